@@ -8,7 +8,6 @@ import io.streamspace.billing.jobs.CheckBalancesJob;
 import io.streamspace.billing.live.BalanceSource;
 import io.streamspace.billing.live.LiveCosts;
 import io.streamspace.billing.live.MemberBudgets;
-import io.streamspace.billing.prepaid.Balance;
 import io.streamspace.billing.prepaid.PrepaidLedger;
 import io.streamspace.billing.winddown.WindDown;
 
@@ -32,7 +31,10 @@ record LiveWiring(EventStreams streams, CheckBalancesJob checkBalances) {
       Forecasts forecasts,
       AccountHolds holds) {
     BalanceSource balances =
-        (orgId, currency) -> ledger.held(orgId, currency).map(Balance::available);
+        (orgId, currency, periodStart) ->
+            ledger
+                .inPeriod(orgId, currency, periodStart)
+                .map(held -> new BalanceSource.Held(held.balance(), held.burned()));
     MemberBudgets budgets =
         (orgId, currency) ->
             forecasts.membersLeft(orgId, currency).stream()

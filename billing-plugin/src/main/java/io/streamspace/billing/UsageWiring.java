@@ -6,6 +6,7 @@ import io.streamspace.billing.http.UsageRoutes;
 import io.streamspace.billing.invoicing.InvoiceCalculator;
 import io.streamspace.billing.jobs.CalculateUsageJob;
 import io.streamspace.billing.jobs.RollUpUsageJob;
+import io.streamspace.billing.prepaid.Burns;
 import io.streamspace.billing.rating.MemberUsageRepository;
 import io.streamspace.billing.rating.UsageCalculator;
 import io.streamspace.billing.rating.UsageRecordRepository;
@@ -34,7 +35,7 @@ record UsageWiring(
             wiring.clock());
     CalculateUsageJob calculateUsage =
         new CalculateUsageJob(
-            new UsageCalculator(wiring.dataSource()),
+            new UsageCalculator(wiring.dataSource(), new Burns()),
             spendingLimits::checkAll,
             wiring.config(),
             wiring.clock());

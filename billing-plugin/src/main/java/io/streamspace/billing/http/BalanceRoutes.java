@@ -48,7 +48,13 @@ public final class BalanceRoutes {
                   "kind",
                   string()
                       .enumOf(
-                          "top_up", "grant", "burn", "invoice_applied", "invoice_voided", "refund"))
+                          "top_up",
+                          "grant",
+                          "burn",
+                          "invoice_applied",
+                          "burn_returned",
+                          "invoice_voided",
+                          "refund"))
               .req("amount", number().description("signed: money in positive, out negative"))
               .req("balance_after", number().description("the balance the entry left"))
               .req("reason", string())
@@ -233,11 +239,12 @@ public final class BalanceRoutes {
               ount","balance_after","reason","actor_type","actor_id","source","invoice_id","invoi\
               ce_number","created_at"}],"next_offset"}` in the organization's currency: \
               `available` = `balance` − `reserved`, never below zero; each entry signed (money \
-              in positive: `top_up`, `grant`, `invoice_voided`; out negative: `burn`, \
-              `invoice_applied`, `refund`), with the balance it left, newest first; `limit` \
-              1–100 (default 20), `offset` ≥ 0, 400 naming the one that is bad, `next_offset` \
-              null on the last page. An organization that never held a balance has 0 and no \
-              entries. 404 for an unknown organization (platform admin).""")
+              in positive: `top_up`, `grant`, `invoice_voided`, `burn_returned`; out \
+              negative: `burn` (usage as it is rated), `invoice_applied`, `refund`), with the \
+              balance it left, newest first; `limit` 1–100 (default 20), `offset` ≥ 0, 400 \
+              naming the one that is bad, `next_offset` null on the last page. An \
+              organization that never held a balance has 0 and no entries. 404 for an unknown \
+              organization (platform admin).""")
           .params(Param.ORG_ID, Param.USER_ID, Param.LIMIT, Param.OFFSET)
           .answers(200, BALANCE)
           .errors(400, 404);

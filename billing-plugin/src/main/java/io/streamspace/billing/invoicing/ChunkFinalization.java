@@ -164,6 +164,7 @@ final class ChunkFinalization {
               draft.id(),
               draft.orgId(),
               draft.currency(),
+              draft.periodStart(),
               withTax.get(i).subtract(creditsApplied.get(i))));
     }
     // what the credits left, the prepaid balance pays (promotional credits first)

@@ -45,8 +45,10 @@ import org.slf4j.LoggerFactory;
  * LeadNotices}: once per organization, reason and 30-day window), and releases the prepaid
  * reservations of sessions that ended without their terminate releasing them or never started
  * within {@code holdMinutes} ({@link Reservations#releaseStale}, at most one interval late), and
- * likewise the reservations against spending limits and members' caps, a spending limit's also
- * once the session's first {@code holdMinutes} are rated ({@link
+ * extends the open ones of running sessions to cover their accrued cost not burned yet and their
+ * next {@code holdMinutes}, as far as what is available goes ({@link Reservations#extend}); and
+ * likewise releases the reservations against spending limits and members' caps, a spending
+ * limit's also once the session's first {@code holdMinutes} are rated ({@link
  * LimitReservations#releaseStale}).
  */
 public final class CheckQuotasJob implements PluginJob {
@@ -138,14 +140,15 @@ public final class CheckQuotasJob implements PluginJob {
     leadDays.forgetOld();
     int leads = leadNotices.send();
     int reservationsReleased = reservations.releaseStale(config.get().hold());
+    int reservationsExtended = reservations.extend(config.get());
     int limitsReleased = limitReservations.releaseStale(config.get().hold());
     String summary =
         ("%d quota alert(s) sent; %d account(s) suspended or resumed; %d locked, %d unlocked;"
                 + " %d spending limit change(s); %d hold(s) of closed organizations released;"
                 + " %d held account(s) enforced; %d pack notice(s) sent;"
                 + " %d expired credit(s) recorded; %d store access(es) announced ended;"
-                + " %d sales lead(s) announced; %d prepaid reservation(s) released;"
-                + " %d limit reservation(s) released")
+                + " %d sales lead(s) announced; %d prepaid reservation(s) released,"
+                + " %d extended; %d limit reservation(s) released")
             .formatted(
                 sent[0],
                 changed[0],
@@ -159,6 +162,7 @@ public final class CheckQuotasJob implements PluginJob {
                 ended,
                 leads,
                 reservationsReleased,
+                reservationsExtended,
                 limitsReleased);
     log.info("{}: {}", NAME, summary);
     return JobResult.of(sent[0], summary);

@@ -2,6 +2,7 @@ package io.streamspace.billing.live;
 
 import java.math.BigDecimal;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.Currency;
 import java.util.Optional;
 
@@ -14,13 +15,20 @@ import java.util.Optional;
 public interface BalanceSource {
 
   /** No prepaid balance is kept. */
-  BalanceSource NONE = (orgId, currency) -> Optional.empty();
+  BalanceSource NONE = (orgId, currency, periodStart) -> Optional.empty();
 
   /**
-   * The organization's prepaid balance available, in its currency, as the ledger holds it: what
-   * the current period's cost has not been paid from yet (the ledger pays an invoice when it is
-   * finalized); empty when it has none. Live cost shows it less the period's cost so far ({@link
-   * LiveCost#balance}), and the runway to it is that at the organization's rate.
+   * The organization's prepaid balance as the ledger holds it, in its currency, and what the
+   * burns of the period that starts at {@code periodStart} took of it (its usage rated so far, as
+   * far as the balance went), read together; empty when it has none. Live cost shows the balance
+   * less what the period's cost so far has not burned yet ({@link LiveCost#balance}), and the
+   * runway to it is that at the organization's rate.
    */
-  Optional<BigDecimal> available(String orgId, Currency currency) throws SQLException;
+  Optional<Held> read(String orgId, Currency currency, Instant periodStart) throws SQLException;
+
+  /**
+   * @param balance the ledger's balance
+   * @param burned what this period's burns took of it
+   */
+  record Held(BigDecimal balance, BigDecimal burned) {}
 }

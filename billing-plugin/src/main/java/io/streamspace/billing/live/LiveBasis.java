@@ -27,8 +27,8 @@ import java.util.Map;
  * @param closedAt when the organization was closed; null while it is open
  * @param heartbeatTimeout after how long without a heartbeat rating closes a session
  * @param limit its spending limit; null when it has none
- * @param balance its prepaid balance available in the ledger at {@code readAt} ({@link
- *     BalanceSource}); null when it has none
+ * @param balance its prepaid balance in the ledger at {@code readAt} and what this period's
+ *     burns took of it ({@link BalanceSource}); null when it has none
  * @param budgets its members' budgets
  */
 record LiveBasis(
@@ -43,7 +43,7 @@ record LiveBasis(
     Instant closedAt,
     Duration heartbeatTimeout,
     SpendingLimit limit,
-    BigDecimal balance,
+    BalanceSource.Held balance,
     List<MemberBudgets.Left> budgets) {
 
   LiveBasis {

@@ -203,7 +203,7 @@ final class LiveBasisReads {
                 account.closedAt(),
                 current.sessionHeartbeatTimeout(),
                 spending.limitOf(orgId).orElse(null),
-                balances.available(orgId, account.currency()).orElse(null),
+                balances.read(orgId, account.currency(), period.start()).orElse(null),
                 budgets.of(orgId, account.currency())),
             rated));
   }

@@ -49,8 +49,12 @@ import java.util.OptionalLong;
  *       to the invoice; in the other modes the invoice charges the organization only what
  *       exceeds its plan, or nothing per use, so there a session's figures are its usage at the
  *       rates and the total is what is charged.
- *   <li><b>Balance</b>: the prepaid balance available in the ledger less the total, which the
- *       ledger has not paid yet: what is left of it as the sessions burn it, by the second.
+ *   <li><b>Balance</b>: the prepaid balance in the ledger less what of the total it has not
+ *       paid yet, the total less what this period's burns took (calculate-usage burns what it
+ *       rates of an organization on a prepaid plan; the rest, its unrated usage and its fees,
+ *       the invoice settles): what is left of it as the sessions burn it, by the second. The
+ *       ledger's balance, not what is available: reservations hold the very accrued cost
+ *       taken off here, and the next minutes, which are not spent yet.
  *   <li><b>Runway</b>, per limit on the spending, the seconds until it is reached at the rates
  *       now, rounded down (0 once reached): that balance at the organization's rate; the
  *       spending limit, less the total, at the organization's rate (with the limit's action); a
@@ -112,7 +116,10 @@ final class LiveCostModel {
             .reduce(Money.zero(currency), BigDecimal::add);
     HourlyRate rate = HourlyRate.of(period.chargedHour(heldNow, basis.prices(), now));
     sessions.sort(Comparator.comparing(SessionCost::sessionId));
-    BigDecimal balance = basis.balance() == null ? null : basis.balance().subtract(total);
+    BigDecimal balance =
+        basis.balance() == null
+            ? null
+            : basis.balance().balance().subtract(total.subtract(basis.balance().burned()));
     return new LiveCost(
         basis.orgId(),
         currency,

@@ -12,12 +12,20 @@ public enum EntryKind {
   TOP_UP(true),
   /** Given by a platform admin, with a reason: in. */
   GRANT(true),
-  /** What running sessions used, taken as they run: out. */
+  /**
+   * What rating found an organization on a prepaid plan used, taken from its balance as
+   * calculate-usage rates it ({@link Burns}): out.
+   */
   BURN(false),
   /** Paid an invoice at its finalization, after its credits: out. */
   INVOICE_APPLIED(false),
   /** The payment of an invoice given back by the invoice's void: in. */
   INVOICE_VOIDED(true),
+  /**
+   * What a period's burns took beyond what its invoice needed (its credits paid some usage),
+   * given back by the invoice's settlement ({@link BalanceApplier}): in.
+   */
+  BURN_RETURNED(true),
   /** A top-up refunded to the payer: out. */
   REFUND(false);
 

@@ -8,6 +8,7 @@ import io.streamspace.billing.db.SqlArrays;
 import io.streamspace.billing.money.Money;
 import io.streamspace.common.db.Transactions;
 import java.math.BigDecimal;
+import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -125,6 +126,16 @@ public final class PrepaidLedger {
           """
           SELECT balance, reserved FROM billing_prepaid_balances
           WHERE org_id = :org_id AND currency = :currency""");
+
+  // the balance and what burns took of it for a period's usage, in one statement
+  private static final NamedSql PERIOD =
+      NamedSql.of(
+          """
+          SELECT b.balance,
+                 (SELECT coalesce(sum(u.amount), 0) FROM billing_prepaid_burns u
+                  WHERE u.org_id = b.org_id AND u.currency = b.currency
+                    AND u.period_start = :period_start)
+          FROM billing_prepaid_balances b WHERE b.org_id = :org_id AND b.currency = :currency""");
 
   // newest first, by billing_prepaid_entries_statement
   private static final NamedSql PAGE =
@@ -260,11 +271,22 @@ public final class PrepaidLedger {
   /** The balances of the entries, locked, by key: {balance, reserved}, each changed in place. */
   private static Map<String, BigDecimal[]> lock(Connection connection, List<NewEntry> entries)
       throws SQLException {
+    return lock(
+        connection,
+        SqlArrays.array(connection, entries, NewEntry::orgId),
+        SqlArrays.array(connection, entries, NewEntry::currency));
+  }
+
+  /**
+   * The balances of these organizations in these currencies (parallel arrays), locked for the
+   * caller's transaction in the order every writer locks them, by {@code "<org> <currency>"}:
+   * {balance, reserved}; none for one never held.
+   */
+  static Map<String, BigDecimal[]> lock(Connection connection, Array orgIds, Array currencies)
+      throws SQLException {
     Map<String, BigDecimal[]> balances = new HashMap<>();
     try (PreparedStatement statement =
-            LOCK.bind("org_id", SqlArrays.array(connection, entries, NewEntry::orgId))
-                .bind("currency", SqlArrays.array(connection, entries, NewEntry::currency))
-                .prepare(connection);
+            LOCK.bind("org_id", orgIds).bind("currency", currencies).prepare(connection);
         ResultSet rs = statement.executeQuery()) {
       while (rs.next()) {
         balances.put(
@@ -352,6 +374,37 @@ public final class PrepaidLedger {
   public Optional<Balance> held(String orgId, Currency currency) throws SQLException {
     try (Connection connection = dataSource.getConnection()) {
       return held(connection, orgId, currency);
+    }
+  }
+
+  /**
+   * A balance as the ledger holds it, and what this period's burns took of it.
+   *
+   * @param balance the ledger's balance (reservations not taken off)
+   * @param burned what the burns of the period's usage took, in all (zero for none)
+   */
+  public record PeriodBalance(BigDecimal balance, BigDecimal burned) {}
+
+  /**
+   * The organization's balance in the currency and what the burns of the period that starts at
+   * {@code periodStart} took of it, read together; empty when it never held one.
+   */
+  public Optional<PeriodBalance> inPeriod(String orgId, Currency currency, Instant periodStart)
+      throws SQLException {
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement statement =
+            PERIOD
+                .bind("org_id", orgId)
+                .bind("currency", currency.getCurrencyCode())
+                .bind("period_start", periodStart)
+                .prepare(connection);
+        ResultSet rs = statement.executeQuery()) {
+      return rs.next()
+          ? Optional.of(
+              new PeriodBalance(
+                  Money.shown(rs.getBigDecimal(1), currency),
+                  Money.shown(rs.getBigDecimal(2), currency)))
+          : Optional.empty();
     }
   }
 

@@ -1,5 +1,6 @@
 package io.streamspace.billing.prepaid;
 
+import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.db.SqlArrays;
 import io.streamspace.billing.money.Money;
@@ -14,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Currency;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -36,11 +38,12 @@ import javax.sql.DataSource;
  * #releaseStale}). The balance rows are locked first, in organization order, as every writer of
  * a balance locks them; a reservation is released once ({@code released_at}).
  *
- * <p>Settling (the next part of issue 52) is not built: a reservation holds its amount until
- * the session ends, whatever the session costs meanwhile. Its place is calculate-usage's rating
- * of a prepaid organization's sessions: a {@code burn} entry of what was rated, taken from the
- * balance through {@link PrepaidLedger#post}, and the session's reservation lowered by as much
- * and extended for its next minutes, in the rating's transaction.
+ * <p><b>Settling</b>: a running session's reservation covers its accrued cost not burned yet
+ * and its next {@code holdMinutes}. calculate-usage's burns ({@link Burns}) lower it by what they
+ * took for the session, not below zero, in the rating's transaction ({@link #lower}), so that
+ * {@code reserved} never holds what was already taken; check-quotas extends it again ({@link
+ * #extend}, {@link ReservationExtensions}), taking the increase from what is available, never
+ * more.
  */
 public final class Reservations {
 
@@ -142,6 +145,27 @@ public final class Reservations {
                  OR (s.session_id IS NULL AND r.reserved_at <= :started_by))
           ORDER BY r.reserved_at
           LIMIT :page""");
+
+  // the open reservations of these sessions: the caller locked their balances
+  private static final NamedSql OPEN_OF =
+      NamedSql.of(
+          """
+          SELECT session_id, amount FROM billing_prepaid_reservations
+          WHERE session_id = ANY(:session_id::text[]) AND released_at IS NULL""");
+
+  // each open reservation lowered by its amount, and its balance's reserved by as much
+  private static final NamedSql LOWER =
+      NamedSql.of(
+          """
+          WITH lowered AS (
+            UPDATE billing_prepaid_reservations r SET amount = r.amount - l.amount
+            FROM unnest(:session_id::text[], :amount::text[]::numeric[]) AS l(session_id, amount)
+            WHERE r.session_id = l.session_id AND r.released_at IS NULL
+            RETURNING r.org_id, r.currency, l.amount)
+          UPDATE billing_prepaid_balances b SET reserved = b.reserved - s.amount
+          FROM (SELECT org_id, currency, sum(amount) AS amount FROM lowered
+                GROUP BY org_id, currency) s
+          WHERE b.org_id = s.org_id AND b.currency = s.currency""");
 
   /** How many times {@link #reserve} tries when the balance moves between a try and its read. */
   static final int ATTEMPTS = 5;
@@ -286,6 +310,52 @@ public final class Reservations {
       rs.next();
       return rs.getInt(1);
     }
+  }
+
+  /**
+   * The open reservations of these sessions, by session id, read in the caller's transaction,
+   * which has locked their balances.
+   */
+  static Map<String, BigDecimal> open(Connection connection, List<String> sessionIds)
+      throws SQLException {
+    Map<String, BigDecimal> open = new HashMap<>();
+    try (PreparedStatement statement =
+            OPEN_OF
+                .bind("session_id", SqlArrays.array(connection, sessionIds, id -> id))
+                .prepare(connection);
+        ResultSet rs = statement.executeQuery()) {
+      while (rs.next()) {
+        open.put(rs.getString(1), rs.getBigDecimal(2));
+      }
+    }
+    return open;
+  }
+
+  /**
+   * Lowers each session's open reservation by its amount (at most the reservation: the caller
+   * read it under the balance's lock), and its balance's {@code reserved} by as much, in the
+   * caller's transaction: what a burn took for the session is no longer held for it.
+   */
+  static void lower(Connection connection, Map<String, BigDecimal> by) throws SQLException {
+    if (by.isEmpty()) {
+      return;
+    }
+    List<Map.Entry<String, BigDecimal>> rows = List.copyOf(by.entrySet());
+    LOWER
+        .bind("session_id", SqlArrays.array(connection, rows, Map.Entry::getKey))
+        .bind("amount", SqlArrays.array(connection, rows, Map.Entry::getValue))
+        .update(connection);
+  }
+
+  /**
+   * check-quotas' step: extends, now, the open reservations of running sessions on a prepaid plan
+   * to cover their accrued cost not burned yet and their next {@code holdMinutes} under {@code
+   * config}, as far as what is available goes ({@link ReservationExtensions}).
+   *
+   * @return how many were raised
+   */
+  public int extend(BillingConfig config) throws SQLException {
+    return new ReservationExtensions(dataSource).extend(config, clock.instant());
   }
 
   /**

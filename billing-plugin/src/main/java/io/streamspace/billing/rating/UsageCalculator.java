@@ -145,9 +145,15 @@ public final class UsageCalculator {
   private final RatingRepository rating = new RatingRepository();
   private final RatingBound bound;
   private final int transactions;
+  private final RatedRun after;
 
   public UsageCalculator(DataSource dataSource) {
     this(dataSource, HOURS_PER_RUN, HOURS_PER_SUBJECT);
+  }
+
+  /** The default bounds, with {@code after} acting on each share's records in its transaction. */
+  public UsageCalculator(DataSource dataSource, RatedRun after) {
+    this(dataSource, HOURS_PER_RUN, HOURS_PER_SUBJECT, RATING_TRANSACTIONS, after);
   }
 
   public UsageCalculator(DataSource dataSource, int hoursPerRun, int hoursPerSubject) {
@@ -161,6 +167,16 @@ public final class UsageCalculator {
    */
   public UsageCalculator(
       DataSource dataSource, int hoursPerRun, int hoursPerSubject, int transactions) {
+    this(dataSource, hoursPerRun, hoursPerSubject, transactions, RatedRun.NONE);
+  }
+
+  private UsageCalculator(
+      DataSource dataSource,
+      int hoursPerRun,
+      int hoursPerSubject,
+      int transactions,
+      RatedRun after) {
+    this.after = after;
     this.bound = new RatingBound(hoursPerRun, hoursPerSubject);
     if (transactions < 1) {
       throw new IllegalArgumentException("a run needs at least one rating transaction");
@@ -409,6 +425,9 @@ public final class UsageCalculator {
             now,
             probing,
             run);
+    if (rated.records() > 0) {
+      after.rated(connection, config, run, from, cap.toInstant(), now);
+    }
     return new Outcome(
         0, rated.records(), rated.sessions(), rated.accounts(), rated.behind(), rated.hoursLeft());
   }

@@ -96,7 +96,7 @@ class LiveCostModelTest {
         null,
         TIMEOUT,
         limit,
-        balance,
+        balance == null ? null : new BalanceSource.Held(balance, BigDecimal.ZERO),
         budgets);
   }
 

@@ -201,12 +201,13 @@ class PrepaidAdmissionTest {
     assertTrue(start("ann", "never").allowed());
     billing.created(T0, "started", "ann", TWO_CORES);
 
+    // the started one is extended meanwhile: 14:59 accrued + 15 minutes, 0.06997, rounded up
     billing.runAt(CheckQuotasJob.NAME, "2026-03-10T12:14:59Z");
-    assertEquals(List.of("never 0.04 open", "started 0.04 open"), reservations());
+    assertEquals(List.of("never 0.04 open", "started 0.07 open"), reservations());
 
     billing.runAt(CheckQuotasJob.NAME, "2026-03-10T12:15:00Z");
-    assertEquals(List.of("never 0.04 never_started", "started 0.04 open"), reservations());
-    assertEquals("1.00 0.04", annsBalance());
+    assertEquals(List.of("never 0.04 never_started", "started 0.07 open"), reservations());
+    assertEquals("1.00 0.07", annsBalance());
   }
 
   @Test

@@ -396,7 +396,8 @@ class PrepaidBalanceTest {
             c ->
                 BalanceApplier.apply(
                     c,
-                    List.of(new BalanceApplier.Due(u0, "u0", USD, new BigDecimal("0.05"))),
+                    List.of(
+                        new BalanceApplier.Due(u0, "u0", USD, at(MARCH), new BigDecimal("0.05"))),
                     at(AFTER_GRACE),
                     Cause.job("test")));
 

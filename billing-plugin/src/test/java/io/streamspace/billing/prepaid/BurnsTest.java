@@ -1,0 +1,242 @@
+package io.streamspace.billing.prepaid;
+
+import static io.streamspace.billing.support.BillingHarness.admin;
+import static io.streamspace.billing.support.BillingHarness.at;
+import static io.streamspace.billing.support.BillingHarness.rows;
+import static io.streamspace.billing.support.BillingHarness.size;
+import static io.streamspace.billing.support.BillingHarness.user;
+import static io.streamspace.billing.support.BillingHarness.value;
+import static io.streamspace.billing.support.InvoiceFixtures.GENERATE_INVOICES;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.streamspace.billing.jobs.CheckQuotasJob;
+import io.streamspace.billing.support.BillingHarness;
+import io.streamspace.billing.support.TestDatabase;
+import io.streamspace.plugin.api.event.ResourceSize;
+import io.streamspace.plugin.api.http.HttpMethod;
+import io.streamspace.plugin.api.session.AdmissionRequest;
+import java.math.BigDecimal;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Burns, reservations extended and settled, and invoices settling the burns, on real PostgreSQL.
+ * ann and cat are on the prepaid plan "Pay as you go", bob on Hobby. At the default rates (0.05 a core-hour, 0.01 a GB-hour) a session of 2 cores and 4 GB
+ * costs 0.14 an hour: its 15-minute hold is 0.035, rounded up to 0.04.
+ */
+class BurnsTest {
+
+  private static final String T0 = "2026-03-10T12:00:00Z";
+  private static final String AFTER_GRACE = "2026-04-01T01:00:00Z";
+  private static final String CONFIG =
+      """
+      {"subscriptionPlans": [
+         {"id": "free", "name": "Hobby", "price": 0, "interval": "month"},
+         {"id": "payg", "name": "Pay as you go", "price": 0, "interval": "month",
+          "prepaid": true}]}""";
+  private static final ResourceSize TWO_CORES = size("2", "4", "0");
+
+  private final BillingHarness billing = new BillingHarness(at(T0), CONFIG);
+
+  @AfterEach
+  void unload() {
+    billing.close();
+  }
+
+  private void account(String user, String plan, String balance) {
+    billing.userCreated(user, plan == null ? Map.of() : Map.of("plan", plan));
+    billing.flush();
+    grant(user, balance);
+  }
+
+  private void grant(String user, String balance) {
+    BillingHarness.Answer granted =
+        billing.call(
+            HttpMethod.POST,
+            "/admin/balance",
+            admin("root"),
+            "{\"org_id\":\"%s\",\"amount\":%s,\"currency\":\"USD\",\"reason\":\"wire\"}"
+                .formatted(user, balance));
+    assertEquals(201, granted.status(), granted.body().toString());
+  }
+
+  private void started(String user, String session, ResourceSize size) {
+    assertTrue(billing.billing.admit(new AdmissionRequest(user, session, size)).allowed());
+    billing.created(T0, session, user, size);
+  }
+
+  /** The organization's balance row as {@code "balance reserved"}, in cents. */
+  private static String balanceOf(String orgId) {
+    List<Object> row =
+        rows("SELECT balance, reserved FROM billing_prepaid_balances WHERE org_id = ?", orgId)
+            .get(0);
+    return ((BigDecimal) row.get(0)).setScale(2) + " " + ((BigDecimal) row.get(1)).setScale(2);
+  }
+
+  private static String reservationOf(String session) {
+    return ((BigDecimal)
+            value("SELECT amount FROM billing_prepaid_reservations WHERE session_id = ?", session))
+        .setScale(2)
+        .toPlainString();
+  }
+
+  private static long burns(String orgId) {
+    return (Long)
+        value(
+            "SELECT count(*) FROM billing_prepaid_entries WHERE kind = 'burn' AND org_id = ?",
+            orgId);
+  }
+
+  /**
+   * ann (10.00) and bob (10.00, not prepaid) each run 2 cores and 4 GB from 12:00. check-quotas
+   * at 12:45 extends ann's reservation to 45 minutes accrued + the next 15: 0.14. calculate-usage
+   * at 13:10 rates 12:00-13:00: ann's balance burns that hour, 0.14, and her reservation drops by
+   * as much, to 0.00; her auto top-up rule's threshold 9.90 is crossed, so a charge is queued. A
+   * re-run burns nothing more; bob's balance is not burned. At 13:30 live cost says 0.21 so far,
+   * 0.14 of it burned: 10.00 - 0.14 - 0.07 = 9.79 left, not 9.65 (the burn taken twice).
+   */
+  @Test
+  void aPrepaidOrganizationsBalanceBurnsWhatIsRated_onceWhateverRunsAgain() {
+    account("ann", "payg", "10.00");
+    account("bob", null, "10.00");
+    // her rule as PUT /top-up-rule stores it (Stripe, which it needs, is not wired here)
+    TestDatabase.execute(
+        """
+        INSERT INTO billing_top_up_rules (org_id, currency, threshold, target, max_per_month,
+            consented_by, consented_at, terms)
+        VALUES ('ann', 'USD', 9.90, 20, 50, 'ann', now(), 'auto top-up')""");
+    started("ann", "s1", TWO_CORES);
+    billing.created(T0, "b1", "bob", TWO_CORES);
+    billing.heartbeat("2026-03-10T13:25:00Z", "s1", "ann", null);
+    billing.heartbeat("2026-03-10T13:25:00Z", "b1", "bob", null);
+    billing.runAt(CheckQuotasJob.NAME, "2026-03-10T12:45:00Z");
+    assertEquals("0.14", reservationOf("s1"));
+    assertEquals(0L, value("SELECT count(*) FROM billing_top_up_charges"));
+
+    billing.calculateUsageAt("2026-03-10T13:10:00Z");
+    billing.calculateUsageAt("2026-03-10T13:10:00Z");
+
+    assertEquals("9.86 0.00", balanceOf("ann"));
+    assertEquals("0.00", reservationOf("s1"));
+    assertEquals(1L, burns("ann"));
+    assertEquals("10.00 0.00", balanceOf("bob"));
+    assertEquals(0L, burns("bob"));
+    assertEquals(1L, value("SELECT count(*) FROM billing_top_up_charges WHERE org_id = 'ann'"));
+    JsonNode statement =
+        billing.call(HttpMethod.GET, "/balance?org_id=ann", user("ann")).body().at("/entries/0");
+    assertEquals("burn -0.14", statement.get("kind").asText() + " " + statement.get("amount"));
+    assertTrue(
+        statement.get("source").asText().endsWith(":ann:USD:2026-03-01T00:00:00Z"),
+        statement.toString());
+
+    billing.clock.set(at("2026-03-10T13:30:00Z"));
+    JsonNode live = billing.call(HttpMethod.GET, "/live?org_id=ann", user("ann")).body();
+    assertEquals(new BigDecimal("0.21"), live.get("total").decimalValue(), live.toString());
+    assertEquals(new BigDecimal("9.79"), live.get("balance").decimalValue());
+  }
+
+  /**
+   * ann has 1.00 and runs 50 cores and 50 GB, 3.00 an hour (its hold 0.75): the hour's burn
+   * takes the 1.00 there is, never more; the invoice collects the other 2.00.
+   */
+  @Test
+  void aBurnTakesAtMostTheBalance_theRestStaysOnTheInvoice() {
+    account("ann", "payg", "1.00");
+    started("ann", "s1", size("50", "50", "0"));
+    billing.terminated("2026-03-10T13:00:00Z", "s1", "ann");
+
+    billing.calculateUsageAt("2026-03-10T13:10:00Z");
+    assertEquals("0.00 0.00", balanceOf("ann"));
+
+    billing.runAt(GENERATE_INVOICES, AFTER_GRACE);
+    assertEquals(
+        List.of(List.of("3.00", "1.00", "2.00")),
+        rows(
+            """
+            SELECT subtotal::text, balance_applied::text, total::text FROM billing_invoices
+            WHERE user_id = 'ann'"""));
+  }
+
+  /**
+   * ann has 0.10 and starts two sessions (0.04 held each: 0.02 available). At 12:30 each should
+   * hold 30 minutes accrued + 15 more, 0.105, rounded up 0.11: s1 takes the 0.02 there is, s2
+   * nothing; nothing is reserved beyond the balance.
+   */
+  @Test
+  void anExtensionTakesWhatIsAvailable_andLeavesTheSessionShortWhenThatIsLess() {
+    account("ann", "payg", "0.10");
+    started("ann", "s1", TWO_CORES);
+    started("ann", "s2", TWO_CORES);
+
+    billing.runAt(CheckQuotasJob.NAME, "2026-03-10T12:30:00Z");
+
+    assertEquals(List.of("0.06", "0.04"), List.of(reservationOf("s1"), reservationOf("s2")));
+    assertEquals("0.10 0.10", balanceOf("ann"));
+  }
+
+  /**
+   * ann's session runs 30 hours in March, 4.20 (cpu 3.00, memory 1.20), all burned from her
+   * 10.00; a credit of 1.00 pays some of her invoice, so it needs 3.20 of the balance: the 1.00
+   * burned beyond it comes back as a burn_returned entry. cat runs the same with 2.00: his burn
+   * takes 2.00; a grant of 5.00 arrives before his invoice, which needs 4.20, more than was
+   * burned: the other 2.20 is one invoice_applied entry. Each invoice's balance applied is what
+   * the ledger's entries of it took, to the cent; finalizing again settles nothing more.
+   */
+  @Test
+  void anInvoiceSettlesItsPeriodsBurns_givingBackWhatItDidNotNeedOrTakingTheRest() {
+    account("ann", "payg", "10.00");
+    account("cat", "payg", "2.00");
+    billing.session("s1", "ann", "2026-03-11T00:00:00Z", "2026-03-12T06:00:00Z", TWO_CORES);
+    billing.session("c1", "cat", "2026-03-11T00:00:00Z", "2026-03-12T06:00:00Z", TWO_CORES);
+    BillingHarness.Answer credit =
+        billing.call(
+            HttpMethod.POST,
+            "/admin/credits",
+            admin("root"),
+            "{\"user_id\":\"ann\",\"amount\":1,\"reason\":\"promotion\"}");
+    assertEquals(201, credit.status(), credit.body().toString());
+    billing.calculateUsageAt("2026-04-01T00:00:00Z");
+    assertEquals("5.80 0.00", balanceOf("ann"));
+    assertEquals("0.00 0.00", balanceOf("cat"));
+    grant("cat", "5.00");
+
+    billing.runAt(GENERATE_INVOICES, AFTER_GRACE);
+    billing.runAt(GENERATE_INVOICES, "2026-04-01T02:00:00Z");
+
+    assertEquals(
+        List.of(
+            List.of("ann", "4.20", "1.00", "3.20", "0.00"),
+            List.of("cat", "4.20", "0.00", "4.20", "0.00")),
+        rows(
+            """
+            SELECT user_id, subtotal::text, credits_applied::text, balance_applied::text,
+                   total::text
+            FROM billing_invoices ORDER BY user_id"""));
+    assertEquals(
+        List.of(
+            List.of("ann", "burn", "-4.20"),
+            List.of("ann", "burn_returned", "1.00"),
+            List.of("cat", "burn", "-2.00"),
+            List.of("cat", "invoice_applied", "-2.20")),
+        rows(
+            """
+            SELECT org_id, kind, amount::text FROM billing_prepaid_entries
+            WHERE kind <> 'grant' ORDER BY org_id, id"""));
+    assertEquals(
+        List.of(List.of("ann", true), List.of("cat", true)),
+        rows(
+            """
+            SELECT i.user_id,
+                   i.balance_applied = -(SELECT sum(e.amount) FROM billing_prepaid_entries e
+                                         WHERE e.org_id = i.user_id AND e.kind <> 'grant')
+            FROM billing_invoices i ORDER BY i.user_id"""),
+        "the ledger took what each invoice shows applied");
+    assertEquals(List.of("6.80 0.00", "2.80 0.00"), List.of(balanceOf("ann"), balanceOf("cat")));
+    assertEquals(
+        2L, value("SELECT count(*) FROM billing_prepaid_burns WHERE settled_by IS NOT NULL"));
+  }
+}
