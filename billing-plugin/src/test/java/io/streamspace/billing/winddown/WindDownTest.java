@@ -15,8 +15,8 @@ import io.streamspace.billing.config.CronValidator;
 import io.streamspace.billing.events.BillingEvents;
 import io.streamspace.billing.hold.AccountHolds;
 import io.streamspace.billing.invoicing.InvoiceCalculator;
+import io.streamspace.billing.live.BalanceSource;
 import io.streamspace.billing.live.LiveCosts;
-import io.streamspace.billing.prepaid.Balance;
 import io.streamspace.billing.prepaid.PrepaidLedger;
 import io.streamspace.billing.spend.SpendingLimits;
 import io.streamspace.billing.support.BillingHarness;
@@ -239,7 +239,10 @@ class WindDownTest {
                 events,
                 configs,
                 billing.clock),
-            (orgId, currency) -> ledger.held(orgId, currency).map(Balance::available),
+            (orgId, currency, periodStart) ->
+                ledger
+                    .inPeriod(orgId, currency, periodStart)
+                    .map(held -> new BalanceSource.Held(held.balance(), held.burned())),
             (orgId, currency) -> List.of(),
             configs,
             billing.clock);
