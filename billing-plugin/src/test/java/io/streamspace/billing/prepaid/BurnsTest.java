@@ -25,8 +25,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Burns, reservations extended and settled, and invoices settling the burns, on real PostgreSQL.
- * ann and cat are on the prepaid plan "Pay as you go", bob on Hobby. At the default rates (0.05 a core-hour, 0.01 a GB-hour) a session of 2 cores and 4 GB
- * costs 0.14 an hour: its 15-minute hold is 0.035, rounded up to 0.04.
+ * ann and cat are on the prepaid plan "Pay as you go", bob on Hobby. At the default rates (0.05
+ * a core-hour, 0.01 a GB-hour) a session of 2 cores and 4 GB costs 0.14 an hour: its 15-minute
+ * hold is 0.035, rounded up to 0.04.
  */
 class BurnsTest {
 
