@@ -104,8 +104,10 @@ public final class Admission implements AutoCloseable, MemberCapsInMemory {
    * (suspended or locked: {@link AccountHolds}), or one that would pass a hard limit by its
    * requested size (naming the plan and the pack, in the account's currency, that would allow
    * it), or while a soft counter's overage waits for the account's confirmation, or that would
-   * take its member past their cap; on a prepaid plan, allows it only once its hold is reserved
-   * from the prepaid balance ({@link PrepaidStep}); allows it otherwise.
+   * take its member past their cap; with a {@code session_id}, allows it only once its hold is
+   * reserved against a {@code block} spending limit and its size against its member's caps
+   * ({@link LimitStep}), and on a prepaid plan its hold from the prepaid balance ({@link
+   * PrepaidStep}); allows it otherwise.
    */
   public AdmissionDecision admit(AdmissionRequest request) {
     BillingConfig current = config.get();

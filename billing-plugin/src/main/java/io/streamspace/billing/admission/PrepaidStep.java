@@ -13,9 +13,10 @@ import javax.sql.DataSource;
 
 /**
  * Admission's last step: a session of an organization on a prepaid plan that every rule from
- * memory allowed is admitted only once its hold is reserved from the prepaid balance ({@link
- * PrepaidAdmission}, the one step of admission that reads and writes the database). A session of
- * any other plan, or one already refused, passes as it was decided, without a read.
+ * memory and the limits' reservations ({@link LimitStep}) allowed is admitted only once its hold
+ * is reserved from the prepaid balance ({@link PrepaidAdmission}; with {@link LimitStep}, the
+ * steps of admission that read and write the database). A session of any other plan, or one
+ * already refused, passes as it was decided, without a read.
  */
 final class PrepaidStep {
 

@@ -291,10 +291,12 @@ final class BillingKeys {
           whole(1, 1440),
           15,
           "Minutes (%s) of a session's cost that admission reserves from the prepaid balance as"
-              + " it starts a session of an organization on a prepaid plan: its cores, memory and"
-              + " held meters at their unit prices for these minutes, rounded up to the currency's"
-              + " minor unit; given back when the session ends, or by check-quotas when no event"
-              + " of the session arrived within these minutes");
+              + " it starts a session of an organization on a prepaid plan (and against a block"
+              + " spending limit): its cores, memory and held meters at their unit prices for"
+              + " these minutes, rounded up to the currency's minor unit; check-quotas extends a"
+              + " running session's reservation to its cost not rated yet plus these minutes;"
+              + " given back when the session ends, or by check-quotas when no event of the"
+              + " session arrived within these minutes");
   static final BillingKey<Integer> WARN_MINUTES =
       key(
           "warnMinutes",

@@ -84,9 +84,9 @@ public final class BalanceRoutes {
                   "reserved",
                   number()
                       .description(
-                          "held of the balance for the sessions admission started on a prepaid"
-                              + " plan (each its first holdMinutes' cost, until it ends), not"
-                              + " available to pay or reserve from"))
+                          "held of the balance for the running sessions of a prepaid plan"
+                              + " (each its cost not burned yet and its next holdMinutes, until"
+                              + " it ends), not available to pay or reserve from"))
               .req("available", number().description("balance less reserved"))
               .req("entries", array(BALANCE_ENTRY).description("newest first"))
               .req("next_offset", integer().orNull()));

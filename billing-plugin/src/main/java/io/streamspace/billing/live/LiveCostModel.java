@@ -31,7 +31,9 @@ import java.util.OptionalLong;
  *       watermark to {@code now}. Each resource held × its exact length, cut at the UTC hours
  *       (as rating slices it), at the unit prices the next rating run gives it ({@link
  *       io.streamspace.billing.rating.UnitPrices#of}): exactly the records rating
- *       will store.
+ *       will store. A session suspended for a spent prepaid balance holds nothing but the
+ *       organization's storage while it is (its steps come paused: {@link
+ *       HeldSteps#pausedDuring}), as rating bills it.
  *   <li><b>Total.</b> The period's invoice lines priced by the invoice's own code ({@link
  *       PeriodSoFar#lines}) over its rated usage plus that unrated usage, each line rounded once
  *       ({@link Money#lineTotal}), added up: plan fees, usage or overage by the billing mode,

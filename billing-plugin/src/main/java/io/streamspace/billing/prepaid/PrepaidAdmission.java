@@ -22,7 +22,9 @@ import org.slf4j.LoggerFactory;
  * decided from memory allowed it: its hold ({@link SessionHold}) reserved from the prepaid
  * balance ({@link Reservations}), or the session refused with {@value #INSUFFICIENT_BALANCE},
  * saying what is short and by how much, with the top-ups that would let it start. Sessions of
- * other plans never come here: their admission stays in memory.
+ * other plans never come here (their admission reads the database only to reserve against a
+ * {@code block} spending limit or a member's caps). The reservation is then extended while the
+ * session runs, lowered by its burns and released at its end ({@link Reservations}).
  */
 public final class PrepaidAdmission {
 

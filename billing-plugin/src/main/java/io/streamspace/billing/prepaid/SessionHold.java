@@ -16,7 +16,9 @@ import java.util.Currency;
  * in the account's currency) and rounded up to the minor unit ({@link Money#hold}). Storage is not
  * held: it is the organization's level, billed whether or not the session runs. In {@code hybrid}
  * mode the whole cost is held, as the plan's allowance may be used up by other sessions; in
- * {@code subscription} mode sessions cost nothing, so nothing is held.
+ * {@code subscription} mode sessions cost nothing, so nothing is held. The same rule prices what
+ * check-quotas extends a running session's reservation to ({@link ReservationExtensions}) and
+ * what admission reserves against a {@code block} spending limit.
  *
  * @param amount  what is reserved: the first {@code minutes}' cost, rounded up
  * @param perHour an hour's cost at that size, rounded up: what a top-up for an hour adds to

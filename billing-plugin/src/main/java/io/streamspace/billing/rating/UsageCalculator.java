@@ -64,6 +64,13 @@ import org.slf4j.LoggerFactory;
  *       with each record with that currency. An account whose currency is no longer
  *       configured is left unrated (its watermarks stay) until it is again: its usage is
  *       neither lost nor priced in another currency.
+ *   <li><b>Storage only while suspended.</b> A session of an organization held for a spent
+ *       prepaid balance (the wind-down) rates no cpu, memory or held meter for the hold's span
+ *       ({@link PausedSteps}); the organization's storage runs on.
+ *   <li><b>Burns.</b> Once a share has stored records, its transaction runs the {@link RatedRun}
+ *       the plugin wires in (the prepaid ledger's burns: what it rated of an organization on a
+ *       prepaid plan taken from its balance), so a crash rolls both back together and a re-run,
+ *       which rates a record once, burns it once.
  * </ul>
  */
 public final class UsageCalculator {
