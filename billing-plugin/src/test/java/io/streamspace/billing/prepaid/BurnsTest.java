@@ -55,13 +55,7 @@ class BurnsTest {
   }
 
   private void grant(String user, String balance) {
-    BillingHarness.Answer granted =
-        billing.call(
-            HttpMethod.POST,
-            "/admin/balance",
-            admin("root"),
-            "{\"org_id\":\"%s\",\"amount\":%s,\"currency\":\"USD\",\"reason\":\"wire\"}"
-                .formatted(user, balance));
+    BillingHarness.Answer granted = billing.grant(user, balance);
     assertEquals(201, granted.status(), granted.body().toString());
   }
 

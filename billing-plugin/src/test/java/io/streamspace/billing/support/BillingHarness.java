@@ -182,6 +182,27 @@ public final class BillingHarness implements AutoCloseable {
     return context.scheduler().run(job);
   }
 
+  /**
+   * An admin's grant of {@code amount} USD to the organization's prepaid balance, as {@code POST
+   * /admin/balance} takes it (reason "wire"); answers the route's answer.
+   */
+  public Answer grant(String orgId, String amount) {
+    return call(
+        HttpMethod.POST,
+        "/admin/balance",
+        admin("root"),
+        "{\"org_id\":\"%s\",\"amount\":%s,\"currency\":\"USD\",\"reason\":\"wire\"}"
+            .formatted(orgId, amount));
+  }
+
+  /** The payloads of the platform events published under that name so far, in order. */
+  public List<String> published(String name) {
+    return context.published().stream()
+        .filter(e -> e.startsWith(name + " "))
+        .map(e -> e.substring(name.length() + 1))
+        .toList();
+  }
+
   /** Calls a route; answers its status and JSON body. */
   public Answer call(HttpMethod method, String pathAndQuery, Caller caller) {
     return call(method, pathAndQuery, caller, null);

@@ -1,6 +1,5 @@
 package io.streamspace.billing.winddown;
 
-import static io.streamspace.billing.support.BillingHarness.admin;
 import static io.streamspace.billing.support.BillingHarness.at;
 import static io.streamspace.billing.support.BillingHarness.rows;
 import static io.streamspace.billing.support.BillingHarness.size;
@@ -72,13 +71,7 @@ class WindDownTest {
   }
 
   private void grant(String amount) {
-    BillingHarness.Answer granted =
-        billing.call(
-            HttpMethod.POST,
-            "/admin/balance",
-            admin("root"),
-            "{\"org_id\":\"ann\",\"amount\":%s,\"currency\":\"USD\",\"reason\":\"wire\"}"
-                .formatted(amount));
+    BillingHarness.Answer granted = billing.grant("ann", amount);
     assertEquals(201, granted.status(), granted.body().toString());
   }
 
@@ -91,29 +84,21 @@ class WindDownTest {
     billing.runAt(CHECK_BALANCES, at);
   }
 
-  /** The events published of that name, their payloads. */
-  private List<String> published(String name) {
-    return billing.context.published().stream()
-        .filter(e -> e.startsWith(name + " "))
-        .map(e -> e.substring(name.length() + 1))
-        .toList();
-  }
-
   @Test
   void aRunwayUnderWarnMinutesIsAnnouncedOnce_andAgainOnlyOnceItWasBackAboveAndFellAgain() {
     annRuns("0.10", size("2", "4", "0"), "s1");
 
     checkAt("12:30", "s1");
-    List<String> at1230 = published("billing.balance.low");
+    List<String> at1230 = billing.published("billing.balance.low");
     checkAt("12:34", "s1");
     checkAt("12:35", "s1");
-    List<String> after1235 = published("billing.balance.low");
+    List<String> after1235 = billing.published("billing.balance.low");
     // a top-up in time: 0.15 in all, 0.07 left at 12:36 (1,800 s); nothing was held
     billing.clock.set(at("2026-03-10T12:35:30Z"));
     grant("0.05");
     checkAt("12:36", "s1");
     checkAt("12:50", "s1"); // cpu 0.08, memory 0.03: 0.04 left, 1,028 s
-    List<String> after1250 = published("billing.balance.low");
+    List<String> after1250 = billing.published("billing.balance.low");
     checkAt("12:56", "s1"); // cpu 0.09, memory 0.04: 0.02 left, 514 s
 
     assertEquals(List.of(), at1230, "771 s of runway is above 600");
@@ -125,9 +110,9 @@ class WindDownTest {
         after1235,
         "once, though still low at 12:35");
     assertEquals(after1235, after1250, "back above at 12:36: no event, the episode ended");
-    assertEquals(2, published("billing.balance.low").size(), "fell again by 12:56");
+    assertEquals(2, billing.published("billing.balance.low").size(), "fell again by 12:56");
     assertEquals(List.of(), billing.context.sessionControls(), "nothing suspended, nor resumed");
-    assertEquals(List.of(), published("billing.session.resumed"));
+    assertEquals(List.of(), billing.published("billing.session.resumed"));
   }
 
   /**
@@ -157,7 +142,7 @@ class WindDownTest {
         suspended);
     assertEquals(List.of(), otherHost.sessionControls(), "the other node found it held");
     assertEquals(List.of(), otherHost.published());
-    List<String> announced = published("billing.session.suspended");
+    List<String> announced = billing.published("billing.session.suspended");
     assertEquals(1, announced.size(), announced.toString());
     assertEquals(
         "{\"user_id\":\"ann\",\"org_id\":\"ann\",\"reason\":\"balance_exhausted\",\"detail\":\""
@@ -176,7 +161,7 @@ class WindDownTest {
                 + WindDown.SPENT
                 + "\",\"placed_at\":\"2026-03-10T12:45:00Z\",\"lifted_at\":\"2026-03-10T13:00:00Z\","
                 + "\"lifted_by\":\"billing\",\"note\":null,\"sessions\":[\"s1\",\"s2\"]}"),
-        published("billing.session.resumed"));
+        billing.published("billing.session.resumed"));
   }
 
   /**

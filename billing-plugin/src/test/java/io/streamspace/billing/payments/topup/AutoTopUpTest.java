@@ -112,15 +112,6 @@ class AutoTopUpTest {
     return billing.call(HttpMethod.PUT, "/top-up-rule", caller, body);
   }
 
-  private Answer grant(String orgId, String amount) {
-    return billing.call(
-        HttpMethod.POST,
-        "/admin/balance",
-        admin("root"),
-        "{\"org_id\":\"%s\",\"amount\":%s,\"currency\":\"USD\",\"reason\":\"wire\"}"
-            .formatted(orgId, amount));
-  }
-
   private JsonNode balance(String orgId) {
     return billing.call(HttpMethod.GET, "/balance?org_id=" + orgId, admin("root")).body();
   }
@@ -148,13 +139,6 @@ class AutoTopUpTest {
         .toList();
   }
 
-  private List<String> published(String name) {
-    return billing.context.published().stream()
-        .filter(e -> e.startsWith(name + " "))
-        .map(e -> e.substring(name.length() + 1))
-        .toList();
-  }
-
   /**
    * acme's owner olivia sets the rule, consenting to its terms (kept, and in the audit trail);
    * its admin adam reads it but may not set it, nor may its member mia read it; olivia removes
@@ -175,7 +159,7 @@ class AutoTopUpTest {
         "2026-03-02T10:00:00Z",
         size("1", "0", "0"));
     billing.flush();
-    assertEquals(201, grant("acme", "30").status(), "at 30.00, above the threshold");
+    assertEquals(201, billing.grant("acme", "30").status(), "at 30.00, above the threshold");
     String acmeRule = "{\"org_id\":\"acme\"," + RULE.substring(1);
     Map<String, String> before = BillingHarness.tableContents();
     String refusals =
@@ -252,7 +236,7 @@ class AutoTopUpTest {
   @Test
   void anInvoiceTakingTheBalanceBelowTheThresholdChargesTheSavedCardOnce_upToTheTarget() {
     customer("ann", "pm_card_visa");
-    assertEquals(201, grant("ann", "10").status());
+    assertEquals(201, billing.grant("ann", "10").status());
     assertEquals(200, putRule(user("ann"), RULE).status());
     billing.session(
         "s1", "ann", "2026-03-02T00:00:00Z", "2026-03-04T12:00:00Z", size("2", "0", "0"));
@@ -287,7 +271,7 @@ class AutoTopUpTest {
     assertEquals("payment_intent:pi_top_1", entry.get("source").asText());
     assertEquals("auto top-up", entry.get("reason").asText());
     assertEquals(List.of("1 succeeded 16.00 -"), attempts());
-    List<String> toppedUp = published("billing.balance.topped_up");
+    List<String> toppedUp = billing.published("billing.balance.topped_up");
     assertEquals(2, toppedUp.size(), "the grant's, then the top-up's");
     assertTrue(toppedUp.get(1).contains("\"balance\":20.00"), toppedUp.get(1));
 
@@ -303,7 +287,7 @@ class AutoTopUpTest {
 
     stripe.verify(1, postRequestedFor(urlEqualTo(INTENTS)));
     assertEquals("20.00", balance("ann").get("balance").toString(), "credited once");
-    assertEquals(2, published("billing.balance.topped_up").size());
+    assertEquals(2, billing.published("billing.balance.topped_up").size());
     assertEquals(
         "16.00",
         billing
@@ -349,7 +333,7 @@ class AutoTopUpTest {
             {"org_id":"ann","currency":"USD","amount":20.00,"reason":"insufficient_funds",\
             "message":"Your card has insufficient funds.","attempt":1,\
             "next_attempt_at":"2026-04-02T10:00:00Z","failed_at":"2026-04-01T10:01:00Z"}"""),
-        published("billing.top_up.failed"));
+        billing.published("billing.top_up.failed"));
     stripe.verify(1, postRequestedFor(urlEqualTo(INTENTS)));
 
     stripe.stubFor(
@@ -379,7 +363,7 @@ class AutoTopUpTest {
   @Test
   void twoNodesFindingTheSameFallAtOnceChargeItOnce() throws Exception {
     customer("ann", "pm_card_visa");
-    assertEquals(201, grant("ann", "30").status());
+    assertEquals(201, billing.grant("ann", "30").status());
     putRule(user("ann"), RULE);
     value("UPDATE billing_prepaid_balances SET reserved = 28 WHERE org_id = 'ann' RETURNING 1");
     stripe.stubFor(
@@ -468,7 +452,7 @@ class AutoTopUpTest {
             {"org_id":"ann","currency":"USD","amount":20.00,"reason":"generic_decline",\
             "message":"Your card was declined.","attempt":1,\
             "next_attempt_at":"2026-04-02T10:00:00Z","failed_at":"2026-04-01T10:03:00Z"}"""),
-        published("billing.top_up.failed"));
+        billing.published("billing.top_up.failed"));
     assertEquals("0.00", balance("ann").get("balance").toString());
   }
 
@@ -492,7 +476,7 @@ class AutoTopUpTest {
             {"org_id":"ann","currency":"USD","amount":20.00,"reason":"no_payment_method",\
             "message":"no payment method on file","attempt":1,"next_attempt_at":null,\
             "failed_at":"2026-04-01T10:01:00Z"}"""),
-        published("billing.top_up.failed"));
+        billing.published("billing.top_up.failed"));
     assertEquals(List.of("1 failed 20.00 no_payment_method"), attempts());
     assertEquals(
         "no_payment_method",
@@ -543,7 +527,7 @@ class AutoTopUpTest {
     collectAt("2026-04-30T23:59:00Z");
 
     stripe.verify(0, postRequestedFor(urlEqualTo(INTENTS)));
-    List<String> failed = published("billing.top_up.failed");
+    List<String> failed = billing.published("billing.top_up.failed");
     assertEquals(1, failed.size(), failed.toString());
     assertTrue(failed.get(0).contains("\"amount\":null,\"reason\":\"monthly_cap\""), failed.get(0));
     assertEquals(
