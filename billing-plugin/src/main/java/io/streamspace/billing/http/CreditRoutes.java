@@ -48,7 +48,14 @@ public final class CreditRoutes {
               .req("reason", string())
               .req("granted_by", string())
               .req("granted_at", string().format("date-time"))
-              .req("expires_at", string().orNull().format("date-time")));
+              .req("expires_at", string().orNull().format("date-time"))
+              .req(
+                  "kind",
+                  string()
+                      .enumOf("admin", "fault")
+                      .description(
+                          "admin: granted by an admin (a refund's credit too); fault: granted"
+                              + " automatically when a platform fault ended a session")));
 
   static final Schema CREDIT_GRANT =
       Schema.component(
@@ -90,7 +97,14 @@ public final class CreditRoutes {
                           .req("invoice_id", integer())
                           .req("invoice_number", string().orNull())
                           .req("amount", number())
-                          .req("applied_at", string().format("date-time")))));
+                          .req("applied_at", string().format("date-time"))))
+              .req(
+                  "kind",
+                  string()
+                      .enumOf("admin", "fault")
+                      .description(
+                          "admin: granted by an admin (a refund's credit too); fault: granted"
+                              + " automatically when a platform fault ended a session")));
 
   static final Schema CREDIT_STATEMENT =
       Schema.component(
