@@ -36,7 +36,7 @@ CREATE TABLE billing_fault_credits (
     decided_at    timestamptz NOT NULL,
     CHECK ((credit_id IS NULL) = (credited = 0))
 );
-CREATE INDEX billing_fault_credits_month ON billing_fault_credits (ended_at);
+CREATE INDEX billing_fault_credits_period ON billing_fault_credits (period_start);
 CREATE UNIQUE INDEX billing_fault_credits_credit ON billing_fault_credits (credit_id);
 
 -- What fault credits granted an organization in a period, the cap is taken from: its row is
