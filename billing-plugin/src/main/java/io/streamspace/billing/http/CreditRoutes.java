@@ -152,8 +152,8 @@ public final class CreditRoutes {
 
               `{"user_id","amount","reason","currency"?,"expires_at"?}` → 201 \
               `{"id","user_id","amount","remaining","currency","reason","granted_by","granted_at","\
-              expires_at"}` and event `billing.credit.granted`. 400 naming the field, nothing \
-              stored: `amount` not a JSON number (strings refused), zero or negative, or with more \
+              expires_at","kind"}` (`kind` `admin`) and event `billing.credit.granted`. 400 \
+              naming the field, nothing stored: `amount` not a JSON number (strings refused), zero or negative, or with more \
               decimals than the account's currency (USD 2, VND 0); `reason` missing or blank; \
               `currency` not the account's (an account has one currency); `expires_at` not an ISO \
               instant or date (a date is midnight in the billing zone) or not in the future. 404 \
@@ -200,8 +200,10 @@ public final class CreditRoutes {
 
               `{"user_id","currency","balance","credits":[{"id","amount","remaining","reason","gran\
               ted_by","granted_at","expires_at","expired","applications":[{"invoice_id","invoice_nu\
-              mber","amount","applied_at"}]}]}`, newest first; `balance` = Σ `remaining` of \
-              credits not expired now. 403 for another user's, 404 for an unknown user (admin)""")
+              mber","amount","applied_at"}],"kind"}]}`, newest first; `balance` = Σ `remaining` \
+              of credits not expired now; `kind` `admin` (an admin's grant) or `fault` (granted \
+              by `platform` for a session a platform fault ended: docs/billing-rules.md, Fault \
+              credits). 403 for another user's, 404 for an unknown user (admin)""")
           .params(Param.ORG_ID, Param.USER_ID)
           .answers(200, CREDIT_STATEMENT)
           .errors(404);
