@@ -37,14 +37,16 @@ import java.util.Map;
  * terminate event.
  *
  * <p><b>Once per session.</b> The decision is a row of {@code billing_fault_credits} keyed by the
- * session, written in the transaction that stores the end, after the batch's upsert of the
- * session, which holds the session's row lock: a redelivered terminate (in the same batch or a
- * later one, on this node or another) finds the decision made and credits nothing; a crash rolls
- * back the end and the decision together. A session is decided in the first batch that has its
- * terminate, or its session.created, after which it is ended by a fault terminate and has a size
- * at or before its end (a terminate delivered before its session's sizes waits for the
- * session.created). It is priced from the steps stored then; a later-arriving earlier terminate
- * (of another reason) does not take it back: what was granted is history.
+ * session, claimed ({@code ON CONFLICT DO NOTHING}) before anything is credited, in the
+ * transaction that stores the end: a redelivered terminate (in the same batch or a later one, on
+ * this node or another) finds the session claimed and credits nothing; a crash rolls back the end
+ * and the decision together. A session is decided in the first batch, holding its terminate, its
+ * session.created or its organization's user.created or org.created, after which it is ended by
+ * a fault terminate, has a size at or before its end, and its organization has its terms (a
+ * credit in the default currency would keep an organization a session event opened from taking
+ * the currency its user.created or org.created names). It is priced from the steps stored then;
+ * a later-arriving earlier terminate (of another reason) does not take it back: what was granted
+ * is history.
  *
  * <p><b>The cap.</b> {@code faultCreditCap} is the most fault credits give an organization in a
  * billing period (the period of the session's end), in its currency; {@code
@@ -61,16 +63,25 @@ public final class FaultCredits {
   /** A credit granted, with its audit entry, to record last in the transaction. */
   public record Granted(Credit credit, AuditEntry entry) {}
 
-  // the batch's sessions a fault terminate ended, not yet decided, with a size by their end; in
-  // organization order, the order their period rows are locked in
+  // the sessions a fault terminate ended, not decided yet, with a size by their end, whose
+  // organization has its terms: those of the batch, and those of the organizations whose
+  // user.created or org.created the batch holds; in organization order, the order their period
+  // rows are locked in
   private static final NamedSql CANDIDATES =
       NamedSql.of(
           """
+          WITH named AS (
+            SELECT session_id FROM billing_sessions WHERE session_id = ANY(:session_id::text[])
+            UNION
+            SELECT session_id FROM billing_sessions
+            WHERE org_id = ANY(:org_id::text[]) AND ended_at IS NOT NULL
+          )
           SELECT s.session_id, s.org_id, s.started_at, s.ended_at, s.terminate_event_id,
                  s.terminate_reason, a.currency
-          FROM billing_sessions s JOIN billing_accounts a ON a.user_id = s.org_id
-          WHERE s.session_id = ANY(:session_id::text[]) AND s.ended_at IS NOT NULL
-            AND s.terminate_reason = ANY(:reasons::text[])
+          FROM named n JOIN billing_sessions s USING (session_id)
+          JOIN billing_accounts a ON a.user_id = s.org_id
+          WHERE s.ended_at IS NOT NULL AND s.terminate_reason = ANY(:reasons::text[])
+            AND a.user_created_at IS NOT NULL
             AND NOT EXISTS (SELECT 1 FROM billing_fault_credits f
                             WHERE f.session_id = s.session_id)
             AND EXISTS (SELECT 1 FROM billing_session_sizes z
@@ -107,14 +118,24 @@ public final class FaultCredits {
           UPDATE billing_fault_credit_periods SET credited = credited + :credited
           WHERE org_id = :org_id AND period_start = :period_start""");
 
-  private static final NamedSql DECIDE =
+  // the session claimed first: of two writers deciding it at once, the second inserts nothing
+  // and credits nothing
+  private static final NamedSql CLAIM =
       NamedSql.of(
           """
           INSERT INTO billing_fault_credits
             (session_id, org_id, event_id, reason, credited_from, ended_at, period_start,
-             currency, cost, credited, capped, credit_id, decided_at)
+             currency, cost, credited, capped, decided_at)
           VALUES (:session_id, :org_id, :event_id, :reason, :credited_from, :ended_at,
-                  :period_start, :currency, :cost, :credited, :capped, :credit_id, :decided_at)""");
+                  :period_start, :currency, :cost, 0, false, :decided_at)
+          ON CONFLICT (session_id) DO NOTHING""");
+
+  private static final NamedSql DECIDED =
+      NamedSql.of(
+          """
+          UPDATE billing_fault_credits
+          SET credited = :credited, capped = :capped, credit_id = :credit_id
+          WHERE session_id = :session_id""");
 
   private record Candidate(
       String sessionId,
@@ -129,18 +150,24 @@ public final class FaultCredits {
 
   /**
    * Decides the fault credits of {@code sessionIds} (the batch's sessions with a terminate or a
-   * session.created in it, their rows already stored and locked by this transaction) under
-   * {@code config} at {@code now}; answers the credits granted, whose audit entries the caller
+   * session.created in it, their rows already stored) and of the ended sessions of {@code
+   * orgIds} (the organizations whose user.created or org.created the batch holds) under {@code
+   * config} at {@code now}; answers the credits granted, whose audit entries the caller
    * records with its others (last, as the chains' heads are taken last) and which it announces
    * once committed.
    */
   public static List<Granted> decide(
-      Connection connection, List<String> sessionIds, BillingConfig config, Instant now)
+      Connection connection,
+      List<String> sessionIds,
+      List<String> orgIds,
+      BillingConfig config,
+      Instant now)
       throws SQLException {
-    if (sessionIds.isEmpty() || config.faultCreditReasons().isEmpty()) {
+    if ((sessionIds.isEmpty() && orgIds.isEmpty()) || config.faultCreditReasons().isEmpty()) {
       return List.of();
     }
-    List<Candidate> candidates = candidates(connection, sessionIds, config.faultCreditReasons());
+    List<Candidate> candidates =
+        candidates(connection, sessionIds, orgIds, config.faultCreditReasons());
     if (candidates.isEmpty()) {
       return List.of();
     }
@@ -170,29 +197,35 @@ public final class FaultCredits {
                               c.currency()))
                   .orElse(Money.zero(c.currency()));
       Instant periodStart = periods.periodStart(c.endedAt());
+      int claimed =
+          CLAIM
+              .bind("session_id", c.sessionId())
+              .bind("org_id", c.orgId())
+              .bind("event_id", c.eventId())
+              .bind("reason", c.reason())
+              .bind("credited_from", from)
+              .bind("ended_at", c.endedAt())
+              .bind("period_start", periodStart)
+              .bind("currency", c.currency().getCurrencyCode())
+              .bind("cost", cost)
+              .bind("decided_at", now)
+              .update(connection);
+      if (claimed == 0 || cost.signum() == 0) {
+        continue;
+      }
       BigDecimal cap = config.faultCreditCap(c.currency()).orElse(null);
-      BigDecimal credited =
-          cost.signum() == 0 ? cost : capped(connection, c, periodStart, cost, cap);
+      BigDecimal credited = capped(connection, c, periodStart, cost, cap);
       boolean capped = credited.compareTo(cost) < 0;
       Granted credit = null;
       if (credited.signum() > 0) {
         credit = grant(connection, c, policy, credited, capped ? cap : null, now);
         granted.add(credit);
       }
-      DECIDE
-          .bind("session_id", c.sessionId())
-          .bind("org_id", c.orgId())
-          .bind("event_id", c.eventId())
-          .bind("reason", c.reason())
-          .bind("credited_from", from)
-          .bind("ended_at", c.endedAt())
-          .bind("period_start", periodStart)
-          .bind("currency", c.currency().getCurrencyCode())
-          .bind("cost", cost)
+      DECIDED
           .bind("credited", credited)
           .bind("capped", capped)
           .bind("credit_id", credit == null ? null : credit.credit().id())
-          .bind("decided_at", now)
+          .bind("session_id", c.sessionId())
           .update(connection);
     }
     return granted;
@@ -271,11 +304,13 @@ public final class FaultCredits {
   }
 
   private static List<Candidate> candidates(
-      Connection connection, List<String> sessionIds, List<String> reasons) throws SQLException {
+      Connection connection, List<String> sessionIds, List<String> orgIds, List<String> reasons)
+      throws SQLException {
     List<Candidate> candidates = new ArrayList<>();
     try (PreparedStatement statement =
             CANDIDATES
                 .bind("session_id", SqlArrays.array(connection, sessionIds, id -> id))
+                .bind("org_id", SqlArrays.array(connection, orgIds, id -> id))
                 .bind("reasons", SqlArrays.array(connection, reasons, r -> r))
                 .prepare(connection);
         ResultSet rs = statement.executeQuery()) {

@@ -152,15 +152,16 @@ public final class CreditRoutes {
 
               `{"user_id","amount","reason","currency"?,"expires_at"?}` → 201 \
               `{"id","user_id","amount","remaining","currency","reason","granted_by","granted_at","\
-              expires_at","kind"}` (`kind` `admin`) and event `billing.credit.granted`. 400 \
-              naming the field, nothing stored: `amount` not a JSON number (strings refused), zero or negative, or with more \
-              decimals than the account's currency (USD 2, VND 0); `reason` missing or blank; \
-              `currency` not the account's (an account has one currency); `expires_at` not an ISO \
-              instant or date (a date is midnight in the billing zone) or not in the future. 404 \
-              `unknown_user` for a user without an account; 400 `invalid_json` for a body that is \
-              not a JSON object. A retry with the first grant's `Idempotency-Key` answers that \
-              grant again. Writes its entry in the audit trail (`GET /admin/audit`) in the same \
-              transaction; a request's `X-Request-Id` header is kept with it.""")
+              expires_at","kind"}` (`kind` `admin`) and event `billing.credit.granted`. 400 naming \
+              the field, nothing stored: `amount` not a JSON number (strings refused), zero or \
+              negative, or with more decimals than the account's currency (USD 2, VND 0); `reason` \
+              missing or blank; `currency` not the account's (an account has one currency); \
+              `expires_at` not an ISO instant or date (a date is midnight in the billing zone) or \
+              not in the future. 404 `unknown_user` for a user without an account; 400 \
+              `invalid_json` for a body that is not a JSON object. A retry with the first grant's \
+              `Idempotency-Key` answers that grant again. Writes its entry in the audit trail \
+              (`GET /admin/audit`) in the same transaction; a request's `X-Request-Id` header is \
+              kept with it.""")
           .params(Param.IDEMPOTENCY_KEY)
           .body(CREDIT_GRANT)
           .answers(201, CREDIT)

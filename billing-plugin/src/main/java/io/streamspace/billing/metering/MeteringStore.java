@@ -141,7 +141,13 @@ public final class MeteringStore {
           Reservations.releaseEnded(connection, ended);
           LimitReservations.releaseEnded(connection, ended);
           // after the sessions' ends and sizes are stored, their rows locked by this writer
-          credited.addAll(FaultCredits.decide(connection, mayBeCredited, current, now));
+          credited.addAll(
+              FaultCredits.decide(
+                  connection,
+                  mayBeCredited,
+                  onTheirTerms.stream().map(AccountRow::orgId).toList(),
+                  current,
+                  now));
           // last: after every account row lock, as finalization takes the chains' heads
           List<AuditEntry> entries = new ArrayList<>(billingRoles);
           credited.forEach(c -> entries.add(c.entry()));
