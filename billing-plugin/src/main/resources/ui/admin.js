@@ -301,6 +301,15 @@ async function loadDashboard() {
       board.popular_packs.map((p) => [p.pack_name, { text: p.purchases, num: true },
         { text: p.renewals, num: true }, { text: money(p.revenue, p.currency), num: true }]),
       'No pack bought in the last 12 months.'));
+  clear(byId('fault-credits')).append(table('fault-credits-table',
+      'What platform faults cost (automatic fault credits)',
+      [{ text: 'Period' }, { text: 'Reason' }, { text: 'Sessions', num: true },
+        { text: 'Cost', num: true }, { text: 'Credited', num: true },
+        { text: 'Capped', num: true }],
+      board.fault_credits.map((f) => [day(f.period_start), f.reason,
+        { text: f.sessions, num: true }, { text: money(f.cost, f.currency), num: true },
+        { text: money(f.credited, f.currency), num: true }, { text: f.capped, num: true }]),
+      'No session lost to a platform fault in the last 12 months.'));
   showUsagePatterns(board.usage_patterns);
 }
 

@@ -114,7 +114,12 @@ public class BillingExtension
     BillingEvents events = new BillingEvents(context.events());
     meter =
         new SessionMeter(
-            new MeteringStore(dataSource, config::get, events::membershipRefusal),
+            new MeteringStore(
+                dataSource,
+                config::get,
+                events::membershipRefusal,
+                context.clock(),
+                credit -> events.publish(BillingEvents.CREDIT_GRANTED, credit)),
             config::get,
             context::deadLetters);
     Wiring wiring = Wiring.of(context, config::get);

@@ -91,6 +91,23 @@ public final class DashboardQueries {
           """);
 
   /**
+   * What platform faults cost: per billing period of the sessions' ends, the terminate's reason
+   * and currency, the sessions fault credits were decided for (billing_fault_credits, V72, by its
+   * period index), what their credited minutes cost, what was credited after the cap, and how
+   * many the cap cut.
+   */
+  private static final NamedSql FAULT_CREDITS =
+      NamedSql.of(
+          """
+          SELECT period_start, reason, currency, count(*) AS sessions, sum(cost) AS cost,
+                 sum(credited) AS credited, count(*) FILTER (WHERE capped) AS capped
+          FROM billing_fault_credits
+          WHERE period_start >= :from AND period_start < :to
+          GROUP BY 1, 2, 3
+          ORDER BY 1, 2, 3
+          """);
+
+  /**
    * For each hour of the day in the billing zone, the most sessions, and separately the most
    * cores, open together at any instant of [:from, :now) whose local time falls in that hour.
    * Each session is open over [start, end) clipped to the window, its end being its ended_at, or
@@ -184,6 +201,23 @@ public final class DashboardQueries {
       long renewals,
       BigDecimal revenue) {}
 
+  /**
+   * The fault credits of one billing period, terminate reason and currency.
+   *
+   * @param sessions the sessions a fault credit was decided for, credited or capped to nothing
+   * @param cost     what their credited minutes cost, before the cap
+   * @param credited what they were credited, after it
+   * @param capped   how many of them the cap cut
+   */
+  public record FaultCredits(
+      Instant periodStart,
+      String reason,
+      String currency,
+      long sessions,
+      BigDecimal cost,
+      BigDecimal credited,
+      long capped) {}
+
   /** The peaks of one hour of the day (0-23, in the billing zone). */
   public record HourPeak(int hour, long peakSessions, BigDecimal peakCores) {}
 
@@ -270,6 +304,20 @@ public final class DashboardQueries {
                 rs.getLong("purchases"),
                 rs.getLong("renewals"),
                 money(rs, "revenue")));
+  }
+
+  public List<FaultCredits> faultCredits(Periods periods) throws SQLException {
+    return read(
+        periods.bind(FAULT_CREDITS),
+        rs ->
+            new FaultCredits(
+                rs.getTimestamp("period_start").toInstant(),
+                rs.getString("reason"),
+                rs.getString("currency"),
+                rs.getLong("sessions"),
+                money(rs, "cost"),
+                money(rs, "credited"),
+                rs.getLong("capped")));
   }
 
   /** The amount in that column, at the decimals of the row's {@code currency}. */

@@ -257,6 +257,21 @@ public final class BillingConfig {
     return Duration.ofMinutes(get(BillingKeys.HOLD_MINUTES));
   }
 
+  /** The terminate reasons fault credits are granted for. */
+  public List<String> faultCreditReasons() {
+    return get(BillingKeys.FAULT_CREDIT_REASONS);
+  }
+
+  /** What of a session a fault credit gives back. */
+  public FaultCreditTerms.Policy faultCreditPolicy() {
+    return get(BillingKeys.FAULT_CREDIT_POLICY);
+  }
+
+  /** The most fault credits give an organization in a period, in its currency; none: uncapped. */
+  public Optional<BigDecimal> faultCreditCap(Currency currency) {
+    return Optional.ofNullable(get(BillingKeys.FAULT_CREDIT_CAP).get(currency));
+  }
+
   /** The runway left on a prepaid balance under which billing.balance.low is sent. */
   public Duration warnRunway() {
     return Duration.ofMinutes(get(BillingKeys.WARN_MINUTES));

@@ -313,6 +313,33 @@ final class BillingKeys {
           "When check-balances runs (5-field Unix cron): it warns of a prepaid balance's runway"
               + " under warnMinutes, suspends the sessions of a spent one and resumes them when"
               + " money arrives");
+  static final BillingKey<List<String>> FAULT_CREDIT_REASONS =
+      key(
+          "faultCreditReasons",
+          ValueType.names(50),
+          List.of("platform_fault", "node_lost"),
+          "The reasons of session.terminated (session.reason, %s) for which the organization is"
+              + " credited automatically, once per session: the platform's faults. Empty: no"
+              + " fault credits");
+  static final BillingKey<FaultCreditTerms.Policy> FAULT_CREDIT_POLICY =
+      key(
+          "faultCreditPolicy",
+          FaultCreditTerms.POLICY,
+          new FaultCreditTerms.Policy(15),
+          "What a fault credit gives back (%s): the cost of the session's last minutes before"
+              + " its end, or of the whole session; its cores, memory and held meters at its"
+              + " organization's unit prices, rounded once half up to the minor unit (nothing in"
+              + " subscription mode, where sessions cost nothing)");
+  static final BillingKey<Map<Currency, BigDecimal>> FAULT_CREDIT_CAP =
+      key(
+          "faultCreditCap",
+          FaultCreditTerms.CAP,
+          Map.of(Currency.getInstance("USD"), new BigDecimal("50"), VND, new BigDecimal("1250000")),
+          "The most fault credits give one organization in a billing period (the period of the"
+              + " session's end), by ISO 4217 code: {\"USD\": 50}, no finer than the currency;"
+              + " past it a credit is cut to what is left and says it was capped, none once"
+              + " nothing is. A currency left out keeps its default (USD 50, VND 1,250,000); one"
+              + " without a default is not capped");
   static final BillingKey<Map<Currency, ShareTerms>> STORE_REVENUE_SHARE =
       key(
           "storeRevenueShare",

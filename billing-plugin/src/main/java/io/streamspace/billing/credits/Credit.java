@@ -10,6 +10,8 @@ import java.time.Instant;
  * @param remaining what invoices have not consumed yet
  * @param grantedBy the admin's user id
  * @param expiresAt after which (inclusive) it is no longer applied; null for never
+ * @param kind      {@code admin}, granted by an admin (a refund's credit too), or {@code fault},
+ *                  granted automatically for a session the platform lost ({@link FaultCredits})
  */
 public record Credit(
     long id,
@@ -20,7 +22,14 @@ public record Credit(
     String reason,
     String grantedBy,
     Instant grantedAt,
-    Instant expiresAt) {
+    Instant expiresAt,
+    String kind) {
+
+  /** An admin's grant. */
+  public static final String ADMIN = "admin";
+
+  /** A fault credit: granted by the platform's terminate of a session it lost. */
+  public static final String FAULT = "fault";
 
   /** Whether the credit has expired at that instant: its expiry is not after it. */
   public boolean expiredAt(Instant now) {

@@ -14,6 +14,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Currency;
 import java.util.HashMap;
@@ -29,15 +30,16 @@ public final class CreditRepository {
 
   /** The columns {@link #credit} reads, in its order. */
   private static final String COLUMNS =
-      "id, user_id, amount, remaining, currency, reason, granted_by, granted_at, expires_at";
+      "id, user_id, amount, remaining, currency, reason, granted_by, granted_at, expires_at,"
+          + " kind";
 
   private static final NamedSql GRANT =
       NamedSql.of(
           """
           INSERT INTO billing_credits (user_id, amount, remaining, currency, reason, granted_by,
-                                       granted_at, expires_at)
+                                       granted_at, expires_at, kind)
           VALUES (:user_id, :amount, :amount, :currency, :reason, :granted_by, :granted_at,
-                  :expires_at)
+                  :expires_at, :kind)
           RETURNING %s"""
               .formatted(COLUMNS));
 
@@ -76,21 +78,25 @@ public final class CreditRepository {
   /** {@link #grant(NewCredit, Cause)} in the caller's transaction (a refund's, say). */
   public static Credit grant(Connection connection, NewCredit credit, Cause cause)
       throws SQLException {
-    Credit granted = insert(connection, credit);
-    AuditTrail.record(
-        connection,
-        new AuditEntry(
-            credit.grantedAt(),
-            cause,
-            granted.userId(),
-            AuditKinds.CREDIT_GRANTED,
-            "credit:" + granted.id(),
-            null,
-            granted));
+    Credit granted = insert(connection, credit, Credit.ADMIN);
+    AuditTrail.record(connection, granted(granted, credit.grantedAt(), cause));
     return granted;
   }
 
-  private static Credit insert(Connection connection, NewCredit credit) throws SQLException {
+  /** The {@code credit.granted} audit entry of a credit just stored. */
+  static AuditEntry granted(Credit granted, Instant at, Cause cause) {
+    return new AuditEntry(
+        at,
+        cause,
+        granted.userId(),
+        AuditKinds.CREDIT_GRANTED,
+        "credit:" + granted.id(),
+        null,
+        granted);
+  }
+
+  /** Stores the credit, whole, of that kind ({@link Credit#ADMIN}, {@link Credit#FAULT}). */
+  static Credit insert(Connection connection, NewCredit credit, String kind) throws SQLException {
     try (PreparedStatement statement =
             GRANT
                 .bind("user_id", credit.orgId())
@@ -100,6 +106,7 @@ public final class CreditRepository {
                 .bind("granted_by", credit.grantedBy())
                 .bind("granted_at", credit.grantedAt())
                 .bind("expires_at", credit.expiresAt())
+                .bind("kind", kind)
                 .prepare(connection);
         ResultSet rs = statement.executeQuery()) {
       rs.next();
@@ -166,6 +173,7 @@ public final class CreditRepository {
         rs.getString(6),
         rs.getString(7),
         rs.getTimestamp(8).toInstant(),
-        Sql.instant(rs.getTimestamp(9)));
+        Sql.instant(rs.getTimestamp(9)),
+        rs.getString(10));
   }
 }

@@ -25,6 +25,7 @@ public record CreditStatement(
    * @param expiredAmount what was left of it when it expired (or was forfeited), taken out of
    *     {@code remaining} the day after its expiry by check-quotas; null until then, or when
    *     nothing was left
+   * @param kind {@code admin} or {@code fault} ({@link Credit#kind})
    */
   public record Entry(
       long id,
@@ -36,7 +37,8 @@ public record CreditStatement(
       Instant expiresAt,
       boolean expired,
       BigDecimal expiredAmount,
-      List<CreditApplication> applications) {
+      List<CreditApplication> applications,
+      String kind) {
 
     public Entry {
       applications = List.copyOf(applications);
@@ -79,7 +81,8 @@ public record CreditStatement(
                       c.expiresAt(),
                       c.expiredAt(now),
                       h.expiredAmount(),
-                      h.applications());
+                      h.applications(),
+                      c.kind());
                 })
             .toList();
     return new CreditStatement(

@@ -10,19 +10,25 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Currency;
 import java.util.List;
 
-/** A credit line's record: the credit used, who granted it, why, and when it expires. */
+/**
+ * A credit line's record: the credit used, who granted it, why, and when it expires; for a fault
+ * credit, the session and the minutes it gave back, traced to the session's events (the terminate
+ * that ended it among them).
+ */
 final class CreditRecords {
 
   private static final NamedSql CREDITS_USED =
       NamedSql.of(
           """
           SELECT a.credit_id, a.amount, c.reason, c.granted_by, c.granted_at, c.expires_at,
-                 c.amount
+                 c.amount, f.session_id, f.credited_from, f.ended_at, f.event_id
           FROM billing_credit_applications a JOIN billing_credits c ON c.id = a.credit_id
+          LEFT JOIN billing_fault_credits f ON f.credit_id = c.id
           WHERE a.invoice_id = :invoice_id ORDER BY a.id""");
 
   private CreditRecords() {}
@@ -41,33 +47,37 @@ final class CreditRecords {
         ResultSet rs = statement.executeQuery()) {
       while (rs.next()) {
         BigDecimal applied = rs.getBigDecimal(2).negate();
+        String granted =
+            "credit "
+                + rs.getLong(1)
+                + " of "
+                + MoneyText.of(rs.getBigDecimal(7), currency)
+                + " granted by "
+                + rs.getString(4)
+                + " ("
+                + rs.getString(3)
+                + "), used up to what was still due";
+        String faultSession = rs.getString(8);
         uses.add(
-            new ExplainedRecord(
-                1,
-                "credit_application",
-                null,
-                null,
-                rs.getTimestamp(5).toInstant(),
-                rs.getTimestamp(6) == null ? null : rs.getTimestamp(6).toInstant(),
-                null,
-                null,
-                null,
-                null,
-                Money.shown(applied, currency),
-                Figures.step(currency),
-                Money.shown(applied, currency),
-                "credit "
-                    + rs.getLong(1)
-                    + " of "
-                    + MoneyText.of(rs.getBigDecimal(7), currency)
-                    + " granted by "
-                    + rs.getString(4)
-                    + " ("
-                    + rs.getString(3)
-                    + "), used up to what was still due; from is when it was granted, to when"
-                    + " it expires",
-                null,
-                List.of()));
+            faultSession == null
+                ? used(
+                    applied,
+                    currency,
+                    null,
+                    rs.getTimestamp(5).toInstant(),
+                    rs.getTimestamp(6) == null ? null : rs.getTimestamp(6).toInstant(),
+                    granted + "; from is when it was granted, to when it expires")
+                : used(
+                    applied,
+                    currency,
+                    faultSession,
+                    rs.getTimestamp(9).toInstant(),
+                    rs.getTimestamp(10).toInstant(),
+                    granted
+                        + "; from and to are the minutes of session "
+                        + faultSession
+                        + " it gave back, to its end by the terminate event "
+                        + rs.getString(11)));
       }
     }
     ExplainedRecord use =
@@ -85,5 +95,31 @@ final class CreditRecords {
             + " expiry first, then oldest grant): negative.",
         List.of(use),
         use.amount());
+  }
+
+  private static ExplainedRecord used(
+      BigDecimal applied,
+      Currency currency,
+      String sessionId,
+      Instant from,
+      Instant to,
+      String detail) {
+    return new ExplainedRecord(
+        1,
+        "credit_application",
+        sessionId,
+        null,
+        from,
+        to,
+        null,
+        null,
+        null,
+        null,
+        Money.shown(applied, currency),
+        Figures.step(currency),
+        Money.shown(applied, currency),
+        detail,
+        null,
+        List.of());
   }
 }

@@ -14,8 +14,8 @@ import java.util.List;
  *                       period_part}, {@code pack_charge}, {@code credit_application}, {@code
  *                       member_share}, {@code counter}, {@code seats}, {@code store_purchase},
  *                       {@code balance_entry}
- * @param sessionId      the session a usage record is a slice of; null otherwise ({@code ""} for
- *                       account-level storage)
+ * @param sessionId      the session a usage record is a slice of, or whose minutes a fault
+ *                       credit gave back; null otherwise ({@code ""} for account-level storage)
  * @param unitSeconds    a usage record's exact size × seconds (what money is computed from)
  * @param quantity       in the line's unit, for display (six decimals at most)
  * @param amount         the record's own amount, rounded to the currency's minor unit

@@ -7,6 +7,7 @@ import static io.streamspace.billing.http.Schema.object;
 import static io.streamspace.billing.http.Schema.string;
 
 import io.streamspace.billing.admin.DashboardQueries;
+import io.streamspace.billing.admin.DashboardQueries.FaultCredits;
 import io.streamspace.billing.admin.DashboardQueries.HourPeak;
 import io.streamspace.billing.admin.DashboardQueries.LineRevenue;
 import io.streamspace.billing.admin.DashboardQueries.MonthRevenue;
@@ -81,6 +82,17 @@ public final class AdminDashboardRoutes {
                           .req("renewals", integer())
                           .req("revenue", number())))
               .req(
+                  "fault_credits",
+                  array(
+                      object()
+                          .req("period_start", string().format("date-time"))
+                          .req("reason", string())
+                          .req("currency", string())
+                          .req("sessions", integer())
+                          .req("cost", number())
+                          .req("credited", number())
+                          .req("capped", integer())))
+              .req(
                   "usage_patterns",
                   object()
                       .req("from", string().format("date-time"))
@@ -121,6 +133,7 @@ public final class AdminDashboardRoutes {
       List<ResourceRevenueJson> revenueByResource,
       List<Outstanding> outstanding,
       List<PackSales> popularPacks,
+      List<FaultCredits> faultCredits,
       UsagePatternsJson usagePatterns,
       NearLimitsJson accountsNearLimits) {}
 
@@ -157,15 +170,16 @@ public final class AdminDashboardRoutes {
               d","invoices"}],"revenue_by_plan":[{"plan_id","currency","amount"}],"revenue_by_resou\
               rce":[{"resource_type","currency","amount"}],"outstanding":[{"currency","sent_total",\
               "sent_count","overdue_total","overdue_count"}],"popular_packs":[{"pack_id","pack_name\
-              ","currency","purchases","renewals","revenue"}],"usage_patterns":{"from","to","time_z\
-              one","hours":[{"hour","peak_sessions","peak_cores"}]},"accounts_near_limits":{"at","w\
-              arning","exceeded","confirmation_required"}}`. Amounts per currency, never \
-              converted, each at its currency's decimals. The history is the last `months` billing \
-              periods (1 to 120, default 12, the current one included; 400 naming `months`), \
-              `[from, to)`: `revenue_by_month` per billing period holding each invoice's \
-              `period_start` (periods without invoices left out) and currency, Σ `total` of the \
-              finalized invoices that are not void (`sent`, `paid`, `overdue`: drafts and voided \
-              ones never count) and Σ of the `paid` ones; `revenue_by_plan` and \
+              ","currency","purchases","renewals","revenue"}],"fault_credits":[{"period_start","re\
+              ason","currency","sessions","cost","credited","capped"}],"usage_patterns":{"from","t\
+              o","time_zone","hours":[{"hour","peak_sessions","peak_cores"}]},"accounts_near_limit\
+              s":{"at","warning","exceeded","confirmation_required"}}`. Amounts per currency, \
+              never converted, each at its currency's decimals. The history is the last `months` \
+              billing periods (1 to 120, default 12, the current one included; 400 naming \
+              `months`), `[from, to)`: `revenue_by_month` per billing period holding each \
+              invoice's `period_start` (periods without invoices left out) and currency, Σ `total` \
+              of the finalized invoices that are not void (`sent`, `paid`, `overdue`: drafts and \
+              voided ones never count) and Σ of the `paid` ones; `revenue_by_plan` and \
               `revenue_by_resource` from the lines of those same invoices (credit lines left out): \
               a plan fee under the plan of the account's subscription term its period starts in, \
               as the terms stood when the invoice was finalized (`plan_id` null for a line without \
@@ -173,15 +187,19 @@ public final class AdminDashboardRoutes {
               `packs` in `revenue_by_resource`; `popular_packs` per pack and currency from the \
               purchases (`bought`) and renewals in `[from, to)`, `revenue` Σ what each cost then \
               (a recurring pack's purchase: its price for one period; its later periods are \
-              invoiced as pack lines), most purchases first, then by pack id and currency. Now, \
-              whatever `months`: `outstanding` per currency, Σ `total` and count of `sent` and of \
-              `overdue` invoices. As of the latest snapshot (`at`, and `usage_patterns`' `to`: \
-              taken by the refresh-dashboard job every 5 minutes, or by the request itself when \
-              there is none of the billing zone at most 10 minutes old): `accounts_near_limits`, \
-              how many accounts had at least one meter in each state then, judged by the very SQL \
-              of `/admin/quotas` (an account with one meter in warning and another exceeded counts \
-              in both); `usage_patterns` over the 30 days before it, its own `[from, to)` = `[at − \
-              30 days, at)`, in the billing zone: for each hour of the day 0-23 (all 24 listed), \
+              invoiced as pack lines), most purchases first, then by pack id and currency; \
+              `fault_credits`, what platform faults cost, per billing period of the sessions' ends \
+              in `[from, to)`, terminate `reason` and currency: the `sessions` a fault credit was \
+              decided for (once each), the `cost` of their credited minutes, what was `credited` \
+              after `faultCreditCap` and how many the cap cut (`capped`). Now, whatever `months`: \
+              `outstanding` per currency, Σ `total` and count of `sent` and of `overdue` invoices. \
+              As of the latest snapshot (`at`, and `usage_patterns`' `to`: taken by the \
+              refresh-dashboard job every 5 minutes, or by the request itself when there is none \
+              of the billing zone at most 10 minutes old): `accounts_near_limits`, how many \
+              accounts had at least one meter in each state then, judged by the very SQL of \
+              `/admin/quotas` (an account with one meter in warning and another exceeded counts in \
+              both); `usage_patterns` over the 30 days before it, its own `[from, to)` = `[at − 30 \
+              days, at)`, in the billing zone: for each hour of the day 0-23 (all 24 listed), \
               `peak_sessions` is the most sessions open together at any instant of the 30 days \
               whose local time falls in that hour, `peak_cores` likewise the most cores (the two \
               peaks may be at different instants); a session is open over `[started_at, \
@@ -234,6 +252,7 @@ public final class AdminDashboardRoutes {
         byResource,
         queries.outstanding(),
         queries.popularPacks(periods),
+        queries.faultCredits(periods),
         new UsagePatternsJson(
             snapshot.patternsFrom(), snapshot.at(), snapshot.timeZone(), snapshot.hours()),
         new NearLimitsJson(

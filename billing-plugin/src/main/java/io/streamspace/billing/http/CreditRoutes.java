@@ -48,7 +48,14 @@ public final class CreditRoutes {
               .req("reason", string())
               .req("granted_by", string())
               .req("granted_at", string().format("date-time"))
-              .req("expires_at", string().orNull().format("date-time")));
+              .req("expires_at", string().orNull().format("date-time"))
+              .req(
+                  "kind",
+                  string()
+                      .enumOf("admin", "fault")
+                      .description(
+                          "admin: granted by an admin (a refund's credit too); fault: granted"
+                              + " automatically when a platform fault ended a session")));
 
   static final Schema CREDIT_GRANT =
       Schema.component(
@@ -90,7 +97,14 @@ public final class CreditRoutes {
                           .req("invoice_id", integer())
                           .req("invoice_number", string().orNull())
                           .req("amount", number())
-                          .req("applied_at", string().format("date-time")))));
+                          .req("applied_at", string().format("date-time"))))
+              .req(
+                  "kind",
+                  string()
+                      .enumOf("admin", "fault")
+                      .description(
+                          "admin: granted by an admin (a refund's credit too); fault: granted"
+                              + " automatically when a platform fault ended a session")));
 
   static final Schema CREDIT_STATEMENT =
       Schema.component(
@@ -138,15 +152,16 @@ public final class CreditRoutes {
 
               `{"user_id","amount","reason","currency"?,"expires_at"?}` → 201 \
               `{"id","user_id","amount","remaining","currency","reason","granted_by","granted_at","\
-              expires_at"}` and event `billing.credit.granted`. 400 naming the field, nothing \
-              stored: `amount` not a JSON number (strings refused), zero or negative, or with more \
-              decimals than the account's currency (USD 2, VND 0); `reason` missing or blank; \
-              `currency` not the account's (an account has one currency); `expires_at` not an ISO \
-              instant or date (a date is midnight in the billing zone) or not in the future. 404 \
-              `unknown_user` for a user without an account; 400 `invalid_json` for a body that is \
-              not a JSON object. A retry with the first grant's `Idempotency-Key` answers that \
-              grant again. Writes its entry in the audit trail (`GET /admin/audit`) in the same \
-              transaction; a request's `X-Request-Id` header is kept with it.""")
+              expires_at","kind"}` (`kind` `admin`) and event `billing.credit.granted`. 400 naming \
+              the field, nothing stored: `amount` not a JSON number (strings refused), zero or \
+              negative, or with more decimals than the account's currency (USD 2, VND 0); `reason` \
+              missing or blank; `currency` not the account's (an account has one currency); \
+              `expires_at` not an ISO instant or date (a date is midnight in the billing zone) or \
+              not in the future. 404 `unknown_user` for a user without an account; 400 \
+              `invalid_json` for a body that is not a JSON object. A retry with the first grant's \
+              `Idempotency-Key` answers that grant again. Writes its entry in the audit trail \
+              (`GET /admin/audit`) in the same transaction; a request's `X-Request-Id` header is \
+              kept with it.""")
           .params(Param.IDEMPOTENCY_KEY)
           .body(CREDIT_GRANT)
           .answers(201, CREDIT)
@@ -186,8 +201,10 @@ public final class CreditRoutes {
 
               `{"user_id","currency","balance","credits":[{"id","amount","remaining","reason","gran\
               ted_by","granted_at","expires_at","expired","applications":[{"invoice_id","invoice_nu\
-              mber","amount","applied_at"}]}]}`, newest first; `balance` = Σ `remaining` of \
-              credits not expired now. 403 for another user's, 404 for an unknown user (admin)""")
+              mber","amount","applied_at"}],"kind"}]}`, newest first; `balance` = Σ `remaining` \
+              of credits not expired now; `kind` `admin` (an admin's grant) or `fault` (granted \
+              by `platform` for a session a platform fault ended: docs/billing-rules.md, Fault \
+              credits). 403 for another user's, 404 for an unknown user (admin)""")
           .params(Param.ORG_ID, Param.USER_ID)
           .answers(200, CREDIT_STATEMENT)
           .errors(404);

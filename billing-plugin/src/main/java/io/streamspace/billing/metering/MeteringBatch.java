@@ -75,6 +75,9 @@ public final class MeteringBatch {
    * @param orgId     the organization it is billed to: its session.created's, else that of the
    *                  batch's first event of it
    * @param created   whether the batch holds its session.created (whose organization wins)
+   * @param endedBy   the terminate of {@code endedAt} (of two at that instant, the greater
+   *                  event id's), or null
+   * @param endReason the reason {@code endedBy} told, or null
    */
   public record SessionRow(
       String sessionId,
@@ -83,7 +86,9 @@ public final class MeteringBatch {
       Instant lastSeen,
       Instant endedAt,
       String orgId,
-      boolean created) {}
+      boolean created,
+      String endedBy,
+      String endReason) {}
 
   /** The session's CPU and memory from {@code effectiveFrom} on. */
   public record SizeRow(
@@ -225,7 +230,7 @@ public final class MeteringBatch {
       SessionSignalKind kind, SessionEvent e, String defaultCurrency, String defaultPlan) {
     String orgId = e.billedOrgId();
     openOnTheSide(orgId, e.orgId() == null, e.occurredAt(), defaultCurrency, defaultPlan);
-    Instant ended = kind == SessionSignalKind.TERMINATED ? e.occurredAt() : null;
+    boolean terminate = kind == SessionSignalKind.TERMINATED;
     sessions.merge(
         e.sessionId(),
         new SessionRow(
@@ -233,9 +238,11 @@ public final class MeteringBatch {
             e.userId(),
             e.occurredAt(),
             e.occurredAt(),
-            ended,
+            terminate ? e.occurredAt() : null,
             orgId,
-            kind == SessionSignalKind.CREATED),
+            kind == SessionSignalKind.CREATED,
+            terminate ? e.id() : null,
+            terminate ? e.reason() : null),
         MeteringBatch::mergeSession);
     // sizes on any event hold from its instant, a terminate's too: the storage it reports is
     // the account's level from then on (cpu and memory bill nothing after the end)
@@ -286,14 +293,26 @@ public final class MeteringBatch {
   }
 
   private static SessionRow mergeSession(SessionRow a, SessionRow b) {
+    // the first terminate in event time ends it; of two at one instant, the greater event id's
+    SessionRow end = endsFirst(a, b) ? a : b;
     return new SessionRow(
         a.sessionId(),
         a.userId(),
         earliest(a.firstSeen(), b.firstSeen()),
         a.lastSeen().isAfter(b.lastSeen()) ? a.lastSeen() : b.lastSeen(),
-        earliest(a.endedAt(), b.endedAt()),
+        end.endedAt(),
         b.created() && !a.created() ? b.orgId() : a.orgId(),
-        a.created() || b.created());
+        a.created() || b.created(),
+        end.endedBy(),
+        end.endReason());
+  }
+
+  private static boolean endsFirst(SessionRow a, SessionRow b) {
+    if (a.endedAt() == null || b.endedAt() == null) {
+      return b.endedAt() == null;
+    }
+    int byTime = a.endedAt().compareTo(b.endedAt());
+    return byTime != 0 ? byTime < 0 : a.endedBy().compareTo(b.endedBy()) >= 0;
   }
 
   private static Instant earliest(Instant a, Instant b) {

@@ -6,6 +6,8 @@ import io.streamspace.billing.account.OrgEventRefusals;
 import io.streamspace.billing.audit.AuditEntry;
 import io.streamspace.billing.audit.AuditTrail;
 import io.streamspace.billing.config.BillingConfig;
+import io.streamspace.billing.credits.Credit;
+import io.streamspace.billing.credits.FaultCredits;
 import io.streamspace.billing.events.MembershipRefused;
 import io.streamspace.billing.metering.AccountOpeningRepository.Adoption;
 import io.streamspace.billing.metering.MeteringBatch.AccountRow;
@@ -14,6 +16,7 @@ import io.streamspace.billing.prepaid.Reservations;
 import io.streamspace.billing.reserve.LimitReservations;
 import io.streamspace.common.db.Transactions;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -34,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * calculate-usage does (sessions, then accounts), so the two never deadlock on them. A session
  * whose end the batch stores gives back what admission reserved for it of a prepaid balance
  * ({@link Reservations#releaseEnded}), and its reservations against the spending limit and the
- * member's caps ({@link LimitReservations#releaseEnded}), in the same transaction.
+ * member's caps ({@link LimitReservations#releaseEnded}), in the same transaction; a session a
+ * platform fault ended is credited there too, once ({@link FaultCredits}).
  */
 public final class MeteringStore {
 
@@ -46,6 +50,8 @@ public final class MeteringStore {
   private final SessionRepository sessions = new SessionRepository();
   private final OrganizationRepository organizations = new OrganizationRepository();
   private final Consumer<MembershipRefused> refusals;
+  private final Clock clock;
+  private final Consumer<Credit> creditGranted;
 
   /** @param config the config in effect, for the terms of the plans new accounts start on */
   public MeteringStore(DataSource dataSource, Supplier<BillingConfig> config) {
@@ -53,21 +59,40 @@ public final class MeteringStore {
   }
 
   /**
+   * A store that tells no one of refusals and fault credits, its credits granted at the system
+   * clock's instant.
+   */
+  public MeteringStore(
+      DataSource dataSource, Supplier<BillingConfig> config, Consumer<MembershipRefused> refusals) {
+    this(dataSource, config, refusals, Clock.systemUTC(), credit -> {});
+  }
+
+  /**
    * @param config   the config in effect, for the terms of the plans new accounts start on
    * @param refusals told of each organization event a write first refused (or whose refusal it
    *                 lifted), once it committed ({@link OrgEventRefusals}): the plugin publishes
    *                 it
+   * @param clock         when a fault credit is granted
+   * @param creditGranted told of each fault credit granted ({@link FaultCredits}), once it
+   *                      committed: the plugin publishes it as {@code billing.credit.granted}
    */
   public MeteringStore(
-      DataSource dataSource, Supplier<BillingConfig> config, Consumer<MembershipRefused> refusals) {
+      DataSource dataSource,
+      Supplier<BillingConfig> config,
+      Consumer<MembershipRefused> refusals,
+      Clock clock,
+      Consumer<Credit> creditGranted) {
     this.dataSource = dataSource;
     this.config = config;
     this.refusals = refusals;
+    this.clock = clock;
+    this.creditGranted = creditGranted;
   }
 
   /** Writes the batch atomically: all of it or, on failure, nothing. */
   public void write(MeteringBatch batch) throws SQLException {
-    OpeningTerms terms = new OpeningTerms(config.get());
+    BillingConfig current = config.get();
+    OpeningTerms terms = new OpeningTerms(current);
     List<AccountRow> opening = onKnownTerms(batch.accounts(), terms);
     // the rows of a user.created or org.created, which set their account's terms
     List<AccountRow> onTheirTerms =
@@ -75,11 +100,17 @@ public final class MeteringStore {
     List<PricedPlan> plans = terms.pricedPlans();
     List<MembershipRefused> refused = new ArrayList<>(); // once committed, told
     Map<String, Instant> ended = new HashMap<>();
+    List<String> mayBeCredited = new ArrayList<>(); // a terminate or session.created in the batch
     for (SessionRow session : batch.sessions()) {
       if (session.endedAt() != null) {
         ended.put(session.sessionId(), session.endedAt());
       }
+      if (session.endedAt() != null || session.created()) {
+        mayBeCredited.add(session.sessionId());
+      }
     }
+    List<FaultCredits.Granted> credited = new ArrayList<>(); // once committed, told
+    Instant now = clock.instant();
     Transactions.inTransaction(
         dataSource,
         connection -> {
@@ -109,11 +140,22 @@ public final class MeteringStore {
           // after the account rows, as finalization locks balances after its accounts
           Reservations.releaseEnded(connection, ended);
           LimitReservations.releaseEnded(connection, ended);
+          // after the sessions' ends and sizes are stored, their rows locked by this writer
+          credited.addAll(
+              FaultCredits.decide(
+                  connection,
+                  mayBeCredited,
+                  onTheirTerms.stream().map(AccountRow::orgId).toList(),
+                  current,
+                  now));
           // last: after every account row lock, as finalization takes the chains' heads
-          AuditTrail.recordAll(connection, billingRoles);
+          List<AuditEntry> entries = new ArrayList<>(billingRoles);
+          credited.forEach(c -> entries.add(c.entry()));
+          AuditTrail.recordAll(connection, entries);
           return null;
         });
     refused.forEach(refusals);
+    credited.forEach(c -> creditGranted.accept(c.credit()));
   }
 
   /**

@@ -24,17 +24,21 @@ final class SessionRepository {
           """
           INSERT INTO billing_sessions AS s
             (session_id, user_id, org_id, org_fixed, started_at, last_heartbeat, ended_at,
-             end_reason)
+             end_reason, terminate_event_id, terminate_reason)
           SELECT e.session_id, e.user_id, e.org_id, e.created, e.first_seen, e.last_seen,
                  e.ended_at,
-                 CASE WHEN e.ended_at IS NOT NULL THEN 'terminated' END
+                 CASE WHEN e.ended_at IS NOT NULL THEN 'terminated' END,
+                 e.ended_by, e.end_reason
           FROM unnest(:session_id::text[], :user_id::text[], :org_id::text[],
                       :created::text[]::boolean[], :first_seen::text[]::timestamptz[],
-                      :last_seen::text[]::timestamptz[], :ended_at::text[]::timestamptz[])
-            AS e(session_id, user_id, org_id, created, first_seen, last_seen, ended_at)
-          -- LEAST and GREATEST skip nulls: the first terminate in event time wins, a later
-          -- heartbeat never reopens a session, and an earlier event moves the start back. The
-          -- organization is fixed by the session.created; until it arrives, the first event's.
+                      :last_seen::text[]::timestamptz[], :ended_at::text[]::timestamptz[],
+                      :ended_by::text[], :end_reason::text[])
+            AS e(session_id, user_id, org_id, created, first_seen, last_seen, ended_at, ended_by,
+                 end_reason)
+          -- LEAST and GREATEST skip nulls: the first terminate in event time wins (of two at one
+          -- instant, the greater event id's, with the reason it told), a later heartbeat never
+          -- reopens a session, and an earlier event moves the start back. The organization is
+          -- fixed by the session.created; until it arrives, the first event's.
           ON CONFLICT (session_id) DO UPDATE SET
             org_id = CASE WHEN excluded.org_fixed AND NOT s.org_fixed
                           THEN excluded.org_id ELSE s.org_id END,
@@ -43,7 +47,18 @@ final class SessionRepository {
             last_heartbeat = greatest(s.last_heartbeat, excluded.last_heartbeat),
             ended_at = least(s.ended_at, excluded.ended_at),
             end_reason = CASE WHEN excluded.ended_at < coalesce(s.ended_at, 'infinity')
-                              THEN excluded.end_reason ELSE s.end_reason END
+                              THEN excluded.end_reason ELSE s.end_reason END,
+            terminate_event_id = CASE WHEN excluded.ended_at < coalesce(s.ended_at, 'infinity')
+                                        OR (excluded.ended_at = s.ended_at
+                                            AND excluded.terminate_event_id
+                                                > coalesce(s.terminate_event_id, ''))
+                                      THEN excluded.terminate_event_id
+                                      ELSE s.terminate_event_id END,
+            terminate_reason = CASE WHEN excluded.ended_at < coalesce(s.ended_at, 'infinity')
+                                      OR (excluded.ended_at = s.ended_at
+                                          AND excluded.terminate_event_id
+                                              > coalesce(s.terminate_event_id, ''))
+                                    THEN excluded.terminate_reason ELSE s.terminate_reason END
           """);
 
   private static final NamedSql INSERT_SIZES =
@@ -147,7 +162,9 @@ final class SessionRepository {
             "created", SessionRow::created,
             "first_seen", SessionRow::firstSeen,
             "last_seen", SessionRow::lastSeen,
-            "ended_at", SessionRow::endedAt));
+            "ended_at", SessionRow::endedAt,
+            "ended_by", SessionRow::endedBy,
+            "end_reason", SessionRow::endReason));
   }
 
   /** The sessions' sizes from their instants on, each stored once. */

@@ -148,6 +148,12 @@ class BillingConfigParserTest {
         "{\"paymentRetryDays\": [1,2,3,4,5,6,7,8,9,10,11]}      | paymentRetryDays",
         "{\"holdMinutes\": 0}                                   | holdMinutes",
         "{\"holdMinutes\": 1441}                                | holdMinutes",
+        "{\"faultCreditReasons\": [\"node_lost\", \"node_lost\"]} | faultCreditReasons[1]",
+        "{\"faultCreditPolicy\": \"last_minutes\"}              | faultCreditPolicy",
+        "{\"faultCreditPolicy\": {\"last_minutes\": 0}}         | faultCreditPolicy.last_minutes",
+        "{\"faultCreditPolicy\": {\"last_minutes\": 15, \"x\": 1}} | faultCreditPolicy.x",
+        "{\"faultCreditCap\": {\"USD\": 0.001}}                 | faultCreditCap.USD",
+        "{\"faultCreditCap\": {\"XYZ\": 5}}                     | faultCreditCap.XYZ",
         "{\"leadPlans\": \"pro\"}                               | leadPlans",
         "{\"leadPlans\": [\"pro\", \"\"]}                         | leadPlans[1]",
         "{\"leadPlans\": [\"pro\", \"pro\"]}                      | leadPlans[1]",
@@ -917,7 +923,11 @@ class BillingConfigParserTest {
     assertEquals(
         "{\"USD\":{\"min\":5,\"max\":10000},\"VND\":{\"min\":100000,\"max\":250000000}}",
         find(keys, "topUpLimits").defaultJson());
-    assertEquals(51, keys.size());
+    assertEquals(
+        "[\"platform_fault\",\"node_lost\"]", find(keys, "faultCreditReasons").defaultJson());
+    assertEquals("{\"last_minutes\":15}", find(keys, "faultCreditPolicy").defaultJson());
+    assertEquals("{\"USD\":50,\"VND\":1250000}", find(keys, "faultCreditCap").defaultJson());
+    assertEquals(54, keys.size());
   }
 
   @Test

@@ -170,14 +170,15 @@ class BillingEventsTest {
             "outage \"A\"",
             "root",
             Instant.parse("2026-03-10T12:00:00Z"),
-            null));
+            null,
+            "admin"));
 
     assertEquals(
         List.of(
             """
             billing.credit.granted {"id":3,"user_id":"ann","amount":12.50,"remaining":12.50,\
             "currency":"USD","reason":"outage \\"A\\"","granted_by":"root",\
-            "granted_at":"2026-03-10T12:00:00Z","expires_at":null}"""),
+            "granted_at":"2026-03-10T12:00:00Z","expires_at":null,"kind":"admin"}"""),
         published);
   }
 

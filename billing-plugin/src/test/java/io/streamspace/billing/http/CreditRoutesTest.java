@@ -67,7 +67,7 @@ class CreditRoutesTest {
         """
         {"id":%d,"user_id":"ann","amount":12.50,"remaining":12.50,"currency":"USD",\
         "reason":"outage on 2026-03-09","granted_by":"root",\
-        "granted_at":"2026-03-10T12:00:00Z","expires_at":"2026-06-01T00:00:00Z"}"""
+        "granted_at":"2026-03-10T12:00:00Z","expires_at":"2026-06-01T00:00:00Z","kind":"admin"}"""
             .formatted(id),
         answer.body().toString());
     assertEquals(
@@ -217,7 +217,7 @@ class CreditRoutesTest {
         "granted_at":"2026-03-10T12:00:00Z","expires_at":null,"expired":false,\
         "expired_amount":null,"applications":[\
         {"invoice_id":%d,"invoice_number":"INV-2026-000007","amount":3.99,\
-        "applied_at":"2026-03-11T12:00:00Z"}]}"""
+        "applied_at":"2026-03-11T12:00:00Z"}],"kind":"admin"}"""
             .formatted(goodwill, invoice),
         body.at("/credits/2").toString());
   }

@@ -30,6 +30,7 @@ import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -51,13 +52,15 @@ import org.junit.jupiter.params.provider.MethodSource;
  * in USD or VND, on the small or the large plan) with membership churn (members added, their
  * roles changed, removed and added again, some changes of one member at the same instant), one
  * user a member of two of them running sessions under each and personal sessions too, and
- * usage reports of a counted meter; every event delivered shuffled, in random batches with a
+ * usage reports of a counted meter; sessions ended for a reason in turn (user, node_lost, idle,
+ * platform_fault, none), the faults credited automatically; every event delivered shuffled, in random batches with a
  * flush between, some of them twice. Whatever the order, every organization's March invoice
  * (team and personal) is what a small model in this class computes from the generated
  * intervals and the configured prices, to the minor unit; nothing is billed to another
  * organization; a team's usage by member adds up to its total, each member within a minor unit
- * per line of their exact share; and the memberships are each member's latest event by event
- * time.
+ * per line of their exact share; each session lost to a fault has one fault credit, the others
+ * none, and the invoice uses them up to its subtotal; and the memberships are each member's latest
+ * event by event time.
  *
  * <p>The model: usage mode, so an invoice is one line per resource (cpu, memory, and the GPUs
  * sessions hold, a held meter of the config: each session event names its GPUs, 0 included),
@@ -190,7 +193,12 @@ class OrganizationChurnPropertyTest {
       assertEquals(1, invoice.size(), account + ": one invoice a period; " + replay);
       List<Object> row = invoice.get(0);
       assertEquals(currency, row.get(1), account + "'s currency; " + replay);
-      assertEquals(expected, lines((Long) row.get(0)), account + "'s lines; " + replay);
+      List<String> invoiced = lines((Long) row.get(0));
+      assertEquals(
+          expected,
+          invoiced.stream().filter(l -> !l.startsWith("credit ")).toList(),
+          account + "'s charge lines; " + replay);
+      assertFaultCreditsApplied(world, account, (BigDecimal) row.get(2), invoiced, replay);
       assertEquals(
           expectedTotal,
           ((BigDecimal) row.get(2)).setScale(PRICES.get(currency).digits()),
@@ -211,6 +219,71 @@ class OrganizationChurnPropertyTest {
         world.sessionOrgs(),
         sessionAccounts(),
         "each session's usage is on its own organization's account only; " + replay);
+  }
+
+  /**
+   * The sessions a platform fault ended (node_lost, platform_fault) of an organization with its
+   * terms (a team, or a user whose user.created was sent) are each decided once, the others
+   * never, whatever the deliveries; each credit is at most its cost, and the cost at most
+   * 15 minutes at the session's largest size (it is priced from the steps stored when it is
+   * decided); and the account's invoice uses them up to its subtotal (all were granted before it
+   * was finalized, the default caps far above these amounts).
+   */
+  private void assertFaultCreditsApplied(
+      World world, String account, BigDecimal subtotal, List<String> lines, String replay) {
+    Prices prices = PRICES.get(world.currencyOf(account));
+    BigDecimal granted = BigDecimal.ZERO;
+    Map<String, List<Object>> decided = new TreeMap<>();
+    for (List<Object> row :
+        rows(
+            "SELECT session_id, cost, credited FROM billing_fault_credits WHERE org_id = ?",
+            account)) {
+      decided.put((String) row.get(0), row);
+      granted = granted.add((BigDecimal) row.get(2));
+    }
+    Set<String> lost = new TreeSet<>();
+    // an organization is credited once it has its terms: a personal one without user.created
+    // never gets them, and stays uncredited (a credit in USD would pin it to the defaults)
+    boolean hasTerms = world.isTeam(account) || world.personalTerms.containsKey(account);
+    for (Session s : world.sessions) {
+      if (hasTerms
+          && s.account().equals(account)
+          && ("node_lost".equals(s.reason()) || "platform_fault".equals(s.reason()))) {
+        lost.add(s.id());
+        BigDecimal cost =
+            (BigDecimal) decided.getOrDefault(s.id(), List.of("", BigDecimal.ZERO)).get(1);
+        BigDecimal mostPerHour =
+            s.sizes().stream()
+                .map(
+                    z ->
+                        z.cores()
+                            .multiply(prices.cpu())
+                            .add(z.memoryGb().multiply(prices.memory()))
+                            .add(z.gpus().multiply(prices.gpuHeld())))
+                .max(BigDecimal::compareTo)
+                .orElseThrow();
+        long seconds = Math.min(900, Duration.between(s.start(), s.end()).getSeconds());
+        BigDecimal most =
+            mostPerHour
+                .multiply(BigDecimal.valueOf(seconds))
+                .divide(HOUR, prices.digits(), RoundingMode.CEILING);
+        assertTrue(
+            cost.compareTo(most) <= 0,
+            "%s's fault credit %s, at most %s; %s".formatted(s.id(), cost, most, replay));
+      }
+    }
+    assertEquals(lost, decided.keySet(), account + "'s sessions lost to a fault; " + replay);
+    BigDecimal applied = BigDecimal.ZERO;
+    for (String line : lines) {
+      if (line.startsWith("credit ")) {
+        applied = applied.subtract(new BigDecimal(line.substring(line.lastIndexOf(' ') + 1)));
+      }
+    }
+    assertEquals(
+        0,
+        granted.min(subtotal).compareTo(applied),
+        "%s: %s of fault credits applied to a subtotal of %s: %s; %s"
+            .formatted(account, granted, subtotal, applied, replay));
   }
 
   /**
@@ -448,7 +521,17 @@ class OrganizationChurnPropertyTest {
   private record Sized(Instant from, BigDecimal cores, BigDecimal memoryGb, BigDecimal gpus) {}
 
   private record Session(
-      String id, String user, String account, Instant start, Instant end, List<Sized> sizes) {}
+      String id,
+      String user,
+      String account,
+      Instant start,
+      Instant end,
+      List<Sized> sizes,
+      String reason) {}
+
+  /** The terminates' reasons, in turn; node_lost and platform_fault are credited. */
+  private static final List<String> REASONS =
+      Arrays.asList("user", "node_lost", "idle", "platform_fault", null);
 
   private record Report(String user, String account, Instant at, BigDecimal quantity) {}
 
@@ -653,9 +736,14 @@ class OrganizationChurnPropertyTest {
         }
         events.add(sessionEvent(Hook.HEARTBEAT, beat, id, user, org, resized));
       }
-      events.add(sessionEvent(Hook.TERMINATED, end, id, user, org, null));
+      // why it ended, by its number (drawing nothing from the seed's stream): one in five lost
+      // by the platform, one in five by its node
+      String reason = REASONS.get(sessionCount % REASONS.size());
+      events.add(
+          new SessionDelivery(
+              Hook.TERMINATED, new SessionEvent(id(), end, id, user, null, org, reason)));
       sizes.sort(Comparator.comparing(Sized::from));
-      sessions.add(new Session(id, user, account, start, end, sizes));
+      sessions.add(new Session(id, user, account, start, end, sizes, reason));
     }
 
     /** 1 to 60 GPU minutes, in quarters, in March after {@code after}; one time in five in April. */

@@ -178,7 +178,8 @@ public final class SessionUpsertBenchmark {
         List<SessionRow> batch = new ArrayList<>(BATCH);
         for (int i = from; i < Math.min(sessions, from + BATCH); i++) {
           String id = "%08d".formatted(i);
-          batch.add(new SessionRow("s" + id, "u" + id, at, at, null, "u" + id, created));
+          batch.add(
+              new SessionRow("s" + id, "u" + id, at, at, null, "u" + id, created, null, null));
         }
         long begin = System.nanoTime();
         repository.upsertSessions(c, batch);

@@ -131,6 +131,6 @@ class WriterAndRatingLockOrderTest {
   }
 
   private static SessionRow heartbeatOf(String session, String user, Instant at) {
-    return new SessionRow(session, user, at, at, null, user, false);
+    return new SessionRow(session, user, at, at, null, user, false, null, null);
   }
 }

@@ -175,8 +175,7 @@ final class EventParser {
       UsageReport report = usageReport(node, reader, id, occurredAt);
       return report == null ? null : new PlatformEvent.UsageReported(report);
     }
-    SessionEvent session =
-        sessionEvent(node, reader, id, occurredAt, type == EventType.SESSION_CREATED);
+    SessionEvent session = sessionEvent(node, reader, id, occurredAt, type);
     return session == null ? null : new PlatformEvent.SessionChanged(type, session);
   }
 
@@ -240,19 +239,25 @@ final class EventParser {
   }
 
   private SessionEvent sessionEvent(
-      JsonNode node, FieldReader reader, String id, Instant occurredAt, boolean sizesRequired) {
+      JsonNode node, FieldReader reader, String id, Instant occurredAt, EventType type) {
     JsonNode session = reader.requiredObject(node, "session");
     if (session == null) {
       return null;
     }
     String sessionId = reader.requiredId(session, "session.", "session_id");
     String userId = reader.requiredId(session, "session.", "user_id");
-    ResourceSize sizes = reader.sizes(session, "session.", sizesRequired);
+    ResourceSize sizes = reader.sizes(session, "session.", type == EventType.SESSION_CREATED);
     String orgId = reader.optionalId(session, "session.", "org_id");
+    // why it ended: any word of the platform's (billing knows some), kept as told; only a
+    // terminate tells it, on another event it is not read
+    String reason =
+        type == EventType.SESSION_TERMINATED
+            ? reader.optionalId(session, "session.", "reason")
+            : null;
     if (id == null || occurredAt == null || sessionId == null || userId == null) {
       return null;
     }
-    return new SessionEvent(id, occurredAt, sessionId, userId, sizes, orgId);
+    return new SessionEvent(id, occurredAt, sessionId, userId, sizes, orgId, reason);
   }
 
   private UsageReport usageReport(

@@ -44,6 +44,7 @@ public final class EventWire {
         NODES.objectNode().put("session_id", event.sessionId()).put("user_id", event.userId());
     // absent when not given, so events of personal organizations keep their form (and hash)
     putIfPresent(session, "org_id", event.orgId());
+    putIfPresent(session, "reason", event.reason()); // absent when not told, as before 0.4
     ResourceSize size = event.resources();
     if (size != null) {
       session

@@ -110,6 +110,12 @@ class IntakeTest extends HostTestBase {
                 + ",\"session\":{\"user_id\":\"u\"}}",
             "session.session_id"),
         Arguments.of(
+            "a reason that is not a string",
+            "{\"id\":\"e\",\"type\":\"session.terminated\","
+                + at
+                + ",\"session\":{\"session_id\":\"s\",\"user_id\":\"u\",\"reason\":5}}",
+            "session.reason"),
+        Arguments.of(
             "negative cpu",
             "{\"id\":\"e\",\"type\":\"session.created\","
                 + at
@@ -684,6 +690,24 @@ class IntakeTest extends HostTestBase {
     assertEquals(
         Map.of(),
         ((PlatformEvent.SessionChanged) parser.parseKept(old)).event().resources().resources());
+  }
+
+  @Test
+  void aTerminatesReasonIsDispatchedAsTold_evenOneBillingDoesNotKnow_andKeptInItsWireForm() {
+    String terminated =
+        "{\"id\":\"t-1\",\"type\":\"session.terminated\",\"occurred_at\":\"2025-06-01T10:00:00Z\","
+            + "\"session\":{\"session_id\":\"s1\",\"user_id\":\"u1\",\"reason\":\"gpu_melted\"}}";
+    Response response = post("[" + terminated + "]");
+
+    assertEquals(202, response.status(), response.body().toString());
+    SessionEvent event = (SessionEvent) plugin.events.get(0);
+    assertEquals("gpu_melted", event.reason());
+    JsonNode wire = EventWire.session(EventType.SESSION_TERMINATED, event);
+    assertEquals("gpu_melted", wire.at("/session/reason").asText());
+    EventParser parser =
+        new EventParser(Json.newMapper(), Clock.fixed(NOW, ZoneOffset.UTC), Duration.ofDays(35));
+    assertEquals(
+        event, ((PlatformEvent.SessionChanged) parser.parseKept(wire)).event(), "read back");
   }
 
   @Test

@@ -18,6 +18,11 @@ import java.util.Objects;
  *                   session.created}: a later membership change does not move the session,
  *                   and a later event of it counts there whatever it names (the billing
  *                   plugin reads the session's). Since 0.3.
+ * @param reason     why the session ended, as the platform tells it on {@code
+ *                   session.terminated} ({@code user}, {@code idle}, {@code platform_fault},
+ *                   {@code node_lost}, {@code out_of_memory}, or a word of the platform's own);
+ *                   null when it tells none, and on the other events. The billing plugin
+ *                   credits the organization for the reasons its config calls faults. Since 0.4.
  *
  * <p>Stable since 0.1.
  */
@@ -27,7 +32,8 @@ public record SessionEvent(
     String sessionId,
     String userId,
     ResourceSize resources,
-    String orgId) {
+    String orgId,
+    String reason) {
 
   public SessionEvent {
     Objects.requireNonNull(id, "id");
@@ -47,9 +53,20 @@ public record SessionEvent(
     return BilledOrganization.of(orgId, userId);
   }
 
+  /** A session event that tells no reason, as before 0.4. */
+  public SessionEvent(
+      String id,
+      Instant occurredAt,
+      String sessionId,
+      String userId,
+      ResourceSize resources,
+      String orgId) {
+    this(id, occurredAt, sessionId, userId, resources, orgId, null);
+  }
+
   /** A session event of the user's personal organization, as before 0.3. */
   public SessionEvent(
       String id, Instant occurredAt, String sessionId, String userId, ResourceSize resources) {
-    this(id, occurredAt, sessionId, userId, resources, null);
+    this(id, occurredAt, sessionId, userId, resources, null, null);
   }
 }
