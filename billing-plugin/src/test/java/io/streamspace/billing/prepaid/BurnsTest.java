@@ -387,4 +387,33 @@ class BurnsTest {
     assertEquals(new BigDecimal("0.00"), live.get("total").decimalValue(), live.toString());
     assertEquals(new BigDecimal("-0.04"), live.get("balance").decimalValue());
   }
+
+  /**
+   * ann has 0.10 and runs 2 cores and 4 GB (0.14 an hour; admission held 0.04) from 12:00. At
+   * 12:45 the balance is spent and check-balances suspends s1. check-quotas at 12:50 leaves her
+   * reservation alone: suspended, s1 accrues nothing of its own (not 65 minutes at full size,
+   * 0.16). 5.00 arrives at 13:00 and the hold is lifted; at 13:05 s1's accrual counts from the
+   * lift, not from its watermark (12:00): 5 minutes + the next 15 at 0.14 an hour, 0.0467, rounded
+   * up 0.05 (not 80 minutes, 0.19).
+   */
+  @Test
+  void anExtensionSkipsAnOrganizationHeldForASpentBalance_andCountsAccrualFromTheLift() {
+    account("ann", "payg", "0.10");
+    started("ann", "s1", TWO_CORES);
+    billing.heartbeat("2026-03-10T12:44:00Z", "s1", "ann", null);
+    billing.runAt("check-balances", "2026-03-10T12:45:00Z");
+    assertEquals(1, billing.context.sessionControls().size());
+
+    billing.runAt(CheckQuotasJob.NAME, "2026-03-10T12:50:00Z");
+    String whileHeld = reservationOf("s1");
+    billing.clock.set(at("2026-03-10T13:00:00Z"));
+    grant("ann", "5.00");
+    billing.heartbeat("2026-03-10T13:04:00Z", "s1", "ann", null);
+    billing.runAt(CheckQuotasJob.NAME, "2026-03-10T13:05:00Z");
+
+    assertEquals("0.04", whileHeld);
+    assertEquals(
+        1L, value("SELECT count(*) FROM billing_account_holds WHERE lifted_at IS NOT NULL"));
+    assertEquals("0.05", reservationOf("s1"));
+  }
 }
