@@ -31,10 +31,12 @@ record LiveWiring(EventStreams streams, CheckBalancesJob checkBalances) {
       Forecasts forecasts,
       AccountHolds holds) {
     BalanceSource balances =
-        (orgId, currency, periodStart) ->
+        (orgId, currency, periodStart, previousStart) ->
             ledger
-                .inPeriod(orgId, currency, periodStart)
-                .map(held -> new BalanceSource.Held(held.balance(), held.burned()));
+                .inPeriod(orgId, currency, periodStart, previousStart)
+                .map(
+                    held ->
+                        new BalanceSource.Held(held.balance(), held.burned(), held.burnedBefore()));
     MemberBudgets budgets =
         (orgId, currency) ->
             forecasts.membersLeft(orgId, currency).stream()

@@ -35,7 +35,14 @@ record UsageWiring(
             wiring.clock());
     CalculateUsageJob calculateUsage =
         new CalculateUsageJob(
-            new UsageCalculator(wiring.dataSource(), new Burns()),
+            new UsageCalculator(
+                wiring.dataSource(),
+                // burns measured by the invoice's own figure of the period's charged usage
+                new Burns(
+                    (connection, orgId, currency, periodStart) ->
+                        calculator
+                            .periodSoFar(connection, orgId, currency, periodStart)
+                            .chargedUsage())),
             spendingLimits::checkAll,
             wiring.config(),
             wiring.clock());

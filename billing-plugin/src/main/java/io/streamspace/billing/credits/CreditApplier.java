@@ -3,6 +3,7 @@ package io.streamspace.billing.credits;
 import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.db.SqlArrays;
 import java.math.BigDecimal;
+import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -50,6 +51,17 @@ public final class CreditApplier {
           WHERE c.remaining > 0 AND (c.expires_at IS NULL OR c.expires_at > :now)
           ORDER BY c.user_id, c.currency, c.expires_at NULLS LAST, c.granted_at, c.id
           FOR UPDATE OF c""");
+
+  // the same credits' sums, read without a lock: what a burn expects the invoice's credits to pay
+  private static final NamedSql USABLE_SUMS =
+      NamedSql.of(
+          """
+          SELECT c.user_id, c.currency, sum(c.remaining)
+          FROM (SELECT DISTINCT * FROM unnest(:user_id::text[], :currency::text[])) AS w(user_id,
+                                                                                        currency)
+          JOIN billing_credits c ON c.user_id = w.user_id AND c.currency = w.currency
+          WHERE c.remaining > 0 AND (c.expires_at IS NULL OR c.expires_at > :now)
+          GROUP BY c.user_id, c.currency""");
 
   // what a chunk used of each credit, summed per credit (two invoices of one account may share
   // one), taken off relatively: remaining >= 0 is the database's check
@@ -170,6 +182,30 @@ public final class CreditApplier {
           .update(connection);
     }
     return applied;
+  }
+
+  /**
+   * What the credits of these organizations in these currencies (parallel arrays) that {@link
+   * #apply} would use at {@code now} have left, by {@code "<org> <currency>"} (none: no usable
+   * credit), read without locking them: a reader that holds later locks (a prepaid balance's)
+   * must not take the credits' after them, which finalization takes before; what it read is
+   * corrected when the invoice applies the credits.
+   */
+  public static Map<String, BigDecimal> usable(
+      Connection connection, Array orgIds, Array currencies, Instant now) throws SQLException {
+    Map<String, BigDecimal> usable = new HashMap<>();
+    try (PreparedStatement statement =
+            USABLE_SUMS
+                .bind("user_id", orgIds)
+                .bind("currency", currencies)
+                .bind("now", now)
+                .prepare(connection);
+        ResultSet rs = statement.executeQuery()) {
+      while (rs.next()) {
+        usable.put(rs.getString(1) + ' ' + rs.getString(2).trim(), rs.getBigDecimal(3));
+      }
+    }
+    return usable;
   }
 
   /**

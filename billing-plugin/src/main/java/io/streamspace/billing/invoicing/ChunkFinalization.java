@@ -7,6 +7,7 @@ import io.streamspace.billing.credits.CreditApplier.Application;
 import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.db.SqlArrays;
 import io.streamspace.billing.invoicing.InvoiceFinalizer.OnFinalized;
+import io.streamspace.billing.money.BillingPeriods;
 import io.streamspace.billing.money.Money;
 import io.streamspace.billing.prepaid.BalanceApplier;
 import java.math.BigDecimal;
@@ -153,6 +154,7 @@ final class ChunkFinalization {
     List<List<Application>> credits = CreditApplier.apply(connection, dues, now);
     List<BigDecimal> creditsApplied = new ArrayList<>(drafts.size());
     List<BalanceApplier.Due> owed = new ArrayList<>(drafts.size());
+    BillingPeriods periods = new BillingPeriods(current.invoiceDay(), current.billingTimeZone());
     for (int i = 0; i < drafts.size(); i++) {
       Invoice draft = drafts.get(i);
       creditsApplied.add(
@@ -164,7 +166,8 @@ final class ChunkFinalization {
               draft.id(),
               draft.orgId(),
               draft.currency(),
-              draft.periodStart(),
+              // the burns of the periods it ends by: an admin's range settles none of its last
+              periods.periodStart(draft.periodEnd()),
               withTax.get(i).subtract(creditsApplied.get(i))));
     }
     // what the credits left, the prepaid balance pays (promotional credits first)

@@ -130,6 +130,24 @@ public final class PeriodSoFar {
   }
 
   /**
+   * What the period's invoice would charge for its usage rated so far, as its own lines charge
+   * it (each rounded once), before credits: its usage lines in {@code usage} mode, its overage of
+   * the plan's resources in {@code hybrid} mode, nothing in {@code subscription} mode; plan fees,
+   * counters, seats, packs and store items left out. What a prepaid balance burns is measured
+   * against it.
+   */
+  public BigDecimal chargedUsage() {
+    return lines(List.of()).stream()
+        .filter(
+            line ->
+                line.kind() == ChargeLine.ChargeKind.USAGE
+                    || line.kind() == ChargeLine.ChargeKind.OVERAGE)
+        .filter(line -> line.unit() instanceof UsageUnit)
+        .map(ChargeLine::amount)
+        .reduce(Money.zero(currency()), BigDecimal::add);
+  }
+
+  /**
    * What one more hour of holding {@code held} (per resource, at its unit price) would add to the
    * usage the invoice charges, in exact unit-seconds: all of it in {@code usage} mode, what
    * exceeds the plan's allowance for that hour in {@code hybrid} mode ({@link

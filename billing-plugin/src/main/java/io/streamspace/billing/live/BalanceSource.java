@@ -15,20 +15,24 @@ import java.util.Optional;
 public interface BalanceSource {
 
   /** No prepaid balance is kept. */
-  BalanceSource NONE = (orgId, currency, periodStart) -> Optional.empty();
+  BalanceSource NONE = (orgId, currency, periodStart, previousStart) -> Optional.empty();
 
   /**
    * The organization's prepaid balance as the ledger holds it, in its currency, and what the
-   * burns of the period that starts at {@code periodStart} took of it (its usage rated so far, as
-   * far as the balance went), read together; empty when it has none. Live cost shows the balance
-   * less what the period's cost so far has not burned yet ({@link LiveCost#balance}), and the
+   * burns not settled yet of the period that starts at {@code periodStart} took of it (what its
+   * invoice would take for its usage rated so far, as far as the balance went), and those of the
+   * period before it (at {@code previousStart}), read together; empty when it has none. Live
+   * cost shows the balance less what the period's cost so far has not burned yet, and while the
+   * period before is not invoiced, less what that one's has not ({@link LiveCost#balance}); the
    * runway to it is that at the organization's rate.
    */
-  Optional<Held> read(String orgId, Currency currency, Instant periodStart) throws SQLException;
+  Optional<Held> read(String orgId, Currency currency, Instant periodStart, Instant previousStart)
+      throws SQLException;
 
   /**
    * @param balance the ledger's balance
-   * @param burned what this period's burns took of it
+   * @param burned what this period's burns not settled yet took of it
+   * @param burnedBefore what the period before's burns not settled yet took of it
    */
-  record Held(BigDecimal balance, BigDecimal burned) {}
+  record Held(BigDecimal balance, BigDecimal burned, BigDecimal burnedBefore) {}
 }

@@ -17,6 +17,10 @@ import java.util.Map;
  * in both or in neither.
  *
  * @param period the current billing period's invoice inputs, its rated usage among them
+ * @param before the period before's, while its invoice is not finalized and the organization
+ *     keeps a prepaid balance (what it did not burn of it still weighs on the balance); else null
+ * @param credits what its credits usable at {@code readAt} have left, which its invoices use
+ *     before the prepaid balance (zero when it keeps no balance: not read)
  * @param prices the unit prices the next rating run gives the organization's usage (empty when
  *     its currency has no rates: nothing of it is rated)
  * @param sessions its sessions not settled yet: their unrated time
@@ -28,13 +32,16 @@ import java.util.Map;
  * @param heartbeatTimeout after how long without a heartbeat rating closes a session
  * @param limit its spending limit; null when it has none
  * @param balance its prepaid balance in the ledger at {@code readAt} and what this period's
- *     burns took of it ({@link BalanceSource}); null when it has none
+ *     burns not settled (and the period before's) took of it ({@link BalanceSource}); null when
+ *     it has none
  * @param budgets its members' budgets
  */
 record LiveBasis(
     String orgId,
     Instant readAt,
     PeriodSoFar period,
+    PeriodSoFar before,
+    BigDecimal credits,
     Map<UsageUnit, BigDecimal> prices,
     List<UnratedSession> sessions,
     HeldSteps storage,

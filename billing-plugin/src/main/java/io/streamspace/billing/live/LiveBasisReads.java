@@ -1,6 +1,7 @@
 package io.streamspace.billing.live;
 
 import io.streamspace.billing.config.BillingConfig;
+import io.streamspace.billing.credits.CreditApplier;
 import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.db.SqlArrays;
 import io.streamspace.billing.invoicing.InvoiceCalculator;
@@ -8,6 +9,7 @@ import io.streamspace.billing.invoicing.PeriodSoFar;
 import io.streamspace.billing.invoicing.UsageBucket;
 import io.streamspace.billing.live.HeldSteps.Pause;
 import io.streamspace.billing.live.HeldSteps.Step;
+import io.streamspace.billing.money.BillingPeriods;
 import io.streamspace.billing.money.UsageUnit;
 import io.streamspace.billing.rating.UnitPrices;
 import io.streamspace.billing.spend.SpendingLimits;
@@ -30,15 +32,16 @@ import javax.sql.DataSource;
 
 /**
  * Reads an organization's {@link LiveBasis}: its period's invoice inputs ({@link
- * InvoiceCalculator#periodSoFar(Connection, String, Currency, Instant)}), its sessions not
- * settled yet with what they hold from their watermarks on (nothing while its balance was spent:
- * {@link HeldSteps#pausedDuring}), its storage levels from its storage
- * watermark on, and its running sessions' rated usage, in one {@code REPEATABLE READ, READ ONLY}
- * transaction: a rating run commits wholly before it or after it, so each instant of usage is
- * either rated in it or unrated in it, never both nor neither. A handful of indexed statements,
- * all by the organization's key. A running session's rated usage is carried over from the read
- * before ({@link RatedSoFar}), with only the records rated since added: its records are read once,
- * then an hour's at each rating run.
+ * InvoiceCalculator#periodSoFar(Connection, String, Currency, Instant)}), and for an organization
+ * that keeps a prepaid balance its usable credits and, while the period before is not invoiced,
+ * that period's inputs; its sessions not settled yet with what they hold from their watermarks on
+ * (nothing while its balance was spent: {@link HeldSteps#pausedDuring}), its storage levels from
+ * its storage watermark on, and its running sessions' rated usage, in one {@code REPEATABLE READ,
+ * READ ONLY} transaction: a rating run commits wholly before it or after it, so each instant of
+ * usage is either rated in it or unrated in it, never both nor neither. A handful of indexed
+ * statements, all by the organization's key. A running session's rated usage is carried over from
+ * the read before ({@link RatedSoFar}), with only the records rated since added: its records are
+ * read once, then an hour's at each rating run.
  */
 final class LiveBasisReads {
 
@@ -124,6 +127,17 @@ final class LiveBasisReads {
            AND r.session_id = k.session_id
           GROUP BY k.session_id, r.resource_type, r.unit_price""");
 
+  // whether the organization keeps a prepaid balance, and whether the period before the current
+  // one is not invoiced yet (no invoice but drafts and voids ends by the current period's start
+  // or later): what that period cost and did not burn weighs on the balance until it is
+  private static final NamedSql PREPAID =
+      NamedSql.of(
+          """
+          SELECT EXISTS (SELECT 1 FROM billing_prepaid_balances b WHERE b.org_id = :org_id),
+                 NOT EXISTS (SELECT 1 FROM billing_invoices i
+                             WHERE i.user_id = :org_id AND i.period_end >= :period_start
+                               AND i.status NOT IN ('draft', 'void'))""");
+
   private record Account(Currency currency, Instant closedAt, Instant storageFrom) {}
 
   private final DataSource dataSource;
@@ -157,6 +171,8 @@ final class LiveBasisReads {
     BillingConfig current = config.get();
     Account account;
     PeriodSoFar period;
+    PeriodSoFar before = null;
+    BigDecimal credits = BigDecimal.ZERO;
     Map<UsageUnit, BigDecimal> prices;
     List<UnratedSession> sessions;
     HeldSteps storage;
@@ -174,6 +190,15 @@ final class LiveBasisReads {
         }
         account = found.get();
         period = calculator.periodSoFar(connection, orgId, account.currency(), now);
+        boolean[] prepaid = prepaid(connection, orgId, period.start());
+        if (prepaid[0]) { // what its invoices take of the balance: what their credits leave
+          credits = credits(connection, orgId, account.currency(), now);
+          before =
+              prepaid[1]
+                  ? calculator.periodSoFar(
+                      connection, orgId, account.currency(), period.start().minusNanos(1))
+                  : null;
+        }
         prices = UnitPrices.of(current, account.currency()).orElse(Map.of());
         Map<String, Instant> ratedUntil = new LinkedHashMap<>();
         sessions = sessions(connection, orgId, prices, ratedUntil);
@@ -195,6 +220,8 @@ final class LiveBasisReads {
                 orgId,
                 now,
                 period,
+                before,
+                credits,
                 prices,
                 sessions,
                 storage,
@@ -203,9 +230,39 @@ final class LiveBasisReads {
                 account.closedAt(),
                 current.sessionHeartbeatTimeout(),
                 spending.limitOf(orgId).orElse(null),
-                balances.read(orgId, account.currency(), period.start()).orElse(null),
+                balances
+                    .read(orgId, account.currency(), period.start(), previousStart(period, current))
+                    .orElse(null),
                 budgets.of(orgId, account.currency())),
             rated));
+  }
+
+  /** {whether it keeps a prepaid balance, whether the period before is not invoiced}. */
+  private static boolean[] prepaid(Connection connection, String orgId, Instant periodStart)
+      throws SQLException {
+    try (PreparedStatement statement =
+            PREPAID.bind("org_id", orgId).bind("period_start", periodStart).prepare(connection);
+        ResultSet rs = statement.executeQuery()) {
+      rs.next();
+      return new boolean[] {rs.getBoolean(1), rs.getBoolean(2)};
+    }
+  }
+
+  /** What its credits usable at {@code now} have left ({@link CreditApplier#usable}). */
+  private static BigDecimal credits(
+      Connection connection, String orgId, Currency currency, Instant now) throws SQLException {
+    return CreditApplier.usable(
+            connection,
+            SqlArrays.array(connection, List.of(orgId), id -> id),
+            SqlArrays.array(connection, List.of(currency), c -> c),
+            now)
+        .getOrDefault(orgId + ' ' + currency.getCurrencyCode(), BigDecimal.ZERO);
+  }
+
+  /** The start of the billing period before {@code period}. */
+  private static Instant previousStart(PeriodSoFar period, BillingConfig config) {
+    return new BillingPeriods(config.invoiceDay(), config.billingTimeZone())
+        .periodStart(period.start().minusNanos(1));
   }
 
   private static Optional<Account> account(Connection connection, String orgId)

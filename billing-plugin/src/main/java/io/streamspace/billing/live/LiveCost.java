@@ -15,9 +15,10 @@ import java.util.List;
  *     and the invoice finalized then, before credits
  * @param ratePerHour what the total grows by in an hour at what is held now (its running
  *     sessions and its storage), as the invoice would charge it
- * @param balance the prepaid balance left once {@code total} is paid from it (what the ledger
- *     holds available, less {@code total}; below zero when the period's cost so far exceeds it);
- *     null when the organization keeps none ({@link BalanceSource})
+ * @param balance the prepaid balance left once {@code total} is paid (what the ledger holds,
+ *     less what the organization's usable credits leave of {@code total} and, while the period
+ *     before is not invoiced, of its cost, that burns have not taken yet; below zero when that
+ *     exceeds it); null when the organization keeps none ({@link BalanceSource})
  * @param runways when each limit on the spending is reached at the rates now, the earliest
  *     first; a limit the spending never reaches at them is left out
  * @param sessions its running sessions, by id

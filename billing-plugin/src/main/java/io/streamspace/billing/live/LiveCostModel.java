@@ -51,14 +51,19 @@ import java.util.OptionalLong;
  *       to the invoice; in the other modes the invoice charges the organization only what
  *       exceeds its plan, or nothing per use, so there a session's figures are its usage at the
  *       rates and the total is what is charged.
- *   <li><b>Balance</b>: the prepaid balance in the ledger less what of the total it has not
- *       paid yet, the total less what this period's burns took (calculate-usage burns what it
- *       rates of an organization on a prepaid plan; the rest, its unrated usage and its fees,
+ *   <li><b>Balance</b>: the prepaid balance in the ledger less what the invoice will take of it
+ *       that it has not taken yet: what the organization's usable credits leave of the total,
+ *       less what this period's burns not settled took (calculate-usage burns what the invoice
+ *       would take for what it rates, credits first; the rest, its unrated usage and its fees,
  *       the invoice settles): what is left of it as the sessions burn it, by the second. The
  *       ledger's balance, not what is available: reservations hold the very accrued cost
- *       taken off here, and the next minutes, which are not spent yet.
+ *       taken off here, and the next minutes, which are not spent yet. While the period before
+ *       is not invoiced, its cost (rated and unrated, as its invoice would charge it) less what
+ *       its burns took is taken off too: its invoice will take it, so the balance does not come
+ *       back at midnight only to be taken again when that invoice settles.
  *   <li><b>Runway</b>, per limit on the spending, the seconds until it is reached at the rates
- *       now, rounded down (0 once reached): that balance at the organization's rate; the
+ *       now, rounded down (0 once reached): that balance, and what the credits have beyond the
+ *       total (spent before the balance), at the organization's rate; the
  *       spending limit, less the total, at the organization's rate (with the limit's action); a
  *       member's budget left at the rate of that member's running sessions. A limit never reached
  *       at those rates (a zero rate, or over a hundred years) has none.
@@ -76,13 +81,15 @@ final class LiveCostModel {
     Currency currency = period.currency();
     Duration timeout = basis.heartbeatTimeout();
     List<UsageBucket> unrated = new ArrayList<>();
+    List<UsageBucket> unratedBefore = new ArrayList<>(); // in the period before, not invoiced
     Map<UsageUnit, BigDecimal> heldNow = new LinkedHashMap<>();
     Map<String, HourlyRate> memberRates = new HashMap<>();
     List<SessionCost> sessions = new ArrayList<>();
     for (UnratedSession session : basis.sessions()) {
       Instant until = session.billedUntil(now, timeout, basis.closedAt());
-      List<UsageBucket> tail = inPeriod(session.held(), session.from(), until, basis);
+      List<UsageBucket> tail = in(basis.period(), session.held(), session.from(), until, basis);
       unrated.addAll(tail);
+      unratedBefore.addAll(in(basis.before(), session.held(), session.from(), until, basis));
       if (!session.runsAt(now, timeout, basis.closedAt())) {
         continue;
       }
@@ -104,7 +111,8 @@ final class LiveCostModel {
     if (basis.storageFrom() != null) {
       Instant until =
           basis.closedAt() != null && basis.closedAt().isBefore(now) ? basis.closedAt() : now;
-      unrated.addAll(inPeriod(basis.storage(), basis.storageFrom(), until, basis));
+      unrated.addAll(in(basis.period(), basis.storage(), basis.storageFrom(), until, basis));
+      unratedBefore.addAll(in(basis.before(), basis.storage(), basis.storageFrom(), until, basis));
       if (until.equals(now)) {
         basis
             .storage()
@@ -118,10 +126,23 @@ final class LiveCostModel {
             .reduce(Money.zero(currency), BigDecimal::add);
     HourlyRate rate = HourlyRate.of(period.chargedHour(heldNow, basis.prices(), now));
     sessions.sort(Comparator.comparing(SessionCost::sessionId));
-    BigDecimal balance =
-        basis.balance() == null
-            ? null
-            : basis.balance().balance().subtract(total.subtract(basis.balance().burned()));
+    BigDecimal balance = null;
+    BigDecimal spendable = null; // the balance and the credits its invoices use first
+    if (basis.balance() != null) {
+      BigDecimal owed = total; // what the invoices will charge: this period's, the one before's
+      BigDecimal burned = basis.balance().burned();
+      if (basis.before() != null) { // not invoiced yet: its invoice takes what its burns did not
+        owed =
+            owed.add(
+                basis.before().lines(unratedBefore).stream()
+                    .map(ChargeLine::amount)
+                    .reduce(Money.zero(currency), BigDecimal::add));
+        burned = burned.add(basis.balance().burnedBefore());
+      }
+      BigDecimal fromBalance = owed.subtract(basis.credits()).max(BigDecimal.ZERO);
+      balance = basis.balance().balance().add(burned).subtract(fromBalance);
+      spendable = balance.add(basis.credits().subtract(owed).max(BigDecimal.ZERO));
+    }
     return new LiveCost(
         basis.orgId(),
         currency,
@@ -131,16 +152,22 @@ final class LiveCostModel {
         total,
         rate.shown(currency),
         balance == null ? null : Money.lineTotal(balance, BigDecimal.ONE, currency),
-        runways(basis, now, total, balance, rate, memberRates),
+        runways(basis, now, total, spendable, rate, memberRates),
         sessions);
   }
 
-  /** The usage of {@code steps} in {@code [from, until)} within the period, unrated. */
-  private static List<UsageBucket> inPeriod(
-      HeldSteps steps, Instant from, Instant until, LiveBasis basis) {
-    PeriodSoFar period = basis.period();
+  /**
+   * The usage of {@code steps} in {@code [from, until)} within {@code period}, unrated; none
+   * without a period.
+   */
+  private static List<UsageBucket> in(
+      PeriodSoFar period, HeldSteps steps, Instant from, Instant until, LiveBasis basis) {
+    if (period == null) {
+      return List.of();
+    }
     Instant to = until.isBefore(period.end()) ? until : period.end();
-    return steps.usage(latest(from, period.start()), to, basis.prices());
+    Instant since = latest(from, period.start());
+    return since.isBefore(to) ? steps.usage(since, to, basis.prices()) : List.of();
   }
 
   /** An hour of holding {@code held}, at the unit prices. */

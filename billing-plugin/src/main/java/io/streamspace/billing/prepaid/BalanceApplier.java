@@ -24,29 +24,45 @@ import java.util.Map;
  * and gives the payment back when an invoice is voided.
  *
  * <p>An organization on a prepaid plan has paid some of its invoice already: its burns ({@link
- * Burns}), taken as its usage was rated. An invoice settles its organization's burns in its
- * currency not settled yet, of its period and earlier ones (usage rated late bills to the next
- * invoice): what the balance pays of the invoice in all is {@code min(due after credits, those
- * burns + what is available)} (available: balance - reserved; what running sessions hold stays
- * theirs). What that takes beyond the burns is one {@code invoice_applied} entry (source {@code
- * invoice:<id>}); what the burns took beyond it (its credits paid some usage; the invoice rounds
- * each line once where a burn rounds its sum) is given back as one {@code burn_returned} entry
+ * Burns}), taken as its usage was rated, each period's burns what its invoice would take for the
+ * usage rated so far. An invoice settles its organization's burns in its currency not settled
+ * yet of the billing periods that end by its own end: an invoice claims every unbilled record
+ * before its end (its period's, and those of earlier periods rated late), so those periods'
+ * burns are of usage it bills. An admin's invoice that ends inside a period (a range) settles
+ * none of that period's burns: it did not claim the rest of that period's usage. It pays from
+ * what is available as an invoice of an organization without burns would, and the next rating
+ * run gives back what the period's burns took of the usage it claimed (the period's charged usage
+ * left unclaimed is less), so the usage is never paid twice for longer than that; the period's
+ * own invoice settles the rest.
+ *
+ * <p>What the balance pays of the invoice in all is {@code min(due after credits, those burns +
+ * what is available)} (available: balance - reserved; what running sessions hold stays theirs).
+ * What that takes beyond the burns is one {@code invoice_applied} entry (source {@code
+ * invoice:<id>}); what the burns took beyond it (credits granted since the last burn, a plan fee
+ * the burns never cover being less than that) is given back as one {@code burn_returned} entry
  * (source {@code invoice:<id>:burns}). So the invoice's {@code balance_applied} and the ledger's
  * entries of it (its burns and that one entry) agree to the cent. The burns are marked settled by
  * the invoice, and each source is unique: an invoice settles once, whatever runs again. A chunk's
  * invoices of one organization settle in their order.
+ *
+ * <p>Locks: every balance of the chunk's organizations is locked by one statement, in
+ * organization and currency order (as a burn and {@link PrepaidLedger#post} lock them), before
+ * their burns; never one later, out of that order.
  */
 public final class BalanceApplier {
 
   /**
-   * What an invoice being finalized still owes after its credits, in its currency's minor unit,
-   * and the start of its period (the burns it settles are of it and earlier periods).
+   * What an invoice being finalized still owes after its credits, in its currency's minor unit.
+   *
+   * @param settlesBefore the burns it settles are of the billing periods that start before this:
+   *     the start of the period its end lies in (its end itself when that is a period's end)
    */
   public record Due(
-      long invoiceId, String orgId, Currency currency, Instant periodStart, BigDecimal amount) {}
+      long invoiceId, String orgId, Currency currency, Instant settlesBefore, BigDecimal amount) {}
 
-  // the balances of a chunk's organizations that have money available, locked: a chunk where no
-  // organization holds one reads no more than this
+  // every balance of a chunk's organizations, locked in one statement in the order every writer
+  // locks them (those with nothing available too: a burn-returned entry may post to one); a
+  // chunk where no organization holds one reads no more than this
   private static final NamedSql AVAILABLE =
       NamedSql.of(
           """
@@ -54,7 +70,6 @@ public final class BalanceApplier {
           FROM (SELECT DISTINCT * FROM unnest(:org_id::text[], :currency::text[])) AS w(org_id,
                                                                                      currency)
           JOIN billing_prepaid_balances b ON b.org_id = w.org_id AND b.currency = w.currency
-          WHERE b.balance > b.reserved
           ORDER BY b.org_id, b.currency
           FOR UPDATE OF b""");
 
@@ -110,7 +125,7 @@ public final class BalanceApplier {
       BigDecimal burned = BigDecimal.ZERO;
       for (Iterator<Burn> it = unsettled.iterator(); it.hasNext(); ) {
         Burn burn = it.next();
-        if (burn.balanceKey().equals(key) && !burn.periodStart().isAfter(due.periodStart())) {
+        if (burn.balanceKey().equals(key) && burn.periodStart().isBefore(due.settlesBefore())) {
           burned = burned.add(burn.amount());
           settled.add(new long[] {burn.entryId(), due.invoiceId()});
           it.remove();
@@ -207,7 +222,9 @@ public final class BalanceApplier {
             AVAILABLE.bind("org_id", orgs).bind("currency", currencies).prepare(connection);
         ResultSet rs = statement.executeQuery()) {
       while (rs.next()) {
-        available.put(rs.getString(1) + ' ' + rs.getString(2).trim(), rs.getBigDecimal(3));
+        if (rs.getBigDecimal(3).signum() > 0) { // locked all the same
+          available.put(rs.getString(1) + ' ' + rs.getString(2).trim(), rs.getBigDecimal(3));
+        }
       }
     }
     return available;

@@ -134,7 +134,10 @@ public final class PrepaidLedger {
           SELECT b.balance,
                  (SELECT coalesce(sum(u.amount), 0) FROM billing_prepaid_burns u
                   WHERE u.org_id = b.org_id AND u.currency = b.currency
-                    AND u.period_start = :period_start)
+                    AND u.period_start = :period_start AND u.settled_by IS NULL),
+                 (SELECT coalesce(sum(u.amount), 0) FROM billing_prepaid_burns u
+                  WHERE u.org_id = b.org_id AND u.currency = b.currency
+                    AND u.period_start = :previous_start AND u.settled_by IS NULL)
           FROM billing_prepaid_balances b WHERE b.org_id = :org_id AND b.currency = :currency""");
 
   // newest first, by billing_prepaid_entries_statement
@@ -378,18 +381,21 @@ public final class PrepaidLedger {
   }
 
   /**
-   * A balance as the ledger holds it, and what this period's burns took of it.
+   * A balance as the ledger holds it, and what a period's burns not settled yet took of it.
    *
    * @param balance the ledger's balance (reservations not taken off)
-   * @param burned what the burns of the period's usage took, in all (zero for none)
+   * @param burned what the burns of the period's usage not settled by an invoice took, in all
+   * @param burnedBefore the same of the period before it
    */
-  public record PeriodBalance(BigDecimal balance, BigDecimal burned) {}
+  public record PeriodBalance(BigDecimal balance, BigDecimal burned, BigDecimal burnedBefore) {}
 
   /**
-   * The organization's balance in the currency and what the burns of the period that starts at
-   * {@code periodStart} took of it, read together; empty when it never held one.
+   * The organization's balance in the currency and what the burns not settled yet of the period
+   * that starts at {@code periodStart}, and of the one at {@code previousStart}, took of it, read
+   * together; empty when it never held one.
    */
-  public Optional<PeriodBalance> inPeriod(String orgId, Currency currency, Instant periodStart)
+  public Optional<PeriodBalance> inPeriod(
+      String orgId, Currency currency, Instant periodStart, Instant previousStart)
       throws SQLException {
     try (Connection connection = dataSource.getConnection();
         PreparedStatement statement =
@@ -397,13 +403,15 @@ public final class PrepaidLedger {
                 .bind("org_id", orgId)
                 .bind("currency", currency.getCurrencyCode())
                 .bind("period_start", periodStart)
+                .bind("previous_start", previousStart)
                 .prepare(connection);
         ResultSet rs = statement.executeQuery()) {
       return rs.next()
           ? Optional.of(
               new PeriodBalance(
                   Money.shown(rs.getBigDecimal(1), currency),
-                  Money.shown(rs.getBigDecimal(2), currency)))
+                  Money.shown(rs.getBigDecimal(2), currency),
+                  Money.shown(rs.getBigDecimal(3), currency)))
           : Optional.empty();
     }
   }

@@ -32,19 +32,30 @@ import javax.sql.DataSource;
  * than is available; when less is, the sessions (in id order) take what there is and the last
  * ones are left short, which the runway shows (billing does not stop a session here). A
  * reservation is only extended: a burn lowers it ({@link Burns}).
+ *
+ * <p>An organization held for a spent balance ({@code balance_exhausted}) is skipped: its
+ * sessions are suspended and accrue nothing but its storage, which is the organization's and
+ * not a session's. Once the hold is lifted, a session's accrual counts from the later of its
+ * watermark and the lift, not across the time it was suspended.
  */
 final class ReservationExtensions {
 
-  // the open reservations of running sessions of organizations on a prepaid plan, with each
-  // session's watermark and current sizes (its newest size step, its held meters' newest)
+  // the open reservations of running sessions of organizations on a prepaid plan not held for a
+  // spent balance, with where each session's accrual not rated starts (its watermark, or the
+  // last lift of such a hold when later: suspended, it accrued storage only, which rating bills
+  // the organization) and its current sizes (its newest size step, its held meters' newest)
   private static final NamedSql RUNNING =
       NamedSql.of(
           """
           SELECT r.session_id, r.org_id, r.currency, r.amount,
-                 coalesce(s.rated_until, s.started_at), z.cpu_cores, z.memory_gb, h.meters,
-                 h.amounts
+                 greatest(coalesce(s.rated_until, s.started_at), k.lifted), z.cpu_cores,
+                 z.memory_gb, h.meters, h.amounts
           FROM billing_prepaid_reservations r
           JOIN billing_sessions s ON s.session_id = r.session_id AND s.ended_at IS NULL
+          LEFT JOIN LATERAL (
+              SELECT max(k.lifted_at) AS lifted, bool_or(k.lifted_at IS NULL) AS active
+              FROM billing_account_holds k
+              WHERE k.user_id = r.org_id AND k.reason = 'balance_exhausted') k ON true
           LEFT JOIN LATERAL (
               SELECT z.cpu_cores, z.memory_gb FROM billing_session_sizes z
               WHERE z.session_id = r.session_id
@@ -54,7 +65,7 @@ final class ReservationExtensions {
               FROM (SELECT DISTINCT ON (meter_id) meter_id, amount FROM billing_session_held
                     WHERE session_id = r.session_id
                     ORDER BY meter_id, effective_from DESC) n) h ON true
-          WHERE r.released_at IS NULL
+          WHERE r.released_at IS NULL AND NOT coalesce(k.active, false)
             AND EXISTS (SELECT 1 FROM billing_subscriptions p
                         WHERE p.user_id = r.org_id AND p.ended_at IS NULL
                           AND p.plan_id = ANY (:prepaid_plans::text[]))

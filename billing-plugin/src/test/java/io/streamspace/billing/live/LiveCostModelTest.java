@@ -88,6 +88,8 @@ class LiveCostModelTest {
         "acme",
         HALF_PAST_ONE,
         PeriodSoFar.of("acme", USD, config, HALF_PAST_ONE, ratedUsage, terms),
+        null,
+        BigDecimal.ZERO,
         UnitPrices.of(config, USD).orElseThrow(),
         sessions,
         HeldSteps.NONE,
@@ -96,7 +98,7 @@ class LiveCostModelTest {
         null,
         TIMEOUT,
         limit,
-        balance == null ? null : new BalanceSource.Held(balance, BigDecimal.ZERO),
+        balance == null ? null : new BalanceSource.Held(balance, BigDecimal.ZERO, BigDecimal.ZERO),
         budgets);
   }
 

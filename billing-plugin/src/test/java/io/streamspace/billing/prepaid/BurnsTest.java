@@ -79,6 +79,32 @@ class BurnsTest {
         .toPlainString();
   }
 
+  private void credit(String user, String amount) {
+    BillingHarness.Answer credit =
+        billing.call(
+            HttpMethod.POST,
+            "/admin/credits",
+            admin("root"),
+            "{\"user_id\":\"%s\",\"amount\":%s,\"reason\":\"promotion\"}".formatted(user, amount));
+    assertEquals(201, credit.status(), credit.body().toString());
+  }
+
+  /** calculate-usage at ten past each hour from {@code first} to {@code last} that day. */
+  private void hourlyRuns(String day, int first, int last, String... sessions) {
+    for (int hour = first; hour <= last; hour++) {
+      String at = "%sT%02d:10:00Z".formatted(day, hour);
+      for (String session : sessions) {
+        billing.heartbeat(at(at).minusSeconds(60).toString(), session, "ann", null);
+      }
+      billing.calculateUsageAt(at);
+    }
+  }
+
+  private JsonNode liveAt(String time) {
+    billing.clock.set(at(time));
+    return billing.call(HttpMethod.GET, "/live?org_id=ann", user("ann")).body();
+  }
+
   private static long burns(String orgId) {
     return (Long)
         value(
@@ -175,7 +201,7 @@ class BurnsTest {
 
   /**
    * ann's session runs 30 hours in March, 4.20 (cpu 3.00, memory 1.20), all burned from her
-   * 10.00; a credit of 1.00 pays some of her invoice, so it needs 3.20 of the balance: the 1.00
+   * 10.00; a credit of 1.00 granted after that pays some of her invoice, so it needs 3.20 of the balance: the 1.00
    * burned beyond it comes back as a burn_returned entry. cat runs the same with 2.00: his burn
    * takes 2.00; a grant of 5.00 arrives before his invoice, which needs 4.20, more than was
    * burned: the other 2.20 is one invoice_applied entry. Each invoice's balance applied is what
@@ -187,15 +213,9 @@ class BurnsTest {
     account("cat", "payg", "2.00");
     billing.session("s1", "ann", "2026-03-11T00:00:00Z", "2026-03-12T06:00:00Z", TWO_CORES);
     billing.session("c1", "cat", "2026-03-11T00:00:00Z", "2026-03-12T06:00:00Z", TWO_CORES);
-    BillingHarness.Answer credit =
-        billing.call(
-            HttpMethod.POST,
-            "/admin/credits",
-            admin("root"),
-            "{\"user_id\":\"ann\",\"amount\":1,\"reason\":\"promotion\"}");
-    assertEquals(201, credit.status(), credit.body().toString());
     billing.calculateUsageAt("2026-04-01T00:00:00Z");
     assertEquals("5.80 0.00", balanceOf("ann"));
+    credit("ann", "1");
     assertEquals("0.00 0.00", balanceOf("cat"));
     grant("cat", "5.00");
 
@@ -233,5 +253,161 @@ class BurnsTest {
     assertEquals(List.of("6.80 0.00", "2.80 0.00"), List.of(balanceOf("ann"), balanceOf("cat")));
     assertEquals(
         2L, value("SELECT count(*) FROM billing_prepaid_burns WHERE settled_by IS NOT NULL"));
+  }
+
+  /**
+   * The review's scenario 1: ann has 1.00 and a promotional credit of 20.00, and runs 2 cores and
+   * 4 GB (0.14 an hour) from 12:00. calculate-usage each hour to 20:10 rates 8 hours, 1.12, which
+   * her invoice would have the credit pay whole: nothing burns, /live at 20:15 shows the 1.00 (its
+   * total 1.16 for 8 h 15 min, all the credit's), and check-balances suspends nothing.
+   */
+  @Test
+  void usageTheCreditsWouldPayBurnsNothing_andNothingIsSuspended() {
+    account("ann", "payg", "1.00");
+    credit("ann", "20");
+    started("ann", "s1", TWO_CORES);
+
+    hourlyRuns("2026-03-10", 13, 20, "s1");
+    billing.heartbeat("2026-03-10T20:14:00Z", "s1", "ann", null);
+    billing.runAt("check-balances", "2026-03-10T20:15:00Z");
+    JsonNode live = liveAt("2026-03-10T20:15:00Z");
+
+    assertEquals(0L, burns("ann"));
+    assertEquals("1.00", balanceOf("ann").split(" ")[0]);
+    assertEquals(new BigDecimal("1.16"), live.get("total").decimalValue(), live.toString());
+    assertEquals(new BigDecimal("1.00"), live.get("balance").decimalValue());
+    assertEquals(List.of(), billing.context.sessionControls(), "nothing suspended");
+  }
+
+  /**
+   * The review's scenario 2: a session of half a core costs 0.025 an hour. Ten hourly runs burn
+   * what the usage line of the hours rated so far comes to each time, less what was burned: 0.03
+   * (0.025 rounded), 0.02 (0.05), 0.03 (0.075 is 0.08), ... 0.25 in all, as the invoice's line
+   * for the ten hours, not ten roundings up to 0.30. Running the last hour again burns nothing.
+   */
+  @Test
+  void tenHourlyRunsOfHalfACoreBurnExactlyTheTenHoursLine_andARerunBurnsNothingTwice() {
+    account("ann", "payg", "10.00");
+    started("ann", "s1", size("0.5", "0", "0"));
+
+    hourlyRuns("2026-03-10", 13, 22, "s1");
+    hourlyRuns("2026-03-10", 22, 22, "s1");
+
+    assertEquals(10L, burns("ann"));
+    assertEquals(
+        "0.25",
+        value("SELECT (-sum(amount))::text FROM billing_prepaid_entries WHERE kind = 'burn'"));
+    assertEquals("9.75", balanceOf("ann").split(" ")[0]);
+    JsonNode live = liveAt("2026-03-10T22:10:00Z"); // 10 h 10 min: 0.254, its line 0.25
+    assertEquals(new BigDecimal("9.75"), live.get("balance").decimalValue(), live.toString());
+  }
+
+  /**
+   * The review's scenario 4: ann (20.00) ran 2 cores and 4 GB (0.14 an hour) from 9 March to 11
+   * March 01:00. The run at 00:10 burns March's 48 hours, 6.72. An admin then invoices [1 March,
+   * 10 March): its 24 hours, 3.36. It ends inside March, so it settles none of March's burns and
+   * pays from what is available, 3.36 (ledger 9.92). At 00:30 /live shows 13.14, the truth (20.00
+   * less the 49 hours: the session's end at 01:00 is known, so its last hour counts whole), with
+   * the burns of the claimed hours not settled yet counted once. The run at 01:10 finds March's charged usage left unclaimed 25 hours, 3.50,
+   * and gives back what its burns took beyond that, 3.22: ledger 13.14, 20.00 less 49 hours.
+   * March's invoice claims those 25 hours and settles the burns that are left, 3.50, to the cent.
+   */
+  @Test
+  void anAdminInvoiceEndingInsideAPeriodSettlesNoneOfItsBurns_andTheNextRunGivesBackItsPart() {
+    account("ann", "payg", "20.00");
+    billing.session("s1", "ann", "2026-03-09T00:00:00Z", "2026-03-11T01:00:00Z", TWO_CORES);
+    billing.calculateUsageAt("2026-03-11T00:10:00Z");
+    assertEquals("13.28 0.00", balanceOf("ann"));
+
+    BillingHarness.Answer range =
+        billing.call(
+            HttpMethod.POST,
+            "/admin/invoices",
+            admin("root"),
+            """
+            {"user_id":"ann","period_start":"2026-03-01","period_end":"2026-03-10",
+             "reason":"closing the account's books"}""");
+    assertEquals(201, range.status(), range.body().toString());
+    BigDecimal midway = liveAt("2026-03-11T00:30:00Z").get("balance").decimalValue();
+    billing.calculateUsageAt("2026-03-11T01:10:00Z");
+    BigDecimal after = liveAt("2026-03-11T01:10:00Z").get("balance").decimalValue();
+    billing.runAt(GENERATE_INVOICES, AFTER_GRACE);
+
+    assertEquals(
+        List.of(List.of("3.36", "3.36", "0.00"), List.of("3.50", "3.50", "0.00")),
+        rows(
+            """
+            SELECT subtotal::text, balance_applied::text, total::text FROM billing_invoices
+            WHERE user_id = 'ann' ORDER BY period_start"""));
+    assertEquals(new BigDecimal("13.14"), midway);
+    assertEquals(new BigDecimal("13.14"), after);
+    assertEquals(
+        List.of(
+            List.of("burn", "-6.72"),
+            List.of("invoice_applied", "-3.36"),
+            List.of("burn_returned", "3.22")),
+        rows(
+            """
+            SELECT kind, amount::text FROM billing_prepaid_entries
+            WHERE kind <> 'grant' ORDER BY id"""));
+    assertEquals("13.14 0.00", balanceOf("ann"));
+  }
+
+  /**
+   * The review's scenario 6: ann has 0.20 and runs 2 cores and 4 GB (0.14 an hour) from 31 March
+   * 22:00. The run at 23:10 burns 0.14 (0.06 left). At 23:40 March's cost is 0.24 (cpu 0.17,
+   * memory 0.07): 0.04 past the balance, so check-balances suspends s1. At 00:05 in April the
+   * new period has cost nothing, but March's invoice is not finalized: its 0.24, less the 0.14
+   * burned, still weighs on the 0.06: the balance is still spent, and s1 is not resumed.
+   */
+  @Test
+  void atThePeriodsRolloverThePeriodBeforesUnburnedCostStillWeighs_soNothingResumesAtMidnight() {
+    billing.clock.set(at("2026-03-31T22:00:00Z"));
+    account("ann", "payg", "0.20");
+    assertTrue(billing.billing.admit(new AdmissionRequest("ann", "s1", TWO_CORES)).allowed());
+    billing.created("2026-03-31T22:00:00Z", "s1", "ann", TWO_CORES);
+    hourlyRuns("2026-03-31", 23, 23, "s1");
+    assertEquals("0.06", balanceOf("ann").split(" ")[0]);
+
+    billing.heartbeat("2026-03-31T23:39:00Z", "s1", "ann", null);
+    billing.runAt("check-balances", "2026-03-31T23:40:00Z");
+    List<String> suspended = List.copyOf(billing.context.sessionControls());
+    billing.heartbeat("2026-04-01T00:04:00Z", "s1", "ann", null);
+    billing.runAt("check-balances", "2026-04-01T00:05:00Z");
+    JsonNode live = liveAt("2026-04-01T00:05:00Z");
+
+    assertEquals(1, suspended.size(), suspended.toString());
+    assertEquals(suspended, billing.context.sessionControls(), "not resumed at midnight");
+    assertEquals(new BigDecimal("0.00"), live.get("total").decimalValue(), live.toString());
+    assertEquals(new BigDecimal("-0.04"), live.get("balance").decimalValue());
+  }
+
+  /**
+   * ann has 0.10 and runs 2 cores and 4 GB (0.14 an hour; admission held 0.04) from 12:00. At
+   * 12:45 the balance is spent and check-balances suspends s1. check-quotas at 12:50 leaves her
+   * reservation alone: suspended, s1 accrues nothing of its own (not 65 minutes at full size,
+   * 0.16). 5.00 arrives at 13:00 and the hold is lifted; at 13:05 s1's accrual counts from the
+   * lift, not from its watermark (12:00): 5 minutes + the next 15 at 0.14 an hour, 0.0467, rounded
+   * up 0.05 (not 80 minutes, 0.19).
+   */
+  @Test
+  void anExtensionSkipsAnOrganizationHeldForASpentBalance_andCountsAccrualFromTheLift() {
+    account("ann", "payg", "0.10");
+    started("ann", "s1", TWO_CORES);
+    billing.heartbeat("2026-03-10T12:44:00Z", "s1", "ann", null);
+    billing.runAt("check-balances", "2026-03-10T12:45:00Z");
+    assertEquals(1, billing.context.sessionControls().size());
+
+    billing.runAt(CheckQuotasJob.NAME, "2026-03-10T12:50:00Z");
+    String whileHeld = reservationOf("s1");
+    billing.clock.set(at("2026-03-10T13:00:00Z"));
+    grant("ann", "5.00");
+    billing.heartbeat("2026-03-10T13:04:00Z", "s1", "ann", null);
+    billing.runAt(CheckQuotasJob.NAME, "2026-03-10T13:05:00Z");
+
+    assertEquals("0.04", whileHeld);
+    assertEquals(
+        1L, value("SELECT count(*) FROM billing_account_holds WHERE lifted_at IS NOT NULL"));
+    assertEquals("0.05", reservationOf("s1"));
   }
 }

@@ -224,10 +224,13 @@ class WindDownTest {
                 events,
                 configs,
                 billing.clock),
-            (orgId, currency, periodStart) ->
+            (orgId, currency, periodStart, previousStart) ->
                 ledger
-                    .inPeriod(orgId, currency, periodStart)
-                    .map(held -> new BalanceSource.Held(held.balance(), held.burned())),
+                    .inPeriod(orgId, currency, periodStart, previousStart)
+                    .map(
+                        held ->
+                            new BalanceSource.Held(
+                                held.balance(), held.burned(), held.burnedBefore())),
             (orgId, currency) -> List.of(),
             configs,
             billing.clock);
