@@ -7,6 +7,7 @@ import io.streamspace.common.http.ApiException.Detail;
 import io.streamspace.common.time.IsoInstants;
 import io.streamspace.plugin.api.event.OrganizationEvent;
 import io.streamspace.plugin.api.event.ResourceSize;
+import io.streamspace.plugin.api.event.SessionActivity;
 import io.streamspace.plugin.api.event.SessionEvent;
 import io.streamspace.plugin.api.event.UsageReport;
 import io.streamspace.plugin.api.event.UserEvent;
@@ -249,10 +250,11 @@ final class EventParser {
     String userId = reader.requiredId(session, "session.", "user_id");
     ResourceSize sizes = reader.sizes(session, "session.", sizesRequired);
     String orgId = reader.optionalId(session, "session.", "org_id");
+    SessionActivity activity = reader.activity(session, "session.");
     if (id == null || occurredAt == null || sessionId == null || userId == null) {
       return null;
     }
-    return new SessionEvent(id, occurredAt, sessionId, userId, sizes, orgId);
+    return new SessionEvent(id, occurredAt, sessionId, userId, sizes, orgId, activity);
   }
 
   private UsageReport usageReport(

@@ -18,6 +18,9 @@ import java.util.Objects;
  *                   session.created}: a later membership change does not move the session,
  *                   and a later event of it counts there whatever it names (the billing
  *                   plugin reads the session's). Since 0.3.
+ * @param activity   what the session was doing from {@code occurredAt} on, and what it used;
+ *                   null when the event reports no activity (the session's last reported one
+ *                   holds; active when none was). Since 0.4.
  *
  * <p>Stable since 0.1.
  */
@@ -27,7 +30,8 @@ public record SessionEvent(
     String sessionId,
     String userId,
     ResourceSize resources,
-    String orgId) {
+    String orgId,
+    SessionActivity activity) {
 
   public SessionEvent {
     Objects.requireNonNull(id, "id");
@@ -47,9 +51,20 @@ public record SessionEvent(
     return BilledOrganization.of(orgId, userId);
   }
 
+  /** A session event that reports no activity, as before 0.4. */
+  public SessionEvent(
+      String id,
+      Instant occurredAt,
+      String sessionId,
+      String userId,
+      ResourceSize resources,
+      String orgId) {
+    this(id, occurredAt, sessionId, userId, resources, orgId, null);
+  }
+
   /** A session event of the user's personal organization, as before 0.3. */
   public SessionEvent(
       String id, Instant occurredAt, String sessionId, String userId, ResourceSize resources) {
-    this(id, occurredAt, sessionId, userId, resources, null);
+    this(id, occurredAt, sessionId, userId, resources, null, null);
   }
 }
