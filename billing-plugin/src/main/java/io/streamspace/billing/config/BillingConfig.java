@@ -197,6 +197,11 @@ public final class BillingConfig {
     return Optional.ofNullable(storeRevenueShare().get(currency));
   }
 
+  /** The factors idle and disconnected time is priced at (activityRates). */
+  public ActivityRates activityRates() {
+    return get(BillingKeys.ACTIVITY_RATES);
+  }
+
   /**
    * What one top-up of a prepaid balance in {@code currency} may be (topUpLimits), never above
    * what Stripe charges at once.

@@ -115,6 +115,18 @@ final class BillingKeys {
               + "sessions hold (their events' resources), billed per unit-hour and limited as "
               + "cores are. A "
               + "meter with unbilled usage cannot be removed");
+  static final BillingKey<ActivityRates> ACTIVITY_RATES =
+      key(
+          "activityRates",
+          ActivityRates.TYPE,
+          ActivityRates.NONE,
+          "Factors (%s, at most 6 decimals) a session's cpu_cores, memory_gb and held meters' "
+              + "unit prices are multiplied by while its events report it idle or disconnected "
+              + "(session.activity): {\"idle\": {\"cpu_cores\": 0.5}, \"disconnected\": "
+              + "{\"cpu_cores\": 0.25, \"gpu\": 0}}. A resource or state not named keeps the "
+              + "full price (factor 1), so by default activity changes nothing; idle time at a "
+              + "factor is billed on lines of its own that show what it saved. A change applies "
+              + "to time rated after it");
   static final BillingKey<List<SubscriptionPlan>> SUBSCRIPTION_PLANS =
       key(
           "subscriptionPlans",

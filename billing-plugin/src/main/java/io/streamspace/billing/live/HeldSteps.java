@@ -1,5 +1,6 @@
 package io.streamspace.billing.live;
 
+import io.streamspace.billing.config.ActivityRates;
 import io.streamspace.billing.invoicing.UsageBucket;
 import io.streamspace.billing.money.Seconds;
 import io.streamspace.billing.money.UsageUnit;
@@ -21,13 +22,51 @@ import java.util.Map;
  * them. Before a resource's first step it holds none of it. Pure.
  *
  * @param steps each resource's steps, by instant
+ * @param activity the session's activity states and the factors they are priced at, as rating
+ *     prices them ({@code ActivitySteps}); {@link Activity#NONE} for storage
  */
-record HeldSteps(Map<UsageUnit, List<Step>> steps) {
+record HeldSteps(Map<UsageUnit, List<Step>> steps, Activity activity) {
 
   /** The amount held from {@code from} on. */
   record Step(Instant from, BigDecimal amount) {}
 
+  /** An activity state in effect from {@code from} on ({@code billing_session_activity}). */
+  record ActivityStep(Instant from, String state) {}
+
+  /**
+   * A session's activity steps, by instant (active before the first), with the factors of
+   * activityRates: a resource's price in a state is its price times the state's factor.
+   */
+  record Activity(List<ActivityStep> steps, ActivityRates rates) {
+    static final Activity NONE = new Activity(List.of(), ActivityRates.NONE);
+
+    Activity {
+      steps = steps.stream().sorted(Comparator.comparing(ActivityStep::from)).toList();
+    }
+
+    /** The state in effect at {@code at}. */
+    String stateAt(Instant at) {
+      String state = "active";
+      for (ActivityStep step : steps) {
+        if (step.from().isAfter(at)) {
+          break;
+        }
+        state = step.state();
+      }
+      return state;
+    }
+
+    /** The first change of state after {@code at}, else null. */
+    Instant nextChangeAfter(Instant at) {
+      return steps.stream().map(ActivityStep::from).filter(at::isBefore).findFirst().orElse(null);
+    }
+  }
+
   static final HeldSteps NONE = new HeldSteps(Map.of());
+
+  HeldSteps(Map<UsageUnit, List<Step>> steps) {
+    this(steps, Activity.NONE);
+  }
 
   HeldSteps {
     Map<UsageUnit, List<Step>> sorted = new LinkedHashMap<>();
@@ -72,7 +111,12 @@ record HeldSteps(Map<UsageUnit, List<Step>> steps) {
           }
           paused.put(unit, kept);
         });
-    return new HeldSteps(paused);
+    return new HeldSteps(paused, activity);
+  }
+
+  /** These steps priced by the activity states and factors of {@code activity}. */
+  HeldSteps pricedBy(Activity activity) {
+    return new HeldSteps(steps, activity);
   }
 
   private static boolean within(Instant at, Pause pause) {
@@ -107,7 +151,8 @@ record HeldSteps(Map<UsageUnit, List<Step>> steps) {
    * The usage of {@code [from, to)}, as calculate-usage will rate it: per resource priced in
    * {@code prices} (the others are not rated), cut at every UTC clock hour (rating's slices never
    * cross one), each piece amount × its exact length in unit-seconds ({@link Seconds}) at the
-   * resource's price; pieces of nothing are left out, as rating stores no zero usage.
+   * resource's price (times its activity state's factor: each piece is also cut where the
+   * state changes); pieces of nothing are left out, as rating stores no zero usage.
    */
   List<UsageBucket> usage(Instant from, Instant to, Map<UsageUnit, BigDecimal> prices) {
     List<UsageBucket> pieces = new ArrayList<>();
@@ -132,7 +177,7 @@ record HeldSteps(Map<UsageUnit, List<Step>> steps) {
     return pieces;
   }
 
-  private static void cutAtHours(
+  private void cutAtHours(
       UsageUnit unit,
       BigDecimal amount,
       BigDecimal price,
@@ -141,8 +186,14 @@ record HeldSteps(Map<UsageUnit, List<Step>> steps) {
       List<UsageBucket> pieces) {
     for (Instant start = from; start.isBefore(to); ) {
       Instant end = earliest(start.truncatedTo(ChronoUnit.HOURS).plus(Duration.ofHours(1)), to);
+      Instant change = activity.nextChangeAfter(start);
+      if (change != null) {
+        end = earliest(end, change);
+      }
+      BigDecimal factor = activity.rates().factor(activity.stateAt(start), unit);
+      BigDecimal priced = factor.compareTo(BigDecimal.ONE) == 0 ? price : price.multiply(factor);
       pieces.add(
-          new UsageBucket(unit, start, end, amount.multiply(Seconds.between(start, end)), price));
+          new UsageBucket(unit, start, end, amount.multiply(Seconds.between(start, end)), priced));
       start = end;
     }
   }

@@ -1,5 +1,6 @@
 package io.streamspace.billing.live;
 
+import io.streamspace.billing.config.ActivityRates;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.credits.CreditApplier;
 import io.streamspace.billing.db.NamedSql;
@@ -7,6 +8,8 @@ import io.streamspace.billing.db.SqlArrays;
 import io.streamspace.billing.invoicing.InvoiceCalculator;
 import io.streamspace.billing.invoicing.PeriodSoFar;
 import io.streamspace.billing.invoicing.UsageBucket;
+import io.streamspace.billing.live.HeldSteps.Activity;
+import io.streamspace.billing.live.HeldSteps.ActivityStep;
 import io.streamspace.billing.live.HeldSteps.Pause;
 import io.streamspace.billing.live.HeldSteps.Step;
 import io.streamspace.billing.money.BillingPeriods;
@@ -91,6 +94,22 @@ final class LiveBasisReads {
                    AND x.effective_from <= coalesce(s.rated_until, s.started_at)),
                 '-infinity'::timestamptz)
           ORDER BY h.session_id, h.meter_id, h.effective_from""");
+
+  // their activity steps, likewise from the one in effect at the watermark on (read only when
+  // activityRates prices a state: otherwise activity changes no price)
+  private static final NamedSql ACTIVITY =
+      NamedSql.of(
+          """
+          SELECT a.session_id, a.effective_from, a.state
+          FROM billing_sessions s
+          JOIN billing_session_activity a ON a.session_id = s.session_id
+          WHERE s.org_id = :org_id AND NOT s.settled
+            AND a.effective_from >= coalesce(
+                (SELECT max(x.effective_from) FROM billing_session_activity x
+                 WHERE x.session_id = a.session_id
+                   AND x.effective_from <= coalesce(s.rated_until, s.started_at)),
+                '-infinity'::timestamptz)
+          ORDER BY a.session_id, a.effective_from""");
 
   // the spans its sessions are billed storage-only in: its holds for a spent balance (V71), the
   // ones that end after its unsettled sessions' earliest watermark
@@ -201,7 +220,7 @@ final class LiveBasisReads {
         }
         prices = UnitPrices.of(current, account.currency()).orElse(Map.of());
         Map<String, Instant> ratedUntil = new LinkedHashMap<>();
-        sessions = sessions(connection, orgId, prices, ratedUntil);
+        sessions = sessions(connection, orgId, prices, current.activityRates(), ratedUntil);
         storage =
             account.storageFrom() == null
                 ? HeldSteps.NONE
@@ -288,6 +307,7 @@ final class LiveBasisReads {
       Connection connection,
       String orgId,
       Map<UsageUnit, BigDecimal> prices,
+      ActivityRates rates,
       Map<String, Instant> ratedUntil)
       throws SQLException {
     Map<String, UnratedSession> found = new LinkedHashMap<>();
@@ -341,6 +361,7 @@ final class LiveBasisReads {
       }
     }
     List<Pause> pauses = pauses(connection, orgId);
+    Map<String, List<ActivityStep>> activity = rates.any() ? activity(connection, orgId) : Map.of();
     List<UnratedSession> sessions = new ArrayList<>();
     found.forEach(
         (id, s) ->
@@ -352,8 +373,24 @@ final class LiveBasisReads {
                     s.from(),
                     s.endedAt(),
                     s.lastHeartbeat(),
-                    new HeldSteps(steps.get(id)).pausedDuring(pauses))));
+                    new HeldSteps(steps.get(id))
+                        .pausedDuring(pauses)
+                        .pricedBy(new Activity(activity.getOrDefault(id, List.of()), rates)))));
     return sessions;
+  }
+
+  private static Map<String, List<ActivityStep>> activity(Connection connection, String orgId)
+      throws SQLException {
+    Map<String, List<ActivityStep>> steps = new LinkedHashMap<>();
+    try (PreparedStatement statement = ACTIVITY.bind("org_id", orgId).prepare(connection);
+        ResultSet rs = statement.executeQuery()) {
+      while (rs.next()) {
+        steps
+            .computeIfAbsent(rs.getString(1), id -> new ArrayList<>())
+            .add(new ActivityStep(Sql.instant(rs.getTimestamp(2)), rs.getString(3)));
+      }
+    }
+    return steps;
   }
 
   private static List<Pause> pauses(Connection connection, String orgId) throws SQLException {

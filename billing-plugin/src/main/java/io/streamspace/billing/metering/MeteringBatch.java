@@ -8,6 +8,7 @@ import io.streamspace.billing.metering.MeteringEvent.UsageReported;
 import io.streamspace.plugin.api.event.OrganizationEvent;
 import io.streamspace.plugin.api.event.OrganizationEvent.Membership;
 import io.streamspace.plugin.api.event.ResourceSize;
+import io.streamspace.plugin.api.event.SessionActivity;
 import io.streamspace.plugin.api.event.SessionEvent;
 import io.streamspace.plugin.api.event.UsageReport;
 import java.math.BigDecimal;
@@ -115,6 +116,18 @@ public final class MeteringBatch {
   public record HeldRow(
       String sessionId, String meterId, Instant effectiveFrom, BigDecimal amount, String eventId) {}
 
+  /**
+   * The activity state a session event reported (its {@code session.activity}), the session's
+   * from {@code effectiveFrom} on, with what it used then.
+   *
+   * @param state   the state's wire name ({@code active}, {@code idle}, {@code disconnected})
+   * @param used    the used figures as a JSON object, or null when none were reported
+   * @param eventId the reporting event, whose id breaks a tie with another event of the session
+   *                at the same instant: the greater wins, whatever the order
+   */
+  public record ActivityRow(
+      String sessionId, Instant effectiveFrom, String state, String used, String eventId) {}
+
   private record HeldKey(String sessionId, String meterId, Instant at) {
     static final Comparator<HeldKey> ORDER =
         Comparator.comparing(HeldKey::sessionId, StoredKeyOrder.BY_CODE_POINT)
@@ -136,6 +149,7 @@ public final class MeteringBatch {
   private final Map<InstantKey, SizeRow> sizes = new TreeMap<>(InstantKey.ORDER);
   private final Map<InstantKey, StorageRow> storage = new TreeMap<>(InstantKey.ORDER);
   private final Map<HeldKey, HeldRow> held = new TreeMap<>(HeldKey.ORDER);
+  private final Map<InstantKey, ActivityRow> activity = new TreeMap<>(InstantKey.ORDER);
   private final Map<String, UsageReport> usageReports = new TreeMap<>(); // by event id
   private final Map<String, OrgEventRow> orgEvents = new TreeMap<>(); // by event id
 
@@ -265,6 +279,34 @@ public final class MeteringBatch {
                       new HeldRow(e.sessionId(), meter, e.occurredAt(), amount, e.id()),
                       (a, b) -> a.eventId().compareTo(b.eventId()) >= 0 ? a : b));
     }
+    SessionActivity reported = e.activity();
+    if (reported != null) {
+      activity.merge(
+          new InstantKey(e.sessionId(), e.occurredAt()),
+          new ActivityRow(
+              e.sessionId(),
+              e.occurredAt(),
+              reported.state().wireName(),
+              usedJson(reported.used()),
+              e.id()),
+          (a, b) -> a.eventId().compareTo(b.eventId()) >= 0 ? a : b);
+    }
+  }
+
+  /** The used figures as a JSON object of exact numbers (names are meter ids), or null. */
+  private static String usedJson(Map<String, BigDecimal> used) {
+    if (used.isEmpty()) {
+      return null;
+    }
+    StringBuilder json = new StringBuilder("{");
+    used.forEach(
+        (name, amount) ->
+            json.append(json.length() > 1 ? "," : "")
+                .append('"')
+                .append(name)
+                .append("\":")
+                .append(amount.toPlainString()));
+    return json.append('}').toString();
   }
 
   /**
@@ -336,6 +378,11 @@ public final class MeteringBatch {
 
   public List<StorageRow> storageLevels() {
     return new ArrayList<>(storage.values());
+  }
+
+  /** The sessions' activity steps, in key order (session, instant). */
+  public List<ActivityRow> activity() {
+    return new ArrayList<>(activity.values());
   }
 
   /** The held resources' steps, in key order (session, meter, instant). */

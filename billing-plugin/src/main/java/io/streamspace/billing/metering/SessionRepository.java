@@ -1,6 +1,7 @@
 package io.streamspace.billing.metering;
 
 import io.streamspace.billing.db.NamedSql;
+import io.streamspace.billing.metering.MeteringBatch.ActivityRow;
 import io.streamspace.billing.metering.MeteringBatch.HeldRow;
 import io.streamspace.billing.metering.MeteringBatch.SessionRow;
 import io.streamspace.billing.metering.MeteringBatch.SizeRow;
@@ -82,6 +83,19 @@ final class SessionRepository {
           ON CONFLICT (session_id, meter_id, effective_from) DO UPDATE SET
             amount = excluded.amount, event_id = excluded.event_id
           WHERE excluded.event_id > h.event_id
+          """);
+
+  // Per session a step; of two at one instant the greater event id's (V76).
+  private static final NamedSql INSERT_ACTIVITY =
+      NamedSql.of(
+          """
+          INSERT INTO billing_session_activity AS a
+            (session_id, effective_from, state, used, event_id)
+          SELECT * FROM unnest(:session_id::text[], :effective_from::text[]::timestamptz[],
+                               :state::text[], :used::text[]::jsonb[], :event_id::text[])
+          ON CONFLICT (session_id, effective_from) DO UPDATE SET
+            state = excluded.state, used = excluded.used, event_id = excluded.event_id
+          WHERE excluded.event_id > a.event_id
           """);
 
   // A level is its session's organization's, as the session is stored (the sessions are
@@ -192,6 +206,20 @@ final class SessionRepository {
             "effective_from", HeldRow::effectiveFrom,
             "amount", HeldRow::amount,
             "event_id", HeldRow::eventId));
+  }
+
+  /** The activity steps, each stored once; of two at one instant, the greater id's. */
+  void insertActivity(Connection connection, List<ActivityRow> activity) throws SQLException {
+    BatchColumns.execute(
+        connection,
+        INSERT_ACTIVITY,
+        activity,
+        Map.of(
+            "session_id", ActivityRow::sessionId,
+            "effective_from", ActivityRow::effectiveFrom,
+            "state", ActivityRow::state,
+            "used", ActivityRow::used,
+            "event_id", ActivityRow::eventId));
   }
 
   /**

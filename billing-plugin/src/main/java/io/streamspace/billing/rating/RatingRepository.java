@@ -1,5 +1,6 @@
 package io.streamspace.billing.rating;
 
+import io.streamspace.billing.config.ActivityRates;
 import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.db.SqlArrays;
 import io.streamspace.billing.money.UsageUnit;
@@ -131,8 +132,9 @@ final class RatingRepository {
               .formatted(UNRATED));
 
   /**
-   * RATE, with {@code %2$s} the guard on each record: none ({@link #RATE}), or a probe of the key
-   * per record ({@link #RATE_PROBING}); {@code %4$s} {@link PausedSteps#CTES}.
+   * RATE, with {@code %4$s} {@link PausedSteps#CTES}, {@code %5$s} {@link ActivitySteps#CTES},
+   * {@code %6$s} {@link ActivitySteps#records}: with no guard on each record ({@link #RATE}), or a
+   * probe of the key per record ({@link #RATE_PROBING}).
    */
   private static final String RATE_TEMPLATE =
       """
@@ -243,6 +245,7 @@ final class RatingRepository {
         WHERE t.session_id <> '' AND h.meter_id = ANY (:held_ids::text[])
       ),
       %4$s
+      %5$s
       -- Each subject's slices are the cells between the run's cut points (every UTC hour from
       -- the earliest from_t to past the cap, and the midnights; sorted) clipped to its range.
       -- For each step, width_bucket finds the cells from the one holding where the step and
@@ -252,12 +255,12 @@ final class RatingRepository {
       -- needs no aggregation (numeric sums are costly)
       parts AS MATERIALIZED (
         SELECT g.user_id, g.session_id, g.currency, s.slice_start, s.slice_end,
-               g.cpu_cores, g.memory_gb, g.storage_gb, g.held_id, g.held_amount,
+               g.cpu_cores, g.memory_gb, g.storage_gb, g.held_id, g.held_amount, g.state,
                g.step_start <= s.slice_start
                  AND (g.step_end IS NULL OR g.step_end >= s.slice_end) AS covers,
                extract(epoch FROM least(s.slice_end, coalesce(g.step_end, s.slice_end))
                    - greatest(s.slice_start, g.step_start)) AS seconds
-        FROM billed_steps g
+        FROM timed_steps g
         CROSS JOIN LATERAL generate_series(
             width_bucket(greatest(g.from_t, g.step_start), :cuts::timestamptz[]),
             width_bucket(least(g.rate_to, coalesce(g.step_end, g.rate_to))
@@ -268,38 +271,13 @@ final class RatingRepository {
         WHERE g.step_start < s.slice_end
           AND (g.step_end IS NULL OR g.step_end > s.slice_start)
       ),
-      usage AS (
-        SELECT user_id, session_id, currency, slice_start, slice_end,
+      usage AS NOT MATERIALIZED (
+        SELECT user_id, session_id, currency, slice_start, slice_end, state, covers,
                cpu_cores * seconds AS cpu, memory_gb * seconds AS memory,
                storage_gb * seconds AS storage, held_id, held_amount * seconds AS held
-        FROM parts WHERE covers
-        UNION ALL
-        SELECT user_id, session_id, currency, slice_start, slice_end, sum(cpu_cores * seconds),
-               sum(memory_gb * seconds), sum(storage_gb * seconds), held_id,
-               sum(held_amount * seconds)
-        FROM parts WHERE NOT covers
-        GROUP BY user_id, session_id, currency, slice_start, slice_end, held_id
+        FROM parts
       ),
-      -- the usage records (no zero usage) at the rates of their account's currency
-      records AS (
-        INSERT INTO billing_usage_records (user_id, session_id, resource_type, slice_start,
-            slice_end, unit_seconds, unit, unit_price, currency, created_at, rating_run)
-        SELECT u.user_id, u.session_id, r.resource_type, u.slice_start, u.slice_end,
-               r.unit_seconds, r.unit, r.unit_price, u.currency, :now, :rating_run
-        FROM usage u
-        CROSS JOIN LATERAL (SELECT array_position(:currencies::text[], u.currency::text)) p(i)
-        CROSS JOIN LATERAL (VALUES
-            (:cpu_type, u.cpu, :cpu_unit, (:cpu_prices::text[]::numeric[])[p.i]),
-            (:memory_type, u.memory, :memory_unit, (:memory_prices::text[]::numeric[])[p.i]),
-            (:storage_type, u.storage, :storage_unit, (:storage_prices::text[]::numeric[])[p.i]),
-            -- a held meter's, in <id>-hours (UsageUnit.held), priced by 'currency:id'
-            (u.held_id, u.held, u.held_id || '-hours',
-             (:held_prices::text[]::numeric[])[
-                 array_position(:held_keys::text[], u.currency::text || ':' || u.held_id)]))
-          AS r(resource_type, unit_seconds, unit, unit_price)
-        WHERE r.unit_seconds > 0%2$s
-        RETURNING 1
-      )
+      %6$s
       SELECT (SELECT count(*) FROM records), s.rated, a.rated, s.held + a.held,
              ceil(extract(epoch FROM coalesce(s.work_left + a.work_left, s.work_left,
                                               a.work_left, interval '0')) / 3600)
@@ -317,7 +295,14 @@ final class RatingRepository {
    * violation, for {@link #RATE_PROBING} to rate that share instead.
    */
   private static final NamedSql RATE =
-      NamedSql.of(RATE_TEMPLATE.formatted(UNRATED, "", IN_SHARE, PausedSteps.CTES));
+      NamedSql.of(
+          RATE_TEMPLATE.formatted(
+              UNRATED,
+              "",
+              IN_SHARE,
+              PausedSteps.CTES,
+              ActivitySteps.CTES,
+              ActivitySteps.records("")));
 
   /**
    * RATE, leaving out each record whose key exists: for a share in which RATE found records past
@@ -328,14 +313,11 @@ final class RatingRepository {
       NamedSql.of(
           RATE_TEMPLATE.formatted(
               UNRATED,
-              """
-
-                  AND NOT EXISTS (SELECT 1 FROM billing_usage_records x
-                      WHERE x.user_id = u.user_id AND x.slice_start = u.slice_start
-                        AND x.session_id = u.session_id AND x.resource_type = r.resource_type
-                      OFFSET 0)""",
+              "",
               IN_SHARE,
-              PausedSteps.CTES));
+              PausedSteps.CTES,
+              ActivitySteps.CTES,
+              ActivitySteps.records(ActivitySteps.PROBE)));
 
   /**
    * What RATE did for one share of the accounts.
@@ -425,6 +407,7 @@ final class RatingRepository {
    * {@code midnights} are the cuts that are midnights, {@code lastCut} the last cut at or before
    * the cap. {@code probing}: leave out the records whose key exists (see RATE_PROBING).
    * {@code ratingRun}: the run the records are stamped with ({@link RatingRuns#begin}).
+   * {@code activity}: the factors idle and disconnected time is priced at.
    */
   Rated rate(
       Connection connection,
@@ -438,7 +421,8 @@ final class RatingRepository {
       Timestamp cap,
       Instant now,
       boolean probing,
-      long ratingRun)
+      long ratingRun,
+      ActivityRates activity)
       throws SQLException {
     try (Statement statement = connection.createStatement()) {
       statement.execute("SET LOCAL work_mem = '128MB'"); // sorts of a run stay in memory
@@ -460,6 +444,11 @@ final class RatingRepository {
             .bind("held_keys", SqlArrays.array(connection, CurrencyRates.heldKeys(rates), v -> v))
             .bind(
                 "held_prices", SqlArrays.array(connection, CurrencyRates.heldPrices(rates), v -> v))
+            .bind(
+                "activity_keys", SqlArrays.array(connection, ActivitySteps.keys(activity), v -> v))
+            .bind(
+                "activity_factors",
+                SqlArrays.array(connection, ActivitySteps.factors(activity), v -> v))
             .bind("earliest", earliest)
             .bind("hours", hours)
             .bind("shares", shares)

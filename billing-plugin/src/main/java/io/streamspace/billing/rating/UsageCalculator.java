@@ -431,7 +431,8 @@ public final class UsageCalculator {
             cap,
             now,
             probing,
-            run);
+            run,
+            config.activityRates());
     if (rated.records() > 0) {
       after.rated(connection, config, run, from, cap.toInstant(), now);
     }

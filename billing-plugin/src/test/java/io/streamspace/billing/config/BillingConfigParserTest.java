@@ -13,6 +13,7 @@ import io.streamspace.billing.catalog.Meter;
 import io.streamspace.billing.catalog.MeterRates;
 import io.streamspace.billing.catalog.SubscriptionPlan;
 import io.streamspace.billing.catalog.share.ShareTable;
+import io.streamspace.billing.money.UsageUnit;
 import io.streamspace.billing.tax.TaxBehavior;
 import io.streamspace.plugin.api.config.ConfigKey;
 import io.streamspace.plugin.api.config.ConfigProblem;
@@ -927,7 +928,43 @@ class BillingConfigParserTest {
         "[\"platform_fault\",\"node_lost\"]", find(keys, "faultCreditReasons").defaultJson());
     assertEquals("{\"last_minutes\":15}", find(keys, "faultCreditPolicy").defaultJson());
     assertEquals("{\"USD\":50,\"VND\":1250000}", find(keys, "faultCreditCap").defaultJson());
-    assertEquals(54, keys.size());
+    assertEquals(55, keys.size());
+  }
+
+  @Test
+  void activityRatesPriceIdleStatesPerResource_andABrokenOneIsRefusedNamingWhy() {
+    ConfigParseResult saved =
+        parser.parse(
+            """
+            {"meters": [{"id": "cpu_cores"}, {"id": "memory_gb"}, {"id": "active_sessions"},
+               {"id": "storage_gb"}, {"id": "bandwidth_gb"}, {"id": "transcoding_minutes"},
+               {"id": "ai_queries"}, {"id": "gpu", "name": "GPU", "unit": "gpu", "kind": "held",
+                "prices": {"USD": 0.9, "VND": 20000}}],
+             "activityRates": {"idle": {"cpu_cores": 0.50, "memory_gb": 1},
+                               "disconnected": {"gpu": 0}}}""");
+    ConfigParseResult broken =
+        parser.parse(
+            """
+            {"activityRates": {"asleep": {"cpu_cores": 0.5},
+               "idle": {"cpu_cores": 1.5, "gpu": 0.5, "storage_gb": 0.5, "memory_gb": "half"}}}""");
+
+    assertTrue(saved.isValid(), saved.problems().toString());
+    ActivityRates rates = saved.config().activityRates();
+    assertEquals(new BigDecimal("0.5"), rates.factor("idle", UsageUnit.CPU));
+    assertEquals(BigDecimal.ONE, rates.factor("idle", UsageUnit.MEMORY), "1 is no factor");
+    assertEquals(new BigDecimal("0"), rates.factor("disconnected", UsageUnit.held("gpu")));
+    assertEquals(BigDecimal.ONE, rates.factor("active", UsageUnit.CPU));
+    assertFalse(parser.parse("{}").config().activityRates().any(), "nothing by default");
+    String factor = "must be a number from 0 to 1 with at most 6 decimals";
+    String resource = "must be cpu_cores, memory_gb or the id of a held meter of meters";
+    assertEquals(
+        List.of(
+            new ConfigProblem("activityRates.asleep", "must be idle or disconnected"),
+            new ConfigProblem("activityRates.idle.cpu_cores", factor),
+            new ConfigProblem("activityRates.idle.gpu", resource),
+            new ConfigProblem("activityRates.idle.storage_gb", resource),
+            new ConfigProblem("activityRates.idle.memory_gb", factor)),
+        broken.problems());
   }
 
   @Test

@@ -3,17 +3,23 @@ package io.streamspace.billing.rating;
 import static io.streamspace.billing.support.BillingHarness.at;
 import static io.streamspace.billing.support.BillingHarness.size;
 import static io.streamspace.billing.support.BillingHarness.slices;
+import static io.streamspace.billing.support.BillingHarness.user;
 import static io.streamspace.billing.support.BillingHarness.value;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.streamspace.billing.money.UsageUnit;
 import io.streamspace.billing.support.BillingHarness;
 import io.streamspace.billing.support.TestDatabase;
+import io.streamspace.plugin.api.event.SessionActivity;
+import io.streamspace.plugin.api.event.SessionEvent;
+import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.jobs.JobRun;
 import java.math.BigDecimal;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -626,6 +632,159 @@ class CalculateUsageTest {
             .map(v -> v instanceof BigDecimal ? plain(v) : v)
             .toList(),
         "the terminate's cpu and memory are kept too, though they bill nothing after the end");
+  }
+
+  /**
+   * activityRates prices idle cpu at half: 2 cores and 2 GB from 10:00, idle from 12:00 to the
+   * end at 15:00. cpu: 2 h active, 4 core-hours at 0.05 = 0.20; 3 h idle, 6 core-hours at 0.025
+   * = 0.15 (saving 0.15); memory has no factor: 10 GB-hours at 0.01 = 0.10, on one line. 0.45 in
+   * all, what the live figure says before and after rating; the used figures are kept.
+   */
+  @Test
+  void idleTimeIsPricedAtItsFactorOnALineOfItsOwnAndTheLiveFigureAgreesToTheCent() {
+    billing.close();
+    billing =
+        new BillingHarness(
+            at("2026-03-02T00:00:00Z"), "{\"activityRates\": {\"idle\": {\"cpu_cores\": 0.5}}}");
+    billing.created("2026-03-02T10:00:00Z", "s1", "alice", size("2", "2", "0"));
+    billing.billing.onSessionHeartbeat(
+        billing.context,
+        new SessionEvent(
+            "idle-1",
+            at("2026-03-02T12:00:00Z"),
+            "s1",
+            "alice",
+            null,
+            null,
+            new SessionActivity(
+                SessionActivity.State.IDLE,
+                Map.of("cpu_cores", new BigDecimal("0.1"), "memory_gb", new BigDecimal("1.1")))));
+    billing.heartbeat("2026-03-02T14:59:00Z", "s1", "alice", null);
+    billing.flush();
+    billing.clock.set(at("2026-03-02T15:00:00Z"));
+    BigDecimal unrated = liveTotal("alice");
+
+    billing.terminated("2026-03-02T15:00:00Z", "s1", "alice");
+    billing.calculateUsageAt("2026-03-02T15:30:00Z");
+
+    assertEquals(new BigDecimal("0.45"), unrated, "the ticker, nothing rated yet");
+    assertEquals(new BigDecimal("0.45"), liveTotal("alice"), "the ticker, all rated");
+    assertEquals(
+        List.of("cpu active 0.05 4", "cpu idle 0.025 6", "memory active 0.01 10"),
+        byActivity("alice"));
+    JsonNode usage = billing.call(HttpMethod.GET, "/usage", user("alice")).body();
+    assertEquals(
+        "cpu 6 0.025 0.15 | cpu 4 0.05 0.20 | memory 10 0.01 0.10 | total 0.45", lines(usage));
+    assertEquals(
+        "idle {\"cpu_cores\": 0.1, \"memory_gb\": 1.1}",
+        String.join(
+            " ",
+            BillingHarness.rows("SELECT state, used::text FROM billing_session_activity")
+                .get(0)
+                .stream()
+                .map(String::valueOf)
+                .toList()));
+  }
+
+  /**
+   * The same events for alice and bob, delivered in other orders and flushes, with two reports
+   * at 13:00 (the greater id, disconnected, wins whichever arrives first): 1 core active
+   * 10:00-11:30 and 12:15-13:00 (2.25 core-hours at 0.05), idle 11:30-12:15 (0.75 at 0.025),
+   * disconnected 13:00-14:00 (1 at 0.0125).
+   */
+  @Test
+  void activityEventsShuffledAndInOtherBatchesGiveTheSameRecordsAndMoney() {
+    billing.close();
+    billing =
+        new BillingHarness(
+            at("2026-03-02T00:00:00Z"),
+            "{\"activityRates\": {\"idle\": {\"cpu_cores\": 0.5},"
+                + " \"disconnected\": {\"cpu_cores\": 0.25}}}");
+    for (String user : List.of("alice", "bob")) {
+      Map<String, SessionEvent> events = new java.util.HashMap<>();
+      String s = user + "-s";
+      events.put(
+          "c",
+          BillingHarness.event(user + "1", "2026-03-02T10:00:00Z", s, user, size("1", "0", "0")));
+      events.put("i", billing.activity(user + "2", "2026-03-02T11:30:00Z", s, user, "idle"));
+      events.put("a", billing.activity(user + "3", "2026-03-02T12:15:00Z", s, user, "active"));
+      events.put("x", billing.activity(user + "4", "2026-03-02T13:00:00Z", s, user, "active"));
+      events.put(
+          "d", billing.activity(user + "5", "2026-03-02T13:00:00Z", s, user, "disconnected"));
+      events.put("t", BillingHarness.event(user + "6", "2026-03-02T14:00:00Z", s, user, null));
+      billing.deliverInFlushes(
+          user.equals("alice") ? "c i a x d t" : "t d | a | x i | c",
+          key -> {
+            SessionEvent e = events.get(key);
+            switch (key) {
+              case "c" -> billing.billing.onSessionCreated(billing.context, e);
+              case "t" -> billing.billing.onSessionTerminated(billing.context, e);
+              default -> billing.billing.onSessionHeartbeat(billing.context, e);
+            }
+          });
+    }
+
+    billing.calculateUsageAt("2026-03-02T15:00:00Z");
+
+    List<String> expected =
+        List.of("cpu active 0.05 2.25", "cpu disconnected 0.0125 1", "cpu idle 0.025 0.75");
+    assertEquals(expected, byActivity("alice"));
+    assertEquals(expected, byActivity("bob"));
+    assertEquals(
+        "cpu 1 0.0125 0.01 | cpu 0.75 0.025 0.02 | cpu 2.25 0.05 0.11 | total 0.14",
+        lines(billing.call(HttpMethod.GET, "/usage", user("bob")).body()));
+  }
+
+  /** Without activityRates an idle report changes no record: all of it is active time. */
+  @Test
+  void withTheDefaultConfigActivityChangesNothing() {
+    billing.created("2026-03-02T10:00:00Z", "s1", "alice", size("1", "1", "0"));
+    billing.billing.onSessionHeartbeat(
+        billing.context, billing.activity("i", "2026-03-02T10:30:00Z", "s1", "alice", "idle"));
+    billing.terminated("2026-03-02T11:00:00Z", "s1", "alice");
+
+    billing.calculateUsageAt("2026-03-02T12:00:00Z");
+
+    assertEquals(List.of("cpu active 0.05 1", "memory active 0.01 1"), byActivity("alice"));
+    assertEquals(1L, value("SELECT count(*) FROM billing_session_activity"));
+  }
+
+  /** "resource activity unit_price quantity" per record group, ordered. */
+  private static List<String> byActivity(String userId) {
+    return BillingHarness.rows(
+            """
+            SELECT resource_type, activity, unit_price, sum(unit_seconds) / 3600
+            FROM billing_usage_records WHERE user_id = ?
+            GROUP BY 1, 2, 3 ORDER BY 1, 2""",
+            userId)
+        .stream()
+        .map(r -> r.get(0) + " " + r.get(1) + " " + plain(r.get(2)) + " " + plain(r.get(3)))
+        .toList();
+  }
+
+  /** A /usage answer's lines as "resource quantity unit_price total_cost | ... | total t". */
+  private static String lines(JsonNode usage) {
+    List<String> lines = new java.util.ArrayList<>();
+    usage
+        .get("lines")
+        .forEach(
+            l ->
+                lines.add(
+                    l.get("resource_type").asText()
+                        + " "
+                        + l.get("quantity").decimalValue().toPlainString()
+                        + " "
+                        + l.get("unit_price").decimalValue().toPlainString()
+                        + " "
+                        + l.get("total_cost").decimalValue().toPlainString()));
+    lines.add("total " + usage.get("total_cost").decimalValue().toPlainString());
+    return String.join(" | ", lines);
+  }
+
+  private BigDecimal liveTotal(String userId) {
+    BillingHarness.Answer live = billing.call(HttpMethod.GET, "/live", user(userId));
+    assertEquals(200, live.status(), live.body().toString());
+    return live.body().get("total").decimalValue();
   }
 
   @Test

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.streamspace.billing.BillingExtension;
 import io.streamspace.billing.money.UsageUnit;
 import io.streamspace.plugin.api.event.ResourceSize;
+import io.streamspace.plugin.api.event.SessionActivity;
 import io.streamspace.plugin.api.event.SessionEvent;
 import io.streamspace.plugin.api.event.UserEvent;
 import io.streamspace.plugin.api.http.Caller;
@@ -140,6 +141,18 @@ public final class BillingHarness implements AutoCloseable {
   public void heartbeat(String at, String session, String user, ResourceSize size) {
     billing.onSessionHeartbeat(
         context, event(UUID.randomUUID().toString(), at, session, user, size));
+  }
+
+  /** A heartbeat of event {@code id} reporting the session's activity {@code state}. */
+  public SessionEvent activity(String id, String at, String session, String user, String state) {
+    return new SessionEvent(
+        id,
+        Instant.parse(at),
+        session,
+        user,
+        null,
+        null,
+        new SessionActivity(SessionActivity.State.fromWire(state)));
   }
 
   public void terminated(String at, String session, String user) {

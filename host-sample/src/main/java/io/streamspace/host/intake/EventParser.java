@@ -7,6 +7,7 @@ import io.streamspace.common.http.ApiException.Detail;
 import io.streamspace.common.time.IsoInstants;
 import io.streamspace.plugin.api.event.OrganizationEvent;
 import io.streamspace.plugin.api.event.ResourceSize;
+import io.streamspace.plugin.api.event.SessionActivity;
 import io.streamspace.plugin.api.event.SessionEvent;
 import io.streamspace.plugin.api.event.UsageReport;
 import io.streamspace.plugin.api.event.UserEvent;
@@ -254,10 +255,11 @@ final class EventParser {
         type == EventType.SESSION_TERMINATED
             ? reader.optionalId(session, "session.", "reason")
             : null;
+    SessionActivity activity = reader.activity(session, "session.");
     if (id == null || occurredAt == null || sessionId == null || userId == null) {
       return null;
     }
-    return new SessionEvent(id, occurredAt, sessionId, userId, sizes, orgId, reason);
+    return new SessionEvent(id, occurredAt, sessionId, userId, sizes, orgId, reason, activity);
   }
 
   private UsageReport usageReport(

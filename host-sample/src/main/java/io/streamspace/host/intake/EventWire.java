@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.streamspace.common.time.InstantText;
 import io.streamspace.plugin.api.event.OrganizationEvent;
 import io.streamspace.plugin.api.event.ResourceSize;
+import io.streamspace.plugin.api.event.SessionActivity;
 import io.streamspace.plugin.api.event.SessionEvent;
 import io.streamspace.plugin.api.event.UsageReport;
 import io.streamspace.plugin.api.event.UserEvent;
@@ -55,6 +56,15 @@ public final class EventWire {
       if (!size.resources().isEmpty()) {
         ObjectNode held = session.putObject("resources");
         size.resources().forEach((meter, amount) -> held.put(meter, canonical(amount)));
+      }
+    }
+    // absent when not reported, so events without activity keep their form (and hash)
+    SessionActivity activity = event.activity();
+    if (activity != null) {
+      session.put("activity", activity.state().wireName());
+      if (!activity.used().isEmpty()) {
+        ObjectNode used = session.putObject("used");
+        activity.used().forEach((name, amount) -> used.put(name, canonical(amount)));
       }
     }
     ObjectNode wire = header(type, event.id(), event.occurredAt());

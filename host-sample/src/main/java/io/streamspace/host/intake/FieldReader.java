@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.streamspace.common.http.ApiException.Detail;
 import io.streamspace.common.text.SafeText;
 import io.streamspace.plugin.api.event.ResourceSize;
+import io.streamspace.plugin.api.event.SessionActivity;
 import io.streamspace.plugin.api.event.UsageReport;
 import java.math.BigDecimal;
 import java.util.Iterator;
@@ -245,6 +246,31 @@ final class FieldReader {
       }
     }
     return valid ? held : null;
+  }
+
+  /**
+   * The {@code activity} of a session object ({@code active}, {@code idle} or {@code
+   * disconnected}) with its optional {@code used} figures (allowed only with it); null when
+   * neither is given, or on a problem.
+   */
+  SessionActivity activity(JsonNode parent, String prefix) {
+    JsonNode state = parent.get("activity");
+    JsonNode used = parent.get("used");
+    boolean usedGiven = used != null && !used.isNull();
+    if (state == null || state.isNull()) {
+      if (usedGiven) {
+        problem(prefix + "used", "is allowed only with activity");
+      }
+      return null;
+    }
+    SessionActivity.State read =
+        state.isTextual() ? SessionActivity.State.fromWire(state.asText()) : null;
+    if (read == null) {
+      problem(prefix + "activity", "must be one of active, idle, disconnected");
+    }
+    // what it used of what it holds: cpu_cores, memory_gb or a held meter, bounded as held
+    Map<String, BigDecimal> figures = usedGiven ? held(used, prefix + "used") : Map.of();
+    return read == null || figures == null ? null : new SessionActivity(read, figures);
   }
 
   private BigDecimal size(JsonNode node, String field, BigDecimal limit, int given) {

@@ -483,8 +483,69 @@ class IntakeTest extends HostTestBase {
             "session.resources"));
   }
 
+  /** Bad activity ({@code session.activity}, {@code session.used}), each naming its field. */
+  static Stream<Arguments> badActivity() {
+    java.util.function.Function<String, String> heartbeat =
+        fields ->
+            "{\"id\":\"e\",\"type\":\"session.heartbeat\","
+                + "\"occurred_at\":\"2025-06-01T11:00:00Z\","
+                + "\"session\":{\"session_id\":\"s\",\"user_id\":\"u\","
+                + fields
+                + "}}";
+    return Stream.of(
+        Arguments.of(
+            "an unknown state", heartbeat.apply("\"activity\":\"asleep\""), "session.activity"),
+        Arguments.of("a state not text", heartbeat.apply("\"activity\":1"), "session.activity"),
+        Arguments.of(
+            "used without activity", heartbeat.apply("\"used\":{\"cpu_cores\":1}"), "session.used"),
+        Arguments.of(
+            "used not an object",
+            heartbeat.apply("\"activity\":\"idle\",\"used\":[1]"),
+            "session.used"),
+        Arguments.of(
+            "a negative used figure",
+            heartbeat.apply("\"activity\":\"idle\",\"used\":{\"memory_gb\":-1.1}"),
+            "session.used.memory_gb"),
+        Arguments.of(
+            "a used figure as text",
+            heartbeat.apply("\"activity\":\"idle\",\"used\":{\"memory_gb\":\"1\"}"),
+            "session.used.memory_gb"));
+  }
+
+  @Test
+  void aHeartbeatCarriesItsActivityAndWhatTheSessionUsedToThePlugin() {
+    Response response =
+        post(
+            "[{\"id\":\"act-1\",\"type\":\"session.heartbeat\","
+                + "\"occurred_at\":\"2025-06-01T11:00:00Z\",\"session\":{\"session_id\":\"s\","
+                + "\"user_id\":\"u\",\"activity\":\"idle\","
+                + "\"used\":{\"cpu_cores\":0.40,\"memory_gb\":1.1,\"gpu\":0}}}]");
+
+    assertEquals(202, response.status(), response.toString());
+    SessionEvent session = (SessionEvent) plugin.events.get(0);
+    assertEquals(
+        new io.streamspace.plugin.api.event.SessionActivity(
+            io.streamspace.plugin.api.event.SessionActivity.State.IDLE,
+            Map.of(
+                "cpu_cores", new BigDecimal("0.4"),
+                "memory_gb", new BigDecimal("1.1"),
+                "gpu", new BigDecimal("0"))),
+        session.activity());
+    assertEquals(
+        "{\"session_id\":\"s\",\"user_id\":\"u\",\"activity\":\"idle\","
+            + "\"used\":{\"cpu_cores\":0.4,\"gpu\":0,\"memory_gb\":1.1}}",
+        EventWire.session(EventType.SESSION_HEARTBEAT, session).get("session").toString(),
+        "journaled in one form, read back as it was parsed");
+  }
+
   @ParameterizedTest(name = "{0}")
-  @MethodSource({"badEvents", "unstorableEvents", "badUsageReports", "badHeldResources"})
+  @MethodSource({
+    "badEvents",
+    "unstorableEvents",
+    "badUsageReports",
+    "badHeldResources",
+    "badActivity"
+  })
   void refusesWholeBatchNamingIndexAndField(String why, String badEvent, String field) {
     Response response = post("[" + VALID_CREATED + "," + badEvent + "]");
 

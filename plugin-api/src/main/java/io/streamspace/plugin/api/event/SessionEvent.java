@@ -23,6 +23,9 @@ import java.util.Objects;
  *                   {@code node_lost}, {@code out_of_memory}, or a word of the platform's own);
  *                   null when it tells none, and on the other events. The billing plugin
  *                   credits the organization for the reasons its config calls faults. Since 0.4.
+ * @param activity   what the session was doing from {@code occurredAt} on, and what it used;
+ *                   null when the event reports no activity (the session's last reported one
+ *                   holds; active when none was). Since 0.4.
  *
  * <p>Stable since 0.1.
  */
@@ -33,7 +36,8 @@ public record SessionEvent(
     String userId,
     ResourceSize resources,
     String orgId,
-    String reason) {
+    String reason,
+    SessionActivity activity) {
 
   public SessionEvent {
     Objects.requireNonNull(id, "id");
@@ -53,7 +57,31 @@ public record SessionEvent(
     return BilledOrganization.of(orgId, userId);
   }
 
-  /** A session event that tells no reason, as before 0.4. */
+  /** A session event that tells no reason, of a session whose activity it does not report. */
+  public SessionEvent(
+      String id,
+      Instant occurredAt,
+      String sessionId,
+      String userId,
+      ResourceSize resources,
+      String orgId,
+      String reason) {
+    this(id, occurredAt, sessionId, userId, resources, orgId, reason, null);
+  }
+
+  /** A session event that reports its session's activity, and tells no reason. */
+  public SessionEvent(
+      String id,
+      Instant occurredAt,
+      String sessionId,
+      String userId,
+      ResourceSize resources,
+      String orgId,
+      SessionActivity activity) {
+    this(id, occurredAt, sessionId, userId, resources, orgId, null, activity);
+  }
+
+  /** A session event that tells no reason and reports no activity, as before 0.4. */
   public SessionEvent(
       String id,
       Instant occurredAt,
@@ -61,12 +89,12 @@ public record SessionEvent(
       String userId,
       ResourceSize resources,
       String orgId) {
-    this(id, occurredAt, sessionId, userId, resources, orgId, null);
+    this(id, occurredAt, sessionId, userId, resources, orgId, null, null);
   }
 
   /** A session event of the user's personal organization, as before 0.3. */
   public SessionEvent(
       String id, Instant occurredAt, String sessionId, String userId, ResourceSize resources) {
-    this(id, occurredAt, sessionId, userId, resources, null, null);
+    this(id, occurredAt, sessionId, userId, resources, null, null, null);
   }
 }
