@@ -125,7 +125,7 @@ public class BillingExtension
     Wiring wiring = Wiring.of(context, config::get);
     HoldsWiring holding = HoldsWiring.wire(wiring);
     holds = holding.holds();
-    admission = new Admission(dataSource, holds, config::get, context.clock());
+    admission = new Admission(dataSource, holds, config::get, context.clock(), wiring.costsSoFar());
     admission.start();
     MemberCapsWiring.wire(wiring, holding.readOnlyLock(), admission);
     UsageWiring usage = UsageWiring.wire(wiring, holds);

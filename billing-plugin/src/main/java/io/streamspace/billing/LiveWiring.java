@@ -51,6 +51,7 @@ record LiveWiring(EventStreams streams, CheckBalancesJob checkBalances) {
             budgets,
             wiring.config(),
             wiring.clock());
+    wiring.costsSoFar().wired(live);
     EventStreams streams = new EventStreams();
     new LiveRoutes(wiring.orgAccess(), live, streams).register(wiring.routes());
     WindDown windDown =

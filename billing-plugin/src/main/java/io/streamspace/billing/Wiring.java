@@ -17,7 +17,8 @@ import javax.sql.DataSource;
 /**
  * What every feature's wiring shares: the host's context, the config in effect (read at each use,
  * so a change applies without rewiring), the events the plugin publishes, the accounts, the
- * routes, each added with its description, and who is told of money put on a prepaid balance.
+ * routes, each added with its description, who is told of money put on a prepaid balance, and
+ * live cost's total as admission reads it once live cost is wired.
  */
 record Wiring(
     PluginContext context,
@@ -25,7 +26,8 @@ record Wiring(
     BillingEvents events,
     AccountRepository accounts,
     DescribedRoutes routes,
-    MoneyArrivals moneyIn) {
+    MoneyArrivals moneyIn,
+    CostsSoFar costsSoFar) {
 
   static Wiring of(PluginContext context, Supplier<BillingConfig> config) {
     return new Wiring(
@@ -34,7 +36,8 @@ record Wiring(
         new BillingEvents(context.events()),
         new AccountRepository(context.dataSource()),
         new DescribedRoutes(context.routes()),
-        new MoneyArrivals());
+        new MoneyArrivals(),
+        new CostsSoFar());
   }
 
   /**

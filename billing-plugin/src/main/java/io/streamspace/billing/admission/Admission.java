@@ -8,11 +8,11 @@ import io.streamspace.billing.catalog.Limit;
 import io.streamspace.billing.catalog.Meter;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.hold.AccountHolds;
-import io.streamspace.billing.hold.AccountHolds.HeldFor;
 import io.streamspace.billing.money.BillingPeriods;
 import io.streamspace.billing.packs.Purchase;
 import io.streamspace.billing.quota.OverageConfirmation;
 import io.streamspace.billing.quota.QuotaRule;
+import io.streamspace.billing.spend.PeriodCostSoFar;
 import io.streamspace.plugin.api.event.OrganizationEvent;
 import io.streamspace.plugin.api.event.SessionEvent;
 import io.streamspace.plugin.api.event.UsageReport;
@@ -68,8 +68,8 @@ import javax.sql.DataSource;
  * each with one conditional update of a row, so that concurrent starts on any nodes never
  * overshoot: its first minutes' cost against its organization's spending limit when that limit
  * blocks, and its size against its member's caps ({@link LimitStep}); then, on a prepaid plan,
- * its first minutes' cost from the prepaid balance ({@link PrepaidStep}; refused there, the
- * limits' reservation is undone). These steps alone read and write the database: an
+ * its first minutes' cost from the prepaid balance ({@link PrepaidStep}; refused there, or
+ * failing, the limits' reservation is undone). These steps alone read and write the database: an
  * organization without a block limit, a member without a cap and a plan that is not prepaid are
  * decided from memory alone.
  */
@@ -86,10 +86,18 @@ public final class Admission implements AutoCloseable, MemberCapsInMemory {
   private final PrepaidStep prepaid;
   private final LimitStep limits;
 
+  /**
+   * @param costs each organization's period cost so far, rated and unrated (live cost's total),
+   *     which a block spending limit is checked against
+   */
   public Admission(
-      DataSource dataSource, AccountHolds holds, Supplier<BillingConfig> config, Clock clock) {
+      DataSource dataSource,
+      AccountHolds holds,
+      Supplier<BillingConfig> config,
+      Clock clock,
+      PeriodCostSoFar costs) {
     this.prepaid = new PrepaidStep(dataSource, config, clock);
-    this.limits = new LimitStep(dataSource, config, clock);
+    this.limits = new LimitStep(dataSource, costs, clock);
     this.closed = new ClosedOrganizations(dataSource);
     this.holds = holds;
     this.config = config;
@@ -119,7 +127,7 @@ public final class Admission implements AutoCloseable, MemberCapsInMemory {
     if (closedDenial.isPresent()) {
       return closedDenial.get();
     }
-    Optional<HeldFor> held = holds.heldFor(orgId);
+    var held = holds.heldFor(orgId);
     if (held.isPresent()) {
       return AdmissionDecision.deny(held.get().reason().admissionCode(), held.get().detail());
     }
@@ -158,11 +166,17 @@ public final class Admission implements AutoCloseable, MemberCapsInMemory {
     if (!limited.decision().allowed()) {
       return limited.decision();
     }
-    AdmissionDecision decided = prepaid.after(byMember, request, current, orgId, planId, currency);
-    if (!decided.allowed() && limited.reserved()) {
-      limits.cancel(orgId, request.sessionId()); // the balance refused it: the limits give back
+    AdmissionDecision decided = null;
+    try {
+      decided = prepaid.after(byMember, request, current, orgId, planId, currency);
+      return decided;
+    } finally {
+      // refused by the balance, or the step failed (the host answers 503): the limits give back
+      // at once, so a retry under another session id does not count twice
+      if (limited.reserved() && (decided == null || !decided.allowed())) {
+        limits.cancel(orgId, request.sessionId(), decided == null);
+      }
     }
-    return decided;
   }
 
   @Override

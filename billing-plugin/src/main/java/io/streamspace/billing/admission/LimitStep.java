@@ -10,6 +10,7 @@ import io.streamspace.billing.rating.CurrencyRates;
 import io.streamspace.billing.reserve.LimitReservations;
 import io.streamspace.billing.reserve.LimitReservations.Room;
 import io.streamspace.billing.spend.BlockLimits;
+import io.streamspace.billing.spend.PeriodCostSoFar;
 import io.streamspace.common.db.Sql;
 import io.streamspace.plugin.api.session.AdmissionDecision;
 import io.streamspace.plugin.api.session.AdmissionRequest;
@@ -23,21 +24,25 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Supplier;
 import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Admission's step that makes the spending limit (action {@code block}) and the member's cap
  * hold across nodes: once every rule from memory allowed a session, its hold ({@link
  * SessionHold}, its first {@code holdMinutes}' cost) is reserved against its organization's block
- * limit less the period's estimate ({@link BlockLimits}), and its size against each capped meter
- * of its member, all at once ({@link LimitReservations}); short in any, it is refused ({@code
- * spending_limit_reached}, {@value MemberCapRule#CODE}) saying what was short. An organization
- * without a block limit and a member without a cap are decided from memory alone, without a
- * read. A request that names no session reserves nothing (nothing could release it): it is
- * decided from memory, as before.
+ * limit less the period's cost so far, rated and unrated ({@link BlockLimits}; the hold is
+ * released once its minutes have passed, its cost then being in that estimate), and its size
+ * against each capped meter of its member, all at once ({@link LimitReservations}); short in
+ * any, it is refused ({@code spending_limit_reached}, {@value MemberCapRule#CODE}) saying what
+ * was short. An organization without a block limit and a member without a cap are decided from
+ * memory alone, without a read. A request that names no session reserves nothing (nothing could
+ * release it): it is decided from memory, as before.
  */
 final class LimitStep {
+
+  private static final Logger log = LoggerFactory.getLogger(LimitStep.class);
 
   /**
    * The step's answer.
@@ -53,9 +58,9 @@ final class LimitStep {
   private final LimitReservations reservations;
   private final BlockLimits blockLimits;
 
-  LimitStep(DataSource dataSource, Supplier<BillingConfig> config, Clock clock) {
+  LimitStep(DataSource dataSource, PeriodCostSoFar costs, Clock clock) {
     this.reservations = new LimitReservations(dataSource, clock);
-    this.blockLimits = new BlockLimits(dataSource, config, clock);
+    this.blockLimits = new BlockLimits(dataSource, costs);
   }
 
   /** Reads which organizations have a block limit (with admission's view). */
@@ -115,7 +120,8 @@ final class LimitStep {
       if (rooms.isEmpty()) {
         return new Taken(AdmissionDecision.allow(), false);
       }
-      LimitReservations.Attempt attempt = reservations.reserve(orgId, request.sessionId(), rooms);
+      LimitReservations.Attempt attempt =
+          reservations.reserve(orgId, request.sessionId(), rooms, config.hold());
       return switch (attempt.outcome()) {
         case RESERVED -> new Taken(AdmissionDecision.allow(), true);
         case ALREADY_RESERVED -> new Taken(AdmissionDecision.allow(), false);
@@ -133,13 +139,30 @@ final class LimitStep {
     }
   }
 
-  /** Undoes what {@link #reserve} reserved for a session a later step refused. */
-  void cancel(String orgId, String sessionId) {
+  /**
+   * Undoes what {@link #reserve} reserved for a session a later step refused or failed on. After
+   * a failure ({@code afterFailure}), a failure here too is logged, not thrown, so that the
+   * step's own failure reaches the host; check-quotas then releases the reservation as never
+   * started.
+   */
+  void cancel(String orgId, String sessionId, boolean afterFailure) {
+    RuntimeException failure;
     try {
       reservations.cancel(orgId, sessionId);
+      return;
     } catch (SQLException e) {
-      throw Sql.failure("undoing the reservation of session " + sessionId, e);
+      failure = Sql.failure("undoing the reservation of session " + sessionId, e);
+    } catch (RuntimeException e) {
+      failure = e;
     }
+    if (!afterFailure) {
+      throw failure;
+    }
+    log.warn(
+        "{}: the reservation of {} not undone yet; check-quotas releases it",
+        orgId,
+        sessionId,
+        failure);
   }
 
   /**

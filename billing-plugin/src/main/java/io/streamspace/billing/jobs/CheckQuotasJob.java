@@ -48,7 +48,7 @@ import org.slf4j.LoggerFactory;
  * extends the open ones of running sessions to cover their accrued cost not burned yet and their
  * next {@code holdMinutes}, as far as what is available goes ({@link Reservations#extend}); and
  * likewise releases the reservations against spending limits and members' caps, a spending
- * limit's also once the session's first {@code holdMinutes} are rated ({@link
+ * limit's also once {@code holdMinutes} have passed since it was made ({@link
  * LimitReservations#releaseStale}).
  */
 public final class CheckQuotasJob implements PluginJob {

@@ -2,11 +2,14 @@ package io.streamspace.billing.live;
 
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.invoicing.InvoiceCalculator;
+import io.streamspace.billing.spend.PeriodCostSoFar;
 import io.streamspace.billing.spend.SpendingLimits;
+import java.math.BigDecimal;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Currency;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -22,9 +25,10 @@ import javax.sql.DataSource;
  * committed, a counter reported, on any node) shows within a second. At most one read per
  * organization at a time, however many ask (a stream, the page, the platform): the others wait
  * for it and share it. An organization nobody asked about for {@link #IDLE} is dropped at the
- * next read of any.
+ * next read of any. Its total is also the estimate admission checks a block spending limit against
+ * ({@link PeriodCostSoFar}).
  */
-public final class LiveCosts {
+public final class LiveCosts implements PeriodCostSoFar {
 
   /** How old a basis may be, at most, for an answer. */
   public static final Duration FRESH = Duration.ofSeconds(1);
@@ -73,6 +77,12 @@ public final class LiveCosts {
       }
       return Optional.of(LiveCostModel.at(org.basis, now));
     }
+  }
+
+  /** The organization's live total now, in {@code currency} when it is billed in it. */
+  @Override
+  public Optional<BigDecimal> total(String orgId, Currency currency) throws SQLException {
+    return of(orgId).filter(cost -> cost.currency().equals(currency)).map(LiveCost::total);
   }
 
   /**

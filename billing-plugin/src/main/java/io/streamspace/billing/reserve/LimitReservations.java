@@ -30,8 +30,12 @@ import javax.sql.DataSource;
  *
  * <p><b>Releasing</b> gives the amounts back when the session's end is stored ({@link
  * #releaseEnded}, the metering batch's transaction), or by check-quotas ({@link #releaseStale})
- * when it ended otherwise, never started within the hold, or (a spending limit's room) once its
- * first hold minutes are rated, so in the estimate the limit is checked against. The rooms are
+ * when it ended otherwise or never started within the hold. A spending limit's reservation
+ * (untilAccrued) is released once its hold has passed ({@code reserved_at + hold <= now}): the
+ * limit is checked against the period's cost with the running sessions' unrated accrual, so by
+ * then the session's first minutes are in that estimate; reserving in its room releases those
+ * first (committed, even when the reservation is refused), so the room never counts them twice,
+ * and check-quotas releases the rest. The rooms are
  * locked first, in order, as reserving takes them. The prepaid balance's reservations are {@code
  * prepaid.Reservations}': its rows are the ledger's balances.
  */
@@ -44,9 +48,10 @@ public final class LimitReservations {
    *     meter)
    * @param amount what the session takes of it, more than zero
    * @param room what the limit leaves to reserve: the room's reserved amount may not pass it
-   * @param untilRated whether the reservation is released once the session's hold is rated
+   * @param untilAccrued whether the reservation is released once the hold has passed, its cost
+   *     then being in the estimate {@code room} is the limit less
    */
-  public record Room(String name, BigDecimal amount, BigDecimal room, boolean untilRated) {}
+  public record Room(String name, BigDecimal amount, BigDecimal room, boolean untilAccrued) {}
 
   /** What {@link #reserve} found. */
   public enum Outcome {
@@ -75,9 +80,9 @@ public final class LimitReservations {
             ON CONFLICT (org_id, room) DO UPDATE SET reserved = b.reserved + excluded.reserved
             WHERE b.reserved + excluded.reserved <= :left::numeric
             RETURNING b.org_id)
-          INSERT INTO billing_limit_reservations (session_id, org_id, room, amount, until_rated,
+          INSERT INTO billing_limit_reservations (session_id, org_id, room, amount, until_accrued,
                                                   reserved_at)
-          SELECT :session_id, org_id, :room, :amount::numeric, :until_rated, :at FROM taken
+          SELECT :session_id, org_id, :room, :amount::numeric, :until_accrued, :at FROM taken
           ON CONFLICT DO NOTHING
           RETURNING session_id""");
 
@@ -89,6 +94,31 @@ public final class LimitReservations {
                          WHERE session_id = :session_id AND org_id = :org_id),
                  coalesce((SELECT reserved FROM billing_limit_rooms
                            WHERE org_id = :org_id AND room = :room), 0)""");
+
+  // before reserving in a room whose holds end: its row locked, as every release locks it first
+  private static final NamedSql LOCK_ROOM =
+      NamedSql.of(
+          """
+          SELECT 1 FROM billing_limit_rooms WHERE org_id = :org_id AND room = :room
+          FOR UPDATE""");
+
+  // then its holds that have passed are released, their cost being in the estimate now
+  // (billing_limit_reservations_room)
+  private static final NamedSql RELEASE_ACCRUED =
+      NamedSql.of(
+          """
+          WITH released AS (
+            UPDATE billing_limit_reservations r
+            SET released_at = :at,
+                released_by = CASE WHEN EXISTS (SELECT 1 FROM billing_sessions s
+                                                WHERE s.session_id = r.session_id)
+                                   THEN 'accrued' ELSE 'never_started' END
+            WHERE r.org_id = :org_id AND r.room = :room AND r.until_accrued
+              AND r.released_at IS NULL AND r.reserved_at <= :accrued_by
+            RETURNING r.amount)
+          UPDATE billing_limit_rooms b SET reserved = b.reserved - s.amount
+          FROM (SELECT sum(amount) AS amount FROM released) s
+          WHERE b.org_id = :org_id AND b.room = :room AND s.amount IS NOT NULL""");
 
   // the rooms of the open reservations to release, locked in the order reserving takes them
   private static final NamedSql LOCK =
@@ -134,21 +164,19 @@ public final class LimitReservations {
           UPDATE billing_limit_rooms b SET reserved = b.reserved - c.amount
           FROM cancelled c WHERE b.org_id = c.org_id AND b.room = c.room""");
 
-  // open reservations of sessions that ended, never started within the hold, or (until_rated)
-  // whose first hold minutes are rated; oldest first, by billing_limit_reservations_open
+  // open reservations of sessions that ended, never started within the hold, or (until_accrued)
+  // whose hold has passed; oldest first, by billing_limit_reservations_open
   private static final NamedSql STALE =
       NamedSql.of(
           """
           SELECT r.session_id, r.room,
                  CASE WHEN s.session_id IS NULL THEN 'never_started'
-                      WHEN s.ended_at IS NOT NULL THEN 'ended' ELSE 'rated' END
+                      WHEN s.ended_at IS NOT NULL THEN 'ended' ELSE 'accrued' END
           FROM billing_limit_reservations r
           LEFT JOIN billing_sessions s ON s.session_id = r.session_id
           WHERE r.released_at IS NULL
             AND (s.ended_at IS NOT NULL
-                 OR (s.session_id IS NULL AND r.reserved_at <= :started_by)
-                 OR (r.until_rated
-                     AND s.rated_until >= r.reserved_at + make_interval(secs => :hold_seconds)))
+                 OR ((s.session_id IS NULL OR r.until_accrued) AND r.reserved_at <= :started_by))
           ORDER BY r.reserved_at
           LIMIT :page""");
 
@@ -171,17 +199,20 @@ public final class LimitReservations {
 
   /**
    * Reserves each room's amount for the session under the organization, now, in a transaction of
-   * its own; nothing when the session already has its reservation, or when a room has less left
-   * than its amount. A refusal reads the short room after the rollback, for the refusal to say
-   * what was reserved: when room came back in between, it tries again, {@value #ATTEMPTS} times in
-   * all.
+   * its own, after releasing the reservations whose {@code hold} has passed (of rooms whose
+   * reservations last until then, in a transaction before it); nothing when the session already
+   * has its reservation, or when a room has less left than its amount. A refusal reads the short
+   * room after the rollback, for the refusal to say what was reserved: when room came back in
+   * between, it tries again, {@value #ATTEMPTS} times in all.
    *
    * @param rooms not empty
    * @throws IllegalStateException the room moved between every try and its read
    */
-  public Attempt reserve(String orgId, String sessionId, List<Room> rooms) throws SQLException {
+  public Attempt reserve(String orgId, String sessionId, List<Room> rooms, Duration hold)
+      throws SQLException {
     // always in the same order, so that two sessions' transactions never wait for each other
     List<Room> ordered = rooms.stream().sorted(Comparator.comparing(Room::name)).toList();
+    releaseAccrued(orgId, ordered, hold);
     for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
       Attempt tried = tryOnce(orgId, sessionId, ordered, clock.instant());
       if (tried.outcome() != Outcome.SHORT
@@ -221,12 +252,45 @@ public final class LimitReservations {
                 .bind("amount", room.amount())
                 .bind("left", room.room())
                 .bind("session_id", sessionId)
-                .bind("until_rated", room.untilRated())
+                .bind("until_accrued", room.untilAccrued())
                 .bind("at", at)
                 .prepare(connection);
         ResultSet rs = statement.executeQuery()) {
       return rs.next();
     }
+  }
+
+  /**
+   * Releases, now, the reservations made {@code hold} or longer ago in the rooms whose
+   * reservations last until then, in a transaction of its own (committed whether or not the
+   * reservation after it is refused), each room locked first.
+   */
+  private void releaseAccrued(String orgId, List<Room> rooms, Duration hold) throws SQLException {
+    List<Room> accruing = rooms.stream().filter(Room::untilAccrued).toList();
+    if (accruing.isEmpty()) {
+      return;
+    }
+    Instant at = clock.instant();
+    Transactions.inTransaction(
+        dataSource,
+        connection -> {
+          for (Room room : accruing) {
+            try (PreparedStatement lock =
+                    LOCK_ROOM.bind("org_id", orgId).bind("room", room.name()).prepare(connection);
+                ResultSet rs = lock.executeQuery()) {
+              if (!rs.next()) {
+                continue; // the room's first reservation: none to release
+              }
+            }
+            RELEASE_ACCRUED
+                .bind("org_id", orgId)
+                .bind("room", room.name())
+                .bind("at", at)
+                .bind("accrued_by", at.minus(hold))
+                .update(connection);
+          }
+          return null;
+        });
   }
 
   private static Attempt found(Connection connection, String orgId, String sessionId, Room room)
@@ -276,8 +340,8 @@ public final class LimitReservations {
   /**
    * check-quotas' step: releases, now, a page at a time, the open reservations of sessions that
    * ended without their terminate releasing them, of sessions of which no event arrived within
-   * {@code hold} of the reservation, and a spending limit's of sessions rated {@code hold} past
-   * their reservation.
+   * {@code hold} of the reservation, and a spending limit's once {@code hold} has passed since it
+   * was made.
    *
    * @return how many were released
    */
@@ -304,11 +368,7 @@ public final class LimitReservations {
       throws SQLException {
     List<Ending> stale = new ArrayList<>();
     try (PreparedStatement statement =
-            STALE
-                .bind("started_by", now.minus(hold))
-                .bind("hold_seconds", hold.toSeconds())
-                .bind("page", PAGE)
-                .prepare(connection);
+            STALE.bind("started_by", now.minus(hold)).bind("page", PAGE).prepare(connection);
         ResultSet rs = statement.executeQuery()) {
       while (rs.next()) {
         stale.add(new Ending(rs.getString(1), rs.getString(2), now, rs.getString(3)));

@@ -11,6 +11,7 @@ import io.streamspace.billing.live.LiveCost;
 import io.streamspace.billing.live.LiveCost.Runway;
 import io.streamspace.billing.live.LiveCosts;
 import io.streamspace.billing.winddown.WindDownStore.Candidate;
+import java.math.BigDecimal;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.util.List;
@@ -27,9 +28,12 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>under {@code warnMinutes} while it runs sessions: {@code billing.balance.low}, once per
- *       episode (a row written conditionally, so once across nodes), again only after the runway
- *       was found back above and fell again;
- *   <li>at zero: the organization is held ({@link HoldReason#BALANCE_EXHAUSTED}, through {@link
+ *       episode (a row written conditionally, so once across nodes, which records when it was
+ *       published: a node stopping before that leaves it to the next check), again only after
+ *       the runway was found back above and fell again;
+ *   <li>at zero: unless money arrived on its ledger since the check read it (looked at under
+ *       the balance's lock as the hold is placed; lifting likewise looks that none left), the
+ *       organization is held ({@link HoldReason#BALANCE_EXHAUSTED}, through {@link
  *       AccountHolds}, so once across nodes and redone by its enforce): its sessions suspended
  *       with a snapshot ({@code billing.session.suspended}), new ones refused ({@code
  *       insufficient_balance}), and its sessions billed for storage only while it lasts;
@@ -87,25 +91,23 @@ public final class WindDown {
     int warned = 0;
     int suspended = 0;
     int resumed = 0;
-    for (Candidate org : store.candidates(prepaidPlans)) {
+    for (Candidate org : store.candidates(prepaidPlans)) { // each with its ledger read first
       Optional<LiveCost> cost = freshCost(org.orgId());
       Runway runway = prepaidPlans.contains(org.planId()) ? balanceRunway(cost) : null;
       boolean spent = runway != null && runway.seconds() == 0;
-      if (spent && !org.held()) {
-        suspended +=
-            holds
-                    .place(org.orgId(), HoldReason.BALANCE_EXHAUSTED, SPENT, c -> true, cause)
-                    .isPresent()
-                ? 1
-                : 0;
-      } else if (!spent && org.held() && lift(org.orgId(), cause)) {
+      if (spent && !org.held() && place(org.orgId(), org.ledger(), cause)) {
+        suspended++;
+      } else if (!spent && org.held() && lift(org.orgId(), org.ledger(), cause)) {
         resumed++;
       }
       boolean low =
           runway != null && runway.seconds() < warnSeconds && !cost.get().sessions().isEmpty();
-      if (low && !org.warned() && warn(cost.get(), runway)) {
-        warned++;
-      } else if (!low && org.warned()) {
+      if (low) {
+        boolean opened = !org.warned() && open(cost.get(), runway);
+        if ((opened || org.unannounced()) && announce(cost.get())) {
+          warned++;
+        }
+      } else if (org.warned()) {
         store.end(org.orgId(), clock.instant());
       }
     }
@@ -122,47 +124,75 @@ public final class WindDown {
       if (holds.active(orgId, HoldReason.BALANCE_EXHAUSTED).isEmpty()) {
         return; // running on: nothing held
       }
+      BigDecimal ledger = store.ledger(orgId); // before the live read
       Runway runway = balanceRunway(freshCost(orgId));
       if (runway == null || runway.seconds() > 0) {
-        lift(orgId, AccountHolds.BY_BILLING);
+        lift(orgId, ledger, AccountHolds.BY_BILLING);
       }
     } catch (SQLException | RuntimeException e) {
       log.warn("{}: money arrived, its sessions not resumed yet; check-balances will", orgId, e);
     }
   }
 
-  private boolean lift(String orgId, Cause cause) throws SQLException {
+  /**
+   * Holds the organization for its spent balance, unless money arrived on its ledger since
+   * {@code ledger} was read, before the live cost that found it spent ({@link
+   * WindDownStore#unmoved}, under the balance's lock).
+   */
+  private boolean place(String orgId, BigDecimal ledger, Cause cause) throws SQLException {
+    return holds
+        .place(
+            orgId,
+            HoldReason.BALANCE_EXHAUSTED,
+            SPENT,
+            connection -> WindDownStore.unmoved(connection, orgId, ledger, true),
+            cause)
+        .isPresent();
+  }
+
+  /** Lifts the hold, unless money left the ledger since {@code ledger} was read (as above). */
+  private boolean lift(String orgId, BigDecimal ledger, Cause cause) throws SQLException {
     return holds
         .lift(
             orgId,
             HoldReason.BALANCE_EXHAUSTED,
             AccountHolds.LIFTED_BY_BILLING,
             null,
-            c -> true,
+            connection -> WindDownStore.unmoved(connection, orgId, ledger, false),
             cause)
         .isPresent();
   }
 
-  /** Opens the episode and announces it when this call opened it. */
-  private boolean warn(LiveCost cost, Runway runway) throws SQLException {
-    if (!store.open(
+  /** Opens the episode: whether this call opened it (else another node did). */
+  private boolean open(LiveCost cost, Runway runway) throws SQLException {
+    return store.open(
         cost.orgId(),
         cost.currency().getCurrencyCode(),
         cost.balance(),
         runway.seconds(),
-        clock.instant())) {
-      return false; // another node did
-    }
-    events.balanceLow(
-        new BalanceLow(
-            cost.orgId(),
-            cost.currency().getCurrencyCode(),
-            cost.balance(),
-            runway.seconds(),
-            runway.at(),
-            cost.sessions().stream().map(LiveCost.SessionCost::sessionId).toList(),
-            cost.at()));
-    return true;
+        clock.instant());
+  }
+
+  /**
+   * Publishes {@code billing.balance.low} for the organization's open episode not announced yet
+   * (just opened, or left so by a node that stopped before it published), with the figures it
+   * was found low by and the sessions running now; whether this call did.
+   */
+  private boolean announce(LiveCost cost) throws SQLException {
+    List<String> sessions = cost.sessions().stream().map(LiveCost.SessionCost::sessionId).toList();
+    return store.announce(
+        cost.orgId(),
+        clock.instant(),
+        episode ->
+            events.balanceLow(
+                new BalanceLow(
+                    cost.orgId(),
+                    episode.currency(),
+                    episode.balance(),
+                    episode.runwaySeconds(),
+                    episode.warnedAt().plusSeconds(episode.runwaySeconds()),
+                    sessions,
+                    episode.warnedAt())));
   }
 
   /** The organization's live cost from what the database holds now, not from a second ago. */

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamspace.billing.config.BillingConfig;
+import io.streamspace.billing.support.AnotherNode;
 import io.streamspace.billing.support.BillingHarness;
 import io.streamspace.billing.support.TestDatabase;
 import io.streamspace.plugin.api.event.OrganizationEvent;
@@ -63,7 +64,8 @@ class AdmissionEvictionTest {
         dataSource,
         AdmissionTest.noHolds(TestDatabase.dataSource(), billing.clock),
         () -> defaults,
-        billing.clock);
+        billing.clock,
+        AnotherNode.liveCosts(dataSource, () -> defaults, billing.clock));
   }
 
   private static AdmissionRequest asks(String user, String cores, String orgId) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamspace.billing.db.BillingMigrations;
+import io.streamspace.billing.support.AnotherNode;
 import io.streamspace.billing.support.TestDatabase;
 import io.streamspace.testing.MutableClock;
 import java.lang.reflect.InvocationTargetException;
@@ -100,7 +101,8 @@ class AdmissionReloadPaceTest {
         dataSource,
         AdmissionTest.noHolds(TestDatabase.dataSource(), clock),
         () -> AdmissionTest.config("{}"),
-        clock);
+        clock,
+        AnotherNode.liveCosts(dataSource, () -> AdmissionTest.config("{}"), clock));
   }
 
   /** The test database, whose next connection comes 700 ms late while {@code slow}. */

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamspace.billing.config.BillingConfig;
+import io.streamspace.billing.support.AnotherNode;
 import io.streamspace.billing.support.BillingHarness;
 import io.streamspace.billing.support.BillingHarness.Answer;
 import io.streamspace.billing.support.TestDatabase;
@@ -46,7 +47,8 @@ class AdmissionReloadTest {
           TestDatabase.dataSource(),
           AdmissionTest.noHolds(TestDatabase.dataSource(), otherClock),
           () -> defaults,
-          otherClock);
+          otherClock,
+          AnotherNode.liveCosts(TestDatabase.dataSource(), () -> defaults, otherClock));
 
   @AfterEach
   void close() {
@@ -236,7 +238,8 @@ class AdmissionReloadTest {
             database,
             AdmissionTest.noHolds(TestDatabase.dataSource(), otherClock),
             () -> defaults,
-            otherClock));
+            otherClock,
+            AnotherNode.liveCosts(database, () -> defaults, otherClock)));
 
     racing.get().refresh();
 

@@ -10,6 +10,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.streamspace.billing.db.BillingMigrations;
+import io.streamspace.billing.support.AnotherNode;
 import io.streamspace.billing.support.TestDatabase;
 import io.streamspace.testing.Await;
 import io.streamspace.testing.MutableClock;
@@ -45,7 +46,8 @@ class AdmissionStopTest {
             dataSource,
             AdmissionTest.noHolds(TestDatabase.dataSource(), clock),
             () -> AdmissionTest.config("{}"),
-            clock);
+            clock,
+            AnotherNode.liveCosts(dataSource, () -> AdmissionTest.config("{}"), clock));
     Logger logger = (Logger) LoggerFactory.getLogger(Admission.class);
     ListAppender<ILoggingEvent> logged = new ListAppender<>();
     logged.start();

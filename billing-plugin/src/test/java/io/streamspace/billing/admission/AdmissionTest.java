@@ -10,6 +10,7 @@ import io.streamspace.billing.config.CronValidator;
 import io.streamspace.billing.db.BillingMigrations;
 import io.streamspace.billing.events.BillingEvents;
 import io.streamspace.billing.hold.AccountHolds;
+import io.streamspace.billing.support.AnotherNode;
 import io.streamspace.billing.support.TestDatabase;
 import io.streamspace.billing.support.TestPluginContext;
 import io.streamspace.plugin.api.event.ResourceSize;
@@ -37,7 +38,12 @@ class AdmissionTest {
   private final MutableClock clock = new MutableClock(NOW);
   private final DataSource database = emptyDatabase();
   private final Admission admission =
-      new Admission(database, noHolds(null, clock), config::get, clock);
+      new Admission(
+          database,
+          noHolds(null, clock),
+          config::get,
+          clock,
+          AnotherNode.liveCosts(database, config::get, clock));
 
   /**
    * The database admission reads an account from before it first decides on it (the view holds
@@ -307,7 +313,13 @@ class AdmissionTest {
   @Test
   void twoStorageLevelsAtOneInstantKeepTheGreaterEventIdsInEitherOrder() {
     for (boolean s1First : List.of(true, false)) {
-      Admission fresh = new Admission(database, noHolds(null, clock), config::get, clock);
+      Admission fresh =
+          new Admission(
+              database,
+              noHolds(null, clock),
+              config::get,
+              clock,
+              AnotherNode.liveCosts(database, config::get, clock));
       SessionEvent over = new SessionEvent("e-2", NOW, "s1", "alice", size("0", "0", "2.5"));
       SessionEvent under = new SessionEvent("e-1", NOW, "s2", "alice", size("0", "0", "1"));
       for (SessionEvent event : s1First ? List.of(over, under) : List.of(under, over)) {

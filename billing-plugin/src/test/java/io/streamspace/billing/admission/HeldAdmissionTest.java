@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamspace.billing.config.BillingConfig;
+import io.streamspace.billing.support.AnotherNode;
 import io.streamspace.billing.support.BillingHarness;
 import io.streamspace.billing.support.TestDatabase;
 import io.streamspace.plugin.api.event.ResourceSize;
@@ -60,7 +61,8 @@ class HeldAdmissionTest {
           TestDatabase.dataSource(),
           AdmissionTest.noHolds(TestDatabase.dataSource(), otherClock),
           () -> config,
-          otherClock);
+          otherClock,
+          AnotherNode.liveCosts(TestDatabase.dataSource(), () -> config, otherClock));
 
   @BeforeEach
   void alice() {

@@ -240,7 +240,8 @@ class LimitAdmissionTest {
   }
 
   @Test
-  void aReleaseGivesTheRoomBack_atTheEnd_whenNeverStarted_andOnceTheHoldIsRated() throws Exception {
+  void aReleaseGivesTheRoomBack_atTheEnd_whenNeverStarted_andOnceTheHoldHasPassed()
+      throws Exception {
     bobBlockedAt("0.08"); // two holds
     assertTrue(here.admit(new AdmissionRequest("bob", "ends", TWO_CORES)).allowed());
     assertTrue(there.admit(new AdmissionRequest("bob", "runs", TWO_CORES)).allowed());
@@ -256,21 +257,56 @@ class LimitAdmissionTest {
         reservations());
     assertTrue(there.admit(req("never")).allowed(), "the ended session's room is back");
 
+    // 12:15: runs' first 15 minutes are in the estimate, its hold is released by check-quotas
     billing.runAt(CheckQuotasJob.NAME, "2026-03-10T12:15:00Z");
     assertEquals(
         List.of(
             "ends spend 2026-03-01T00:00:00Z terminated",
             "never spend 2026-03-01T00:00:00Z never_started",
-            "runs spend 2026-03-01T00:00:00Z open"),
+            "runs spend 2026-03-01T00:00:00Z accrued"),
         reservations());
-
-    // rated up to 13:00 at 13:30, runs' first 15 minutes are in the estimate: its reservation goes
-    billing.heartbeat("2026-03-10T13:30:00Z", "runs", "bob", TWO_CORES);
-    billing.flush();
-    billing.calculateUsageAt("2026-03-10T13:30:00Z");
-    billing.runAt(CheckQuotasJob.NAME, "2026-03-10T13:30:00Z");
-    assertEquals("runs spend 2026-03-01T00:00:00Z rated", reservations().get(2));
     assertEquals(List.of("spend 2026-03-01T00:00:00Z 0.00"), rooms());
+  }
+
+  /**
+   * The review's scenario: a limit of 4.00, sessions of 0.14 an hour holding 0.04. 50 start at
+   * 12:00 (2.00 reserved); at 12:55 they accrued cpu 4.58 (50 × 2 × 0.05 × 55/60) and memory 1.83
+   * (50 × 4 × 0.01 × 55/60), 6.41, unrated yet, which the estimate counts: the 50 more are refused, and the holds that passed are released as the
+   * first of them reserves, so the room does not count them again.
+   */
+  @Test
+  void sessionsRunningPastTheirHoldCountInTheEstimateBeforeRating_soStartsCannotOvershoot()
+      throws Exception {
+    bobBlockedAt("4.00");
+    for (int i = 0; i < 50; i++) {
+      assertTrue(here.admit(req("a" + i)).allowed());
+      billing.created(T0, "a" + i, "bob", TWO_CORES);
+    }
+    billing.flush();
+    assertEquals(List.of("spend 2026-03-01T00:00:00Z 2.00"), rooms());
+
+    for (int i = 0; i < 50; i++) {
+      billing.heartbeat("2026-03-10T12:54:00Z", "a" + i, "bob", TWO_CORES); // still running
+    }
+    billing.flush();
+    billing.clock.set(at("2026-03-10T12:55:00Z"));
+    List<AdmissionDecision> later = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      later.add((i % 2 == 0 ? here : there).admit(req("b" + i)));
+    }
+
+    assertEquals(50, later.stream().filter(d -> !d.allowed()).count(), "none admitted");
+    assertEquals(
+        "Spending limit reached: starting this session reserves $0.04, its cost for its first 15"
+            + " minutes, against the spending limit of $4.00, of which this period's estimated"
+            + " cost takes $6.41 and sessions started within their first 15 minutes reserve"
+            + " $0.00: $0.00 is left, $0.04 short. Raise the spending limit to start it.",
+        later.get(0).reason());
+    assertEquals(List.of("spend 2026-03-01T00:00:00Z 0.00"), rooms());
+    assertEquals(
+        50L,
+        BillingHarness.value(
+            "SELECT count(*) FROM billing_limit_reservations WHERE released_by = 'accrued'"));
   }
 
   private static AdmissionRequest req(String session) {

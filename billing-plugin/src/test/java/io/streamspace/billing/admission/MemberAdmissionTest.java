@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamspace.billing.account.SeatLimit;
 import io.streamspace.billing.config.BillingConfig;
+import io.streamspace.billing.support.AnotherNode;
 import io.streamspace.billing.support.BillingHarness;
 import io.streamspace.billing.support.BillingHarness.Answer;
 import io.streamspace.billing.support.TestDatabase;
@@ -44,7 +45,8 @@ class MemberAdmissionTest {
         TestDatabase.dataSource(),
         AdmissionTest.noHolds(TestDatabase.dataSource(), otherClock),
         () -> config,
-        otherClock);
+        otherClock,
+        AnotherNode.liveCosts(TestDatabase.dataSource(), () -> config, otherClock));
   }
 
   @AfterEach

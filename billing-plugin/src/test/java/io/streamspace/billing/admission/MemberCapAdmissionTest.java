@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.streamspace.billing.caps.MemberCap;
 import io.streamspace.billing.caps.MemberCapUse;
 import io.streamspace.billing.catalog.Meter;
+import io.streamspace.billing.support.AnotherNode;
+import io.streamspace.billing.support.TestDatabase;
 import io.streamspace.plugin.api.event.SessionEvent;
 import io.streamspace.plugin.api.session.AdmissionDecision;
 import io.streamspace.plugin.api.session.AdmissionRequest;
@@ -33,7 +35,11 @@ class MemberCapAdmissionTest {
           AdmissionTest.emptyDatabase(),
           AdmissionTest.noHolds(null, clock),
           () -> AdmissionTest.config("{\"defaultPlan\": \"pro\"}"),
-          clock);
+          clock,
+          AnotherNode.liveCosts(
+              TestDatabase.dataSource(),
+              () -> AdmissionTest.config("{\"defaultPlan\": \"pro\"}"),
+              clock));
 
   private void capDan() {
     admission.capSet(

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.streamspace.billing.caps.MemberCap;
 import io.streamspace.billing.catalog.Meter;
 import io.streamspace.billing.config.BillingConfig;
+import io.streamspace.billing.support.AnotherNode;
 import io.streamspace.billing.support.BillingHarness;
 import io.streamspace.billing.support.BillingHarness.Answer;
 import io.streamspace.billing.support.OrgFixtures;
@@ -45,7 +46,8 @@ class MemberCapReloadTest {
           TestDatabase.dataSource(),
           AdmissionTest.noHolds(TestDatabase.dataSource(), otherClock),
           () -> pro,
-          otherClock);
+          otherClock,
+          AnotherNode.liveCosts(TestDatabase.dataSource(), () -> pro, otherClock));
 
   @BeforeEach
   void acmeCapsDanAndErin() {

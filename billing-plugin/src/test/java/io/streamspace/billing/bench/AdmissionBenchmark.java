@@ -18,6 +18,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -124,7 +125,13 @@ public final class AdmissionBenchmark {
     AccountHolds holds =
         new AccountHolds(
             dataSource, new BillingEvents(host.events()), host.sessions(), Clock.systemUTC());
-    try (Admission admission = new Admission(dataSource, holds, () -> config, Clock.systemUTC())) {
+    try (Admission admission =
+        new Admission(
+            dataSource,
+            holds,
+            () -> config,
+            Clock.systemUTC(),
+            (org, currency) -> Optional.empty())) {
       long reloadStart = System.nanoTime();
       admission.refresh();
       Duration reload = Duration.ofNanos(System.nanoTime() - reloadStart);
@@ -150,7 +157,13 @@ public final class AdmissionBenchmark {
       int firstChecks = Math.min(accounts, FIRST_CHECKS);
       long[] firsts = new long[firstChecks];
       int firstRefused = 0;
-      try (Admission fresh = new Admission(dataSource, holds, () -> config, Clock.systemUTC())) {
+      try (Admission fresh =
+          new Admission(
+              dataSource,
+              holds,
+              () -> config,
+              Clock.systemUTC(),
+              (org, currency) -> Optional.empty())) {
         for (int i = 0; i < firstChecks; i++) {
           long t0 = System.nanoTime();
           boolean allowed = fresh.admit(requests[i]).allowed();

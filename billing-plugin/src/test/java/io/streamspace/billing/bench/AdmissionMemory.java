@@ -15,6 +15,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Optional;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -104,7 +105,13 @@ public final class AdmissionMemory {
         new AccountHolds(
             dataSource, new BillingEvents(host.events()), host.sessions(), Clock.systemUTC());
     long before = usedAfterGc();
-    try (Admission admission = new Admission(dataSource, holds, () -> config, Clock.systemUTC())) {
+    try (Admission admission =
+        new Admission(
+            dataSource,
+            holds,
+            () -> config,
+            Clock.systemUTC(),
+            (org, currency) -> Optional.empty())) {
       admission.refresh();
       long after = usedAfterGc();
       return new Held(admission.accounts(), after - before);

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.streamspace.billing.admission.Admission;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.events.BillingEvents;
+import io.streamspace.billing.support.AnotherNode;
 import io.streamspace.billing.support.BillingHarness;
 import io.streamspace.billing.support.TestDatabase;
 import io.streamspace.billing.support.TestPluginContext;
@@ -162,7 +163,12 @@ class AccountHoldsTest {
   void admissionRefusesAHeldAccount_namingTheHoldToActOnFirst() throws SQLException {
     BillingConfig config = BillingConfig.defaults();
     try (Admission admission =
-        new Admission(TestDatabase.dataSource(), here, () -> config, billing.clock)) {
+        new Admission(
+            TestDatabase.dataSource(),
+            here,
+            () -> config,
+            billing.clock,
+            AnotherNode.liveCosts(TestDatabase.dataSource(), () -> config, billing.clock))) {
       AdmissionRequest request = new AdmissionRequest("john", null, size("0.5", "1", "0"));
       AdmissionDecision free =
           admission.admit(new AdmissionRequest("ann", null, size("0.5", "1", "0")));

@@ -6,6 +6,7 @@ import static io.streamspace.billing.support.BillingHarness.rows;
 import static io.streamspace.billing.support.BillingHarness.size;
 import static io.streamspace.billing.support.BillingHarness.value;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.zaxxer.hikari.HikariConfig;
@@ -25,6 +26,9 @@ import io.streamspace.plugin.api.session.AdmissionRequest;
 import io.streamspace.plugin.api.session.TopUp;
 import java.lang.reflect.Proxy;
 import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -240,6 +244,67 @@ class PrepaidAdmissionTest {
       assertEquals(1, connections.get(), "a prepaid start reserves, in one transaction");
     }
     assertEquals(List.of("a0 0.04 open", "a1 0.04 open"), reservations());
+  }
+
+  /**
+   * ann also has a block spending limit: her session's hold is reserved against it, then the
+   * prepaid step fails (the database refuses the balance's reservation: a trigger raises) and
+   * admission fails with it; the limit's reservation is undone at once, so asked again once the
+   * database answers, the session reserves 0.04 in each, not twice against the limit.
+   */
+  @Test
+  void whenThePrepaidStepFailsTheLimitReservationIsUndone() throws Exception {
+    accounts("1.00");
+    BillingHarness.Answer set =
+        billing.call(
+            HttpMethod.PUT,
+            "/spending-limit",
+            BillingHarness.user("ann"),
+            "{\"amount\": 4.00, \"action\": \"block\"}");
+    assertEquals(200, set.status(), set.body().toString());
+    try (Admission node =
+        AnotherNode.admission(billing.clock, config(), TestDatabase.dataSource())) {
+      node.refresh();
+      RuntimeException failed;
+      sql(
+          """
+          CREATE FUNCTION balance_down() RETURNS trigger LANGUAGE plpgsql AS $$
+          BEGIN RAISE EXCEPTION 'the balance is down'; END $$;
+          CREATE TRIGGER balance_down BEFORE INSERT ON billing_prepaid_reservations
+          FOR EACH ROW EXECUTE FUNCTION balance_down()""");
+      try {
+        failed =
+            assertThrows(
+                RuntimeException.class,
+                () -> node.admit(new AdmissionRequest("ann", "s1", TWO_CORES)));
+      } finally {
+        sql(
+            "DROP TRIGGER balance_down ON billing_prepaid_reservations; DROP FUNCTION balance_down()");
+      }
+      List<Object> limitRows =
+          rows("""
+                  SELECT (SELECT count(*) FROM billing_limit_reservations),
+                         (SELECT sum(reserved) FROM billing_limit_rooms)""")
+              .get(0);
+
+      AdmissionDecision retried = node.admit(new AdmissionRequest("ann", "s1", TWO_CORES));
+
+      assertTrue(failed.getMessage().contains("reserv"), failed.getMessage());
+      assertEquals(0L, limitRows.get(0), "the limit's reservation is gone");
+      assertEquals(0, BigDecimal.ZERO.compareTo((BigDecimal) limitRows.get(1)));
+      assertTrue(retried.allowed(), retried.reason());
+      assertEquals(List.of("s1 0.04 open"), reservations());
+      assertEquals(
+          List.of(List.of("spend 2026-03-01T00:00:00Z", new BigDecimal("0.04"))),
+          rows("SELECT room, reserved FROM billing_limit_rooms"));
+    }
+  }
+
+  private static void sql(String statements) throws SQLException {
+    try (Connection connection = TestDatabase.dataSource().getConnection();
+        Statement statement = connection.createStatement()) {
+      statement.execute(statements);
+    }
   }
 
   private static BillingConfig config() {

@@ -30,6 +30,8 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
@@ -165,6 +167,68 @@ class WindDownTest {
   }
 
   /**
+   * A low-balance episode whose node stopped between its insert and the publish (the row left
+   * without published_at) is announced by the next check, with the figures it was found low by,
+   * and recorded as announced: once.
+   */
+  @Test
+  void anEpisodeLeftUnannouncedByAStoppedNodeIsAnnouncedByTheNextCheck_once() {
+    annRuns("0.10", size("2", "4", "0"), "s1");
+    rows(
+        """
+        INSERT INTO billing_balance_low (org_id, currency, balance, runway_seconds, warned_at)
+        VALUES ('ann', 'USD', 0.02, 514, '2026-03-10T12:34:00Z') RETURNING id""");
+
+    checkAt("12:35", "s1");
+    checkAt("12:36", "s1");
+
+    assertEquals(
+        List.of(
+            "{\"org_id\":\"ann\",\"currency\":\"USD\",\"balance\":0.02,\"runway_seconds\":514,"
+                + "\"runway_at\":\"2026-03-10T12:42:34Z\",\"sessions\":[\"s1\"],"
+                + "\"at\":\"2026-03-10T12:34:00Z\"}"),
+        billing.published("billing.balance.low"));
+    assertEquals(
+        List.of(List.of(1L, 1L)),
+        rows(
+            """
+            SELECT count(*), count(*) FILTER (WHERE published_at = '2026-03-10T12:35:00Z')
+            FROM billing_balance_low"""));
+  }
+
+  /**
+   * Money that arrives after check-balances read the balance spent, and before it holds the
+   * organization, stops the hold: a grant of 1.00 commits from inside the other node's live read
+   * at 12:45 (its own news of the money finds no hold to lift), and that node, finding the
+   * ledger moved under the balance's lock, holds nothing and suspends nothing.
+   */
+  @Test
+  void moneyArrivingBetweenTheLiveReadAndTheHold_leavesTheSessionsRunning() throws SQLException {
+    annRuns("0.10", size("2", "4", "0"), "s1");
+    AtomicBoolean granted = new AtomicBoolean();
+    TestPluginContext otherHost = new TestPluginContext(billing.clock);
+    WindDown otherNode =
+        windDownOn(
+            otherHost,
+            () -> {
+              if (granted.compareAndSet(false, true)) {
+                grant("1.00");
+              }
+            });
+    billing.heartbeat("2026-03-10T12:44:00Z", "s1", "ann", null);
+    billing.flush();
+    billing.clock.set(at("2026-03-10T12:45:00Z"));
+
+    WindDown.Checked checked = otherNode.check(AccountHolds.BY_BILLING);
+
+    assertEquals(true, granted.get(), "the grant was made inside the live read");
+    assertEquals(0, checked.suspended());
+    assertEquals(List.of(), otherHost.sessionControls());
+    assertEquals(List.of(), billing.context.sessionControls());
+    assertEquals(0L, BillingHarness.value("SELECT count(*) FROM billing_account_holds"));
+  }
+
+  /**
    * A session of 2 cores, 4 GB and 10 GB of storage runs 12:00-13:00, its organization held for
    * its spent balance 12:20-12:40: rating bills 40 minutes of cpu (4,800 core-seconds) and memory
    * (9,600 GB-seconds), and the storage for all 60 (36,000 GB-seconds). Live cost had said the
@@ -204,6 +268,14 @@ class WindDownTest {
 
   /** A second node's wind-down on the same database, publishing on {@code host}. */
   private WindDown windDownOn(TestPluginContext host) {
+    return windDownOn(host, () -> {});
+  }
+
+  /**
+   * A second node's wind-down on the same database, publishing on {@code host}, whose live cost
+   * runs {@code afterBalanceRead} each time it has read the prepaid balance.
+   */
+  private WindDown windDownOn(TestPluginContext host, Runnable afterBalanceRead) {
     DataSource dataSource = TestDatabase.dataSource();
     BillingConfig config =
         new BillingConfigParser(CronValidator.fiveFields()).parse(CONFIG).config();
@@ -224,13 +296,17 @@ class WindDownTest {
                 events,
                 configs,
                 billing.clock),
-            (orgId, currency, periodStart, previousStart) ->
-                ledger
-                    .inPeriod(orgId, currency, periodStart, previousStart)
-                    .map(
-                        held ->
-                            new BalanceSource.Held(
-                                held.balance(), held.burned(), held.burnedBefore())),
+            (orgId, currency, periodStart, previousStart) -> {
+              Optional<BalanceSource.Held> read =
+                  ledger
+                      .inPeriod(orgId, currency, periodStart, previousStart)
+                      .map(
+                          held ->
+                              new BalanceSource.Held(
+                                  held.balance(), held.burned(), held.burnedBefore()));
+              afterBalanceRead.run();
+              return read;
+            },
             (orgId, currency) -> List.of(),
             configs,
             billing.clock);
