@@ -8,10 +8,6 @@ import io.streamspace.billing.db.SqlArrays;
 import io.streamspace.billing.invoicing.InvoiceCalculator;
 import io.streamspace.billing.invoicing.PeriodSoFar;
 import io.streamspace.billing.invoicing.UsageBucket;
-import io.streamspace.billing.live.HeldSteps.Activity;
-import io.streamspace.billing.live.HeldSteps.ActivityStep;
-import io.streamspace.billing.live.HeldSteps.Pause;
-import io.streamspace.billing.live.HeldSteps.Step;
 import io.streamspace.billing.money.BillingPeriods;
 import io.streamspace.billing.money.UsageUnit;
 import io.streamspace.billing.rating.UnitPrices;
@@ -311,7 +307,7 @@ final class LiveBasisReads {
       Map<String, Instant> ratedUntil)
       throws SQLException {
     Map<String, UnratedSession> found = new LinkedHashMap<>();
-    Map<String, Map<UsageUnit, List<Step>>> steps = new LinkedHashMap<>();
+    Map<String, Map<UsageUnit, List<HeldSteps.Step>>> steps = new LinkedHashMap<>();
     try (PreparedStatement statement = SESSIONS.bind("org_id", orgId).prepare(connection);
         ResultSet rs = statement.executeQuery()) {
       while (rs.next()) {
@@ -335,11 +331,11 @@ final class LiveBasisReads {
         }
         Instant from = Sql.instant(rs.getTimestamp(8));
         if (from != null) {
-          Map<UsageUnit, List<Step>> its = steps.get(id);
+          Map<UsageUnit, List<HeldSteps.Step>> its = steps.get(id);
           its.computeIfAbsent(UsageUnit.CPU, u -> new ArrayList<>())
-              .add(new Step(from, rs.getBigDecimal(9)));
+              .add(new HeldSteps.Step(from, rs.getBigDecimal(9)));
           its.computeIfAbsent(UsageUnit.MEMORY, u -> new ArrayList<>())
-              .add(new Step(from, rs.getBigDecimal(10)));
+              .add(new HeldSteps.Step(from, rs.getBigDecimal(10)));
         }
       }
     }
@@ -356,12 +352,13 @@ final class LiveBasisReads {
           steps
               .get(id)
               .computeIfAbsent(unit, u -> new ArrayList<>())
-              .add(new Step(Sql.instant(rs.getTimestamp(3)), rs.getBigDecimal(4)));
+              .add(new HeldSteps.Step(Sql.instant(rs.getTimestamp(3)), rs.getBigDecimal(4)));
         }
       }
     }
-    List<Pause> pauses = pauses(connection, orgId);
-    Map<String, List<ActivityStep>> activity = rates.any() ? activity(connection, orgId) : Map.of();
+    List<HeldSteps.Pause> pauses = pauses(connection, orgId);
+    Map<String, List<HeldSteps.ActivityStep>> activity =
+        rates.any() ? activity(connection, orgId) : Map.of();
     List<UnratedSession> sessions = new ArrayList<>();
     found.forEach(
         (id, s) ->
@@ -375,30 +372,33 @@ final class LiveBasisReads {
                     s.lastHeartbeat(),
                     new HeldSteps(steps.get(id))
                         .pausedDuring(pauses)
-                        .pricedBy(new Activity(activity.getOrDefault(id, List.of()), rates)))));
+                        .pricedBy(
+                            new HeldSteps.Activity(activity.getOrDefault(id, List.of()), rates)))));
     return sessions;
   }
 
-  private static Map<String, List<ActivityStep>> activity(Connection connection, String orgId)
-      throws SQLException {
-    Map<String, List<ActivityStep>> steps = new LinkedHashMap<>();
+  private static Map<String, List<HeldSteps.ActivityStep>> activity(
+      Connection connection, String orgId) throws SQLException {
+    Map<String, List<HeldSteps.ActivityStep>> steps = new LinkedHashMap<>();
     try (PreparedStatement statement = ACTIVITY.bind("org_id", orgId).prepare(connection);
         ResultSet rs = statement.executeQuery()) {
       while (rs.next()) {
         steps
             .computeIfAbsent(rs.getString(1), id -> new ArrayList<>())
-            .add(new ActivityStep(Sql.instant(rs.getTimestamp(2)), rs.getString(3)));
+            .add(new HeldSteps.ActivityStep(Sql.instant(rs.getTimestamp(2)), rs.getString(3)));
       }
     }
     return steps;
   }
 
-  private static List<Pause> pauses(Connection connection, String orgId) throws SQLException {
-    List<Pause> pauses = new ArrayList<>();
+  private static List<HeldSteps.Pause> pauses(Connection connection, String orgId)
+      throws SQLException {
+    List<HeldSteps.Pause> pauses = new ArrayList<>();
     try (PreparedStatement statement = PAUSES.bind("org_id", orgId).prepare(connection);
         ResultSet rs = statement.executeQuery()) {
       while (rs.next()) {
-        pauses.add(new Pause(Sql.instant(rs.getTimestamp(1)), Sql.instant(rs.getTimestamp(2))));
+        pauses.add(
+            new HeldSteps.Pause(Sql.instant(rs.getTimestamp(1)), Sql.instant(rs.getTimestamp(2))));
       }
     }
     return pauses;
@@ -406,12 +406,12 @@ final class LiveBasisReads {
 
   private static HeldSteps storage(Connection connection, String orgId, Instant from)
       throws SQLException {
-    List<Step> levels = new ArrayList<>();
+    List<HeldSteps.Step> levels = new ArrayList<>();
     try (PreparedStatement statement =
             STORAGE.bind("org_id", orgId).bind("from", from).prepare(connection);
         ResultSet rs = statement.executeQuery()) {
       while (rs.next()) {
-        levels.add(new Step(Sql.instant(rs.getTimestamp(1)), rs.getBigDecimal(2)));
+        levels.add(new HeldSteps.Step(Sql.instant(rs.getTimestamp(1)), rs.getBigDecimal(2)));
       }
     }
     return new HeldSteps(Map.of(UsageUnit.STORAGE, levels));

@@ -86,15 +86,16 @@ import org.junit.jupiter.api.Test;
  *       10.08 = 4.92 left: cpu 9.53, storage 5 h 30 min, 0.55), billing.session.resumed.
  *   <li>Storage only while held (13:46-14:30): cpu 2 cores × (4 h 46 min + 30 min) = 10.5333
  *       core-hours, line 10.53; storage 10 GB × 6 h = 60 GB-hours, 0.60. 11.13.
- *   <li>Burns: 2.10 at each of 11:00, 12:00 and 13:00 (6.30: 3.70 left). check-quotas extended
- *       b1's reservation at 13:45 to 1 h 50 min at 2.00, 3.67, and at 13:50 wanted 3.84 (1 h 55
- *       min; it counts the paused time as running) but took the 0.03 available: 3.70, all of
- *       the balance. So the burn at 14:00 of 12:00-13:00 (2.10) has room for b1's own 2.00 (its
- *       reservation) only; the storage's 0.10, which nobody reserved, stays on the invoice (no
- *       overdraft). At 15:00 13:00-14:00, cpu 46 min (1.5333) and storage 0.10: 1.6333, 1.63; at
- *       16:00 14:00-15:00, cpu 30 min (1.00) and storage 0.10: 1.10. 11.03 burned; the invoice's
- *       11.13 takes the other 0.10 at its finalization (invoice_applied): the balance ends at
- *       10.00 + 5.00 − 11.13 = 3.87.
+ *   <li>Burns: each takes the period's charged usage so far (its invoice lines, each rounded
+ *       once) less what was burned, as far as the balance goes: 2.10 at each of 11:00, 12:00
+ *       and 13:00 (6.30: 3.70 left). check-quotas extended b1's reservation at 13:45 to 1 h 50
+ *       min at 2.00, 3.67 (0.03 available); from 13:46 bolt is held, and extensions leave it
+ *       alone. So the burn at 14:00 of 12:00-13:00 (2.10) takes the 0.03 available and the 2.00
+ *       b1's reservation held for its own use: 2.03; the other 0.07 waits for the next burn (no
+ *       overdraft). After the top-up, at 15:00 the period so far is cpu 2 cores × 4 h 46 min,
+ *       9.5333, line 9.53, and storage 5 h, 0.50: 10.03, less the 8.33 burned: 1.70; at 16:00
+ *       cpu 10.53 and storage 0.60: 11.13, less 10.03: 1.10. 11.13 burned, all that the invoice
+ *       takes from the balance: it ends at 10.00 + 5.00 − 11.13 = 3.87.
  * </ul>
  *
  * A suspended session's host keeps reporting it (heartbeats): it is not over, only paused.
@@ -368,11 +369,10 @@ class PrepaidWindDownScenarioTest {
             "burn -2.10 03-10 11:00",
             "burn -2.10 03-10 12:00",
             "burn -2.10 03-10 13:00",
-            "burn -2.00 03-10 14:00",
+            "burn -2.03 03-10 14:00",
             "top_up 5.00 03-10 14:30",
-            "burn -1.63 03-10 15:00",
-            "burn -1.10 03-10 16:00",
-            "invoice_applied -0.10 04-01 01:00"),
+            "burn -1.70 03-10 15:00",
+            "burn -1.10 03-10 16:00"),
         ledger("bolt"));
     assertEquals(
         List.of(
