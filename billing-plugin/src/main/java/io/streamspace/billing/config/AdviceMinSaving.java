@@ -13,7 +13,7 @@ import java.util.Map;
 
 /**
  * adviceMinSaving: the least saving the advisor announces ({@code billing.advice.available}), per
- * currency, keyed by ISO code as topUpLimits is: {@code {"USD": 5.00, "VND": 125000}}. Money is
+ * currency, keyed by ISO code as topUpLimits is: {@code {"USD": 5, "VND": 125000}}. Money is
  * never converted, so each currency has its own; one left out keeps its default, one without a
  * default is never announced.
  */
@@ -43,9 +43,7 @@ final class AdviceMinSaving {
       if (at.reading().problemCount() > problems) {
         continue;
       }
-      if (amount.signum() < 0) {
-        amountAt.refuse("must be 0 or more");
-      } else if (!Money.fitsMinorUnit(amount, currency)) {
+      if (!Money.fitsMinorUnit(amount, currency)) {
         amountAt.refuse(
             "amounts in %s have at most %d decimals"
                 .formatted(currency.getCurrencyCode(), Money.minorDigits(currency)));

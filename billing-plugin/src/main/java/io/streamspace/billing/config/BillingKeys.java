@@ -275,11 +275,10 @@ final class BillingKeys {
       key(
           "adviceMinSaving",
           AdviceMinSaving.TYPE,
-          Map.of(
-              Currency.getInstance("USD"), new BigDecimal("5.00"), VND, new BigDecimal("125000")),
+          Map.of(Currency.getInstance("USD"), new BigDecimal("5"), VND, new BigDecimal("125000")),
           "The least saving on a closed billing period for which the advisor publishes"
               + " billing.advice.available (once per organization and period), by ISO 4217 code:"
-              + " {\"USD\": 5.00}, 0 or more, no finer than the currency. A currency left out"
+              + " {\"USD\": 5}, 0 or more, no finer than the currency. A currency left out"
               + " keeps its default (USD 5.00, VND 125,000); one without a default is never"
               + " announced");
   static final BillingKey<Integer> PACK_EXPIRY_NOTICE_DAYS =

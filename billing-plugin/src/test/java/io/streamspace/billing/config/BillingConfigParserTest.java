@@ -917,7 +917,34 @@ class BillingConfigParserTest {
     assertEquals(
         "{\"USD\":{\"min\":5,\"max\":10000},\"VND\":{\"min\":100000,\"max\":250000000}}",
         find(keys, "topUpLimits").defaultJson());
-    assertEquals(51, keys.size());
+    assertEquals("{\"USD\":5,\"VND\":125000}", find(keys, "adviceMinSaving").defaultJson());
+    assertEquals(52, keys.size());
+  }
+
+  @Test
+  void adviceMinSavingReplacesTheCurrenciesItNames_andABrokenOneIsRefusedNamingWhy() {
+    ConfigParseResult saved = parser.parse("{\"adviceMinSaving\": {\"USD\": 12.50}}");
+    ConfigParseResult broken =
+        parser.parse("{\"adviceMinSaving\": {\"USD\": -1, \"VND\": 0.5, \"XYZ\": 1}}");
+
+    assertTrue(saved.isValid(), saved.problems().toString());
+    assertEquals(
+        Optional.of(new BigDecimal("12.5")),
+        saved.config().adviceMinSaving(Currency.getInstance("USD")));
+    assertEquals(
+        Optional.of(new BigDecimal("125000")),
+        saved.config().adviceMinSaving(Currency.getInstance("VND")),
+        "a currency left out keeps its default");
+    assertEquals(Optional.empty(), saved.config().adviceMinSaving(Currency.getInstance("EUR")));
+    assertEquals(
+        List.of(
+            new ConfigProblem(
+                "adviceMinSaving.USD",
+                "must be a number from 0 to 1000000000000 with at most 12 decimals"),
+            new ConfigProblem("adviceMinSaving.VND", "amounts in VND have at most 0 decimals"),
+            new ConfigProblem(
+                "adviceMinSaving.XYZ", "must be a known ISO 4217 currency code, for example USD")),
+        broken.problems());
   }
 
   @Test
