@@ -35,9 +35,10 @@ public record Advice(
   /**
    * One way of being billed: a plan, with a pack or not, and what the period would have cost so.
    *
-   * @param packId null without a pack
+   * @param packId null without a pack (and {@code packName})
    */
-  public record Option(String planId, String planName, String packId, BigDecimal total) {}
+  public record Option(
+      String planId, String planName, String packId, String packName, BigDecimal total) {}
 
   /**
    * A plan: what the period would have cost on it, and on it with the pack that brings it lowest

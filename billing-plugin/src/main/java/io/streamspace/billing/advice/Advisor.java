@@ -115,12 +115,14 @@ public final class Advisor {
     List<PlanOption> planOptions = new ArrayList<>();
     int at = 1 + packs.size();
     for (SubscriptionPlan plan : plans) {
-      Option alone = new Option(plan.id(), plan.name(), null, priced.get(at).delta().whatIfTotal());
+      Option alone =
+          new Option(plan.id(), plan.name(), null, null, priced.get(at).delta().whatIfTotal());
       Option withPack = null;
       for (int k = 0; k < packs.size(); k++) {
         BigDecimal total = priced.get(at + 1 + k).delta().whatIfTotal();
         if (total.compareTo(withPack == null ? alone.total() : withPack.total()) < 0) {
-          withPack = new Option(plan.id(), plan.name(), packs.get(k).id(), total);
+          withPack =
+              new Option(plan.id(), plan.name(), packs.get(k).id(), packs.get(k).name(), total);
         }
       }
       planOptions.add(new PlanOption(alone, withPack));

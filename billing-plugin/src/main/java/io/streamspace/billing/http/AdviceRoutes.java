@@ -31,6 +31,7 @@ public final class AdviceRoutes {
           .req("plan_id", string())
           .req("plan_name", string())
           .req("pack_id", string().orNull().description("null: the plan alone"))
+          .req("pack_name", string().orNull())
           .req("total", MONEY);
 
   static final Schema ADVICE =
@@ -112,20 +113,21 @@ public final class AdviceRoutes {
 
               `{"org_id","currency","periods":[{"period_start","period_end","closed","plan_id",\
               "paid","plans":[{"alone","with_pack"}],"cheapest","saving","packs":[...],\
-              "right_sizing":[]}]}`: the last closed billing period, then the current one so far \
-              (`closed` false), each priced again by the what-if for this organization at the \
-              prices in effect: `paid` what its invoices of the period charge before credits (a \
-              draft, or the period so far, as it would be finalized now); for each plan priced \
-              in its currency, what the period would have cost on it all along (`alone`: \
-              `{"plan_id","plan_name","pack_id":null,"total"}`) and with the pack that brings it \
-              lowest (`with_pack`, a pack raising a counter's included amount, bought at the \
-              period's start; null when none does); `cheapest` the lowest of those; `saving` \
-              `paid` less its total (0 when nothing is cheaper); `packs` the packs that on the \
-              plans it was on would have cost less than the overage they absorb \
+              "right_sizing":[]}]}`: \
+              the last closed billing period, then the current one so far (`closed` false), each \
+              priced again by the what-if for this organization at the prices in effect: `paid` \
+              what its invoices of the period charge before credits (a draft, or the period so \
+              far, as it would be finalized now); for each plan priced in its currency, what the \
+              period would have cost on it all along (`alone`: \
+              `{"plan_id","plan_name","pack_id":null,"pack_name":null,"total"}`) and with the pack \
+              that brings it lowest (`with_pack`, a pack raising a counter's included amount, \
+              bought at the period's start; null when none does); `cheapest` the lowest of those; \
+              `saving` `paid` less its total (0 when nothing is cheaper); `packs` the packs that \
+              on the plans it was on would have cost less than the overage they absorb \
               (`{"pack_id","name","meters","price","overage_paid","total","saving"}`); \
-              `right_sizing` stays empty: no session event reports what it used yet. A period \
-              the organization was not in is left out. How it is priced: \
-              [The advisor](../billing-rules.md#the-advisor). 401, 403 (a member), 404 for an \
+              `right_sizing` stays empty: no session event reports what it used yet. A period the \
+              organization was not in is left out. How it is priced: [The \
+              advisor](../billing-rules.md#the-advisor). 401, 403 (a member), 404 for an \
               organization without a billing account.""")
           .params(Param.ORG_ID, Param.USER_ID)
           .answers(200, ADVICE)
