@@ -134,7 +134,7 @@ async function load() {
 /** What the owner and an admin see of the organization (the owner's actions only to them). */
 async function showAdministered(quota, stale) {
   const [subscription, plans, spending, invoices, credits, packs, purchases, payments, daily,
-    monthly, balance, topUpRule] = await Promise.all([
+    monthly, balance, topUpRule, advice] = await Promise.all([
     read('/subscription', 'the plan'),
     read('/plans', 'the plans'),
     read('/spending-limit', 'the estimate'),
@@ -147,12 +147,14 @@ async function showAdministered(quota, stale) {
     read('/costs/monthly?months=12', 'the monthly costs', [404]),
     read('/balance?limit=1', 'the prepaid balance'),
     read('/top-up-rule', 'the auto top-up rule'),
+    read('/advice', 'the advice', [404]),
   ]).catch(() => []);
   if (subscription === undefined || stale()) {
     return; // signed out on a 401, or another organization chosen meanwhile
   }
   showPlan(subscription, plans);
   showPlans(plans);
+  showAdvice(advice);
   showInvoices(invoices);
   showCredits(credits);
   showBalance(balance, topUpRule, plans);
@@ -286,6 +288,7 @@ function showSections() {
     'by-member-section': view.admin && team,
     'charts-section': view.admin,
     'plans-section': view.admin,
+    'advice-section': view.admin,
     'invoices-section': view.admin,
     'credits-section': view.admin,
     'balance-section': view.admin,
@@ -299,7 +302,7 @@ function showSections() {
   byId('estimate-note').hidden = !view.admin;
   byId('period-split-note').textContent = '';
   for (const id of ['period-split', 'cost-by-resource', 'estimate', 'by-member', 'invoices',
-    'credits', 'packs', 'purchases', 'plans']) {
+    'credits', 'packs', 'purchases', 'plans', 'advice']) {
     clear(byId(id));
   }
   byId('portal').hidden = true;
@@ -669,6 +672,48 @@ function pdfButton(invoice) {
     }
   });
   return button;
+}
+
+/** An option of GET /advice in words: "Hobby", "Hobby with 50 GB bandwidth". */
+function optionName(option) {
+  return option.pack_name === null ? option.plan_name
+    : option.plan_name + ' with ' + option.pack_name;
+}
+
+/**
+ * GET /advice: per period (the last closed one, this one so far), a sentence on the cheapest
+ * option and its saving, each plan's cost, and the packs cheaper than the overage they absorb.
+ */
+function showAdvice(advice) {
+  const holder = clear(byId('advice'));
+  if (!advice) {
+    return;
+  }
+  for (const period of advice.periods) {
+    const when = period.closed ? 'Last period' : 'This period so far';
+    const range = day(period.period_start) + ' – ' + day(period.period_end);
+    const paid = money(period.paid, advice.currency);
+    const told = period.cheapest !== null && Number(period.saving) > 0
+      ? 'on ' + optionName(period.cheapest) + ' it would have cost '
+        + money(period.cheapest.total, advice.currency) + ', '
+        + money(period.saving, advice.currency) + ' less.'
+      : 'no plan would have cost less.';
+    holder.append(el('p', { text: when + ' (' + range + '): ' + paid + ' charged; ' + told }));
+    for (const pack of period.packs) {
+      holder.append(el('p', { text: pack.name + ' (' + money(pack.price, advice.currency)
+          + ') would have cost less than the ' + money(pack.overage_paid, advice.currency)
+          + ' of overage it absorbs: ' + money(pack.saving, advice.currency) + ' less.' }));
+    }
+    holder.append(table('advice-table-' + (period.closed ? 'last' : 'current'),
+        when + ': each plan\'s cost', [{ text: 'Plan' }, { text: 'Alone', num: true },
+          { text: 'With its best pack', num: true }],
+        period.plans.map((p) => [p.alone.plan_name,
+          { text: money(p.alone.total, advice.currency), num: true },
+          p.with_pack === null ? '—'
+            : { text: money(p.with_pack.total, advice.currency) + ' (' + p.with_pack.pack_name
+                + ')', num: true }]),
+        'No plan is priced in this currency.'));
+  }
 }
 
 function showCredits(statement) {

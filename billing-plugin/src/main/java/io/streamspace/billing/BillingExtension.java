@@ -139,13 +139,14 @@ public class BillingExtension
     Quotas quotas = new Quotas(new QuotaReadings(dataSource), config::get, context.clock());
     AdminWiring.wire(wiring, quotas);
     generateInvoices = InvoicingWiring.wire(wiring, usage, payments);
-    WhatIfWiring.wire(wiring, usage.calculator(), this::parser);
+    var advisor = WhatIfWiring.wire(wiring, usage.calculator(), this::parser);
     QuotaWiring quota =
         QuotaWiring.wire(
             wiring, quotas, holding, usage.spendingLimits(), this::overageConfirmed, admission);
     checkQuotas = quota.checkQuotas();
     var forecasts =
-        ForecastWiring.wire(wiring, usage.spendingLimits(), holding.readOnlyLock(), ledger);
+        ForecastWiring.wire(
+            wiring, usage.spendingLimits(), holding.readOnlyLock(), ledger, advisor);
     live = LiveWiring.wire(wiring, usage, ledger, forecasts, holds);
     liveStreams = live.streams();
     PackPurchases packs = PacksWiring.wire(wiring, holding.readOnlyLock(), this::packChanged);

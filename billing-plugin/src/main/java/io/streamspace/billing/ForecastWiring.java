@@ -1,6 +1,8 @@
 package io.streamspace.billing;
 
 import io.streamspace.billing.account.Memberships;
+import io.streamspace.billing.advice.AdviceNotices;
+import io.streamspace.billing.advice.Advisor;
 import io.streamspace.billing.forecast.BudgetAlerts;
 import io.streamspace.billing.forecast.Budgets;
 import io.streamspace.billing.forecast.Forecasts;
@@ -17,8 +19,8 @@ import java.util.List;
  * and the organization's own days, its paths crossing the spending limit, the budgets and a
  * prepaid balance the ledger holds ({@code prepaid_balance}: the period's cost reaching what is
  * available of it); {@code /budgets}; and check-budgets (scheduled), which announces the budgets
- * the forecast crosses. Answers the forecasts, whose {@link Forecasts#membersLeft} live cost's
- * runway to a member's budget reads.
+ * the forecast crosses, and tells of the advisor's savings. Answers the forecasts, whose {@link
+ * Forecasts#membersLeft} live cost's runway to a member's budget reads.
  */
 final class ForecastWiring {
 
@@ -31,7 +33,8 @@ final class ForecastWiring {
       Wiring wiring,
       SpendingLimits spendingLimits,
       ReadOnlyLock readOnlyLock,
-      PrepaidLedger ledger) {
+      PrepaidLedger ledger,
+      Advisor advisor) {
     Budgets budgets = new Budgets(wiring.dataSource());
     Forecasts.MoreLimits balance =
         (account, spent) ->
@@ -50,6 +53,8 @@ final class ForecastWiring {
                 wiring.accounts(),
                 wiring.events(),
                 wiring.clock()),
+            new AdviceNotices(
+                wiring.dataSource(), advisor, wiring.events(), wiring.config(), wiring.clock()),
             wiring.config())
         .scheduleOn(wiring.scheduler());
     new ForecastRoutes(wiring.orgAccess(), wiring.accounts(), forecasts).register(wiring.routes());

@@ -210,6 +210,14 @@ public final class BillingConfig {
     return TopUpLimits.of(get(BillingKeys.TOP_UP_LIMITS), currency);
   }
 
+  /**
+   * The least saving the advisor announces in {@code currency} (adviceMinSaving); empty: none is
+   * announced in it.
+   */
+  public Optional<BigDecimal> adviceMinSaving(Currency currency) {
+    return Optional.ofNullable(get(BillingKeys.ADVICE_MIN_SAVING).get(currency));
+  }
+
   public ZoneId billingTimeZone() {
     return get(BillingKeys.BILLING_TIME_ZONE);
   }

@@ -283,6 +283,16 @@ final class BillingKeys {
               + " its equivalent); max is never above Stripe's eight digits of minor units. A"
               + " currency left out keeps its default (USD 5 to 10,000; VND 100,000 to"
               + " 250,000,000); one without a default takes any amount Stripe does");
+  static final BillingKey<Map<Currency, BigDecimal>> ADVICE_MIN_SAVING =
+      key(
+          "adviceMinSaving",
+          AdviceMinSaving.TYPE,
+          Map.of(Currency.getInstance("USD"), new BigDecimal("5"), VND, new BigDecimal("125000")),
+          "The least saving on a closed billing period for which the advisor publishes"
+              + " billing.advice.available (once per organization and period), by ISO 4217 code:"
+              + " {\"USD\": 5}, 0 or more, no finer than the currency. A currency left out"
+              + " keeps its default (USD 5.00, VND 125,000); one without a default is never"
+              + " announced");
   static final BillingKey<Integer> PACK_EXPIRY_NOTICE_DAYS =
       key(
           "packExpiryNoticeDays",

@@ -155,6 +155,12 @@ public final class BillingEvents {
    */
   public static final String BUDGET_FORECAST_EXCEEDED = "billing.budget.forecast_exceeded";
 
+  /**
+   * A closed billing period would have cost the organization more than adviceMinSaving less on
+   * another plan or with a pack: once per organization and period ({@link AdviceAvailable}).
+   */
+  public static final String ADVICE_AVAILABLE = "billing.advice.available";
+
   private final EventPublisher publisher;
 
   public BillingEvents(EventPublisher publisher) {
@@ -246,6 +252,10 @@ public final class BillingEvents {
 
   public void budgetForecastExceeded(BudgetAlert alert) {
     publish(BUDGET_FORECAST_EXCEEDED, alert);
+  }
+
+  public void adviceAvailable(AdviceAvailable advice) {
+    publish(ADVICE_AVAILABLE, advice);
   }
 
   /**

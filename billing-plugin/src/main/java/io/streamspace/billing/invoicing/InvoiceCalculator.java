@@ -240,8 +240,10 @@ public final class InvoiceCalculator {
    * @param invoiced a finalized invoice's stored subtotal; else what it would charge if it were
    *     finalized now
    * @param whatIf what it charges under the what-if's prices ({@link Repricing})
+   * @param whatIfLines the lines that make {@code whatIf}
    */
-  public record Rerated(Invoice invoice, BigDecimal invoiced, BigDecimal whatIf) {}
+  public record Rerated(
+      Invoice invoice, BigDecimal invoiced, BigDecimal whatIf, List<ChargeLine> whatIfLines) {}
 
   /** How an invoice's inputs are read again: as a finalized one billed them, or as a draft's. */
   private enum Reread {
@@ -305,24 +307,15 @@ public final class InvoiceCalculator {
             kind == Reread.BILLED
                 ? invoice.subtotal()
                 : subtotal(invoice, priced(invoice, used, of, current, periods));
-        ChargeInputs.Of repriced =
-            new ChargeInputs.Of(
-                repricing.terms(of.terms(), invoice.currency()),
-                of.counters(),
-                of.seats(),
-                of.oneTimePacks(),
-                of.recurringPacks(),
-                of.storeCharges());
-        BigDecimal whatIf =
-            subtotal(
+        Billed whatIf =
+            priced(
                 invoice,
-                priced(
-                    invoice,
-                    repricing.usage(used, invoice.currency()),
-                    repriced,
-                    repricing.whatIf(),
-                    periods));
-        rerated[places.get(i)] = new Rerated(invoice, invoiced, whatIf);
+                repricing.usage(used, invoice.currency()),
+                repricing.inputs(of, invoice),
+                repricing.whatIf(),
+                periods);
+        rerated[places.get(i)] =
+            new Rerated(invoice, invoiced, subtotal(invoice, whatIf), whatIf.lines());
       }
     }
     return List.of(rerated);

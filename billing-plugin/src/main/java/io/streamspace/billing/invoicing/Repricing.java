@@ -1,11 +1,16 @@
 package io.streamspace.billing.invoicing;
 
+import io.streamspace.billing.catalog.CapacityPack;
 import io.streamspace.billing.catalog.ComputeRates;
+import io.streamspace.billing.catalog.Meter;
 import io.streamspace.billing.catalog.SubscriptionPlan;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.money.UsageUnit;
 import java.math.BigDecimal;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Currency;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -24,15 +29,39 @@ import java.util.Optional;
  * configs is priced at the what-if's rate, a plan whose price, interval or included resources
  * differ at the what-if's plan; everything else keeps what was recorded. With {@code whatIf}
  * equal to {@code current} nothing is replaced, so the invoice comes out as invoiced.
+ *
+ * <p><b>Another plan, a pack more</b> ({@link #onPlan}): the customer's advisor asks what the
+ * organization would have paid on one of the config's plans, with or without one more pack, at
+ * the prices in effect. Its plan terms become one term of that plan over the time they covered
+ * (its fee, what it includes of every meter and seat, as if it had been on it all along), and the
+ * pack, as if bought at the invoice's start, raises what each counter includes and is charged as
+ * its kind is ({@link PackCharges}): the same pure code prices it, no second formula.
  */
 public final class Repricing {
 
   private final BillingConfig current;
   private final BillingConfig whatIf;
+  private final SubscriptionPlan plan;
+  private final CapacityPack pack;
 
   public Repricing(BillingConfig current, BillingConfig whatIf) {
+    this(current, whatIf, null, null);
+  }
+
+  private Repricing(
+      BillingConfig current, BillingConfig whatIf, SubscriptionPlan plan, CapacityPack pack) {
     this.current = current;
     this.whatIf = whatIf;
+    this.plan = plan;
+    this.pack = pack;
+  }
+
+  /**
+   * The config's own prices, the organization on {@code plan} over all its terms, with {@code
+   * pack} bought at the invoice's start (null: none more than it had).
+   */
+  public static Repricing onPlan(BillingConfig config, SubscriptionPlan plan, CapacityPack pack) {
+    return new Repricing(config, config, plan, pack);
   }
 
   BillingConfig current() {
@@ -60,8 +89,71 @@ public final class Repricing {
         .toList();
   }
 
-  /** The plan terms, each plan the what-if changes with its price and limits in it. */
+  /**
+   * An invoice's inputs under the what-if: its terms ({@link #terms}), and the pack {@link
+   * #onPlan} adds, bought at the invoice's start.
+   */
+  ChargeInputs.Of inputs(ChargeInputs.Of of, Invoice invoice) {
+    if (pack == null) {
+      return new ChargeInputs.Of(
+          terms(of.terms(), invoice.currency()),
+          of.counters(),
+          of.seats(),
+          of.oneTimePacks(),
+          of.recurringPacks(),
+          of.storeCharges());
+    }
+    BigDecimal price = pack.priceIn(invoice.currency()).orElseThrow();
+    List<PackCharges.OneTimeCharge> oneTime = new ArrayList<>(of.oneTimePacks());
+    List<PackCharges.RecurringPack> recurring = new ArrayList<>(of.recurringPacks());
+    if (pack.kind() == CapacityPack.Kind.ONE_TIME) {
+      oneTime.add(
+          new PackCharges.OneTimeCharge(
+              pack.name(),
+              price,
+              invoice.periodStart(),
+              invoice.periodStart(),
+              invoice.periodStart().plus(Duration.ofDays(pack.validDays()))));
+    } else {
+      recurring.add(new PackCharges.RecurringPack(pack.name(), price, invoice.periodStart(), null));
+    }
+    List<ChargeInputs.Counters> counters = new ArrayList<>();
+    for (ChargeInputs.Counters window : of.counters()) {
+      Map<Meter, BigDecimal> added = new HashMap<>(window.packsAdded());
+      pack.adds().forEach((meter, amount) -> added.merge(meter, amount, BigDecimal::add));
+      counters.add(
+          new ChargeInputs.Counters(window.to(), window.used(), window.reportedBy(), added));
+    }
+    return new ChargeInputs.Of(
+        terms(of.terms(), invoice.currency()),
+        counters,
+        of.seats(),
+        oneTime,
+        recurring,
+        of.storeCharges());
+  }
+
+  /**
+   * The plan terms, each plan the what-if changes with its price and limits in it; with {@link
+   * #onPlan}'s plan, one term of it from the first's start to the last's end.
+   */
   List<PlanTerm> terms(List<PlanTerm> terms, Currency currency) {
+    if (plan != null) {
+      return terms.isEmpty()
+          ? terms
+          : List.of(
+              new PlanTerm(
+                  plan.id(),
+                  plan.name(),
+                  whatIf.priceOf(plan, currency).orElseThrow(),
+                  plan.interval(),
+                  plan.cpuLimit(),
+                  plan.memoryLimit(),
+                  plan.storageLimit(),
+                  plan.heldLimits(),
+                  terms.get(0).from(),
+                  terms.get(terms.size() - 1).to()));
+    }
     return terms.stream()
         .map(
             term ->

@@ -1,5 +1,6 @@
 package io.streamspace.billing.jobs;
 
+import io.streamspace.billing.advice.AdviceNotices;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.forecast.BudgetAlerts;
 import io.streamspace.plugin.api.jobs.JobContext;
@@ -15,7 +16,9 @@ import org.slf4j.LoggerFactory;
  * at its default schedule): forecasts every organization with a budget and announces each budget
  * the forecast's p50 path crosses before the period ends, once per budget and period ({@link
  * BudgetAlerts}). A forecast moves with whole days of history, so an hour is soon enough to warn
- * days before the spend crosses.
+ * days before the spend crosses. Then the advisor's step ({@link AdviceNotices}): the
+ * organizations whose last closed period would have cost them more than adviceMinSaving less on
+ * another plan or with a pack are told so, once per period.
  */
 public final class CheckBudgetsJob implements PluginJob {
 
@@ -25,10 +28,13 @@ public final class CheckBudgetsJob implements PluginJob {
   private static final Logger log = LoggerFactory.getLogger(CheckBudgetsJob.class);
 
   private final BudgetAlerts alerts;
+  private final AdviceNotices advice;
   private final Supplier<BillingConfig> config;
 
-  public CheckBudgetsJob(BudgetAlerts alerts, Supplier<BillingConfig> config) {
+  public CheckBudgetsJob(
+      BudgetAlerts alerts, AdviceNotices advice, Supplier<BillingConfig> config) {
     this.alerts = alerts;
+    this.advice = advice;
     this.config = config;
   }
 
@@ -43,8 +49,9 @@ public final class CheckBudgetsJob implements PluginJob {
       return JobResult.of(0, "billing is disabled");
     }
     int sent = alerts.send();
-    String summary = "%d budget alert(s) sent".formatted(sent);
+    int advised = advice.send();
+    String summary = "%d budget alert(s), %d advice notice(s) sent".formatted(sent, advised);
     log.info("{}: {}", NAME, summary);
-    return JobResult.of(sent, summary);
+    return JobResult.of(sent + advised, summary);
   }
 }

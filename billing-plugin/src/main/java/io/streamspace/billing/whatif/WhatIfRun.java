@@ -1,6 +1,7 @@
 package io.streamspace.billing.whatif;
 
 import io.streamspace.billing.db.NamedSql;
+import io.streamspace.billing.invoicing.ChargeLine;
 import io.streamspace.billing.invoicing.Invoice;
 import io.streamspace.billing.invoicing.InvoiceCalculator;
 import io.streamspace.billing.invoicing.InvoiceCalculator.Rerated;
@@ -71,6 +72,13 @@ public final class WhatIfRun {
             AND (closed_at IS NULL OR closed_at > :period_start)
           ORDER BY user_id LIMIT :page""");
 
+  private static final NamedSql ACCOUNT =
+      NamedSql.of(
+          """
+          SELECT user_id, currency, closed_at FROM billing_accounts
+          WHERE user_id = :org_id AND created_at < :period_end
+            AND (closed_at IS NULL OR closed_at > :period_start)""");
+
   /** What a what-if's answer is made of, an organization at a time. */
   @FunctionalInterface
   public interface Sink {
@@ -89,6 +97,77 @@ public final class WhatIfRun {
 
   /** Hands each organization of {@code [start, end)} to {@code sink}, in id order. */
   public void run(Instant start, Instant end, Repricing repricing, Sink sink) throws Exception {
+    inSnapshot(
+        connection -> {
+          String after = "";
+          List<Account> page;
+          do {
+            page = accounts(connection, after, start, end);
+            for (AccountDelta account : priced(connection, page, start, end, repricing)) {
+              sink.account(account);
+            }
+            after = page.isEmpty() ? after : page.get(page.size() - 1).orgId();
+          } while (page.size() == PAGE);
+          return null;
+        });
+  }
+
+  /**
+   * One organization's what-if under each of {@code repricings}, in their order, all read from
+   * one snapshot, as {@link #run} prices it among the others (its invoices of {@code [start,
+   * end)}, and the part none covers yet as a draft): the customer's advisor. Empty when the
+   * organization has no account in the period.
+   */
+  public List<OrgWhatIf> organization(
+      String orgId, Instant start, Instant end, List<Repricing> repricings) throws Exception {
+    return inSnapshot(
+        connection -> {
+          List<Account> accounts =
+              accounts(
+                  connection,
+                  ACCOUNT
+                      .bind("org_id", orgId)
+                      .bind("period_start", start)
+                      .bind("period_end", end));
+          if (accounts.isEmpty()) {
+            return List.of();
+          }
+          Account account = accounts.get(0);
+          List<Invoice> invoices = invoices(connection, accounts, start, end);
+          List<OrgWhatIf> answers = new ArrayList<>();
+          for (Repricing repricing : repricings) {
+            BigDecimal invoiced = Money.zero(account.currency());
+            BigDecimal whatIf = invoiced;
+            List<ChargeLine> lines = new ArrayList<>();
+            for (Rerated rerated : calculator.rerate(connection, invoices, repricing)) {
+              invoiced = invoiced.add(rerated.invoiced());
+              whatIf = whatIf.add(rerated.whatIf());
+              lines.addAll(rerated.whatIfLines());
+            }
+            answers.add(
+                new OrgWhatIf(
+                    new AccountDelta(orgId, account.currency(), invoiced, whatIf),
+                    List.copyOf(lines)));
+          }
+          return answers;
+        });
+  }
+
+  /**
+   * One organization's what-if: its totals, and the lines of its what-if total (those of each of
+   * its invoices of the period, in their order).
+   */
+  public record OrgWhatIf(AccountDelta delta, List<ChargeLine> lines) {}
+
+  private interface Work<T> {
+    T in(Connection connection) throws Exception;
+  }
+
+  /**
+   * {@code work} in one {@code READ ONLY} transaction at {@code REPEATABLE READ} (class comment),
+   * rolled back.
+   */
+  private <T> T inSnapshot(Work<T> work) throws Exception {
     try (Connection connection = dataSource.getConnection()) {
       boolean autoCommit = connection.getAutoCommit();
       connection.setAutoCommit(false);
@@ -96,15 +175,7 @@ public final class WhatIfRun {
         try (Statement statement = connection.createStatement()) {
           statement.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
         }
-        String after = "";
-        List<Account> page;
-        do {
-          page = accounts(connection, after, start, end);
-          for (AccountDelta account : priced(connection, page, start, end, repricing)) {
-            sink.account(account);
-          }
-          after = page.isEmpty() ? after : page.get(page.size() - 1).orgId();
-        } while (page.size() == PAGE);
+        return work.in(connection);
       } finally {
         connection.rollback(); // nothing was written: ends the read-only transaction
         connection.setAutoCommit(autoCommit);
@@ -114,14 +185,19 @@ public final class WhatIfRun {
 
   private static List<Account> accounts(
       Connection connection, String after, Instant start, Instant end) throws SQLException {
+    return accounts(
+        connection,
+        ACCOUNTS
+            .bind("after", after)
+            .bind("period_start", start)
+            .bind("period_end", end)
+            .bind("page", PAGE));
+  }
+
+  private static List<Account> accounts(Connection connection, NamedSql.Binding query)
+      throws SQLException {
     List<Account> accounts = new ArrayList<>();
-    try (PreparedStatement statement =
-            ACCOUNTS
-                .bind("after", after)
-                .bind("period_start", start)
-                .bind("period_end", end)
-                .bind("page", PAGE)
-                .prepare(connection);
+    try (PreparedStatement statement = query.prepare(connection);
         ResultSet rs = statement.executeQuery()) {
       while (rs.next()) {
         accounts.add(
@@ -141,6 +217,31 @@ public final class WhatIfRun {
     if (page.isEmpty()) {
       return List.of();
     }
+    List<Invoice> all = invoices(connection, page, start, end);
+    Map<String, AccountDelta> sums = new LinkedHashMap<>();
+    for (Account account : page) {
+      BigDecimal zero = Money.zero(account.currency());
+      sums.put(account.orgId(), new AccountDelta(account.orgId(), account.currency(), zero, zero));
+    }
+    for (Rerated rerated : calculator.rerate(connection, all, repricing)) {
+      sums.computeIfPresent(
+          rerated.invoice().orgId(),
+          (id, sum) ->
+              new AccountDelta(
+                  id,
+                  sum.currency(),
+                  sum.invoicedTotal().add(rerated.invoiced()),
+                  sum.whatIfTotal().add(rerated.whatIf())));
+    }
+    return List.copyOf(sums.values());
+  }
+
+  /**
+   * The invoices of the page's organizations in {@code [start, end)}, each one's part of the
+   * period no invoice covers yet as the draft generate-invoices would make (class comment).
+   */
+  private static List<Invoice> invoices(
+      Connection connection, List<Account> page, Instant start, Instant end) throws SQLException {
     Map<String, List<Invoice>> invoices = new LinkedHashMap<>();
     page.forEach(a -> invoices.put(a.orgId(), new ArrayList<>()));
     for (Invoice invoice :
@@ -161,22 +262,7 @@ public final class WhatIfRun {
       }
       all.addAll(its);
     }
-    Map<String, AccountDelta> sums = new LinkedHashMap<>();
-    for (Account account : page) {
-      BigDecimal zero = Money.zero(account.currency());
-      sums.put(account.orgId(), new AccountDelta(account.orgId(), account.currency(), zero, zero));
-    }
-    for (Rerated rerated : calculator.rerate(connection, all, repricing)) {
-      sums.computeIfPresent(
-          rerated.invoice().orgId(),
-          (id, sum) ->
-              new AccountDelta(
-                  id,
-                  sum.currency(),
-                  sum.invoicedTotal().add(rerated.invoiced()),
-                  sum.whatIfTotal().add(rerated.whatIf())));
-    }
-    return List.copyOf(sums.values());
+    return all;
   }
 
   /** The part of the period no invoice of the organization covers yet (id 0: not opened). */

@@ -928,7 +928,8 @@ class BillingConfigParserTest {
         "[\"platform_fault\",\"node_lost\"]", find(keys, "faultCreditReasons").defaultJson());
     assertEquals("{\"last_minutes\":15}", find(keys, "faultCreditPolicy").defaultJson());
     assertEquals("{\"USD\":50,\"VND\":1250000}", find(keys, "faultCreditCap").defaultJson());
-    assertEquals(55, keys.size());
+    assertEquals("{\"USD\":5,\"VND\":125000}", find(keys, "adviceMinSaving").defaultJson());
+    assertEquals(56, keys.size());
   }
 
   @Test
@@ -964,6 +965,32 @@ class BillingConfigParserTest {
             new ConfigProblem("activityRates.idle.gpu", resource),
             new ConfigProblem("activityRates.idle.storage_gb", resource),
             new ConfigProblem("activityRates.idle.memory_gb", factor)),
+        broken.problems());
+  }
+
+  @Test
+  void adviceMinSavingReplacesTheCurrenciesItNames_andABrokenOneIsRefusedNamingWhy() {
+    ConfigParseResult saved = parser.parse("{\"adviceMinSaving\": {\"USD\": 12.50}}");
+    ConfigParseResult broken =
+        parser.parse("{\"adviceMinSaving\": {\"USD\": -1, \"VND\": 0.5, \"XYZ\": 1}}");
+
+    assertTrue(saved.isValid(), saved.problems().toString());
+    assertEquals(
+        Optional.of(new BigDecimal("12.5")),
+        saved.config().adviceMinSaving(Currency.getInstance("USD")));
+    assertEquals(
+        Optional.of(new BigDecimal("125000")),
+        saved.config().adviceMinSaving(Currency.getInstance("VND")),
+        "a currency left out keeps its default");
+    assertEquals(Optional.empty(), saved.config().adviceMinSaving(Currency.getInstance("EUR")));
+    assertEquals(
+        List.of(
+            new ConfigProblem(
+                "adviceMinSaving.USD",
+                "must be a number from 0 to 1000000000000 with at most 12 decimals"),
+            new ConfigProblem("adviceMinSaving.VND", "amounts in VND have at most 0 decimals"),
+            new ConfigProblem(
+                "adviceMinSaving.XYZ", "must be a known ISO 4217 currency code, for example USD")),
         broken.problems());
   }
 

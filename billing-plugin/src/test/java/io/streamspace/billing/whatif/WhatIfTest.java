@@ -453,4 +453,188 @@ class WhatIfTest {
     assertEquals(403, owner.status(), owner.toString());
     assertEquals(401, nobody.status(), nobody.toString());
   }
+
+  // the customer's advisor: the same what-if, for one organization and each plan it could choose
+
+  private static final String ADVICE_AVAILABLE = "billing.advice.available ";
+
+  /**
+   * Hybrid, bandwidth at 0.10 a GB (Hobby includes 5 GB, soft; Pro and Enterprise unlimited;
+   * bandwidth-50 adds 50 GB for 4.00), adviceMinSaving 20.00 USD. acme (owner u1, member u2) is
+   * on Pro and reports 105 GB in March, 30 GB in April. dave, personal on Hobby, reports 305 GB
+   * in March: 300 over = 30.00. March is invoiced and finalized.
+   */
+  private void advisedMarch() {
+    billing =
+        new BillingHarness(
+            at(MARCH),
+            """
+            {"billingMode": "hybrid", "meterRates": {"bandwidth_gb": 0.10},
+             "adviceMinSaving": {"USD": 20.00}}""");
+    deliver(
+        new OrganizationEvent(
+            "o1",
+            at(MARCH),
+            Type.CREATED,
+            "acme",
+            new Organization("Acme", "u1", "USD", "pro"),
+            null));
+    deliver(
+        new OrganizationEvent(
+            "o2", at(MARCH), Type.MEMBER_ADDED, "acme", null, new Membership("u2", Role.MEMBER)));
+    billing.userCreated("dave", Map.of());
+    report("b1", "2026-03-10T10:00:00Z", "u1", "acme", "105");
+    report("b2", "2026-04-05T10:00:00Z", "u1", "acme", "30");
+    report("b3", "2026-03-12T10:00:00Z", "dave", null, "305");
+    billing.calculateUsageAt(AFTER_GRACE);
+    billing.runAt(GENERATE_INVOICES, AFTER_GRACE);
+  }
+
+  private void report(String id, String at, String user, String org, String gb) {
+    billing.billing.onUsageReported(
+        billing.context,
+        new io.streamspace.plugin.api.event.UsageReport(
+            id, at(at), user, "bandwidth_gb", new BigDecimal(gb), null, org));
+    billing.flush();
+  }
+
+  private static String option(JsonNode option) {
+    return option.isNull()
+        ? "none"
+        : option.get("plan_id").asText()
+            + (option.get("pack_id").isNull() ? "" : "+" + option.get("pack_id").asText())
+            + " "
+            + option.get("total").decimalValue().toPlainString();
+  }
+
+  /** A period's advice as {@code "paid → cheapest, saving S; plans: ...; packs: ..."}. */
+  private static String advice(JsonNode period) {
+    List<String> plans = new ArrayList<>();
+    for (JsonNode plan : period.get("plans")) {
+      plans.add(option(plan.get("alone")) + " / " + option(plan.get("with_pack")));
+    }
+    List<String> packs = new ArrayList<>();
+    for (JsonNode pack : period.get("packs")) {
+      packs.add(pack.get("pack_id").asText() + " " + pack.get("saving").decimalValue());
+    }
+    return period.get("paid").decimalValue().toPlainString()
+        + " → "
+        + option(period.get("cheapest"))
+        + ", saving "
+        + period.get("saving").decimalValue().toPlainString()
+        + "; plans: "
+        + plans
+        + "; packs: "
+        + packs
+        + "; right-sizing: "
+        + period.get("right_sizing");
+  }
+
+  /**
+   * March on Pro: 29.99 (bandwidth unlimited). On Hobby: 100 GB over × 0.10 = 10.00; with
+   * bandwidth-50 bought: 50 over = 5.00 + 4.00 = 9.00, the cheapest: 20.99 less. Pro with the pack
+   * is dearer (33.99), Enterprise 99.99. The what-if of Pro priced and limited as Hobby gives the
+   * same 10.00. April so far (the clock on April 10): Pro's fee 29.99; Hobby 25 GB over = 2.50,
+   * with the pack 4.00 (not cheaper): Hobby alone, 27.49 less.
+   */
+  @Test
+  void anOrganizationOnProWhoseUsageIsCheaperOnHobbyPlusAPackIsToldTheExactSaving() {
+    advisedMarch();
+    billing.clock.set(at("2026-04-10T12:00:00Z"));
+
+    Answer answer = billing.call(HttpMethod.GET, "/advice?org_id=acme", user("u1"));
+
+    assertEquals(200, answer.status(), answer.toString());
+    JsonNode march = answer.body().get("periods").get(0);
+    JsonNode april = answer.body().get("periods").get(1);
+    assertEquals("2026-03-01T00:00:00Z true pro", period(march));
+    assertEquals(
+        "29.99 → free+bandwidth-50 9.00, saving 20.99; plans: [free 10.00 / free+bandwidth-50"
+            + " 9.00, pro 29.99 / none, enterprise 99.99 / none]; packs: []; right-sizing: []",
+        advice(march));
+    assertEquals("2026-04-01T00:00:00Z false pro", period(april));
+    assertEquals(
+        "29.99 → free 2.50, saving 27.49; plans: [free 2.50 / none, pro 29.99 / none, enterprise"
+            + " 99.99 / none]; packs: []; right-sizing: []",
+        advice(april));
+    Answer whatIf =
+        whatIf("\"plans\":{\"pro\":{\"price\":0,\"limits\":{\"bandwidth_gb\":{\"limit\":5}}}}");
+    assertTrue(accounts(whatIf).contains("acme 29.99 10.00 -19.99"), accounts(whatIf).toString());
+  }
+
+  private static String period(JsonNode period) {
+    return period.get("period_start").asText()
+        + " "
+        + period.get("closed").asBoolean()
+        + " "
+        + period.get("plan_id").asText();
+  }
+
+  /**
+   * dave on Hobby paid 30.00 of overage in March; bandwidth-50 would have absorbed 50 GB (5.00)
+   * for 4.00: 29.00, 1.00 less, listed among the packs and as Hobby's cheapest option.
+   */
+  @Test
+  void aPackCheaperThanTheOverageItAbsorbsIsListedWithTheOveragePaid() {
+    advisedMarch();
+
+    JsonNode march =
+        billing.call(HttpMethod.GET, "/advice", user("dave")).body().get("periods").get(0);
+
+    JsonNode pack = march.get("packs").get(0);
+    assertEquals(
+        "bandwidth-50 [\"bandwidth_gb\"] 4.00 30.00 29.00 1.00",
+        pack.get("pack_id").asText()
+            + " "
+            + pack.get("meters")
+            + " "
+            + pack.get("price").decimalValue().toPlainString()
+            + " "
+            + pack.get("overage_paid").decimalValue().toPlainString()
+            + " "
+            + pack.get("total").decimalValue().toPlainString()
+            + " "
+            + pack.get("saving").decimalValue().toPlainString());
+    assertEquals("free+bandwidth-50 29.00", option(march.get("cheapest")));
+  }
+
+  @Test
+  void aMemberMayNotSeeTheAdviceTheOwnerMay() {
+    advisedMarch();
+
+    Answer member = billing.call(HttpMethod.GET, "/advice?org_id=acme", user("u2"));
+    Answer owner = billing.call(HttpMethod.GET, "/advice?org_id=acme", user("u1"));
+
+    assertEquals(403, member.status(), member.toString());
+    assertEquals(200, owner.status(), owner.toString());
+  }
+
+  /**
+   * check-budgets after March is finalized: acme's 20.99 exceeds adviceMinSaving (20.00), told
+   * once however often it runs; dave's 1.00 does not (priced, not told).
+   */
+  @Test
+  void checkBudgetsPublishesTheAdviceOncePerPeriodWhenItsSavingExceedsTheMinimum() {
+    advisedMarch();
+
+    billing.runAt("check-budgets", "2026-04-01T01:30:00Z");
+    billing.runAt("check-budgets", "2026-04-01T02:30:00Z");
+
+    List<String> told = new ArrayList<>();
+    for (String event : billing.context.published()) {
+      if (event.startsWith(ADVICE_AVAILABLE)) {
+        told.add(event.substring(ADVICE_AVAILABLE.length()));
+      }
+    }
+    assertEquals(
+        List.of(
+            """
+            {"org_id":"acme","currency":"USD","period_start":"2026-03-01T00:00:00Z",\
+            "period_end":"2026-04-01T00:00:00Z","paid":29.99,"plan_id":"free",\
+            "pack_id":"bandwidth-50","total":9.00,"saving":20.99}"""),
+        told);
+    assertEquals(
+        List.of(List.of("acme", true), List.of("dave", false)),
+        rows("SELECT org_id, published FROM billing_advice_notices ORDER BY org_id"));
+  }
 }
