@@ -164,6 +164,7 @@ class AuthorizationMatrixTest {
           anyMember("GET /member-caps"),
           adminOrOwner("GET /seat-limit"),
           adminOrOwner("GET /forecast"),
+          adminOrOwner("GET /advice"),
           // a member's budget: an admin's to set (the organization's own is its owner's)
           new Endpoint(
               "PUT /budgets",
