@@ -603,7 +603,8 @@ class WhatIfTest {
   /**
    * Usage mode, March: carol's session holds 2 cores and 4 GB from 10:00 to 14:00 on March 10 and
    * reports using 0.8, 1.0, 1.1 and 0.9 GB an hour each (no cpu figure); dave's the same without
-   * figures. carol's figures, an hour each: at or below 1.0 cover 75 % of the time, at or below
+   * figures; erin two such sessions, one reporting 1.0 GB throughout, the other nothing. carol's
+   * figures, an hour each: at or below 1.0 cover 75 % of the time, at or below
    * 1.1 all of it, so the p95 is 1.1, rounded up: 2 GB. She paid 2 × 4 × 0.05 = 0.40 of cpu and
    * 4 × 4 × 0.01 = 0.16 of memory, 0.56; at 2 GB memory is 8 GB-hours, 0.08: 0.08 less, what
    * the admin's what-if of memory at half its rate (2 GB-hours for the price of 4) gives her too.
@@ -630,6 +631,22 @@ class WhatIfTest {
     billing.terminated("2026-03-10T14:00:00Z", "s1", "carol");
     billing.session(
         "s2", "dave", "2026-03-10T10:00:00Z", "2026-03-10T14:00:00Z", size("2", "4", "0"));
+    billing.userCreated("erin", Map.of());
+    billing.session(
+        "s3", "erin", "2026-03-10T10:00:00Z", "2026-03-10T14:00:00Z", size("2", "4", "0"));
+    billing.session(
+        "s4", "erin", "2026-03-10T10:00:00Z", "2026-03-10T14:00:00Z", size("2", "4", "0"));
+    billing.billing.onSessionHeartbeat(
+        billing.context,
+        new SessionEvent(
+            "e1",
+            at("2026-03-10T10:00:00Z"),
+            "s3",
+            "erin",
+            null,
+            null,
+            new SessionActivity(
+                SessionActivity.State.ACTIVE, Map.of("memory_gb", new BigDecimal("1.0")))));
     billing.calculateUsageAt(AFTER_GRACE);
     billing.runAt(GENERATE_INVOICES, AFTER_GRACE);
   }
@@ -662,15 +679,20 @@ class WhatIfTest {
         accounts(halfMemory).contains("carol 0.56 0.48 -0.08"), accounts(halfMemory).toString());
   }
 
+  /** dave's session reports nothing; erin's memory is not advised: one of hers reports none. */
   @Test
   void aSessionThatReportsNoUseIsNotRightSized() {
     reportedUseInMarch();
 
-    JsonNode march =
+    JsonNode dave =
         billing.call(HttpMethod.GET, "/advice", user("dave")).body().get("periods").get(0);
+    JsonNode erin =
+        billing.call(HttpMethod.GET, "/advice", user("erin")).body().get("periods").get(0);
 
-    assertEquals(new BigDecimal("0.56"), march.get("paid").decimalValue());
-    assertEquals("[]", march.get("right_sizing").toString());
+    assertEquals(new BigDecimal("0.56"), dave.get("paid").decimalValue());
+    assertEquals("[]", dave.get("right_sizing").toString());
+    assertEquals(new BigDecimal("1.12"), erin.get("paid").decimalValue());
+    assertEquals("[]", erin.get("right_sizing").toString());
   }
 
   @Test
