@@ -680,9 +680,15 @@ function optionName(option) {
     : option.plan_name + ' with ' + option.pack_name;
 }
 
+/** A right-sizing resource's unit in words: "GB memory", "cores", "gpu". */
+function sizeUnit(meter) {
+  return meter === 'memory_gb' ? 'GB memory' : meter === 'cpu_cores' ? 'cores' : meter;
+}
+
 /**
  * GET /advice: per period (the last closed one, this one so far), a sentence on the cheapest
- * option and its saving, each plan's cost, and the packs cheaper than the overage they absorb.
+ * option and its saving, each plan's cost, the packs cheaper than the overage they absorb, and
+ * a sentence per resource its sessions could hold less of.
  */
 function showAdvice(advice) {
   const holder = clear(byId('advice'));
@@ -703,6 +709,12 @@ function showAdvice(advice) {
       holder.append(el('p', { text: pack.name + ' (' + money(pack.price, advice.currency)
           + ') would have cost less than the ' + money(pack.overage_paid, advice.currency)
           + ' of overage it absorbs: ' + money(pack.saving, advice.currency) + ' less.' }));
+    }
+    for (const size of period.right_sizing) {
+      const unit = sizeUnit(size.meter);
+      holder.append(el('p', { text: 'Your sessions used at most ' + size.p95_used + ' of their '
+          + size.held + ' ' + unit + ' (p95); at ' + size.suggested + ' ' + unit
+          + ' the period would have cost ' + money(size.saving, advice.currency) + ' less.' }));
     }
     holder.append(table('advice-table-' + (period.closed ? 'last' : 'current'),
         when + ': each plan\'s cost', [{ text: 'Plan' }, { text: 'Alone', num: true },

@@ -27,7 +27,7 @@ final class WhatIfWiring {
         new Advisor(
             run,
             new SubscriptionRepository(wiring.dataSource()),
-            RightSizing.NOT_REPORTED,
+            new RightSizing(wiring.dataSource(), wiring.clock()),
             wiring.config(),
             wiring.clock());
     new AdviceRoutes(wiring.orgAccess(), wiring.accounts(), advisor).register(wiring.routes());

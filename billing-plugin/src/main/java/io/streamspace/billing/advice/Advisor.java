@@ -38,6 +38,10 @@ import java.util.function.Supplier;
  * what the advisor says a plan costs is what a what-if of that plan computes, and what it says
  * was paid is its invoices' subtotal (charges before credits), line by line as explain shows it.
  *
+ * <p>Right-sizing ({@link RightSizing}) is priced the same way: the what-if of the organization on
+ * the plans it was on with a resource's usage as sessions of the suggested size would have
+ * recorded it ({@link Repricing#resized}); its saving is {@code paid} less that total.
+ *
  * <p>The options are the plans priced in the organization's currency (those {@code GET /plans}
  * offers it), each alone and with each pack sold in the currency that raises what a period
  * counter includes (a pack of job slots or storage changes no charge, only what is allowed); a
@@ -91,8 +95,11 @@ public final class Advisor {
             .filter(p -> p.priceIn(currency).isPresent())
             .filter(p -> p.adds().keySet().stream().anyMatch(counters::contains))
             .toList();
+    List<RightSizing.Fit> fits = rightSizing.of(orgId, start, end);
     List<Repricing> repricings = new ArrayList<>();
     repricings.add(Repricing.onPlan(current, null, null)); // as it was
+    fits.forEach(
+        fit -> repricings.add(Repricing.resized(current, fit.unit(), fit.held(), fit.suggested())));
     packs.forEach(pack -> repricings.add(Repricing.onPlan(current, null, pack)));
     for (SubscriptionPlan plan : plans) {
       repricings.add(Repricing.onPlan(current, plan, null));
@@ -104,16 +111,24 @@ public final class Advisor {
     }
     OrgWhatIf asItWas = priced.get(0);
     BigDecimal paid = asItWas.delta().whatIfTotal();
+    List<RightSizing.Size> sizes = new ArrayList<>();
+    for (int k = 0; k < fits.size(); k++) {
+      RightSizing.Fit fit = fits.get(k);
+      BigDecimal total = priced.get(1 + k).delta().whatIfTotal();
+      sizes.add(
+          new RightSizing.Size(
+              fit.meter(), fit.held(), fit.p95Used(), fit.suggested(), paid.subtract(total)));
+    }
     List<PackOption> packOptions = new ArrayList<>();
     for (int k = 0; k < packs.size(); k++) {
       CapacityPack pack = packs.get(k);
-      BigDecimal total = priced.get(1 + k).delta().whatIfTotal();
+      BigDecimal total = priced.get(1 + fits.size() + k).delta().whatIfTotal();
       if (total.compareTo(paid) < 0) {
         packOptions.add(packOption(pack, currency, asItWas.lines(), paid, total));
       }
     }
     List<PlanOption> planOptions = new ArrayList<>();
-    int at = 1 + packs.size();
+    int at = 1 + fits.size() + packs.size();
     for (SubscriptionPlan plan : plans) {
       Option alone =
           new Option(plan.id(), plan.name(), null, null, priced.get(at).delta().whatIfTotal());
@@ -149,7 +164,7 @@ public final class Advisor {
             cheapest,
             saving,
             packOptions,
-            rightSizing.of(orgId, start, end)));
+            sizes));
   }
 
   private static PackOption packOption(

@@ -78,13 +78,28 @@ public final class AdviceRoutes {
                               "right_sizing",
                               array(
                                       object()
-                                          .req("meter", string())
+                                          .req(
+                                              "meter",
+                                              string()
+                                                  .description(
+                                                      "cpu_cores, memory_gb or a held meter's"
+                                                          + " id"))
                                           .req("held", number())
-                                          .req("p95_used", number())
-                                          .req("suggested", number())
+                                          .req(
+                                              "p95_used",
+                                              number()
+                                                  .description(
+                                                      "the time-weighted p95 of the used"
+                                                          + " figures the sessions reported"))
+                                          .req(
+                                              "suggested",
+                                              number()
+                                                  .description(
+                                                      "p95_used rounded up to a whole unit"))
                                           .req("saving", MONEY))
                                   .description(
-                                      "empty: no session event reports what it used yet")))));
+                                      "the resources the sessions' reported use fits a smaller"
+                                          + " size of; empty when none reports it")))));
 
   /** The answer. */
   record AdviceJson(String orgId, String currency, List<Advice> periods) {}
@@ -113,7 +128,7 @@ public final class AdviceRoutes {
 
               `{"org_id","currency","periods":[{"period_start","period_end","closed","plan_id",\
               "paid","plans":[{"alone","with_pack"}],"cheapest","saving","packs":[...],\
-              "right_sizing":[]}]}`: \
+              "right_sizing":[...]}]}`: \
               the last closed billing period, then the current one so far (`closed` false), each \
               priced again by the what-if for this organization at the prices in effect: `paid` \
               what its invoices of the period charge before credits (a draft, or the period so \
@@ -125,7 +140,12 @@ public final class AdviceRoutes {
               `saving` `paid` less its total (0 when nothing is cheaper); `packs` the packs that \
               on the plans it was on would have cost less than the overage they absorb \
               (`{"pack_id","name","meters","price","overage_paid","total","saving"}`); \
-              `right_sizing` stays empty: no session event reports what it used yet. A period the \
+              `right_sizing` one entry per resource its sessions held at one size and reported \
+              what they used of (`"used"` on session events): \
+              `{"meter","held","p95_used","suggested","saving"}`, the time-weighted p95 of the \
+              figures, the size it rounds up to (a whole unit, below `held`), and what the period \
+              would have cost less with the sessions at that size (empty when no session reports \
+              its use). A period the \
               organization was not in is left out. How it is priced: [The \
               advisor](../billing-rules.md#the-advisor). 401, 403 (a member), 404 for an \
               organization without a billing account.""")

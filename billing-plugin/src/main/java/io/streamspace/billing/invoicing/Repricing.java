@@ -7,6 +7,7 @@ import io.streamspace.billing.catalog.SubscriptionPlan;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.money.UsageUnit;
 import java.math.BigDecimal;
+import java.math.MathContext;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Currency;
@@ -36,6 +37,12 @@ import java.util.Optional;
  * (its fee, what it includes of every meter and seat, as if it had been on it all along), and the
  * pack, as if bought at the invoice's start, raises what each counter includes and is charged as
  * its kind is ({@link PackCharges}): the same pure code prices it, no second formula.
+ *
+ * <p><b>Another size</b> ({@link #resized}): the advisor's right-sizing asks what the period would
+ * have cost had the sessions held {@code suggested} of a resource instead of {@code held}. A
+ * session's records of a resource are its size times its seconds, so every bucket of that
+ * resource is scaled by suggested ÷ held (exactly what such sessions would have recorded when
+ * all of them held {@code held}, which is when the advisor asks) and priced by the same code.
  */
 public final class Repricing {
 
@@ -43,17 +50,29 @@ public final class Repricing {
   private final BillingConfig whatIf;
   private final SubscriptionPlan plan;
   private final CapacityPack pack;
+  private final UsageUnit resized;
+  private final BigDecimal held;
+  private final BigDecimal suggested;
 
   public Repricing(BillingConfig current, BillingConfig whatIf) {
-    this(current, whatIf, null, null);
+    this(current, whatIf, null, null, null, null, null);
   }
 
   private Repricing(
-      BillingConfig current, BillingConfig whatIf, SubscriptionPlan plan, CapacityPack pack) {
+      BillingConfig current,
+      BillingConfig whatIf,
+      SubscriptionPlan plan,
+      CapacityPack pack,
+      UsageUnit resized,
+      BigDecimal held,
+      BigDecimal suggested) {
     this.current = current;
     this.whatIf = whatIf;
     this.plan = plan;
     this.pack = pack;
+    this.resized = resized;
+    this.held = held;
+    this.suggested = suggested;
   }
 
   /**
@@ -61,7 +80,16 @@ public final class Repricing {
    * pack} bought at the invoice's start (null: none more than it had).
    */
   public static Repricing onPlan(BillingConfig config, SubscriptionPlan plan, CapacityPack pack) {
-    return new Repricing(config, config, plan, pack);
+    return new Repricing(config, config, plan, pack, null, null, null);
+  }
+
+  /**
+   * The config's own prices and the plans the organization was on, with its usage of {@code
+   * unit} recorded by sessions of size {@code suggested} rather than {@code held}.
+   */
+  public static Repricing resized(
+      BillingConfig config, UsageUnit unit, BigDecimal held, BigDecimal suggested) {
+    return new Repricing(config, config, null, null, unit, held, suggested);
   }
 
   BillingConfig current() {
@@ -72,19 +100,22 @@ public final class Repricing {
     return whatIf;
   }
 
-  /** The usage, each resource the what-if reprices at its rate in {@code currency}. */
+  /**
+   * The usage, each resource the what-if reprices at its rate in {@code currency}, the one it
+   * resizes scaled to the suggested size.
+   */
   List<MemberBucket> usage(List<MemberBucket> usage, Currency currency) {
     return usage.stream()
         .map(
             part -> {
-              UsageBucket u = part.usage();
-              return changedRate(u.unit(), currency)
-                  .map(
-                      rate ->
-                          new MemberBucket(
-                              part.memberId(),
-                              new UsageBucket(u.unit(), u.start(), u.end(), u.unitSeconds(), rate)))
-                  .orElse(part);
+              UsageBucket u = resized(part.usage());
+              return new MemberBucket(
+                  part.memberId(),
+                  changedRate(u.unit(), currency)
+                      .map(
+                          rate ->
+                              new UsageBucket(u.unit(), u.start(), u.end(), u.unitSeconds(), rate))
+                      .orElse(u));
             })
         .toList();
   }
@@ -173,6 +204,19 @@ public final class Repricing {
                                 term.to()))
                     .orElse(term))
         .toList();
+  }
+
+  /**
+   * The bucket as sessions of the suggested size would have recorded it (exact to 34 digits:
+   * held divides the sum of held × seconds exactly but for a held size like 1/3 of a core).
+   */
+  private UsageBucket resized(UsageBucket u) {
+    if (resized == null || !u.unit().equals(resized)) {
+      return u;
+    }
+    BigDecimal unitSeconds =
+        u.unitSeconds().multiply(suggested).divide(held, MathContext.DECIMAL128);
+    return new UsageBucket(u.unit(), u.start(), u.end(), unitSeconds, u.unitPrice());
   }
 
   private Optional<BigDecimal> changedRate(UsageUnit unit, Currency currency) {

@@ -21,6 +21,8 @@ import io.streamspace.plugin.api.event.OrganizationEvent.Membership;
 import io.streamspace.plugin.api.event.OrganizationEvent.Organization;
 import io.streamspace.plugin.api.event.OrganizationEvent.Role;
 import io.streamspace.plugin.api.event.OrganizationEvent.Type;
+import io.streamspace.plugin.api.event.SessionActivity;
+import io.streamspace.plugin.api.event.SessionEvent;
 import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.http.HttpResponse;
 import java.io.ByteArrayOutputStream;
@@ -596,6 +598,101 @@ class WhatIfTest {
             + " "
             + pack.get("saving").decimalValue().toPlainString());
     assertEquals("free+bandwidth-50 29.00", option(march.get("cheapest")));
+  }
+
+  /**
+   * Usage mode, March: carol's session holds 2 cores and 4 GB from 10:00 to 14:00 on March 10 and
+   * reports using 0.8, 1.0, 1.1 and 0.9 GB an hour each (no cpu figure); dave's the same without
+   * figures; erin two such sessions, one reporting 1.0 GB throughout, the other nothing. carol's
+   * figures, an hour each: at or below 1.0 cover 75 % of the time, at or below
+   * 1.1 all of it, so the p95 is 1.1, rounded up: 2 GB. She paid 2 × 4 × 0.05 = 0.40 of cpu and
+   * 4 × 4 × 0.01 = 0.16 of memory, 0.56; at 2 GB memory is 8 GB-hours, 0.08: 0.08 less, what
+   * the admin's what-if of memory at half its rate (2 GB-hours for the price of 4) gives her too.
+   */
+  private void reportedUseInMarch() {
+    billing = new BillingHarness(at(MARCH));
+    billing.userCreated("carol", Map.of());
+    billing.userCreated("dave", Map.of());
+    billing.created("2026-03-10T10:00:00Z", "s1", "carol", size("2", "4", "0"));
+    String[] used = {"0.8", "1.0", "1.1", "0.9"};
+    for (int hour = 0; hour < used.length; hour++) {
+      billing.billing.onSessionHeartbeat(
+          billing.context,
+          new SessionEvent(
+              "u" + hour,
+              at("2026-03-10T1" + hour + ":00:00Z"),
+              "s1",
+              "carol",
+              null,
+              null,
+              new SessionActivity(
+                  SessionActivity.State.ACTIVE, Map.of("memory_gb", new BigDecimal(used[hour])))));
+    }
+    billing.terminated("2026-03-10T14:00:00Z", "s1", "carol");
+    billing.session(
+        "s2", "dave", "2026-03-10T10:00:00Z", "2026-03-10T14:00:00Z", size("2", "4", "0"));
+    billing.userCreated("erin", Map.of());
+    billing.session(
+        "s3", "erin", "2026-03-10T10:00:00Z", "2026-03-10T14:00:00Z", size("2", "4", "0"));
+    billing.session(
+        "s4", "erin", "2026-03-10T10:00:00Z", "2026-03-10T14:00:00Z", size("2", "4", "0"));
+    billing.billing.onSessionHeartbeat(
+        billing.context,
+        new SessionEvent(
+            "e1",
+            at("2026-03-10T10:00:00Z"),
+            "s3",
+            "erin",
+            null,
+            null,
+            new SessionActivity(
+                SessionActivity.State.ACTIVE, Map.of("memory_gb", new BigDecimal("1.0")))));
+    billing.calculateUsageAt(AFTER_GRACE);
+    billing.runAt(GENERATE_INVOICES, AFTER_GRACE);
+  }
+
+  @Test
+  void sessionsHolding4GbThatUsedAtMost1Point1AreToldThat2GbWouldHaveCostWhatTheWhatIfSays() {
+    reportedUseInMarch();
+
+    JsonNode march =
+        billing.call(HttpMethod.GET, "/advice", user("carol")).body().get("periods").get(0);
+    Answer halfMemory = whatIf("\"rates\":{\"memory_per_gb_hour\":0.005}");
+
+    assertEquals(new BigDecimal("0.56"), march.get("paid").decimalValue());
+    JsonNode size = march.get("right_sizing");
+    assertEquals(1, size.size(), size.toString());
+    assertEquals(
+        "used at most 1.1 of memory_gb 4 (p95); at 2 the period would have cost 0.08 less",
+        "used at most "
+            + size.get(0).get("p95_used").decimalValue().toPlainString()
+            + " of "
+            + size.get(0).get("meter").asText()
+            + " "
+            + size.get(0).get("held").decimalValue().toPlainString()
+            + " (p95); at "
+            + size.get(0).get("suggested").decimalValue().toPlainString()
+            + " the period would have cost "
+            + size.get(0).get("saving").decimalValue().toPlainString()
+            + " less");
+    assertTrue(
+        accounts(halfMemory).contains("carol 0.56 0.48 -0.08"), accounts(halfMemory).toString());
+  }
+
+  /** dave's session reports nothing; erin's memory is not advised: one of hers reports none. */
+  @Test
+  void aSessionThatReportsNoUseIsNotRightSized() {
+    reportedUseInMarch();
+
+    JsonNode dave =
+        billing.call(HttpMethod.GET, "/advice", user("dave")).body().get("periods").get(0);
+    JsonNode erin =
+        billing.call(HttpMethod.GET, "/advice", user("erin")).body().get("periods").get(0);
+
+    assertEquals(new BigDecimal("0.56"), dave.get("paid").decimalValue());
+    assertEquals("[]", dave.get("right_sizing").toString());
+    assertEquals(new BigDecimal("1.12"), erin.get("paid").decimalValue());
+    assertEquals("[]", erin.get("right_sizing").toString());
   }
 
   @Test
