@@ -1,6 +1,7 @@
 package io.streamspace.billing;
 
 import io.streamspace.billing.forecast.Forecasts;
+import io.streamspace.billing.hibernation.Hibernation;
 import io.streamspace.billing.hold.AccountHolds;
 import io.streamspace.billing.http.EventStreams;
 import io.streamspace.billing.http.LiveRoutes;
@@ -58,7 +59,14 @@ record LiveWiring(EventStreams streams, CheckBalancesJob checkBalances) {
         new WindDown(
             wiring.dataSource(), live, holds, wiring.events(), wiring.config(), wiring.clock());
     wiring.moneyIn().listen(windDown::moneyArrived);
-    CheckBalancesJob checkBalances = new CheckBalancesJob(windDown, wiring.config());
+    Hibernation hibernation =
+        new Hibernation(
+            wiring.dataSource(),
+            wiring.context().sessions(),
+            wiring.events(),
+            wiring.config(),
+            wiring.clock());
+    CheckBalancesJob checkBalances = new CheckBalancesJob(windDown, hibernation, wiring.config());
     checkBalances.scheduleOn(wiring.scheduler());
     return new LiveWiring(streams, checkBalances);
   }

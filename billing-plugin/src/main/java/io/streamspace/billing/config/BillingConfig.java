@@ -197,6 +197,14 @@ public final class BillingConfig {
     return Optional.ofNullable(storeRevenueShare().get(currency));
   }
 
+  /**
+   * How long a session is idle or disconnected before it is hibernated (hibernateAfterIdleMinutes);
+   * zero: never.
+   */
+  public Duration hibernateAfterIdle() {
+    return Duration.ofMinutes(get(BillingKeys.HIBERNATE_AFTER_IDLE_MINUTES));
+  }
+
   /** The factors idle and disconnected time is priced at (activityRates). */
   public ActivityRates activityRates() {
     return get(BillingKeys.ACTIVITY_RATES);

@@ -127,6 +127,15 @@ final class BillingKeys {
               + "full price (factor 1), so by default activity changes nothing; idle time at a "
               + "factor is billed on lines of its own that show what it saved. A change applies "
               + "to time rated after it");
+  static final BillingKey<Integer> HIBERNATE_AFTER_IDLE_MINUTES =
+      key(
+          "hibernateAfterIdleMinutes",
+          whole(0, 10080),
+          0,
+          "Minutes (%s; 0: never) after which a session its events report idle or disconnected"
+              + " all along is suspended through the host (reason hibernated) by check-balances"
+              + " and billed for storage only until the platform reports it active again"
+              + " (session.resumed, or a heartbeat with activity active)");
   static final BillingKey<List<SubscriptionPlan>> SUBSCRIPTION_PLANS =
       key(
           "subscriptionPlans",

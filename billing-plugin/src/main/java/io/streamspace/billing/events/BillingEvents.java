@@ -63,6 +63,12 @@ public final class BillingEvents {
   /** Money arrived on a spent balance: the sessions suspended for it resume. */
   public static final String SESSION_RESUMED = "billing.session.resumed";
 
+  /**
+   * A session idle or disconnected for hibernateAfterIdleMinutes was suspended (reason {@code
+   * hibernated}), billed for storage only until the platform reports it active again.
+   */
+  public static final String SESSION_HIBERNATED = "billing.session.hibernated";
+
   /** An account moved to another plan. */
   public static final String SUBSCRIPTION_CHANGED = "billing.subscription.changed";
 
@@ -252,6 +258,10 @@ public final class BillingEvents {
 
   public void budgetForecastExceeded(BudgetAlert alert) {
     publish(BUDGET_FORECAST_EXCEEDED, alert);
+  }
+
+  public void sessionHibernated(SessionHibernated hibernated) {
+    publish(SESSION_HIBERNATED, hibernated);
   }
 
   public void adviceAvailable(AdviceAvailable advice) {

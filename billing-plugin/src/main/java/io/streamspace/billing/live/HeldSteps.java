@@ -78,20 +78,23 @@ record HeldSteps(Map<UsageUnit, List<Step>> steps, Activity activity) {
 
   /**
    * A span a session holds nothing in, billed for nothing but the organization's storage: its
-   * organization's hold for a spent balance, from its placing to its lifting ({@code until} null
-   * while it lasts), as rating cuts it out too.
+   * organization's hold for a spent balance, from its placing to its lifting, or its own
+   * hibernation, from its start to its resume ({@code until} null while it lasts), as rating
+   * cuts them out too.
    */
   record Pause(Instant from, Instant until) {}
 
   /**
-   * These steps with nothing held during {@code pauses} (apart from each other, as one reason's
-   * holds are): a step of nothing where each pause starts, and where it ends the amount in
-   * effect then; the steps within a pause are dropped.
+   * These steps with nothing held during the pauses of {@code held} and {@code hibernated} (each
+   * list apart within itself, as one reason's holds and one session's hibernations are; the two
+   * joined where they overlap): a step of nothing where each pause starts, and where it ends the
+   * amount in effect then; the steps within a pause are dropped.
    */
-  HeldSteps pausedDuring(List<Pause> pauses) {
-    if (pauses.isEmpty()) {
+  HeldSteps pausedDuring(List<Pause> held, List<Pause> hibernated) {
+    if (held.isEmpty() && hibernated.isEmpty()) {
       return this;
     }
+    List<Pause> pauses = joined(held, hibernated);
     Map<UsageUnit, List<Step>> paused = new LinkedHashMap<>();
     steps.forEach(
         (unit, its) -> {
@@ -112,6 +115,27 @@ record HeldSteps(Map<UsageUnit, List<Step>> steps, Activity activity) {
           paused.put(unit, kept);
         });
     return new HeldSteps(paused, activity);
+  }
+
+  /** The pauses of both lists, those that overlap or touch joined into one, by start. */
+  private static List<Pause> joined(List<Pause> held, List<Pause> hibernated) {
+    List<Pause> all = new ArrayList<>(held);
+    all.addAll(hibernated);
+    all.sort(Comparator.comparing(Pause::from));
+    List<Pause> joined = new ArrayList<>();
+    for (Pause pause : all) {
+      Pause last = joined.isEmpty() ? null : joined.get(joined.size() - 1);
+      if (last != null && (last.until() == null || !pause.from().isAfter(last.until()))) {
+        Instant until =
+            last.until() == null || pause.until() == null
+                ? null
+                : latest(last.until(), pause.until());
+        joined.set(joined.size() - 1, new Pause(last.from(), until));
+      } else {
+        joined.add(pause);
+      }
+    }
+    return joined;
   }
 
   /** These steps priced by the activity states and factors of {@code activity}. */

@@ -34,7 +34,8 @@ import javax.sql.DataSource;
  * InvoiceCalculator#periodSoFar(Connection, String, Currency, Instant)}), and for an organization
  * that keeps a prepaid balance its usable credits and, while the period before is not invoiced,
  * that period's inputs; its sessions not settled yet with what they hold from their watermarks on
- * (nothing while its balance was spent: {@link HeldSteps#pausedDuring}), its storage levels from
+ * (nothing while its balance was spent or it was hibernated: {@link HeldSteps#pausedDuring}),
+ * its storage levels from
  * its storage watermark on, and its running sessions' rated usage, in one {@code REPEATABLE READ,
  * READ ONLY} transaction: a rating run commits wholly before it or after it, so each instant of
  * usage is either rated in it or unrated in it, never both nor neither. A handful of indexed
@@ -108,16 +109,22 @@ final class LiveBasisReads {
           ORDER BY a.session_id, a.effective_from""");
 
   // the spans its sessions are billed storage-only in: its holds for a spent balance (V71), the
-  // ones that end after its unsettled sessions' earliest watermark
+  // ones that end after its unsettled sessions' earliest watermark, for all of them (no
+  // session); and each unsettled session's hibernations (V77) that end after its watermark
   private static final NamedSql PAUSES =
       NamedSql.of(
           """
-          SELECT h.placed_at, h.lifted_at FROM billing_account_holds h
+          SELECT NULL, h.placed_at, h.lifted_at FROM billing_account_holds h
           WHERE h.user_id = :org_id AND h.reason = 'balance_exhausted'
             AND (h.lifted_at IS NULL OR h.lifted_at > (
                 SELECT min(coalesce(s.rated_until, s.started_at)) FROM billing_sessions s
                 WHERE s.org_id = :org_id AND NOT s.settled))
-          ORDER BY h.placed_at""");
+          UNION ALL
+          SELECT z.session_id, z.hibernated_at, z.resumed_at FROM billing_sessions s
+          JOIN billing_session_hibernations z ON z.session_id = s.session_id
+          WHERE s.org_id = :org_id AND NOT s.settled
+            AND (z.resumed_at IS NULL OR z.resumed_at > coalesce(s.rated_until, s.started_at))
+          ORDER BY 2""");
 
   private static final NamedSql STORAGE =
       NamedSql.of(
@@ -356,7 +363,8 @@ final class LiveBasisReads {
         }
       }
     }
-    List<HeldSteps.Pause> pauses = pauses(connection, orgId);
+    Map<String, List<HeldSteps.Pause>> pauses = pauses(connection, orgId);
+    List<HeldSteps.Pause> held = pauses.getOrDefault("", List.of());
     Map<String, List<HeldSteps.ActivityStep>> activity =
         rates.any() ? activity(connection, orgId) : Map.of();
     List<UnratedSession> sessions = new ArrayList<>();
@@ -371,7 +379,7 @@ final class LiveBasisReads {
                     s.endedAt(),
                     s.lastHeartbeat(),
                     new HeldSteps(steps.get(id))
-                        .pausedDuring(pauses)
+                        .pausedDuring(held, pauses.getOrDefault(id, List.of()))
                         .pricedBy(
                             new HeldSteps.Activity(activity.getOrDefault(id, List.of()), rates)))));
     return sessions;
@@ -391,14 +399,19 @@ final class LiveBasisReads {
     return steps;
   }
 
-  private static List<HeldSteps.Pause> pauses(Connection connection, String orgId)
+  /** The pauses by session: "" the organization's holds, for all of them. */
+  private static Map<String, List<HeldSteps.Pause>> pauses(Connection connection, String orgId)
       throws SQLException {
-    List<HeldSteps.Pause> pauses = new ArrayList<>();
+    Map<String, List<HeldSteps.Pause>> pauses = new LinkedHashMap<>();
     try (PreparedStatement statement = PAUSES.bind("org_id", orgId).prepare(connection);
         ResultSet rs = statement.executeQuery()) {
       while (rs.next()) {
-        pauses.add(
-            new HeldSteps.Pause(Sql.instant(rs.getTimestamp(1)), Sql.instant(rs.getTimestamp(2))));
+        String session = rs.getString(1);
+        pauses
+            .computeIfAbsent(session == null ? "" : session, s -> new ArrayList<>())
+            .add(
+                new HeldSteps.Pause(
+                    Sql.instant(rs.getTimestamp(2)), Sql.instant(rs.getTimestamp(3))));
       }
     }
     return pauses;

@@ -123,6 +123,7 @@ public final class MeteringStore {
           sessions.insertSizes(connection, batch.sizes());
           sessions.insertHeld(connection, batch.held());
           sessions.insertActivity(connection, batch.activity());
+          sessions.resumeHibernated(connection, batch.activity());
           sessions.insertStorageLevels(connection, batch.storageLevels());
           sessions.moveStorageLevels(connection, batch.createdSessions());
           sessions.insertUsageReports(connection, batch.usageReports());

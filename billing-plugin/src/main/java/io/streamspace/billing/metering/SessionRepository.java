@@ -1,6 +1,7 @@
 package io.streamspace.billing.metering;
 
 import io.streamspace.billing.db.NamedSql;
+import io.streamspace.billing.db.SqlArrays;
 import io.streamspace.billing.metering.MeteringBatch.ActivityRow;
 import io.streamspace.billing.metering.MeteringBatch.HeldRow;
 import io.streamspace.billing.metering.MeteringBatch.SessionRow;
@@ -97,6 +98,25 @@ final class SessionRepository {
             state = excluded.state, used = excluded.used, event_id = excluded.event_id
           WHERE excluded.event_id > a.event_id
           """);
+
+  // A hibernation (V77) of these sessions ends at the first active step stored after its start,
+  // or earlier than the end it has: an earlier report arriving later moves the end back. Probes
+  // the hibernations' key by session: nothing for a session never hibernated.
+  private static final NamedSql RESUME_HIBERNATED =
+      NamedSql.of(
+          """
+          UPDATE billing_session_hibernations h
+          SET resumed_at = r.at, resumed_by_event = r.event_id
+          FROM (SELECT DISTINCT ON (z.session_id, z.hibernated_at)
+                       z.session_id, z.hibernated_at, a.effective_from AS at, a.event_id
+                FROM billing_session_hibernations z
+                JOIN billing_session_activity a ON a.session_id = z.session_id
+                  AND a.state = 'active' AND a.effective_from > z.hibernated_at
+                  AND (z.resumed_at IS NULL OR a.effective_from < z.resumed_at)
+                WHERE z.session_id = ANY (:sessions::text[])
+                ORDER BY z.session_id, z.hibernated_at, a.effective_from) r
+          WHERE h.session_id = r.session_id AND h.hibernated_at = r.hibernated_at
+            AND (h.resumed_at IS NULL OR h.resumed_at > r.at)""");
 
   // A level is its session's organization's, as the session is stored (the sessions are
   // upserted first): a heartbeat or termination without org_id, or naming another one, counts
@@ -220,6 +240,24 @@ final class SessionRepository {
             "state", ActivityRow::state,
             "used", ActivityRow::used,
             "event_id", ActivityRow::eventId));
+  }
+
+  /**
+   * Ends the hibernations the batch's active steps (stored first) end: of each session reported
+   * active, from the earliest such step after the hibernation's start.
+   */
+  void resumeHibernated(Connection connection, List<ActivityRow> activity) throws SQLException {
+    List<String> active =
+        activity.stream()
+            .filter(row -> "active".equals(row.state()))
+            .map(ActivityRow::sessionId)
+            .distinct()
+            .toList();
+    if (!active.isEmpty()) {
+      RESUME_HIBERNATED
+          .bind("sessions", SqlArrays.array(connection, active, id -> id))
+          .update(connection);
+    }
   }
 
   /**

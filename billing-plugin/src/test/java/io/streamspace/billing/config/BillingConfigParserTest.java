@@ -929,7 +929,7 @@ class BillingConfigParserTest {
     assertEquals("{\"last_minutes\":15}", find(keys, "faultCreditPolicy").defaultJson());
     assertEquals("{\"USD\":50,\"VND\":1250000}", find(keys, "faultCreditCap").defaultJson());
     assertEquals("{\"USD\":5,\"VND\":125000}", find(keys, "adviceMinSaving").defaultJson());
-    assertEquals(56, keys.size());
+    assertEquals(57, keys.size());
   }
 
   @Test

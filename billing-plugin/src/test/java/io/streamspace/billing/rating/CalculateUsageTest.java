@@ -10,9 +10,14 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.streamspace.billing.config.BillingConfigParser;
+import io.streamspace.billing.config.CronValidator;
+import io.streamspace.billing.events.BillingEvents;
+import io.streamspace.billing.hibernation.Hibernation;
 import io.streamspace.billing.money.UsageUnit;
 import io.streamspace.billing.support.BillingHarness;
 import io.streamspace.billing.support.TestDatabase;
+import io.streamspace.billing.support.TestPluginContext;
 import io.streamspace.plugin.api.event.SessionActivity;
 import io.streamspace.plugin.api.event.SessionEvent;
 import io.streamspace.plugin.api.http.HttpMethod;
@@ -733,6 +738,138 @@ class CalculateUsageTest {
     assertEquals(
         "cpu 1 0.0125 0.01 | cpu 0.75 0.025 0.02 | cpu 2.25 0.05 0.11 | total 0.14",
         lines(billing.call(HttpMethod.GET, "/usage", user("bob")).body()));
+  }
+
+  private static final String HIBERNATING =
+      "{\"activityRates\": {\"idle\": {\"cpu_cores\": 0.5}}, \"hibernateAfterIdleMinutes\": 180}";
+
+  /**
+   * Idle cpu at half, hibernation after 180 idle minutes: 2 cores and 2 GB from 10:00, idle from
+   * 12:00; check-balances at 15:00 (twice, and another node's at once) hibernates it once; the
+   * platform resumes it at 20:00 (session.resumed: a heartbeat, active); it ends at 21:00. cpu:
+   * active 10:00-12:00 and 20:00-21:00, 6 core-hours at 0.05 = 0.30; idle 12:00-15:00, 6 at
+   * 0.025 = 0.15; hibernated 15:00-20:00, nothing. Memory 2 GB for the 6 h not hibernated, 12
+   * GB-hours at 0.01 = 0.12. 0.57 in all, what the live figure says before rating too (the idle
+   * price saved 0.15, the hibernation 5 h of 2 cores at 0.025 and 2 GB at 0.01 = 0.35).
+   */
+  @Test
+  void aSessionActiveIdleAndHibernatedIsBilledStorageOnlyWhileHibernated_onceAcrossNodes()
+      throws java.sql.SQLException {
+    billing.close();
+    billing = new BillingHarness(at("2026-03-02T00:00:00Z"), HIBERNATING);
+    TestPluginContext otherHost = new TestPluginContext(billing.clock);
+    Hibernation otherNode =
+        new Hibernation(
+            TestDatabase.dataSource(),
+            otherHost.sessions(),
+            new BillingEvents(otherHost.events()),
+            () -> new BillingConfigParser(CronValidator.fiveFields()).parse(HIBERNATING).config(),
+            billing.clock);
+    billing.created("2026-03-02T10:00:00Z", "s1", "alice", size("2", "2", "0"));
+    billing.billing.onSessionHeartbeat(
+        billing.context, billing.activity("i", "2026-03-02T12:00:00Z", "s1", "alice", "idle"));
+    billing.heartbeat("2026-03-02T14:59:00Z", "s1", "alice", null);
+    billing.runAt("check-balances", "2026-03-02T14:59:00Z"); // 179 minutes: not yet
+
+    billing.runAt("check-balances", "2026-03-02T15:00:00Z");
+    billing.runAt("check-balances", "2026-03-02T15:00:00Z");
+    int byOtherNode = otherNode.check();
+    billing.heartbeat("2026-03-02T19:59:00Z", "s1", "alice", null); // no activity: still asleep
+    billing.billing.onSessionHeartbeat(
+        billing.context, billing.activity("r", "2026-03-02T20:00:00Z", "s1", "alice", "active"));
+    billing.heartbeat("2026-03-02T20:59:00Z", "s1", "alice", null);
+    billing.flush();
+    billing.clock.set(at("2026-03-02T21:00:00Z"));
+    BigDecimal unrated = liveTotal("alice");
+    billing.terminated("2026-03-02T21:00:00Z", "s1", "alice");
+    billing.calculateUsageAt("2026-03-02T21:30:00Z");
+
+    assertEquals(
+        List.of("suspend s1: hibernated: " + Hibernation.DETAIL.formatted(180)),
+        billing.context.sessionControls());
+    assertEquals(0, byOtherNode);
+    assertEquals(List.of(), otherHost.sessionControls());
+    assertEquals(
+        List.of(
+            "{\"org_id\":\"alice\",\"session_id\":\"s1\","
+                + "\"idle_since\":\"2026-03-02T12:00:00Z\",\"at\":\"2026-03-02T15:00:00Z\"}"),
+        billing.published("billing.session.hibernated"));
+    assertEquals(List.of("15:00 20:00 r"), hibernations());
+    assertEquals(new BigDecimal("0.57"), unrated, "the ticker, nothing rated yet");
+    assertEquals(
+        List.of("cpu active 0.05 6", "cpu idle 0.025 6", "memory active 0.01 12"),
+        byActivity("alice"));
+    assertEquals(
+        "cpu 6 0.025 0.15 | cpu 6 0.05 0.30 | memory 12 0.01 0.12 | total 0.57",
+        lines(billing.call(HttpMethod.GET, "/usage", user("alice")).body()));
+    assertEquals(new BigDecimal("0.57"), liveTotal("alice"), "the ticker, all rated");
+  }
+
+  /**
+   * The same events for alice and bob in other orders and flushes, hibernated by check-balances
+   * at 15:00 (1 core, idle from 12:00): the platform's session.resumed at 20:00 and an active
+   * heartbeat at 19:00 that arrives after it, or before it: the hibernation ends at 19:00
+   * either way. cpu active 10:00-12:00 and 19:00-21:00, 4 core-hours at 0.05 = 0.20; idle
+   * 12:00-15:00, 3 at 0.025 = 0.075, 0.08.
+   */
+  @Test
+  void hibernationEventsShuffledAndInOtherBatchesEndItAtTheEarliestResume() {
+    billing.close();
+    billing = new BillingHarness(at("2026-03-02T00:00:00Z"), HIBERNATING);
+    Map<String, Map<String, SessionEvent>> events = new java.util.HashMap<>();
+    for (String user : List.of("alice", "bob")) {
+      String s = user + "-s";
+      Map<String, SessionEvent> its = new java.util.HashMap<>();
+      its.put(
+          "c",
+          BillingHarness.event(user + "1", "2026-03-02T10:00:00Z", s, user, size("1", "0", "0")));
+      its.put("i", billing.activity(user + "2", "2026-03-02T12:00:00Z", s, user, "idle"));
+      its.put("r", billing.activity(user + "3", "2026-03-02T20:00:00Z", s, user, "active"));
+      its.put("a", billing.activity(user + "4", "2026-03-02T19:00:00Z", s, user, "active"));
+      its.put("t", BillingHarness.event(user + "5", "2026-03-02T21:00:00Z", s, user, null));
+      events.put(user, its);
+    }
+    deliver(events.get("alice"), "c i");
+    deliver(events.get("bob"), "i | c");
+    billing.runAt("check-balances", "2026-03-02T15:00:00Z");
+    deliver(events.get("alice"), "r | a t");
+    deliver(events.get("bob"), "t a r");
+
+    billing.calculateUsageAt("2026-03-02T22:00:00Z");
+
+    List<String> expected = List.of("cpu active 0.05 4", "cpu idle 0.025 3");
+    assertEquals(expected, byActivity("alice"));
+    assertEquals(expected, byActivity("bob"));
+    assertEquals(
+        "cpu 3 0.025 0.08 | cpu 4 0.05 0.20 | total 0.28",
+        lines(billing.call(HttpMethod.GET, "/usage", user("bob")).body()));
+    assertEquals(List.of("15:00 19:00 alice4", "15:00 19:00 bob4"), hibernations());
+  }
+
+  private void deliver(Map<String, SessionEvent> events, String deliveries) {
+    billing.deliverInFlushes(
+        deliveries,
+        key -> {
+          SessionEvent e = events.get(key);
+          switch (key) {
+            case "c" -> billing.billing.onSessionCreated(billing.context, e);
+            case "t" -> billing.billing.onSessionTerminated(billing.context, e);
+            default -> billing.billing.onSessionHeartbeat(billing.context, e);
+          }
+        });
+  }
+
+  /** Each hibernation as "hibernated_at resumed_at resumed_by_event" (UTC times), by session. */
+  private static List<String> hibernations() {
+    return BillingHarness.rows(
+            """
+            SELECT to_char(hibernated_at AT TIME ZONE 'UTC', 'HH24:MI') || ' '
+                   || coalesce(to_char(resumed_at AT TIME ZONE 'UTC', 'HH24:MI'), '-') || ' '
+                   || coalesce(resumed_by_event, '-')
+            FROM billing_session_hibernations ORDER BY session_id""")
+        .stream()
+        .map(r -> (String) r.get(0))
+        .toList();
   }
 
   /** Without activityRates an idle report changes no record: all of it is active time. */

@@ -170,6 +170,9 @@ public final class EventIntake {
       } else {
         sessions.started(session.sessionId(), session.userId());
       }
+      if (changed.type() == EventType.SESSION_RESUMED) {
+        sessions.resume(session.sessionId()); // the platform resumed it
+      }
     }
   }
 

@@ -256,6 +256,15 @@ final class EventParser {
             ? reader.optionalId(session, "session.", "reason")
             : null;
     SessionActivity activity = reader.activity(session, "session.");
+    if (type == EventType.SESSION_RESUMED) {
+      // the user is back: active, whether or not the platform says so
+      if (activity == null && session.get("activity") == null) {
+        activity = new SessionActivity(SessionActivity.State.ACTIVE, Map.of());
+      } else if (activity != null && activity.state() != SessionActivity.State.ACTIVE) {
+        reader.problem("session.activity", "must be active (or absent) on session.resumed");
+        return null;
+      }
+    }
     if (id == null || occurredAt == null || sessionId == null || userId == null) {
       return null;
     }

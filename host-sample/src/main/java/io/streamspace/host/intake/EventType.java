@@ -12,6 +12,8 @@ public enum EventType {
   USER_CREATED("user.created"),
   SESSION_CREATED("session.created"),
   SESSION_HEARTBEAT("session.heartbeat"),
+  /** The platform resumed a session the user came back to: a heartbeat whose activity is active. */
+  SESSION_RESUMED("session.resumed"),
   SESSION_TERMINATED("session.terminated"),
   USAGE_REPORTED("usage.reported"),
   ORG_CREATED(OrganizationEvent.Type.CREATED),

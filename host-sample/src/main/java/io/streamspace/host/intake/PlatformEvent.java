@@ -78,7 +78,10 @@ sealed interface PlatformEvent {
     }
   }
 
-  /** {@code session.created}, {@code session.heartbeat} or {@code session.terminated}. */
+  /**
+   * {@code session.created}, {@code session.heartbeat}, {@code session.resumed} (delivered as a
+   * heartbeat, its activity active) or {@code session.terminated}.
+   */
   record SessionChanged(EventType type, SessionEvent event) implements PlatformEvent {
     public String id() {
       return event.id();
@@ -107,7 +110,7 @@ sealed interface PlatformEvent {
     public void deliverTo(PlatformPlugin plugin, PluginContext context) {
       switch (type) {
         case SESSION_CREATED -> plugin.onSessionCreated(context, event);
-        case SESSION_HEARTBEAT -> plugin.onSessionHeartbeat(context, event);
+        case SESSION_HEARTBEAT, SESSION_RESUMED -> plugin.onSessionHeartbeat(context, event);
         case SESSION_TERMINATED -> plugin.onSessionTerminated(context, event);
         default -> throw new IllegalStateException("not a session event: " + type);
       }

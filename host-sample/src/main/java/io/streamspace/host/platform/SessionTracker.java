@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
  * publishes {@code host.session.suspended}, which a real platform would act on. A suspension whose
  * reason asks for a snapshot ({@link SessionControl#SNAPSHOT}) is marked {@code snapshot} and
  * logged, as a real platform would keep the session's state to resume it where it stopped; the
- * user is shown the rest of the reason.
+ * user is shown the rest of the reason. A hibernation ({@link SessionControl#HIBERNATED}: nobody
+ * used the session for a while) is a snapshot too, its whole reason shown.
  */
 public final class SessionTracker implements SessionControl {
 
@@ -55,8 +56,9 @@ public final class SessionTracker implements SessionControl {
 
   @Override
   public void suspend(String sessionId, String reason) {
-    boolean snapshot = reason != null && reason.startsWith(SNAPSHOT);
-    String shown = snapshot ? reason.substring(SNAPSHOT.length()) : reason;
+    boolean hibernated = reason != null && reason.startsWith(HIBERNATED);
+    boolean snapshot = hibernated || reason != null && reason.startsWith(SNAPSHOT);
+    String shown = snapshot && !hibernated ? reason.substring(SNAPSHOT.length()) : reason;
     String why = shown == null || shown.isBlank() ? "suspended" : shown;
     TrackedSession before = sessions.get(sessionId);
     if (before != null && before.suspended()) {

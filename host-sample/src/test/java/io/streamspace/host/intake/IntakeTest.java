@@ -509,7 +509,35 @@ class IntakeTest extends HostTestBase {
         Arguments.of(
             "a used figure as text",
             heartbeat.apply("\"activity\":\"idle\",\"used\":{\"memory_gb\":\"1\"}"),
-            "session.used.memory_gb"));
+            "session.used.memory_gb"),
+        Arguments.of(
+            "a resume that says idle",
+            heartbeat
+                .apply("\"activity\":\"idle\"")
+                .replace("session.heartbeat", "session.resumed"),
+            "session.activity"));
+  }
+
+  @Test
+  void aSessionResumedReachesThePluginAsAHeartbeatWhoseActivityIsActive() {
+    Response response =
+        post(
+            "[{\"id\":\"res-1\",\"type\":\"session.resumed\","
+                + "\"occurred_at\":\"2025-06-01T11:00:00Z\",\"session\":{\"session_id\":\"s\","
+                + "\"user_id\":\"u\"}}]");
+
+    assertEquals(202, response.status(), response.toString());
+    SessionEvent session = (SessionEvent) plugin.events.get(0);
+    assertEquals(
+        io.streamspace.plugin.api.event.SessionActivity.State.ACTIVE, session.activity().state());
+    assertEquals(
+        "{\"type\":\"session.resumed\",\"session\":{\"session_id\":\"s\",\"user_id\":\"u\","
+            + "\"activity\":\"active\"}}",
+        "{\"type\":"
+            + EventWire.session(EventType.SESSION_RESUMED, session).get("type")
+            + ",\"session\":"
+            + EventWire.session(EventType.SESSION_RESUMED, session).get("session")
+            + "}");
   }
 
   @Test

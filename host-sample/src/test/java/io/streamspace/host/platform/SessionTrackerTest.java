@@ -35,4 +35,23 @@ class SessionTrackerTest {
             "host.session.suspended{\"session_id\":\"s1\",\"user_id\":\"ann\",\"snapshot\":true}"),
         published);
   }
+
+  @Test
+  void aHibernationIsASnapshotSuspensionThatShowsItsWholeReason() {
+    List<String> published = new ArrayList<>();
+    SessionTracker tracker = new SessionTracker((type, payload) -> published.add(type + payload));
+    tracker.started("s1", "ann");
+
+    tracker.suspend("s1", SessionControl.HIBERNATED + "nobody used it for 60 minutes.");
+
+    assertEquals(
+        List.of(
+            new SessionTracker.TrackedSession(
+                "s1", "ann", "hibernated: nobody used it for 60 minutes.", true)),
+        tracker.all());
+    assertEquals(
+        List.of(
+            "host.session.suspended{\"session_id\":\"s1\",\"user_id\":\"ann\",\"snapshot\":true}"),
+        published);
+  }
 }

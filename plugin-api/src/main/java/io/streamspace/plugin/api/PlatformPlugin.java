@@ -41,7 +41,9 @@ public interface PlatformPlugin extends ExtensionPoint {
 
   /**
    * A session is still alive at {@code occurredAt}. When {@link SessionEvent#resources()} is not
-   * null the session uses those resources from that instant on.
+   * null the session uses those resources from that instant on. The platform's {@code
+   * session.resumed} (the user came back to a session suspended for a while) comes here too, its
+   * activity active (since 0.4).
    */
   default void onSessionHeartbeat(PluginContext context, SessionEvent event) {}
 

@@ -4,7 +4,7 @@ package io.streamspace.plugin.api.session;
  * Lets a plugin suspend and resume platform sessions, for example when an account runs over its
  * quota past the grace period. Both calls are idempotent.
  *
- * <p>Stable since 0.1; the {@link #SNAPSHOT} reason since 0.4.
+ * <p>Stable since 0.1; the {@link #SNAPSHOT} and {@link #HIBERNATED} reasons since 0.4.
  */
 public interface SessionControl {
 
@@ -18,6 +18,15 @@ public interface SessionControl {
    * older host, which shows the whole reason. Since 0.4.
    */
   String SNAPSHOT = "snapshot: ";
+
+  /**
+   * How a reason starts when the plugin suspends a session nobody used for a while (billing's
+   * {@code hibernateAfterIdleMinutes}): the host keeps its state as for {@link #SNAPSHOT}, until
+   * the user returns; the platform then resumes it itself (no {@link #resume} comes) and tells
+   * plugins with a {@code session.resumed} event, delivered as a heartbeat whose activity is
+   * active. The whole reason is shown to the user. Since 0.4.
+   */
+  String HIBERNATED = "hibernated: ";
 
   /**
    * Suspends a running session; {@code reason} is shown to the user (after {@link #SNAPSHOT},
