@@ -676,6 +676,15 @@ class CalculateUsageTest {
     assertEquals(
         "cpu 6 0.025 0.15 | cpu 4 0.05 0.20 | memory 10 0.01 0.10 | total 0.45", lines(usage));
     assertEquals(
+        "CPU, idle (× 0.5) idle saved 0.15 | - | -", labels(usage), "active lines as before");
+    assertEquals(new BigDecimal("0.15"), usage.get("total_saved").decimalValue());
+    assertEquals(
+        List.of(List.of("cpu", "idle", new BigDecimal("0.05"))),
+        BillingHarness.rows(
+            "SELECT resource_type, activity, full_price FROM billing_usage_records"
+                + " WHERE full_price IS NOT NULL GROUP BY 1, 2, 3"),
+        "an idle record keeps its full price; the others none");
+    assertEquals(
         "idle {\"cpu_cores\": 0.1, \"memory_gb\": 1.1}",
         String.join(
             " ",
@@ -730,9 +739,15 @@ class CalculateUsageTest {
         List.of("cpu active 0.05 2.25", "cpu disconnected 0.0125 1", "cpu idle 0.025 0.75");
     assertEquals(expected, byActivity("alice"));
     assertEquals(expected, byActivity("bob"));
+    JsonNode usage = billing.call(HttpMethod.GET, "/usage", user("bob")).body();
     assertEquals(
-        "cpu 1 0.0125 0.01 | cpu 0.75 0.025 0.02 | cpu 2.25 0.05 0.11 | total 0.14",
-        lines(billing.call(HttpMethod.GET, "/usage", user("bob")).body()));
+        "cpu 1 0.0125 0.01 | cpu 0.75 0.025 0.02 | cpu 2.25 0.05 0.11 | total 0.14", lines(usage));
+    // saved: 1 × (0.05 − 0.0125) = 0.0375 → 0.04; 0.75 × 0.025 = 0.01875 → 0.02
+    assertEquals(
+        "CPU, disconnected (× 0.25) disconnected saved 0.04"
+            + " | CPU, idle (× 0.5) idle saved 0.02 | -",
+        labels(usage));
+    assertEquals(new BigDecimal("0.06"), usage.get("total_saved").decimalValue());
   }
 
   /** Without activityRates an idle report changes no record: all of it is active time. */
@@ -747,6 +762,9 @@ class CalculateUsageTest {
 
     assertEquals(List.of("cpu active 0.05 1", "memory active 0.01 1"), byActivity("alice"));
     assertEquals(1L, value("SELECT count(*) FROM billing_session_activity"));
+    JsonNode usage = billing.call(HttpMethod.GET, "/usage", user("alice")).body();
+    assertEquals("- | -", labels(usage), "no line has a label or a saving");
+    assertNull(usage.get("total_saved"), "nor the usage a saved figure");
   }
 
   /** "resource activity unit_price quantity" per record group, ordered. */
@@ -760,6 +778,24 @@ class CalculateUsageTest {
         .stream()
         .map(r -> r.get(0) + " " + r.get(1) + " " + plain(r.get(2)) + " " + plain(r.get(3)))
         .toList();
+  }
+
+  /** A /usage answer's lines as "description activity saved s", or "-" for a plain line. */
+  private static String labels(JsonNode usage) {
+    List<String> labels = new java.util.ArrayList<>();
+    usage
+        .get("lines")
+        .forEach(
+            l ->
+                labels.add(
+                    l.has("description")
+                        ? l.get("description").asText()
+                            + " "
+                            + l.get("activity").asText()
+                            + " saved "
+                            + l.get("saved").decimalValue().toPlainString()
+                        : l.has("activity") || l.has("saved") ? "stray" : "-"));
+    return String.join(" | ", labels);
   }
 
   /** A /usage answer's lines as "resource quantity unit_price total_cost | ... | total t". */
