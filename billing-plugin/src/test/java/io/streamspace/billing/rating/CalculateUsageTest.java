@@ -663,6 +663,14 @@ class CalculateUsageTest {
     billing.flush();
     billing.clock.set(at("2026-03-02T15:00:00Z"));
     BigDecimal unrated = liveTotal("alice");
+    assertEquals(
+        new BigDecimal("0.07"),
+        billing
+            .call(HttpMethod.GET, "/live", user("alice"))
+            .body()
+            .get("rate_per_hour")
+            .decimalValue(),
+        "idle now: 2 cores × 0.025 + 2 GB × 0.01 an hour, not 0.12");
 
     billing.terminated("2026-03-02T15:00:00Z", "s1", "alice");
     billing.calculateUsageAt("2026-03-02T15:30:00Z");
