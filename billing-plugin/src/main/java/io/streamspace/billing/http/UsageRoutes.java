@@ -46,7 +46,14 @@ public final class UsageRoutes {
               .req("resource_type", string())
               .req("quantity", number())
               .req("unit", string())
-              .req("cost", number()));
+              .req("cost", number())
+              .prop(
+                  "saved",
+                  number()
+                      .description(
+                          """
+                          Where some of the day's time was priced at an activity factor: what \
+                          those lines saved (the sum of their saved in /usage)""")));
 
   static final Schema DAILY_USAGE =
       Schema.component(

@@ -686,6 +686,30 @@ class CalculateUsageTest {
     assertEquals(
         "CPU, idle (× 0.5) idle saved 0.15 | - | -", labels(usage), "active lines as before");
     assertEquals(new BigDecimal("0.15"), usage.get("total_saved").decimalValue());
+    JsonNode day =
+        billing
+            .call(HttpMethod.GET, "/usage/daily?days=1", user("alice"))
+            .body()
+            .get("days")
+            .get(0);
+    assertEquals(
+        "cpu 10 0.35 saved 0.15 | memory 10 0.10 saved -",
+        String.join(
+            " | ",
+            java.util.stream.StreamSupport.stream(day.get("resources").spliterator(), false)
+                .map(
+                    r ->
+                        r.get("resource_type").asText()
+                            + " "
+                            + r.get("quantity").decimalValue().toPlainString()
+                            + " "
+                            + r.get("cost").decimalValue().toPlainString()
+                            + " saved "
+                            + (r.has("saved")
+                                ? r.get("saved").decimalValue().toPlainString()
+                                : "-"))
+                .toList()),
+        "the day's cpu adds both lines and says what the idle one saved");
     assertEquals(
         List.of(List.of("cpu", "idle", new BigDecimal("0.05"))),
         BillingHarness.rows(
