@@ -345,13 +345,22 @@ async function showOwnUsage(quota, stale) {
       'Your usage under ' + (view.org.name || view.org.org_id) + ' so far, by resource'));
 }
 
-/** A /usage answer's lines and total as a table (id cost-so-far). */
+/**
+ * A /usage answer's lines and total as a table (id cost-so-far). Idle or disconnected time
+ * priced at a factor is on a line of its own, named with it ("CPU, idle (× 0.5)") and what its
+ * price saved; the saving of them all is shown above the total, which stays the last row.
+ */
 function usageTable(usage, caption) {
+  const saved = usage.total_saved == null ? []
+    : [['Saved by idle pricing', '', { text: money(usage.total_saved, usage.currency), num: true }]];
   return table('cost-so-far', caption,
       [{ text: 'Resource' }, { text: 'Quantity', num: true }, { text: 'Cost', num: true }],
-      usage.lines.map((l) => [l.resource_type,
+      usage.lines.map((l) => [
+        l.description ? l.description + ', saved ' + money(l.saved, usage.currency)
+          : l.resource_type,
         { text: quantity(l.quantity) + ' ' + l.unit, num: true },
         { text: money(l.total_cost, usage.currency), num: true }])
+          .concat(saved)
           .concat([['Total', '', { text: money(usage.total_cost, usage.currency), num: true }]]),
       '');
 }

@@ -40,7 +40,7 @@ public final class AccountOverviewQueries {
              FROM billing_usage_records r
              WHERE r.user_id = a.user_id
                AND r.slice_start >= :period_start AND r.slice_start < :period_end
-             GROUP BY r.resource_type, r.unit_price) u
+             GROUP BY r.resource_type, r.unit_price, r.activity) u
        -- a held meter's (gpu) are unit-hours
        CROSS JOIN LATERAL (SELECT coalesce((SELECT v.per_unit FROM (VALUES %s)
                                               AS v(resource_type, per_unit)

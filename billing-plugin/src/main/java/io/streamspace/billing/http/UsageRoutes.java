@@ -46,7 +46,14 @@ public final class UsageRoutes {
               .req("resource_type", string())
               .req("quantity", number())
               .req("unit", string())
-              .req("cost", number()));
+              .req("cost", number())
+              .prop(
+                  "saved",
+                  number()
+                      .description(
+                          """
+                          Where some of the day's time was priced at an activity factor: what \
+                          those lines saved (the sum of their saved in /usage)""")));
 
   static final Schema DAILY_USAGE =
       Schema.component(
@@ -69,7 +76,27 @@ public final class UsageRoutes {
               .req("quantity", number())
               .req("unit", string())
               .req("unit_price", number())
-              .req("total_cost", number()));
+              .req("total_cost", number())
+              .prop(
+                  "activity",
+                  string()
+                      .description(
+                          """
+                          idle or disconnected: time priced at its activityRates factor, on a \
+                          line of its own; absent on time at the full price"""))
+              .prop(
+                  "description",
+                  string()
+                      .description(
+                          """
+                          Such a line's name, with its factor: CPU, idle (× 0.5)"""))
+              .prop(
+                  "saved",
+                  number()
+                      .description(
+                          """
+                          Such a line's saving: what its time would have cost at the full price \
+                          less total_cost, rounded once""")));
 
   static final Schema USAGE =
       Schema.component(
@@ -87,6 +114,13 @@ public final class UsageRoutes {
                           Asked for with member_id only: the member whose own usage this is"""))
               .req("lines", array(USAGE_LINE))
               .req("total_cost", number())
+              .prop(
+                  "total_saved",
+                  number()
+                      .description(
+                          """
+                          Where some line was priced at an activity factor: the sum of the \
+                          lines' saved, what idle pricing saved"""))
               .prop(
                   "by_member",
                   array(object().req("user_id", string()).req("total_cost", number()))
@@ -120,6 +154,7 @@ public final class UsageRoutes {
       @JsonInclude(JsonInclude.Include.NON_NULL) String memberId,
       List<UsageLine> lines,
       BigDecimal totalCost,
+      @JsonInclude(JsonInclude.Include.NON_NULL) BigDecimal totalSaved,
       @JsonInclude(JsonInclude.Include.NON_NULL) List<MemberCost> byMember,
       @JsonInclude(JsonInclude.Include.NON_NULL) BigDecimal organizationCost) {
 
@@ -137,6 +172,7 @@ public final class UsageRoutes {
           memberId,
           s.lines(),
           s.totalCost(),
+          saved(s.lines()),
           null,
           null);
     }
@@ -151,9 +187,19 @@ public final class UsageRoutes {
           null,
           s.lines(),
           s.totalCost(),
+          saved(s.lines()),
           byMember == null ? null : byMember.members(),
           byMember == null ? null : byMember.organizationCost());
     }
+  }
+
+  /** The sum of the lines' savings; null (not shown) when no line was priced at a factor. */
+  static BigDecimal saved(List<UsageLine> lines) {
+    return lines.stream()
+        .map(UsageLine::saved)
+        .filter(java.util.Objects::nonNull)
+        .reduce(BigDecimal::add)
+        .orElse(null);
   }
 
   /** The JSON body of {@code GET /usage/daily}. */

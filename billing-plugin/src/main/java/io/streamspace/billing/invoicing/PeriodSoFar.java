@@ -12,7 +12,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Currency;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The current billing period of one organization as its invoice would be computed now ({@link
@@ -148,23 +147,14 @@ public final class PeriodSoFar {
   }
 
   /**
-   * What one more hour of holding {@code held} (per resource, at its unit price) would add to the
-   * usage the invoice charges, in exact unit-seconds: all of it in {@code usage} mode, what
+   * What one more hour of {@code hour} (what is held now, an hour of it per resource at the unit
+   * price it is held at: a session's idle price while it is idle) would add to the usage the
+   * invoice charges, in exact unit-seconds: all of it in {@code usage} mode, what
    * exceeds the plan's allowance for that hour in {@code hybrid} mode ({@link
    * PeriodCharges#bucketOverage}, against the plan held at {@code now}), none in {@code
    * subscription} mode.
    */
-  public List<UsageBucket> chargedHour(
-      Map<UsageUnit, BigDecimal> held, Map<UsageUnit, BigDecimal> prices, Instant now) {
-    List<UsageBucket> hour = new ArrayList<>();
-    held.forEach(
-        (unit, amount) -> {
-          BigDecimal price = prices.get(unit);
-          if (price != null && amount.signum() > 0) {
-            BigDecimal unitSeconds = amount.multiply(BigDecimal.valueOf(HOUR.toSeconds()));
-            hour.add(new UsageBucket(unit, now, now.plus(HOUR), unitSeconds, price));
-          }
-        });
+  public List<UsageBucket> chargedHour(List<UsageBucket> hour) {
     return switch (config.billingMode()) {
       case USAGE -> hour;
       case SUBSCRIPTION -> List.of();

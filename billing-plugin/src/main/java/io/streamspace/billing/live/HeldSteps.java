@@ -158,6 +158,12 @@ record HeldSteps(Map<UsageUnit, List<Step>> steps, Activity activity) {
     return amount;
   }
 
+  /** A resource's {@code price} at {@code at}: times the factor of the state then. */
+  BigDecimal priceAt(UsageUnit unit, BigDecimal price, Instant at) {
+    BigDecimal factor = activity.rates().factor(activity.stateAt(at), unit);
+    return factor.compareTo(BigDecimal.ONE) == 0 ? price : price.multiply(factor);
+  }
+
   /** What it holds at {@code at} of each resource it holds some of. */
   Map<UsageUnit, BigDecimal> at(Instant at) {
     Map<UsageUnit, BigDecimal> held = new LinkedHashMap<>();
@@ -214,8 +220,7 @@ record HeldSteps(Map<UsageUnit, List<Step>> steps, Activity activity) {
       if (change != null) {
         end = earliest(end, change);
       }
-      BigDecimal factor = activity.rates().factor(activity.stateAt(start), unit);
-      BigDecimal priced = factor.compareTo(BigDecimal.ONE) == 0 ? price : price.multiply(factor);
+      BigDecimal priced = priceAt(unit, price, start);
       pieces.add(
           new UsageBucket(unit, start, end, amount.multiply(Seconds.between(start, end)), priced));
       start = end;

@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Currency;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -40,7 +39,8 @@ import java.util.OptionalLong;
  *       counters (as reported), seats, packs, store items. Once the unrated usage is rated, the
  *       invoice computes these very lines: the total and the invoice agree to the cent.
  *   <li><b>Rate per hour.</b> What one more hour at what is held now (the running sessions'
- *       resources and the storage level) adds to the charged usage ({@link
+ *       resources, each at its price times the factor of the activity state the session is in
+ *       now, and the storage level) adds to the charged usage ({@link
  *       PeriodSoFar#chargedHour}: all of it in {@code usage} mode, what exceeds the plan in
  *       {@code hybrid} mode, nothing in {@code subscription} mode), exact, shown rounded once
  *       ({@link HourlyRate}).
@@ -82,7 +82,8 @@ final class LiveCostModel {
     Duration timeout = basis.heartbeatTimeout();
     List<UsageBucket> unrated = new ArrayList<>();
     List<UsageBucket> unratedBefore = new ArrayList<>(); // in the period before, not invoiced
-    Map<UsageUnit, BigDecimal> heldNow = new LinkedHashMap<>();
+    List<UsageBucket> hourNow = new ArrayList<>(); // what is held now, an hour of it
+
     Map<String, HourlyRate> memberRates = new HashMap<>();
     List<SessionCost> sessions = new ArrayList<>();
     for (UnratedSession session : basis.sessions()) {
@@ -93,9 +94,9 @@ final class LiveCostModel {
       if (!session.runsAt(now, timeout, basis.closedAt())) {
         continue;
       }
-      Map<UsageUnit, BigDecimal> held = session.held().at(now);
-      held.forEach((unit, amount) -> heldNow.merge(unit, amount, BigDecimal::add));
-      HourlyRate rate = HourlyRate.of(anHourOf(held, basis.prices(), now));
+      List<UsageBucket> itsHour = anHourOf(session.held(), basis.prices(), now);
+      hourNow.addAll(itsHour);
+      HourlyRate rate = HourlyRate.of(itsHour);
       memberRates.merge(session.userId(), rate, HourlyRate::plus);
       List<UsageBucket> own =
           new ArrayList<>(basis.ratedBySession().getOrDefault(session.sessionId(), List.of()));
@@ -114,17 +115,14 @@ final class LiveCostModel {
       unrated.addAll(in(basis.period(), basis.storage(), basis.storageFrom(), until, basis));
       unratedBefore.addAll(in(basis.before(), basis.storage(), basis.storageFrom(), until, basis));
       if (until.equals(now)) {
-        basis
-            .storage()
-            .at(now)
-            .forEach((unit, amount) -> heldNow.merge(unit, amount, BigDecimal::add));
+        hourNow.addAll(anHourOf(basis.storage(), basis.prices(), now));
       }
     }
     BigDecimal total =
         period.lines(unrated).stream()
             .map(ChargeLine::amount)
             .reduce(Money.zero(currency), BigDecimal::add);
-    HourlyRate rate = HourlyRate.of(period.chargedHour(heldNow, basis.prices(), now));
+    HourlyRate rate = HourlyRate.of(period.chargedHour(hourNow));
     sessions.sort(Comparator.comparing(SessionCost::sessionId));
     BigDecimal balance = null;
     BigDecimal spendable = null; // the balance and the credits its invoices use first
@@ -171,17 +169,24 @@ final class LiveCostModel {
   }
 
   /** An hour of holding {@code held}, at the unit prices. */
+  /**
+   * An hour of what {@code held} holds at {@code now}, each resource at its price times the
+   * factor of the activity state it is in now (a session idle now runs at its idle price).
+   */
   private static List<UsageBucket> anHourOf(
-      Map<UsageUnit, BigDecimal> held, Map<UsageUnit, BigDecimal> prices, Instant now) {
+      HeldSteps held, Map<UsageUnit, BigDecimal> prices, Instant now) {
     List<UsageBucket> hour = new ArrayList<>();
-    held.forEach(
-        (unit, amount) -> {
-          BigDecimal price = prices.get(unit);
-          if (price != null) {
-            BigDecimal unitSeconds = amount.multiply(BigDecimal.valueOf(HOUR.toSeconds()));
-            hour.add(new UsageBucket(unit, now, now.plus(HOUR), unitSeconds, price));
-          }
-        });
+    held.at(now)
+        .forEach(
+            (unit, amount) -> {
+              BigDecimal price = prices.get(unit);
+              if (price != null) {
+                BigDecimal unitSeconds = amount.multiply(BigDecimal.valueOf(HOUR.toSeconds()));
+                hour.add(
+                    new UsageBucket(
+                        unit, now, now.plus(HOUR), unitSeconds, held.priceAt(unit, price, now)));
+              }
+            });
     return hour;
   }
 

@@ -80,6 +80,19 @@ public final class UsageUnit implements LineUnit {
     return label;
   }
 
+  /**
+   * The resource as a line names it: {@code CPU}, {@code Memory}, {@code Storage}, a held
+   * meter's id ({@code gpu}).
+   */
+  public String name() {
+    return switch (resourceType) {
+      case "cpu" -> "CPU";
+      case "memory" -> "Memory";
+      case "storage" -> "Storage";
+      default -> resourceType;
+    };
+  }
+
   /** How many unit-seconds make one unit: the divisor of quantities and line totals. */
   public BigDecimal unitSecondsPerUnit() {
     return unitSecondsPerUnit;

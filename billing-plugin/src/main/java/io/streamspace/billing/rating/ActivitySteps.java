@@ -71,11 +71,13 @@ final class ActivitySteps {
       -- each part's usage of each resource (no zero usage) at the rates of its account's
       -- currency, times the factor of its activity state (activity_keys 'idle:cpu'; 1 when
       -- none is configured); its record's activity is that state only where the factor is not
-      -- 1, so time at the full price stays on the 'active' records as before
+      -- 1, so time at the full price stays on the 'active' records as before; such a record
+      -- keeps the full price (V78: what its price saved), null on the others
       priced AS NOT MATERIALIZED (
         SELECT u.user_id, u.session_id, u.currency, u.slice_start, u.slice_end, u.covers,
                r.resource_type, r.unit_seconds, r.unit, r.unit_price * f.factor AS unit_price,
-               CASE WHEN f.factor = 1 THEN 'active' ELSE u.state END AS activity
+               CASE WHEN f.factor = 1 THEN 'active' ELSE u.state END AS activity,
+               CASE WHEN f.factor = 1 THEN NULL ELSE r.unit_price END AS full_price
         FROM usage u
         CROSS JOIN LATERAL (SELECT array_position(:currencies::text[], u.currency::text)) p(i)
         CROSS JOIN LATERAL (VALUES
@@ -97,16 +99,17 @@ final class ActivitySteps {
       records AS (
         INSERT INTO billing_usage_records (user_id, session_id, resource_type, slice_start,
             slice_end, unit_seconds, unit, unit_price, currency, created_at, rating_run,
-            activity)
+            activity, full_price)
         SELECT user_id, session_id, resource_type, slice_start, slice_end, unit_seconds, unit,
-               unit_price, currency, :now::timestamptz, :rating_run::bigint, activity
+               unit_price, currency, :now::timestamptz, :rating_run::bigint, activity, full_price
         FROM priced WHERE covers
         UNION ALL
         SELECT user_id, session_id, resource_type, slice_start, slice_end, sum(unit_seconds),
-               unit, unit_price, currency, :now::timestamptz, :rating_run::bigint, activity
+               unit, unit_price, currency, :now::timestamptz, :rating_run::bigint, activity,
+               full_price
         FROM priced WHERE NOT covers
         GROUP BY user_id, session_id, currency, slice_start, slice_end, resource_type, unit,
-                 unit_price, activity
+                 unit_price, activity, full_price
         RETURNING 1
       )
 """

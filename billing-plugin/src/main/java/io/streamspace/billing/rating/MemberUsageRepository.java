@@ -27,12 +27,13 @@ public final class MemberUsageRepository {
           """
           SELECT r.member_id, %s
           FROM %s
-          GROUP BY r.resource_type, r.unit_price, r.member_id
-          ORDER BY r.resource_type, r.unit_price, r.member_id
+          GROUP BY %3$s, r.member_id
+          ORDER BY %3$s, r.member_id
           """
               .formatted(
                   UsageRecordRepository.SUMMED,
-                  UsageRollup.source(true, UsageRollup.Accounts.ONE)));
+                  UsageRollup.source(true, UsageRollup.Accounts.ONE),
+                  UsageRecordRepository.LINE));
 
   private final DataSource dataSource;
 

@@ -34,10 +34,10 @@ public record UsageByMember(
   /** The organization's key among the parts: before every user id, so first on ties. */
   private static final String ORGANIZATION = "";
 
-  /** A line's resource and unit price; prices compare by value (0.050 is 0.05). */
-  private record LineKey(UsageUnit unit, BigDecimal unitPrice) {
+  /** A line's resource, unit price and activity; prices compare by value (0.050 is 0.05). */
+  private record LineKey(UsageUnit unit, BigDecimal unitPrice, String activity) {
     static LineKey of(UsageSum sum) {
-      return new LineKey(sum.unit(), sum.unitPrice().stripTrailingZeros());
+      return new LineKey(sum.unit(), sum.unitPrice().stripTrailingZeros(), sum.activity());
     }
   }
 
@@ -84,14 +84,7 @@ public record UsageByMember(
       if (mine.isEmpty()) {
         continue;
       }
-      UsageLine shown = merged(mine).line(currency);
-      own.add(
-          new UsageLine(
-              shown.resourceType(),
-              shown.quantity(),
-              shown.unit(),
-              shown.unitPrice(),
-              split(line, currency).get(memberId)));
+      own.add(merged(mine).line(currency).costing(split(line, currency).get(memberId)));
     }
     return own;
   }
@@ -149,10 +142,13 @@ public record UsageByMember(
     UsageSum first = line.get(0).sum();
     BigDecimal unitSeconds = BigDecimal.ZERO;
     BigDecimal priced = BigDecimal.ZERO;
+    BigDecimal saved = BigDecimal.ZERO;
     for (MemberSum part : line) {
       unitSeconds = unitSeconds.add(part.sum().unitSeconds());
       priced = priced.add(part.sum().pricedUnitSeconds());
+      saved = saved.add(part.sum().savedUnitSeconds());
     }
-    return new UsageSum(first.unit(), first.unitPrice(), unitSeconds, priced);
+    return new UsageSum(
+        first.unit(), first.unitPrice(), unitSeconds, priced, first.activity(), saved);
   }
 }

@@ -16,38 +16,50 @@ import javax.sql.DataSource;
 public final class UsageRecordRepository {
 
   /**
-   * Usage records {@code r} summed per resource and unit price (grouped by both), as
-   * {@link #sum} reads them. Sums and products of numerics are exact; the one division per line
-   * is left to {@link UsageSum}, where it is also the one rounding.
+   * Usage rows {@code r} of {@link UsageRollup#source} summed per resource, unit price and
+   * activity (grouped by the three), as {@link #sum} reads them. Sums and products of numerics
+   * are exact; the one division per line is left to {@link UsageSum}, where it is also the one
+   * rounding.
    */
-  public static final String SUMMED =
-      """
-      r.resource_type, r.unit_price, sum(r.unit_seconds) AS unit_seconds,
-      sum(r.unit_seconds * r.unit_price) AS priced_unit_seconds""";
+  public static final String SUMMED = summed("r.saved_unit_seconds");
+
+  /** The same of usage records {@code r} themselves. */
+  public static final String RECORDS_SUMMED = summed(UsageRollup.saved("r"));
+
+  /** The lines' grouping of {@link #SUMMED}, and their order. */
+  public static final String LINE = "r.resource_type, r.unit_price, r.activity";
+
+  private static String summed(String saved) {
+    return """
+        r.resource_type, r.unit_price, r.activity, sum(r.unit_seconds) AS unit_seconds,
+        sum(r.unit_seconds * r.unit_price) AS priced_unit_seconds,
+        sum(%s) AS saved_unit_seconds"""
+        .formatted(saved);
+  }
 
   private static final NamedSql SUMS =
       NamedSql.of(
           """
-          SELECT %s
+          SELECT %1$s
           FROM billing_usage_records r
           WHERE r.user_id = :user_id AND r.slice_start >= :from AND r.slice_start < :to
-          GROUP BY r.resource_type, r.unit_price
-          ORDER BY r.resource_type, r.unit_price
+          GROUP BY %2$s
+          ORDER BY %2$s
           """
-              .formatted(SUMMED));
+              .formatted(RECORDS_SUMMED, LINE));
 
   // per range of :bounds (k, 1-based) the record's slice starts in; the range is read from the
   // key (user_id, slice_start), so a month's days cost those days, not the account's history
   static final NamedSql RANGE_SUMS =
       NamedSql.of(
           """
-          SELECT width_bucket(r.slice_start, :bounds::timestamptz[]) AS k, %s
+          SELECT width_bucket(r.slice_start, :bounds::timestamptz[]) AS k, %1$s
           FROM billing_usage_records r
           WHERE r.user_id = :user_id AND r.slice_start >= :from AND r.slice_start < :to
-          GROUP BY k, r.resource_type, r.unit_price
-          ORDER BY k, r.resource_type, r.unit_price
+          GROUP BY k, %2$s
+          ORDER BY k, %2$s
           """
-              .formatted(SUMMED));
+              .formatted(RECORDS_SUMMED, LINE));
 
   // a slice is never longer than an hour: only one starting in the hour before can span it
   private static final NamedSql SPANS =
@@ -76,7 +88,7 @@ public final class UsageRecordRepository {
 
   /**
    * The user's records whose slice starts in {@code [from, to)}, summed exactly per resource
-   * type and unit price.
+   * type, unit price and activity.
    */
   public List<UsageSum> sums(String orgId, Instant from, Instant to) throws SQLException {
     try (Connection connection = dataSource.getConnection();
@@ -119,7 +131,9 @@ public final class UsageRecordRepository {
         UsageUnit.ofResourceType(rs.getString("resource_type")),
         rs.getBigDecimal("unit_price"),
         rs.getBigDecimal("unit_seconds"),
-        rs.getBigDecimal("priced_unit_seconds"));
+        rs.getBigDecimal("priced_unit_seconds"),
+        rs.getString("activity"),
+        rs.getBigDecimal("saved_unit_seconds"));
   }
 
   /** Whether one of the user's records starts before {@code instant} and ends after it. */

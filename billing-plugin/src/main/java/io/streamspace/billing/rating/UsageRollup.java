@@ -12,8 +12,9 @@ import javax.sql.DataSource;
 
 /**
  * The daily rollup of the usage records (schema V36), exact: per day in the billing zone,
- * account, member, currency, resource type and unit price, the sum of the records' {@code
- * unit_seconds}. It holds exactly the records whose rating run is at most its watermark; {@link
+ * account, member, currency, resource type, unit price and activity (V78), the sum of the
+ * records' {@code unit_seconds} and of what their idle prices saved. It holds exactly the
+ * records whose rating run is at most its watermark; {@link
  * #rollUp} adds the runs after it up to the settled run and moves it in one transaction, so
  * calculate-usage writes nothing more. A voided invoice's records, re-stamped with a fresh run,
  * take themselves out (V36's trigger) and are added again when the watermark passes their new run.
@@ -65,22 +66,36 @@ public final class UsageRollup {
       NamedSql.of(
           """
           INSERT INTO billing_usage_daily AS d (user_id, day, member_id, currency, resource_type,
-                                                unit_price, unit_seconds, records)
+                                                unit_price, activity, unit_seconds,
+                                                saved_unit_seconds, records)
           SELECT x.user_id, x.day, coalesce(s.user_id, ''), x.currency, x.resource_type,
-                 x.unit_price, sum(x.unit_seconds), sum(x.records)
+                 x.unit_price, x.activity, sum(x.unit_seconds), sum(x.saved_unit_seconds),
+                 sum(x.records)
           FROM (SELECT r.user_id, (r.slice_start AT TIME ZONE :zone)::date AS day, r.session_id,
-                       r.currency, r.resource_type, r.unit_price,
-                       sum(r.unit_seconds) AS unit_seconds, count(*) AS records
+                       r.currency, r.resource_type, r.unit_price, r.activity,
+                       sum(r.unit_seconds) AS unit_seconds,
+                       sum(%s) AS saved_unit_seconds, count(*) AS records
                 FROM billing_usage_records r
                 WHERE r.rating_run > :from_run AND r.rating_run <= :to_run
-                GROUP BY 1, 2, 3, 4, 5, 6) x
+                GROUP BY 1, 2, 3, 4, 5, 6, 7) x
           LEFT JOIN LATERAL (
             SELECT s.user_id FROM billing_sessions s
             WHERE x.session_id <> '' AND s.session_id = x.session_id LIMIT 1) s ON true
-          GROUP BY 1, 2, 3, 4, 5, 6
-          ON CONFLICT (user_id, day, member_id, currency, resource_type, unit_price) DO UPDATE
+          GROUP BY 1, 2, 3, 4, 5, 6, 7
+          ON CONFLICT (user_id, day, member_id, currency, resource_type, unit_price, activity)
+              DO UPDATE
               SET unit_seconds = d.unit_seconds + excluded.unit_seconds,
-                  records = d.records + excluded.records""");
+                  saved_unit_seconds = d.saved_unit_seconds + excluded.saved_unit_seconds,
+                  records = d.records + excluded.records"""
+              .formatted(saved("r")));
+
+  /**
+   * What the price of record {@code alias} saved against its full price (V78), in unit-seconds ×
+   * price, exact: 0 for a record at the full price.
+   */
+  public static String saved(String alias) {
+    return "%1$s.unit_seconds * coalesce(%1$s.full_price - %1$s.unit_price, 0)".formatted(alias);
+  }
 
   // the watermark moves with the rows it stands for
   private static final NamedSql MOVE =
@@ -88,7 +103,8 @@ public final class UsageRollup {
 
   /**
    * The usage of {@code [:from, :to)} in the zone {@code :zone} as rows {@code (user_id,
-   * member_id, day, currency, resource_type, unit_price, unit_seconds)}, each a sum of records
+   * member_id, day, currency, resource_type, unit_price, activity, unit_seconds,
+   * saved_unit_seconds)}, each a sum of records
    * (the rollup's whole days, the tail, the partial days): a subquery named {@code r}.
    *
    * <p>The whole days are those from the first midnight at or after {@code :from} to the last at
@@ -121,15 +137,16 @@ public final class UsageRollup {
                (:to::timestamptz AT TIME ZONE :zone)::date AS end_day) b
          )
          SELECT d.user_id, nullif(d.member_id, '') AS member_id, d.day, d.currency,
-                d.resource_type, d.unit_price, d.unit_seconds
+                d.resource_type, d.unit_price, d.activity, d.unit_seconds, d.saved_unit_seconds
          FROM billing_usage_daily d
          WHERE d.day >= (SELECT first_day FROM bounds) AND d.day < (SELECT end_day FROM bounds)
            %1$s
          UNION ALL
-         SELECT x.user_id, %3$s, x.day, x.currency, x.resource_type, x.unit_price,
-                x.unit_seconds
+         SELECT x.user_id, %3$s, x.day, x.currency, x.resource_type, x.unit_price, x.activity,
+                x.unit_seconds, x.saved_unit_seconds
          FROM (SELECT e.user_id, e.session_id, (e.slice_start AT TIME ZONE :zone)::date AS day,
-                      e.currency, e.resource_type, e.unit_price, sum(e.unit_seconds) AS unit_seconds
+                      e.currency, e.resource_type, e.unit_price, e.activity,
+                      sum(e.unit_seconds) AS unit_seconds, sum(%6$s) AS saved_unit_seconds
                FROM (%5$s
                      UNION ALL
                      SELECT * FROM billing_usage_records e
@@ -139,7 +156,7 @@ public final class UsageRollup {
                      SELECT * FROM billing_usage_records e
                      WHERE e.slice_start >= (SELECT end_at FROM bounds)
                        AND e.slice_start < :to %2$s) e
-               GROUP BY 1, 2, 3, 4, 5, 6) x
+               GROUP BY 1, 2, 3, 4, 5, 6, 7) x
          %4$s) r"""
         .formatted(
             daily,
@@ -151,7 +168,8 @@ public final class UsageRollup {
                   SELECT s.user_id FROM billing_sessions s
                   WHERE x.session_id <> '' AND s.session_id = x.session_id LIMIT 1) s ON true"""
                 : "",
-            accounts == Accounts.SOME ? TAIL_OF_EACH_ACCOUNT : TAIL.formatted(records));
+            accounts == Accounts.SOME ? TAIL_OF_EACH_ACCOUNT : TAIL.formatted(records),
+            saved("e"));
   }
 
   // the records rated after the watermark: every account's through the BRIN index on their run,

@@ -54,8 +54,9 @@ public enum ReportGrouping {
     /** The records themselves: each of them, with every column. */
     static final String RECORDS =
         """
-        (SELECT * FROM billing_usage_records
-         WHERE slice_start >= :from AND slice_start < :to) r""";
+        (SELECT e.*, %s AS saved_unit_seconds FROM billing_usage_records e
+         WHERE e.slice_start >= :from AND e.slice_start < :to) r"""
+            .formatted(UsageRollup.saved("e"));
 
     /** Sums per day, account and line: the daily rollup, the tail and the partial days. */
     static final String ROLLUP = UsageRollup.source(false, Accounts.EVERY);
@@ -96,15 +97,17 @@ public enum ReportGrouping {
             SELECT %s AS group_key, %s AS member_key, r.currency, %s
             FROM %s
             %s
-            GROUP BY group_key, member_key, r.currency, r.resource_type, r.unit_price
-            ORDER BY group_key, r.currency, r.resource_type, r.unit_price, member_key NULLS FIRST
+            GROUP BY group_key, member_key, r.currency, %s
+            ORDER BY group_key, r.currency, %s, member_key NULLS FIRST
             """
             .formatted(
                 key,
                 member == null ? "NULL::text" : member,
                 UsageRecordRepository.SUMMED,
                 records,
-                join));
+                join,
+                UsageRecordRepository.LINE,
+                UsageRecordRepository.LINE));
   }
 
   /**

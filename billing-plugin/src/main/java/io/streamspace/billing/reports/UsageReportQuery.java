@@ -180,15 +180,7 @@ public final class UsageReportQuery {
         UsageLine line = part.sum().line(currency);
         sink.accept(
             new ReportRow(
-                group,
-                part.memberId(),
-                currency.getCurrencyCode(),
-                new UsageLine(
-                    line.resourceType(),
-                    line.quantity(),
-                    line.unit(),
-                    line.unitPrice(),
-                    part.cost())));
+                group, part.memberId(), currency.getCurrencyCode(), line.costing(part.cost())));
       }
       parts.clear();
     }

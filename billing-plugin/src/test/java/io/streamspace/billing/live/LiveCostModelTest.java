@@ -3,6 +3,7 @@ package io.streamspace.billing.live;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import io.streamspace.billing.config.ActivityRates;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.config.BillingConfigParser;
 import io.streamspace.billing.config.CronValidator;
@@ -155,6 +156,45 @@ class LiveCostModelTest {
     assertEquals(new BigDecimal("0.05"), live.total());
     assertEquals(new BigDecimal("0.05"), live.sessions().get(0).costSoFar());
     assertEquals(new BigDecimal("0.03"), live.ratePerHour(), "0.025 an hour, shown rounded");
+  }
+
+  /**
+   * Idle from 13:00 with idle cpu at half its price: an hour now is 2 cores × 0.025 + 4 GB ×
+   * 0.01 = 0.09, the session's rate and the organization's (not 0.14 at the full price), and
+   * mia's budget of 0.50 lasts 0.50 × 3,600 ÷ 0.09 = 20,000 seconds at it.
+   */
+  @Test
+  void aSessionIdleNowRunsAtItsIdlePriceSoItsRateAndItsMembersRunwayUseTheFactor() {
+    UnratedSession idle =
+        new UnratedSession(
+            "s1",
+            "mia",
+            NOON,
+            ONE,
+            null,
+            Instant.parse("2026-03-10T13:29:00Z"),
+            session("s1", "2", "4", ONE, null)
+                .held()
+                .pricedBy(
+                    new HeldSteps.Activity(
+                        List.of(new HeldSteps.ActivityStep(ONE, "idle")),
+                        new ActivityRates(Map.of("idle", Map.of("cpu", new BigDecimal("0.5")))))));
+    LiveBasis basis =
+        basis(
+            USAGE_MODE,
+            RATED_HOUR,
+            List.of(),
+            List.of(idle),
+            Map.of("s1", RATED_HOUR),
+            null,
+            null,
+            List.of(new MemberBudgets.Left("mia", new BigDecimal("0.50"))));
+
+    LiveCost live = LiveCostModel.at(basis, HALF_PAST_ONE);
+
+    assertEquals(new BigDecimal("0.09"), live.ratePerHour());
+    assertEquals(new BigDecimal("0.09"), live.sessions().get(0).ratePerHour());
+    assertEquals(20000, live.runwayOf("mia").seconds());
   }
 
   /**

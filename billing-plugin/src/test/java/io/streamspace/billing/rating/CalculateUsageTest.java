@@ -668,6 +668,14 @@ class CalculateUsageTest {
     billing.flush();
     billing.clock.set(at("2026-03-02T15:00:00Z"));
     BigDecimal unrated = liveTotal("alice");
+    assertEquals(
+        new BigDecimal("0.07"),
+        billing
+            .call(HttpMethod.GET, "/live", user("alice"))
+            .body()
+            .get("rate_per_hour")
+            .decimalValue(),
+        "idle now: 2 cores × 0.025 + 2 GB × 0.01 an hour, not 0.12");
 
     billing.terminated("2026-03-02T15:00:00Z", "s1", "alice");
     billing.calculateUsageAt("2026-03-02T15:30:00Z");
@@ -680,6 +688,39 @@ class CalculateUsageTest {
     JsonNode usage = billing.call(HttpMethod.GET, "/usage", user("alice")).body();
     assertEquals(
         "cpu 6 0.025 0.15 | cpu 4 0.05 0.20 | memory 10 0.01 0.10 | total 0.45", lines(usage));
+    assertEquals(
+        "CPU, idle (× 0.5) idle saved 0.15 | - | -", labels(usage), "active lines as before");
+    assertEquals(new BigDecimal("0.15"), usage.get("total_saved").decimalValue());
+    JsonNode day =
+        billing
+            .call(HttpMethod.GET, "/usage/daily?days=1", user("alice"))
+            .body()
+            .get("days")
+            .get(0);
+    assertEquals(
+        "cpu 10 0.35 saved 0.15 | memory 10 0.10 saved -",
+        String.join(
+            " | ",
+            java.util.stream.StreamSupport.stream(day.get("resources").spliterator(), false)
+                .map(
+                    r ->
+                        r.get("resource_type").asText()
+                            + " "
+                            + r.get("quantity").decimalValue().toPlainString()
+                            + " "
+                            + r.get("cost").decimalValue().toPlainString()
+                            + " saved "
+                            + (r.has("saved")
+                                ? r.get("saved").decimalValue().toPlainString()
+                                : "-"))
+                .toList()),
+        "the day's cpu adds both lines and says what the idle one saved");
+    assertEquals(
+        List.of(List.of("cpu", "idle", new BigDecimal("0.05"))),
+        BillingHarness.rows(
+            "SELECT resource_type, activity, full_price FROM billing_usage_records"
+                + " WHERE full_price IS NOT NULL GROUP BY 1, 2, 3"),
+        "an idle record keeps its full price; the others none");
     assertEquals(
         "idle {\"cpu_cores\": 0.1, \"memory_gb\": 1.1}",
         String.join(
@@ -735,9 +776,15 @@ class CalculateUsageTest {
         List.of("cpu active 0.05 2.25", "cpu disconnected 0.0125 1", "cpu idle 0.025 0.75");
     assertEquals(expected, byActivity("alice"));
     assertEquals(expected, byActivity("bob"));
+    JsonNode usage = billing.call(HttpMethod.GET, "/usage", user("bob")).body();
     assertEquals(
-        "cpu 1 0.0125 0.01 | cpu 0.75 0.025 0.02 | cpu 2.25 0.05 0.11 | total 0.14",
-        lines(billing.call(HttpMethod.GET, "/usage", user("bob")).body()));
+        "cpu 1 0.0125 0.01 | cpu 0.75 0.025 0.02 | cpu 2.25 0.05 0.11 | total 0.14", lines(usage));
+    // saved: 1 × (0.05 − 0.0125) = 0.0375 → 0.04; 0.75 × 0.025 = 0.01875 → 0.02
+    assertEquals(
+        "CPU, disconnected (× 0.25) disconnected saved 0.04"
+            + " | CPU, idle (× 0.5) idle saved 0.02 | -",
+        labels(usage));
+    assertEquals(new BigDecimal("0.06"), usage.get("total_saved").decimalValue());
   }
 
   private static final String HIBERNATING =
@@ -884,6 +931,9 @@ class CalculateUsageTest {
 
     assertEquals(List.of("cpu active 0.05 1", "memory active 0.01 1"), byActivity("alice"));
     assertEquals(1L, value("SELECT count(*) FROM billing_session_activity"));
+    JsonNode usage = billing.call(HttpMethod.GET, "/usage", user("alice")).body();
+    assertEquals("- | -", labels(usage), "no line has a label or a saving");
+    assertNull(usage.get("total_saved"), "nor the usage a saved figure");
   }
 
   /** "resource activity unit_price quantity" per record group, ordered. */
@@ -897,6 +947,24 @@ class CalculateUsageTest {
         .stream()
         .map(r -> r.get(0) + " " + r.get(1) + " " + plain(r.get(2)) + " " + plain(r.get(3)))
         .toList();
+  }
+
+  /** A /usage answer's lines as "description activity saved s", or "-" for a plain line. */
+  private static String labels(JsonNode usage) {
+    List<String> labels = new java.util.ArrayList<>();
+    usage
+        .get("lines")
+        .forEach(
+            l ->
+                labels.add(
+                    l.has("description")
+                        ? l.get("description").asText()
+                            + " "
+                            + l.get("activity").asText()
+                            + " saved "
+                            + l.get("saved").decimalValue().toPlainString()
+                        : l.has("activity") || l.has("saved") ? "stray" : "-"));
+    return String.join(" | ", labels);
   }
 
   /** A /usage answer's lines as "resource quantity unit_price total_cost | ... | total t". */

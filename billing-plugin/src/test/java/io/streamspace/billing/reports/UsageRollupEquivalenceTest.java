@@ -74,10 +74,10 @@ class UsageRollupEquivalenceTest {
           FROM billing_usage_records r
           LEFT JOIN billing_sessions s ON r.session_id <> '' AND s.session_id = r.session_id
           WHERE r.user_id = :user_id AND r.slice_start >= :from AND r.slice_start < :to
-          GROUP BY r.resource_type, r.unit_price, s.user_id
-          ORDER BY r.resource_type, r.unit_price, s.user_id
+          GROUP BY %2$s, s.user_id
+          ORDER BY %2$s, s.user_id
           """
-              .formatted(UsageRecordRepository.SUMMED));
+              .formatted(UsageRecordRepository.RECORDS_SUMMED, UsageRecordRepository.LINE));
 
   private static final List<String> ACCOUNTS = List.of("acme", "beta", "gamma");
 
@@ -324,7 +324,9 @@ class UsageRollupEquivalenceTest {
         row.line().resourceType(),
         row.line().unitPrice().stripTrailingZeros().toPlainString(),
         row.line().quantity().stripTrailingZeros().toPlainString(),
-        row.line().totalCost().toPlainString());
+        row.line().totalCost().toPlainString(),
+        String.valueOf(row.line().description()),
+        String.valueOf(row.line().saved()));
   }
 
   private List<String> memberSumsFromRecords(String account, Instant[] range) throws Exception {
@@ -354,7 +356,9 @@ class UsageRollupEquivalenceTest {
                     m.sum().unit().resourceType(),
                     m.sum().unitPrice().stripTrailingZeros().toPlainString(),
                     m.sum().unitSeconds().stripTrailingZeros().toPlainString(),
-                    m.sum().pricedUnitSeconds().stripTrailingZeros().toPlainString()))
+                    m.sum().pricedUnitSeconds().stripTrailingZeros().toPlainString(),
+                    m.sum().activity(),
+                    m.sum().savedUnitSeconds().stripTrailingZeros().toPlainString()))
         .toList();
   }
 
@@ -447,11 +451,20 @@ class UsageRollupEquivalenceTest {
         connection.prepareStatement(
             """
             INSERT INTO billing_usage_records (user_id, session_id, resource_type, slice_start,
-                slice_end, unit_seconds, unit, unit_price, currency, created_at, rating_run)
-            VALUES (?, ?, ?, ?::timestamptz, ?::timestamptz + interval '30 minutes', ?::numeric,
+                slice_end, unit_seconds, unit, unit_price, currency, created_at, rating_run,
+                activity, full_price)
+            SELECT v.*, CASE WHEN i.idle THEN 'idle' ELSE 'active' END,
+                   CASE WHEN i.idle THEN v.price * 2 END
+            FROM (VALUES (?, ?, ?, ?::timestamptz, ?::timestamptz + interval '30 minutes',
+                    ?::numeric,
                     CASE ? WHEN 'cpu' THEN 'core-hours' WHEN 'memory' THEN 'gb-hours'
                            ELSE 'gb-months' END,
-                    ?::numeric, ?, now(), current_setting('test.run')::bigint)
+                    ?::numeric, ?, now(), current_setting('test.run')::bigint)) v(user_id,
+                session_id, resource_type, slice_start, slice_end, unit_seconds, unit, price,
+                currency, created_at, rating_run)
+            -- a third of the cpu time idle at half its price (V78's lines of their own)
+            CROSS JOIN LATERAL (SELECT v.resource_type = 'cpu'
+                AND extract(hour FROM v.slice_start)::int % 3 = 0) i(idle)
             ON CONFLICT DO NOTHING""")) {
       insert.setString(1, account);
       insert.setString(2, session);
@@ -496,13 +509,18 @@ class UsageRollupEquivalenceTest {
   private static NamedSql reference(String key, String member, String join) {
     return NamedSql.of(
         """
-        SELECT %s AS group_key, %s AS member_key, r.currency, %s
+        SELECT %1$s AS group_key, %2$s AS member_key, r.currency, %3$s
         FROM (SELECT * FROM billing_usage_records
               WHERE slice_start >= :from AND slice_start < :to) r
-        %s
-        GROUP BY group_key, member_key, r.currency, r.resource_type, r.unit_price
-        ORDER BY group_key, r.currency, r.resource_type, r.unit_price, member_key NULLS FIRST
+        %4$s
+        GROUP BY group_key, member_key, r.currency, %5$s
+        ORDER BY group_key, r.currency, %5$s, member_key NULLS FIRST
         """
-            .formatted(key, member, UsageRecordRepository.SUMMED, join));
+            .formatted(
+                key,
+                member,
+                UsageRecordRepository.RECORDS_SUMMED,
+                join,
+                UsageRecordRepository.LINE));
   }
 }
