@@ -55,14 +55,14 @@ import org.junit.jupiter.params.provider.MethodSource;
  * user a member of two of them running sessions under each and personal sessions too, their
  * heartbeats reporting activity states (active, idle, disconnected) at random instants, and
  * usage reports of a counted meter; sessions ended for a reason in turn (user, node_lost, idle,
- * platform_fault, none), the faults credited automatically; every event delivered shuffled, in random batches with a
- * flush between, some of them twice. Whatever the order, every organization's March invoice
- * (team and personal) is what a small model in this class computes from the generated
- * intervals and the configured prices, to the minor unit; nothing is billed to another
- * organization; a team's usage by member adds up to its total, each member within a minor unit
- * per line of their exact share; each session lost to a fault has one fault credit, the others
- * none, and the invoice uses them up to its subtotal; and the memberships are each member's latest
- * event by event time.
+ * platform_fault, none), the faults credited automatically; every event delivered shuffled, in
+ * random batches with a flush between, some of them twice. Whatever the order, every
+ * organization's March invoice (team and personal) is what a small model in this class computes
+ * from the generated intervals and the configured prices, to the minor unit; nothing is billed to
+ * another organization; a team's usage by member adds up to its total, each member within a minor
+ * unit per line of their exact share; each session lost to a fault has one fault credit, the
+ * others none, and the invoice uses them up to its subtotal; and the memberships are each
+ * member's latest event by event time.
  *
  * <p>The model: usage mode, so an invoice is one line per resource (cpu, memory, and the GPUs
  * sessions hold, a held meter of the config: each session event names its GPUs, 0 included)
@@ -71,7 +71,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * the activity state the session was in (idle cpu 0.5, disconnected memory 0.5 and GPUs 0.25,
  * anything else 1): a session is active until its first report and each report's state holds
  * from its event time to the next one's, so a session's time is cut at its size and activity
- * changes alike, and its idle cpu seconds land on a line of their own, at half the price. Plus the counted meter's overage above the plan's soft included amount,
+ * changes alike, and its idle cpu seconds land on a line of their own, at half the price. Plus
+ * the counted meter's overage above the plan's soft included amount,
  * {@code max(0, Σ reports in March − included) × price}, rounded once the same way, plus a team's
  * seats: the model replays each team's membership events as states between the instants they
  * happen at (each member's latest event by time then id, so a change of one member at one
@@ -81,7 +82,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  * 2,678,400}, rounded once (a personal organization's one seat is within every plan here). The
  * invoice's breakdown adds up to its subtotal, and each member's part of the seat line is within
  * a minor unit of their exact share. Sessions hold no storage (a storage level outlives its
- * session: not modelled here).
+ * session: not modelled here). Nor are they hibernated (hibernateAfterIdleMinutes is off): a
+ * hibernation begins when a check-balances run finds a session still open and idle long enough,
+ * at that run's clock, so it depends on which events had arrived by then, not on the events alone
+ * (CalculateUsageTest's hibernation tests deliver around a run by hand).
  *
  * <p>Seeds: four fixed ones and one new each run, shown in the test's name; {@code
  * -Dchurn.seed=N} runs seed N only, to replay a failure.
@@ -869,7 +873,9 @@ class OrganizationChurnPropertyTest {
       return state;
     }
 
-    /** 1 to 60 GPU minutes, in quarters, in March after {@code after}; one time in five in April. */
+    /**
+     * 1 to 60 GPU minutes, in quarters, in March after {@code after}; one time in five in April.
+     */
     private void report(String user, String account, Instant after) {
       Instant at =
           random.nextInt(5) == 0
