@@ -20,6 +20,7 @@ import io.streamspace.plugin.api.event.OrganizationEvent.Organization;
 import io.streamspace.plugin.api.event.OrganizationEvent.Role;
 import io.streamspace.plugin.api.event.OrganizationEvent.Type;
 import io.streamspace.plugin.api.event.ResourceSize;
+import io.streamspace.plugin.api.event.SessionActivity;
 import io.streamspace.plugin.api.event.SessionEvent;
 import io.streamspace.plugin.api.event.UsageReport;
 import io.streamspace.plugin.api.event.UserEvent;
@@ -51,22 +52,27 @@ import org.junit.jupiter.params.provider.MethodSource;
  * A randomized test of teams: from a seed, three team organizations (each created by an owner,
  * in USD or VND, on the small or the large plan) with membership churn (members added, their
  * roles changed, removed and added again, some changes of one member at the same instant), one
- * user a member of two of them running sessions under each and personal sessions too, and
+ * user a member of two of them running sessions under each and personal sessions too, their
+ * heartbeats reporting activity states (active, idle, disconnected) at random instants, and
  * usage reports of a counted meter; sessions ended for a reason in turn (user, node_lost, idle,
- * platform_fault, none), the faults credited automatically; every event delivered shuffled, in random batches with a
- * flush between, some of them twice. Whatever the order, every organization's March invoice
- * (team and personal) is what a small model in this class computes from the generated
- * intervals and the configured prices, to the minor unit; nothing is billed to another
- * organization; a team's usage by member adds up to its total, each member within a minor unit
- * per line of their exact share; each session lost to a fault has one fault credit, the others
- * none, and the invoice uses them up to its subtotal; and the memberships are each member's latest
- * event by event time.
+ * platform_fault, none), the faults credited automatically; every event delivered shuffled, in
+ * random batches with a flush between, some of them twice. Whatever the order, every
+ * organization's March invoice (team and personal) is what a small model in this class computes
+ * from the generated intervals and the configured prices, to the minor unit; nothing is billed to
+ * another organization; a team's usage by member adds up to its total, each member within a minor
+ * unit per line of their exact share; each session lost to a fault has one fault credit, the
+ * others none, and the invoice uses them up to its subtotal; and the memberships are each
+ * member's latest event by event time.
  *
  * <p>The model: usage mode, so an invoice is one line per resource (cpu, memory, and the GPUs
- * sessions hold, a held meter of the config: each session event names its GPUs, 0 included),
- * {@code Σ size × seconds in March × unit price / 3,600}, rounded once half up to the currency's
- * minor unit (USD 2
- * decimals, VND 0), plus the counted meter's overage above the plan's soft included amount,
+ * sessions hold, a held meter of the config: each session event names its GPUs, 0 included)
+ * and unit price, {@code Σ size × seconds in March × unit price × factor / 3,600}, rounded once
+ * half up to the currency's minor unit (USD 2 decimals, VND 0). The factor is activityRates' for
+ * the activity state the session was in (idle cpu 0.5, disconnected memory 0.5 and GPUs 0.25,
+ * anything else 1): a session is active until its first report and each report's state holds
+ * from its event time to the next one's, so a session's time is cut at its size and activity
+ * changes alike, and its idle cpu seconds land on a line of their own, at half the price. Plus
+ * the counted meter's overage above the plan's soft included amount,
  * {@code max(0, Σ reports in March − included) × price}, rounded once the same way, plus a team's
  * seats: the model replays each team's membership events as states between the instants they
  * happen at (each member's latest event by time then id, so a change of one member at one
@@ -76,7 +82,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  * 2,678,400}, rounded once (a personal organization's one seat is within every plan here). The
  * invoice's breakdown adds up to its subtotal, and each member's part of the seat line is within
  * a minor unit of their exact share. Sessions hold no storage (a storage level outlives its
- * session: not modelled here).
+ * session: not modelled here). Nor are they hibernated (hibernateAfterIdleMinutes is off): a
+ * hibernation begins when a check-balances run finds a session still open and idle long enough,
+ * at that run's clock, so it depends on which events had arrived by then, not on the events alone
+ * (CalculateUsageTest's hibernation tests deliver around a run by hand).
  *
  * <p>Seeds: four fixed ones and one new each run, shown in the test's name; {@code
  * -Dchurn.seed=N} runs seed N only, to replay a failure.
@@ -140,7 +149,25 @@ class OrganizationChurnPropertyTest {
           "limits": {"gpu_minutes": {"limit": 150, "kind": "soft"},
             "members": {"limit": 3, "kind": "soft"}}}],
        "defaultPlan": "small",
-       "capacityPacks": []}""";
+       "capacityPacks": [],
+       "activityRates": {"idle": {"cpu_cores": 0.5},
+         "disconnected": {"memory_gb": 0.5, "gpu": 0.25}}}""";
+
+  /** The activity states a heartbeat reports, and what activityRates above makes of them. */
+  private static final List<String> STATES = List.of("active", "idle", "disconnected");
+
+  /** The factor of cpu, memory and the GPUs held in each state (activityRates above). */
+  private static final Map<String, BigDecimal[]> FACTORS =
+      Map.of(
+          "active",
+          new BigDecimal[] {BigDecimal.ONE, BigDecimal.ONE, BigDecimal.ONE},
+          "idle",
+          new BigDecimal[] {new BigDecimal("0.5"), BigDecimal.ONE, BigDecimal.ONE},
+          "disconnected",
+          new BigDecimal[] {BigDecimal.ONE, new BigDecimal("0.5"), new BigDecimal("0.25")});
+
+  /** The held resources by index: 0 cpu, 1 memory, 2 the GPUs, as lines and records name them. */
+  private static final List<String> RESOURCES = List.of("cpu", "memory", "gpu");
 
   private static final List<String> USERS = List.of("u1", "u2", "u3", "u4", "u5", "u6");
   private static final List<String> TEAMS = List.of("acme", "beta", "gamma");
@@ -364,18 +391,14 @@ class OrganizationChurnPropertyTest {
         parts = parts.add(member.get("total_cost").decimalValue());
       }
       assertEquals(0, parts.compareTo(total), team.id() + ": parts " + parts + "; " + replay);
-      Map<String, BigDecimal[]> shares = world.exactShares(team.id());
+      Map<String, Map<Line, BigDecimal>> shares = world.exactShares(team.id());
       assertEquals(shares.keySet(), byMember.keySet(), team.id() + "'s members; " + replay);
       byMember.forEach(
           (user, cost) -> {
             // the exact share is priced seconds / 3,600 (not a finite decimal): compare × 3,600
-            BigDecimal[] priced = shares.get(user);
-            int lines = 0;
-            BigDecimal exact = BigDecimal.ZERO;
-            for (BigDecimal line : priced) {
-              lines += line.signum() > 0 ? 1 : 0;
-              exact = exact.add(line);
-            }
+            Map<Line, BigDecimal> priced = shares.get(user);
+            int lines = priced.size();
+            BigDecimal exact = priced.values().stream().reduce(BigDecimal.ZERO, BigDecimal::add);
             BigDecimal off = cost.multiply(HOUR).subtract(exact).abs();
             assertTrue(
                 off.compareTo(minorUnit.multiply(HOUR).multiply(BigDecimal.valueOf(lines))) < 0,
@@ -427,13 +450,15 @@ class OrganizationChurnPropertyTest {
     }
     billing.flush();
     System.out.printf(
-        "seed %d (-Dchurn.seed=%d): %d sessions (%d into April, %d resized), %d reports,"
+        "seed %d (-Dchurn.seed=%d): %d sessions (%d into April, %d resized, %d reporting"
+            + " activity), %d reports,"
             + " %d organization events; %d deliveries (%d twice) in %d batches%n",
         seed,
         seed,
         world.sessions.size(),
         world.sessions.stream().filter(x -> x.end().isAfter(APRIL)).count(),
         world.sessions.stream().filter(x -> x.sizes().size() > 1).count(),
+        world.sessions.stream().filter(x -> !x.activities().isEmpty()).count(),
         world.reports.size(),
         world.orgEvents.size(),
         deliveries.size(),
@@ -527,7 +552,70 @@ class OrganizationChurnPropertyTest {
       Instant start,
       Instant end,
       List<Sized> sizes,
-      String reason) {}
+      List<Activity> activities,
+      String reason) {
+
+    /**
+     * The session's time in March cut at its size and activity changes: each piece's seconds,
+     * the size in effect and the activity state in effect (active before its first report).
+     */
+    List<Piece> pieces() {
+      Instant until = end.isAfter(APRIL) ? APRIL : end;
+      TreeSet<Instant> cuts = new TreeSet<>(List.of(start, until));
+      sizes.forEach(z -> cuts.add(z.from()));
+      activities.forEach(a -> cuts.add(a.from()));
+      List<Piece> pieces = new ArrayList<>();
+      for (Instant from : cuts.headSet(until)) {
+        Instant to = cuts.higher(from);
+        Sized size = sizes.stream().filter(z -> !z.from().isAfter(from)).reduce((a, b) -> b).get();
+        String state =
+            activities.stream()
+                .filter(a -> !a.from().isAfter(from))
+                .reduce((a, b) -> b)
+                .map(Activity::state)
+                .orElse("active");
+        pieces.add(new Piece(Duration.between(from, to).getSeconds(), size, state));
+      }
+      return pieces;
+    }
+  }
+
+  /** From {@code from} on, until the next report, the session is in this activity state. */
+  private record Activity(Instant from, String state) {}
+
+  /** Seconds of a session at one size in one activity state. */
+  private record Piece(long seconds, Sized size, String state) {
+
+    /** The resource's unit-seconds: size × seconds. */
+    BigDecimal unitSeconds(int resource) {
+      BigDecimal amount =
+          switch (resource) {
+            case 0 -> size.cores();
+            case 1 -> size.memoryGb();
+            default -> size.gpus();
+          };
+      return amount.multiply(BigDecimal.valueOf(seconds));
+    }
+  }
+
+  /**
+   * An invoice line of usage: a resource at its price times a factor (the invoice has a line per
+   * resource and unit price, by resource and then price).
+   */
+  private record Line(int resource, BigDecimal factor) {
+    static final Comparator<Line> ORDER =
+        Comparator.comparingInt(Line::resource).thenComparing(Line::factor);
+
+    BigDecimal price(Prices prices) {
+      BigDecimal full =
+          switch (resource) {
+            case 0 -> prices.cpu();
+            case 1 -> prices.memory();
+            default -> prices.gpuHeld();
+          };
+      return full.multiply(factor);
+    }
+  }
 
   /** The terminates' reasons, in turn; node_lost and platform_fault are credited. */
   private static final List<String> REASONS =
@@ -553,10 +641,14 @@ class OrganizationChurnPropertyTest {
     final List<OrganizationEvent> orgEvents = new ArrayList<>();
     final List<Object> events = new ArrayList<>();
     private final Random random;
+    // the activity reports draw from a stream of their own: each seed's world is otherwise the
+    // one it was before sessions reported activity
+    private final Random activity;
     private int sessionCount;
 
     private World(long seed) {
       random = new Random(seed);
+      activity = new Random(~seed);
     }
 
     static World generate(long seed) {
@@ -705,8 +797,10 @@ class OrganizationChurnPropertyTest {
      * A session of the user billed to {@code account} (a team's id, or the user's own for a
      * personal one), starting after {@code after}: 1 minute to 30 hours, or, one time in six,
      * starting in March's last three hours and ending up to 50 minutes into April. A heartbeat
-     * or two, one time in three resizing it. Its events name the team on each, as
-     * docs/billing-rules.md asks ("Where a session is billed"); a personal session's name none.
+     * or two, one time in three resizing it, one time in two reporting an activity state; and
+     * up to two more heartbeats reporting one (active, idle or disconnected, at instants of
+     * their own). Its events name the team on each, as docs/billing-rules.md asks ("Where a
+     * session is billed"); a personal session's name none.
      */
     private void session(String user, String account, Instant after) {
       String id = "s" + (++sessionCount);
@@ -728,13 +822,32 @@ class OrganizationChurnPropertyTest {
       sizes.add(new Sized(start, cores(), memory(), gpus()));
       events.add(sessionEvent(Hook.CREATED, start, id, user, org, sizes.get(0)));
       long length = Duration.between(start, end).getSeconds();
+      List<Activity> activities = new ArrayList<>();
       for (int i = random.nextInt(3); i > 0 && length > 2; i--) {
         Instant beat = start.plusSeconds(1 + (long) (random.nextDouble() * (length - 2)));
         Sized resized = random.nextInt(3) == 0 ? new Sized(beat, cores(), memory(), gpus()) : null;
         if (resized != null) {
           sizes.add(resized);
         }
-        events.add(sessionEvent(Hook.HEARTBEAT, beat, id, user, org, resized));
+        String state = activity.nextBoolean() ? reported(activities, beat) : null;
+        events.add(sessionEvent(Hook.HEARTBEAT, beat, id, user, org, resized, state));
+      }
+      for (int i = activity.nextInt(3); i > 0 && length > 2; i--) {
+        Instant beat = start.plusSeconds(1 + (long) (activity.nextDouble() * (length - 2)));
+        String state = reported(activities, beat);
+        if (state != null) {
+          events.add(
+              new SessionDelivery(
+                  Hook.HEARTBEAT,
+                  new SessionEvent(
+                      new UUID(activity.nextLong(), activity.nextLong()).toString(),
+                      beat,
+                      id,
+                      user,
+                      null,
+                      org,
+                      new SessionActivity(SessionActivity.State.fromWire(state)))));
+        }
       }
       // why it ended, by its number (drawing nothing from the seed's stream): one in five lost
       // by the platform, one in five by its node
@@ -743,10 +856,26 @@ class OrganizationChurnPropertyTest {
           new SessionDelivery(
               Hook.TERMINATED, new SessionEvent(id(), end, id, user, null, org, reason)));
       sizes.sort(Comparator.comparing(Sized::from));
-      sessions.add(new Session(id, user, account, start, end, sizes, reason));
+      activities.sort(Comparator.comparing(Activity::from));
+      sessions.add(new Session(id, user, account, start, end, sizes, activities, reason));
     }
 
-    /** 1 to 60 GPU minutes, in quarters, in March after {@code after}; one time in five in April. */
+    /**
+     * A state drawn for a report at {@code at}, noted in {@code activities}; none when the
+     * session has a report at that instant already (a tie would go by event id: kept out).
+     */
+    private String reported(List<Activity> activities, Instant at) {
+      String state = STATES.get(activity.nextInt(STATES.size()));
+      if (activities.stream().anyMatch(a -> a.from().equals(at))) {
+        return null;
+      }
+      activities.add(new Activity(at, state));
+      return state;
+    }
+
+    /**
+     * 1 to 60 GPU minutes, in quarters, in March after {@code after}; one time in five in April.
+     */
     private void report(String user, String account, Instant after) {
       Instant at =
           random.nextInt(5) == 0
@@ -772,12 +901,20 @@ class OrganizationChurnPropertyTest {
 
     private SessionDelivery sessionEvent(
         Hook hook, Instant at, String session, String user, String org, Sized size) {
+      return sessionEvent(hook, at, session, user, org, size, null);
+    }
+
+    private SessionDelivery sessionEvent(
+        Hook hook, Instant at, String session, String user, String org, Sized size, String state) {
       ResourceSize resources =
           size == null
               ? null
               : new ResourceSize(
                   size.cores(), size.memoryGb(), BigDecimal.ZERO, Map.of("gpu", size.gpus()));
-      return new SessionDelivery(hook, new SessionEvent(id(), at, session, user, resources, org));
+      SessionActivity reports =
+          state == null ? null : new SessionActivity(SessionActivity.State.fromWire(state));
+      return new SessionDelivery(
+          hook, new SessionEvent(id(), at, session, user, resources, org, reports));
     }
 
     private BigDecimal cores() {
@@ -844,81 +981,69 @@ class OrganizationChurnPropertyTest {
           .orElseGet(() -> personalTerms.getOrDefault(account, new String[] {"USD", "small"})[1]);
     }
 
-    /** Σ size × seconds in March of the account's sessions by user: {cpu, memory, gpu}, exact. */
-    Map<String, BigDecimal[]> unitSeconds(String account) {
-      Map<String, BigDecimal[]> byUser = new TreeMap<>();
+    /**
+     * Σ size × seconds in March of the account's sessions by user and line (resource and the
+     * factor of the activity state it was in), exact; no line without usage.
+     */
+    Map<String, Map<Line, BigDecimal>> unitSeconds(String account) {
+      Map<String, Map<Line, BigDecimal>> byUser = new TreeMap<>();
       for (Session session : sessions) {
         if (!session.account().equals(account)) {
           continue;
         }
-        BigDecimal[] sums =
-            byUser.computeIfAbsent(
-                session.user(),
-                u -> new BigDecimal[] {BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO});
-        for (int i = 0; i < session.sizes().size(); i++) {
-          Sized size = session.sizes().get(i);
-          Instant to =
-              i + 1 < session.sizes().size() ? session.sizes().get(i + 1).from() : session.end();
-          if (to.isAfter(APRIL)) {
-            to = APRIL;
+        Map<Line, BigDecimal> sums =
+            byUser.computeIfAbsent(session.user(), u -> new TreeMap<>(Line.ORDER));
+        for (Piece piece : session.pieces()) {
+          for (int resource = 0; resource < RESOURCES.size(); resource++) {
+            BigDecimal used = piece.unitSeconds(resource);
+            if (used.signum() > 0) {
+              Line line = new Line(resource, FACTORS.get(piece.state())[resource]);
+              sums.merge(line, used, BigDecimal::add);
+            }
           }
-          long seconds = Math.max(0, Duration.between(size.from(), to).getSeconds());
-          sums[0] = sums[0].add(size.cores().multiply(BigDecimal.valueOf(seconds)));
-          sums[1] = sums[1].add(size.memoryGb().multiply(BigDecimal.valueOf(seconds)));
-          sums[2] = sums[2].add(size.gpus().multiply(BigDecimal.valueOf(seconds)));
         }
       }
       return byUser;
     }
 
     /**
-     * Each user's exact cpu, memory and gpu cost in the account in March, times 3,600: Σ size ×
-     * seconds × unit price.
+     * Each user's exact cost in the account in March by line, times 3,600: Σ size × seconds ×
+     * unit price × factor.
      */
-    Map<String, BigDecimal[]> exactShares(String account) {
+    Map<String, Map<Line, BigDecimal>> exactShares(String account) {
       Prices prices = PRICES.get(currencyOf(account));
-      Map<String, BigDecimal[]> shares = new TreeMap<>();
+      Map<String, Map<Line, BigDecimal>> shares = new TreeMap<>();
       unitSeconds(account)
           .forEach(
               (user, sums) -> {
-                if (sums[0].signum() > 0 || sums[1].signum() > 0 || sums[2].signum() > 0) {
-                  shares.put(
-                      user,
-                      new BigDecimal[] {
-                        sums[0].multiply(prices.cpu()),
-                        sums[1].multiply(prices.memory()),
-                        sums[2].multiply(prices.gpuHeld())
-                      });
+                if (!sums.isEmpty()) {
+                  Map<Line, BigDecimal> priced = new TreeMap<>(Line.ORDER);
+                  sums.forEach((line, sum) -> priced.put(line, sum.multiply(line.price(prices))));
+                  shares.put(user, priced);
                 }
               });
       return shares;
     }
 
     /**
-     * The invoice lines: cpu, memory and the GPUs held, then the counter's overage and the seats,
-     * each rounded once.
+     * The invoice lines: cpu, memory and the GPUs held, each at each of its prices (full, and
+     * times a factor for the time in a state that has one), cheapest first; then the counter's
+     * overage and the seats; each rounded once.
      */
     List<String> expectedLines(String account) {
       Prices prices = PRICES.get(currencyOf(account));
-      BigDecimal cpu = BigDecimal.ZERO;
-      BigDecimal memory = BigDecimal.ZERO;
-      BigDecimal gpu = BigDecimal.ZERO;
-      for (BigDecimal[] sums : unitSeconds(account).values()) {
-        cpu = cpu.add(sums[0]);
-        memory = memory.add(sums[1]);
-        gpu = gpu.add(sums[2]);
-      }
+      Map<Line, BigDecimal> sums = new TreeMap<>(Line.ORDER);
+      unitSeconds(account)
+          .values()
+          .forEach(its -> its.forEach((l, v) -> sums.merge(l, v, BigDecimal::add)));
       List<String> lines = new ArrayList<>();
-      if (cpu.signum() > 0) {
-        lines.add("usage cpu " + perHour(cpu.multiply(prices.cpu()), prices).toPlainString());
-      }
-      if (memory.signum() > 0) {
-        lines.add(
-            "usage memory " + perHour(memory.multiply(prices.memory()), prices).toPlainString());
-      }
-      if (gpu.signum() > 0) {
-        lines.add("usage gpu " + perHour(gpu.multiply(prices.gpuHeld()), prices).toPlainString());
-      }
+      sums.forEach(
+          (line, sum) ->
+              lines.add(
+                  "usage "
+                      + RESOURCES.get(line.resource())
+                      + " "
+                      + perHour(sum.multiply(line.price(prices)), prices).toPlainString()));
       BigDecimal used =
           reports.stream()
               .filter(r -> r.account().equals(account) && r.at().isBefore(APRIL))
