@@ -6,13 +6,12 @@ import io.streamspace.billing.audit.Cause;
 import io.streamspace.billing.catalog.BillingMode;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.config.FaultCreditTerms;
-import io.streamspace.billing.credits.FaultCreditCost.HeldStep;
-import io.streamspace.billing.credits.FaultCreditCost.SizeStep;
 import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.db.SqlArrays;
 import io.streamspace.billing.money.BillingPeriods;
 import io.streamspace.billing.money.Money;
-import io.streamspace.billing.rating.CurrencyRates;
+import io.streamspace.billing.rating.HeldSteps;
+import io.streamspace.billing.rating.UnitPrices;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -21,17 +20,19 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Currency;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * Automatic fault credits: when a session's end is stored and the terminate that ended it told a
  * reason {@code faultCreditReasons} lists ({@code platform_fault}, {@code node_lost} by
- * default), its organization is credited what the session cost over the stretch {@code
+ * default), its organization is credited what the session is billed for the stretch {@code
  * faultCreditPolicy} names (its last 15 minutes by default, or the whole session), priced by
- * {@link FaultCreditCost} at the unit prices of its currency (nothing in subscription mode, where
- * sessions cost nothing, as a prepaid hold holds nothing). The credit is an ordinary credit of
+ * {@link FaultCreditCost} as rating prices it, at the unit prices of its currency: idle or
+ * disconnected time at its activity factors, time hibernated or held for a spent balance at
+ * nothing (its storage is the organization's, not credited); nothing in subscription mode, where
+ * sessions cost nothing, as a prepaid hold holds nothing. So it gives back what that time is
+ * billed, not more. The credit is an ordinary credit of
  * kind {@code fault}: same balance, consumption order, invoice lines and applications as an
  * admin's, with its {@code credit.granted} audit entry caused by the platform and naming the
  * terminate event.
@@ -44,9 +45,11 @@ import java.util.Map;
  * session.created or its organization's user.created or org.created, after which it is ended by
  * a fault terminate, has a size at or before its end, and its organization has its terms (a
  * credit in the default currency would keep an organization a session event opened from taking
- * the currency its user.created or org.created names). It is priced from the steps stored then;
- * a later-arriving earlier terminate (of another reason) does not take it back: what was granted
- * is history.
+ * the currency its user.created or org.created names). It is priced from what is stored then
+ * (its sizes, held meters, activity states, hibernations and its organization's holds), each a
+ * step function of event time, so the order its events arrived in before it does not change it;
+ * an event arriving after it (a late activity change, a later-arriving earlier terminate of
+ * another reason) does not reprice or take it back: what was granted is history.
  *
  * <p><b>The cap.</b> {@code faultCreditCap} is the most fault credits give an organization in a
  * billing period (the period of the session's end), in its currency; {@code
@@ -87,18 +90,6 @@ public final class FaultCredits {
             AND EXISTS (SELECT 1 FROM billing_session_sizes z
                         WHERE z.session_id = s.session_id AND z.effective_from <= s.ended_at)
           ORDER BY s.org_id, s.session_id""");
-
-  private static final NamedSql SIZES =
-      NamedSql.of(
-          """
-          SELECT session_id, effective_from, cpu_cores, memory_gb FROM billing_session_sizes
-          WHERE session_id = ANY(:session_id::text[])""");
-
-  private static final NamedSql HELD =
-      NamedSql.of(
-          """
-          SELECT session_id, meter_id, effective_from, amount FROM billing_session_held
-          WHERE session_id = ANY(:session_id::text[])""");
 
   private static final NamedSql OPEN_PERIOD =
       NamedSql.of(
@@ -172,8 +163,7 @@ public final class FaultCredits {
       return List.of();
     }
     List<String> ids = candidates.stream().map(Candidate::sessionId).toList();
-    Map<String, List<SizeStep>> sizes = sizes(connection, ids);
-    Map<String, List<HeldStep>> held = held(connection, ids);
+    Map<String, HeldSteps> steps = FaultCreditCost.steps(connection, ids, config.activityRates());
     BillingPeriods periods = new BillingPeriods(config.invoiceDay(), config.billingTimeZone());
     FaultCreditTerms.Policy policy = config.faultCreditPolicy();
     List<Granted> granted = new ArrayList<>();
@@ -185,15 +175,14 @@ public final class FaultCredits {
       BigDecimal cost =
           config.billingMode() == BillingMode.SUBSCRIPTION
               ? Money.zero(c.currency())
-              : CurrencyRates.in(config, c.currency())
+              : UnitPrices.of(config, c.currency())
                   .map(
-                      rates ->
+                      prices ->
                           FaultCreditCost.of(
                               from,
                               c.endedAt(),
-                              sizes.getOrDefault(c.sessionId(), List.of()),
-                              held.getOrDefault(c.sessionId(), List.of()),
-                              rates,
+                              steps.getOrDefault(c.sessionId(), HeldSteps.NONE),
+                              prices,
                               c.currency()))
                   .orElse(Money.zero(c.currency()));
       Instant periodStart = periods.periodStart(c.endedAt());
@@ -327,40 +316,5 @@ public final class FaultCredits {
       }
     }
     return candidates;
-  }
-
-  private static Map<String, List<SizeStep>> sizes(Connection connection, List<String> ids)
-      throws SQLException {
-    Map<String, List<SizeStep>> sizes = new HashMap<>();
-    try (PreparedStatement statement =
-            SIZES
-                .bind("session_id", SqlArrays.array(connection, ids, id -> id))
-                .prepare(connection);
-        ResultSet rs = statement.executeQuery()) {
-      while (rs.next()) {
-        sizes
-            .computeIfAbsent(rs.getString(1), id -> new ArrayList<>())
-            .add(
-                new SizeStep(
-                    rs.getTimestamp(2).toInstant(), rs.getBigDecimal(3), rs.getBigDecimal(4)));
-      }
-    }
-    return sizes;
-  }
-
-  private static Map<String, List<HeldStep>> held(Connection connection, List<String> ids)
-      throws SQLException {
-    Map<String, List<HeldStep>> held = new HashMap<>();
-    try (PreparedStatement statement =
-            HELD.bind("session_id", SqlArrays.array(connection, ids, id -> id))
-                .prepare(connection);
-        ResultSet rs = statement.executeQuery()) {
-      while (rs.next()) {
-        held.computeIfAbsent(rs.getString(1), id -> new ArrayList<>())
-            .add(
-                new HeldStep(rs.getString(2), rs.getTimestamp(3).toInstant(), rs.getBigDecimal(4)));
-      }
-    }
-    return held;
   }
 }

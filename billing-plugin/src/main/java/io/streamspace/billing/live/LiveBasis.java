@@ -3,6 +3,7 @@ package io.streamspace.billing.live;
 import io.streamspace.billing.invoicing.PeriodSoFar;
 import io.streamspace.billing.invoicing.UsageBucket;
 import io.streamspace.billing.money.UsageUnit;
+import io.streamspace.billing.rating.HeldSteps;
 import io.streamspace.billing.spend.SpendingLimit;
 import java.math.BigDecimal;
 import java.time.Duration;

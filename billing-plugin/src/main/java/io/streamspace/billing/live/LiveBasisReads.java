@@ -10,6 +10,7 @@ import io.streamspace.billing.invoicing.PeriodSoFar;
 import io.streamspace.billing.invoicing.UsageBucket;
 import io.streamspace.billing.money.BillingPeriods;
 import io.streamspace.billing.money.UsageUnit;
+import io.streamspace.billing.rating.HeldSteps;
 import io.streamspace.billing.rating.UnitPrices;
 import io.streamspace.billing.spend.SpendingLimits;
 import io.streamspace.common.db.Sql;

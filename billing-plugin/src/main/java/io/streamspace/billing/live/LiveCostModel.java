@@ -7,6 +7,7 @@ import io.streamspace.billing.live.LiveCost.Runway;
 import io.streamspace.billing.live.LiveCost.SessionCost;
 import io.streamspace.billing.money.Money;
 import io.streamspace.billing.money.UsageUnit;
+import io.streamspace.billing.rating.HeldSteps;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
@@ -165,7 +166,12 @@ final class LiveCostModel {
     }
     Instant to = until.isBefore(period.end()) ? until : period.end();
     Instant since = latest(from, period.start());
-    return since.isBefore(to) ? steps.usage(since, to, basis.prices()) : List.of();
+    if (!since.isBefore(to)) {
+      return List.of();
+    }
+    return steps.usage(since, to, basis.prices()).stream()
+        .map(p -> new UsageBucket(p.unit(), p.from(), p.to(), p.unitSeconds(), p.unitPrice()))
+        .toList();
   }
 
   /** An hour of holding {@code held}, at the unit prices. */

@@ -1,5 +1,6 @@
 package io.streamspace.billing.live;
 
+import io.streamspace.billing.rating.HeldSteps;
 import java.time.Duration;
 import java.time.Instant;
 

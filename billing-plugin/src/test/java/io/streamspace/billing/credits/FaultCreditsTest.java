@@ -249,4 +249,61 @@ class FaultCreditsTest {
               "sessions":1,"cost":0.07,"credited":0.00,"capped":1}]"""),
         board.get("fault_credits"));
   }
+
+  /**
+   * Idle cpu at half: 8 cores and 8 GB from 10:00, idle from 10:45, lost at 11:00. Its last 15
+   * minutes are billed cpu 8 × 900 s at 0.025 a core-hour (0.05) and memory 8 × 900 s at 0.01
+   * (0.02): 0.07 credited, not the 0.12 of those minutes at the full price.
+   */
+  @Test
+  void aSessionIdleInItsLastFifteenMinutesIsCreditedWhatItsIdleTimeIsBilled() {
+    start("{\"activityRates\": {\"idle\": {\"cpu_cores\": 0.5}}}");
+    deliver(Hook.CREATED, "c1", "2026-03-05T10:00:00Z", "s1", size("8", "8", "0"), null);
+    billing.billing.onSessionHeartbeat(
+        billing.context, billing.activity("i1", "2026-03-05T10:45:00Z", "s1", "ann", "idle"));
+    deliver(Hook.TERMINATED, "t1", "2026-03-05T11:00:00Z", "s1", null, "node_lost");
+    billing.flush();
+
+    assertEquals(
+        List.of(List.of(new BigDecimal("0.07"), new BigDecimal("0.07"))),
+        rows("SELECT cost, credited FROM billing_fault_credits"));
+    billing.calculateUsageAt("2026-03-05T12:00:00Z");
+    assertEquals(
+        List.of(List.of(new BigDecimal("7200.000000"), new BigDecimal("0.025"))),
+        rows(
+            "SELECT unit_seconds, unit_price FROM billing_usage_records"
+                + " WHERE activity = 'idle'"),
+        "rating bills the same 15 idle minutes, 8 cores at half price: 0.05 of the 0.07");
+  }
+
+  /**
+   * Idle cpu at half, hibernation after 15 idle minutes: 24 cores and 24 GB from 10:00, idle from
+   * 10:35, hibernated by check-balances at 10:50, lost at 11:00. Of its last 15 minutes, 10:45 to
+   * 10:50 are billed idle, cpu 24 × 300 s at 0.025 a core-hour (0.05) and memory 24 × 300 s at
+   * 0.01 (0.02); the 10 hibernated minutes nothing: 0.07 credited, not the 0.36 of those minutes
+   * at the full price.
+   */
+  @Test
+  void aSessionHibernatedInItsLastFifteenMinutesIsCreditedNothingForItsHibernatedTime() {
+    start(
+        "{\"activityRates\": {\"idle\": {\"cpu_cores\": 0.5}},"
+            + " \"hibernateAfterIdleMinutes\": 15}");
+    deliver(Hook.CREATED, "c1", "2026-03-05T10:00:00Z", "s1", size("24", "24", "0"), null);
+    billing.billing.onSessionHeartbeat(
+        billing.context, billing.activity("i1", "2026-03-05T10:35:00Z", "s1", "ann", "idle"));
+    deliver(Hook.HEARTBEAT, "h1", "2026-03-05T10:49:00Z", "s1", null, null);
+    billing.flush();
+    billing.runAt("check-balances", "2026-03-05T10:50:00Z");
+    deliver(Hook.TERMINATED, "t1", "2026-03-05T11:00:00Z", "s1", null, "node_lost");
+    billing.flush();
+
+    assertEquals(
+        List.of(List.of("2026-03-05T10:50:00Z")),
+        rows(
+            "SELECT to_char(hibernated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+                + " FROM billing_session_hibernations"));
+    assertEquals(
+        List.of(List.of(new BigDecimal("0.07"), new BigDecimal("0.07"))),
+        rows("SELECT cost, credited FROM billing_fault_credits"));
+  }
 }

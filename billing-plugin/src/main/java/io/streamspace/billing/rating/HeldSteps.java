@@ -1,7 +1,6 @@
-package io.streamspace.billing.live;
+package io.streamspace.billing.rating;
 
 import io.streamspace.billing.config.ActivityRates;
-import io.streamspace.billing.invoicing.UsageBucket;
 import io.streamspace.billing.money.Seconds;
 import io.streamspace.billing.money.UsageUnit;
 import java.math.BigDecimal;
@@ -25,22 +24,22 @@ import java.util.Map;
  * @param activity the session's activity states and the factors they are priced at, as rating
  *     prices them ({@code ActivitySteps}); {@link Activity#NONE} for storage
  */
-record HeldSteps(Map<UsageUnit, List<Step>> steps, Activity activity) {
+public record HeldSteps(Map<UsageUnit, List<Step>> steps, Activity activity) {
 
   /** The amount held from {@code from} on. */
-  record Step(Instant from, BigDecimal amount) {}
+  public record Step(Instant from, BigDecimal amount) {}
 
   /** An activity state in effect from {@code from} on ({@code billing_session_activity}). */
-  record ActivityStep(Instant from, String state) {}
+  public record ActivityStep(Instant from, String state) {}
 
   /**
    * A session's activity steps, by instant (active before the first), with the factors of
    * activityRates: a resource's price in a state is its price times the state's factor.
    */
-  record Activity(List<ActivityStep> steps, ActivityRates rates) {
-    static final Activity NONE = new Activity(List.of(), ActivityRates.NONE);
+  public record Activity(List<ActivityStep> steps, ActivityRates rates) {
+    public static final Activity NONE = new Activity(List.of(), ActivityRates.NONE);
 
-    Activity {
+    public Activity {
       steps = steps.stream().sorted(Comparator.comparing(ActivityStep::from)).toList();
     }
 
@@ -62,13 +61,13 @@ record HeldSteps(Map<UsageUnit, List<Step>> steps, Activity activity) {
     }
   }
 
-  static final HeldSteps NONE = new HeldSteps(Map.of());
+  public static final HeldSteps NONE = new HeldSteps(Map.of());
 
-  HeldSteps(Map<UsageUnit, List<Step>> steps) {
+  public HeldSteps(Map<UsageUnit, List<Step>> steps) {
     this(steps, Activity.NONE);
   }
 
-  HeldSteps {
+  public HeldSteps {
     Map<UsageUnit, List<Step>> sorted = new LinkedHashMap<>();
     steps.forEach(
         (unit, its) ->
@@ -82,7 +81,7 @@ record HeldSteps(Map<UsageUnit, List<Step>> steps, Activity activity) {
    * hibernation, from its start to its resume ({@code until} null while it lasts), as rating
    * cuts them out too.
    */
-  record Pause(Instant from, Instant until) {}
+  public record Pause(Instant from, Instant until) {}
 
   /**
    * These steps with nothing held during the pauses of {@code held} and {@code hibernated} (each
@@ -90,7 +89,7 @@ record HeldSteps(Map<UsageUnit, List<Step>> steps, Activity activity) {
    * joined where they overlap): a step of nothing where each pause starts, and where it ends the
    * amount in effect then; the steps within a pause are dropped.
    */
-  HeldSteps pausedDuring(List<Pause> held, List<Pause> hibernated) {
+  public HeldSteps pausedDuring(List<Pause> held, List<Pause> hibernated) {
     if (held.isEmpty() && hibernated.isEmpty()) {
       return this;
     }
@@ -139,7 +138,7 @@ record HeldSteps(Map<UsageUnit, List<Step>> steps, Activity activity) {
   }
 
   /** These steps priced by the activity states and factors of {@code activity}. */
-  HeldSteps pricedBy(Activity activity) {
+  public HeldSteps pricedBy(Activity activity) {
     return new HeldSteps(steps, activity);
   }
 
@@ -159,13 +158,13 @@ record HeldSteps(Map<UsageUnit, List<Step>> steps, Activity activity) {
   }
 
   /** A resource's {@code price} at {@code at}: times the factor of the state then. */
-  BigDecimal priceAt(UsageUnit unit, BigDecimal price, Instant at) {
+  public BigDecimal priceAt(UsageUnit unit, BigDecimal price, Instant at) {
     BigDecimal factor = activity.rates().factor(activity.stateAt(at), unit);
     return factor.compareTo(BigDecimal.ONE) == 0 ? price : price.multiply(factor);
   }
 
   /** What it holds at {@code at} of each resource it holds some of. */
-  Map<UsageUnit, BigDecimal> at(Instant at) {
+  public Map<UsageUnit, BigDecimal> at(Instant at) {
     Map<UsageUnit, BigDecimal> held = new LinkedHashMap<>();
     steps.forEach(
         (unit, its) -> {
@@ -178,14 +177,21 @@ record HeldSteps(Map<UsageUnit, List<Step>> steps, Activity activity) {
   }
 
   /**
+   * A piece of usage as calculate-usage rates it: {@code unitSeconds} of {@code unit} in {@code
+   * [from, to)} at {@code unitPrice} (the resource's price times its activity state's factor).
+   */
+  public record Piece(
+      UsageUnit unit, Instant from, Instant to, BigDecimal unitSeconds, BigDecimal unitPrice) {}
+
+  /**
    * The usage of {@code [from, to)}, as calculate-usage will rate it: per resource priced in
    * {@code prices} (the others are not rated), cut at every UTC clock hour (rating's slices never
    * cross one), each piece amount × its exact length in unit-seconds ({@link Seconds}) at the
    * resource's price (times its activity state's factor: each piece is also cut where the
    * state changes); pieces of nothing are left out, as rating stores no zero usage.
    */
-  List<UsageBucket> usage(Instant from, Instant to, Map<UsageUnit, BigDecimal> prices) {
-    List<UsageBucket> pieces = new ArrayList<>();
+  public List<Piece> usage(Instant from, Instant to, Map<UsageUnit, BigDecimal> prices) {
+    List<Piece> pieces = new ArrayList<>();
     if (!from.isBefore(to)) {
       return pieces;
     }
@@ -207,13 +213,23 @@ record HeldSteps(Map<UsageUnit, List<Step>> steps, Activity activity) {
     return pieces;
   }
 
+  /**
+   * What {@link #usage} of {@code [from, to)} costs, in unit-seconds × price, exactly (unrounded):
+   * Σ unitSeconds × unitPrice over its pieces.
+   */
+  public BigDecimal cost(Instant from, Instant to, Map<UsageUnit, BigDecimal> prices) {
+    return usage(from, to, prices).stream()
+        .map(piece -> piece.unitSeconds().multiply(piece.unitPrice()))
+        .reduce(BigDecimal.ZERO, BigDecimal::add);
+  }
+
   private void cutAtHours(
       UsageUnit unit,
       BigDecimal amount,
       BigDecimal price,
       Instant from,
       Instant to,
-      List<UsageBucket> pieces) {
+      List<Piece> pieces) {
     for (Instant start = from; start.isBefore(to); ) {
       Instant end = earliest(start.truncatedTo(ChronoUnit.HOURS).plus(Duration.ofHours(1)), to);
       Instant change = activity.nextChangeAfter(start);
@@ -221,8 +237,7 @@ record HeldSteps(Map<UsageUnit, List<Step>> steps, Activity activity) {
         end = earliest(end, change);
       }
       BigDecimal priced = priceAt(unit, price, start);
-      pieces.add(
-          new UsageBucket(unit, start, end, amount.multiply(Seconds.between(start, end)), priced));
+      pieces.add(new Piece(unit, start, end, amount.multiply(Seconds.between(start, end)), priced));
       start = end;
     }
   }
