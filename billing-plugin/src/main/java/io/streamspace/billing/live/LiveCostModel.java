@@ -174,7 +174,6 @@ final class LiveCostModel {
         .toList();
   }
 
-  /** An hour of holding {@code held}, at the unit prices. */
   /**
    * An hour of what {@code held} holds at {@code now}, each resource at its price times the
    * factor of the activity state it is in now (a session idle now runs at its idle price).
