@@ -221,8 +221,21 @@ record HeldSteps(Map<UsageUnit, List<Step>> steps, Activity activity) {
         end = earliest(end, change);
       }
       BigDecimal priced = priceAt(unit, price, start);
+      BigDecimal unitSeconds = amount.multiply(Seconds.between(start, end));
+      // as rating records it: time at a factor under its state, with what the factor saved, so
+      // that it joins its state's line of the invoice (rounded once with the rated records)
+      String state = activity.stateAt(start);
       pieces.add(
-          new UsageBucket(unit, start, end, amount.multiply(Seconds.between(start, end)), priced));
+          activity.rates().factor(state, unit).compareTo(BigDecimal.ONE) == 0
+              ? new UsageBucket(unit, start, end, unitSeconds, priced)
+              : new UsageBucket(
+                  unit,
+                  start,
+                  end,
+                  unitSeconds,
+                  priced,
+                  state,
+                  unitSeconds.multiply(price.subtract(priced))));
       start = end;
     }
   }
