@@ -9,6 +9,7 @@ import io.streamspace.billing.money.BillingPeriods;
 import io.streamspace.billing.money.Money;
 import io.streamspace.billing.money.MoneyText;
 import io.streamspace.billing.money.UsageUnit;
+import io.streamspace.billing.rating.UsageSum;
 import io.streamspace.plugin.api.event.JournalEvents;
 import java.math.BigDecimal;
 import java.sql.Connection;
@@ -135,7 +136,9 @@ public final class LineExplainer {
                   invoice.userId(),
                   invoice.periodEnd(),
                   line.resourceType(),
-                  line.unitPrice()),
+                  line.unitPrice(),
+                  // idle time is a line of its own: the full-price line is the active records
+                  line.activity() == null ? UsageSum.ACTIVE : line.activity()),
               resource,
               line.unitPrice(),
               currency);

@@ -69,6 +69,7 @@ final class LineRecords {
       LEFT JOIN billing_usage_claims c ON c.invoice_id = :invoice_id
       WHERE r.user_id = :user_id AND r.resource_type = :resource_type
         AND (CAST(:unit_price AS numeric) IS NULL OR r.unit_price = CAST(:unit_price AS numeric))
+        AND (CAST(:activity AS text) IS NULL OR r.activity = CAST(:activity AS text))
         AND r.slice_start < coalesce(c.period_end, CAST(:period_end AS timestamptz))
         AND (c.invoice_id IS NULL OR r.rating_run <= c.run_high)
         AND NOT EXISTS (SELECT 1 FROM billing_usage_claims p
@@ -104,9 +105,17 @@ final class LineRecords {
       NamedSql.of(
           "SELECT count(*), coalesce(sum(r.unit_seconds * r.unit_price), 0) %s".formatted(BILLED));
 
-  /** What a line's records are: its invoice, account, resource and price (null: every price). */
+  /**
+   * What a line's records are: its invoice, account, resource, price (null: every price) and
+   * activity (null: every activity; a usage line's own, {@code active} at the full price).
+   */
   record Of(
-      long invoiceId, String orgId, Instant periodEnd, String resourceType, BigDecimal unitPrice) {}
+      long invoiceId,
+      String orgId,
+      Instant periodEnd,
+      String resourceType,
+      BigDecimal unitPrice,
+      String activity) {}
 
   private LineRecords() {}
 
@@ -180,6 +189,7 @@ final class LineRecords {
         .bind("user_id", line.orgId())
         .bind("resource_type", line.resourceType())
         .bind("unit_price", line.unitPrice())
+        .bind("activity", line.activity())
         .bind("period_end", line.periodEnd());
   }
 }

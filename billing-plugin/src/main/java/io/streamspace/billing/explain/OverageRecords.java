@@ -63,7 +63,7 @@ final class OverageRecords {
       throws SQLException {
     LineRecords.Of every =
         new LineRecords.Of(
-            invoice.id(), invoice.userId(), invoice.periodEnd(), line.resourceType(), null);
+            invoice.id(), invoice.userId(), invoice.periodEnd(), line.resourceType(), null, null);
     // the hours' allowance covers the dearest usage first, whatever its price: every record of
     // the resource is read, once (an invoice's records of one resource: its hybrid overage)
     List<LineRecords.Row> rows = new ArrayList<>();

@@ -59,7 +59,22 @@ public final class Schemas {
               .req("unit_price", number().orNull())
               .req("amount", number())
               .req("period_start", string().orNull().format("date-time"))
-              .req("period_end", string().orNull().format("date-time")));
+              .req("period_end", string().orNull().format("date-time"))
+              .prop(
+                  "activity",
+                  string()
+                      .description(
+                          """
+                          idle or disconnected on a usage line of time priced at its \
+                          activityRates factor, a line of its own named with its factor (CPU, \
+                          idle (× 0.5)); absent on any other line"""))
+              .prop(
+                  "saved",
+                  number()
+                      .description(
+                          """
+                          Such a line's saving: what its time would have cost at the full price \
+                          less its amount, rounded once""")));
 
   static final Schema INVOICE_MEMBER_AMOUNT =
       Schema.component(
@@ -265,7 +280,15 @@ public final class Schemas {
                           .description(
                               """
                               The invoice's tax as Stripe Tax calculated it, a row per line and \
-                              jurisdiction; empty unless tax_status is calculated."""))));
+                              jurisdiction; empty unless tax_status is calculated."""))
+                  .prop(
+                      "total_saved",
+                      number()
+                          .description(
+                              """
+                              Where some line was priced at an activity factor: the sum of the \
+                              lines' saved, what idle pricing saved (the PDF's Saved by idle \
+                              pricing)"""))));
 
   static final Schema ORG_ID =
       Schema.component(

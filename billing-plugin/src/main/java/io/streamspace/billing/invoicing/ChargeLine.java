@@ -21,6 +21,10 @@ import java.util.Objects;
  * @param amount    rounded once to the currency's minor unit
  * @param from      the start of what the line covers
  * @param to        its end
+ * @param activity  {@code idle} or {@code disconnected} for a usage line of time priced at an
+ *                  activity factor; else null
+ * @param saved     such a line's saving: what its time would have cost at the full price less
+ *                  its amount, from the exact sums and rounded once; else null
  */
 public record ChargeLine(
     ChargeKind kind,
@@ -30,7 +34,22 @@ public record ChargeLine(
     BigDecimal unitPrice,
     BigDecimal amount,
     Instant from,
-    Instant to) {
+    Instant to,
+    String activity,
+    BigDecimal saved) {
+
+  /** A line at the full price (or not of usage). */
+  public ChargeLine(
+      ChargeKind kind,
+      String description,
+      LineUnit unit,
+      BigDecimal quantity,
+      BigDecimal unitPrice,
+      BigDecimal amount,
+      Instant from,
+      Instant to) {
+    this(kind, description, unit, quantity, unitPrice, amount, from, to, null, null);
+  }
 
   public ChargeLine {
     Objects.requireNonNull(kind, "kind");

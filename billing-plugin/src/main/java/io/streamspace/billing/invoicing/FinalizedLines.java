@@ -24,13 +24,15 @@ final class FinalizedLines {
       NamedSql.of(
           """
           INSERT INTO billing_invoice_lines (invoice_id, line_no, kind, description,
-              resource_type, quantity, unit, unit_price, amount, period_start, period_end)
+              resource_type, quantity, unit, unit_price, amount, period_start, period_end,
+              activity, saved)
           SELECT * FROM unnest(:invoice_id::text[]::bigint[], :line_no::text[]::int[],
                                :kind::text[], :description::text[], :resource_type::text[],
                                :quantity::text[]::numeric[], :unit::text[],
                                :unit_price::text[]::numeric[], :amount::text[]::numeric[],
                                :period_start::text[]::timestamptz[],
-                               :period_end::text[]::timestamptz[])""");
+                               :period_end::text[]::timestamptz[], :activity::text[],
+                               :saved::text[]::numeric[])""");
 
   /** One line of an invoice of the chunk, for {@link #LINES}: the line as the invoice shows it. */
   private record StoredLine(long invoiceId, InvoiceView.Line line) {}
@@ -69,7 +71,9 @@ final class FinalizedLines {
                     c.unitPrice(),
                     c.amount(),
                     c.from(),
-                    c.to())));
+                    c.to(),
+                    c.activity(),
+                    c.saved())));
       }
       for (Application a : credits.get(i)) {
         lines.add(
@@ -119,6 +123,8 @@ final class FinalizedLines {
         .bind("amount", column(connection, lines, InvoiceView.Line::amount))
         .bind("period_start", column(connection, lines, InvoiceView.Line::periodStart))
         .bind("period_end", column(connection, lines, InvoiceView.Line::periodEnd))
+        .bind("activity", column(connection, lines, InvoiceView.Line::activity))
+        .bind("saved", column(connection, lines, InvoiceView.Line::saved))
         .update(connection);
   }
 

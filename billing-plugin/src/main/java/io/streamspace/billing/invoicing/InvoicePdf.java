@@ -123,6 +123,10 @@ public final class InvoicePdf {
       }
       out.bold(FONT_SIZE);
       total(out, "Total", invoice.total().toPlainString(), currency);
+      if (document.totalSaved() != null) { // only of an invoice with idle-priced lines
+        out.regular();
+        total(out, "Saved by idle pricing", document.totalSaved().toPlainString(), currency);
+      }
       if (document.byMember() != null) {
         byMember(out, document, currency);
       }

@@ -50,7 +50,7 @@ public final class InvoiceQueries {
       NamedSql.of(
           """
           SELECT line_no, kind, description, resource_type, quantity, unit, unit_price, amount,
-                 period_start, period_end
+                 period_start, period_end, activity, saved
           FROM billing_invoice_lines WHERE invoice_id = :invoice_id ORDER BY line_no""");
 
   // per range of :bounds (k, 1-based) the invoice's period starts in; read from the index on
@@ -268,7 +268,9 @@ public final class InvoiceQueries {
               plain(charge.unitPrice()),
               Money.shown(charge.amount(), currency),
               charge.from(),
-              charge.to()));
+              charge.to(),
+              charge.activity(),
+              charge.saved() == null ? null : Money.shown(charge.saved(), currency)));
     }
     return lines;
   }
@@ -290,7 +292,11 @@ public final class InvoiceQueries {
                 plain(rs.getBigDecimal("unit_price")),
                 Money.shown(rs.getBigDecimal("amount"), currency),
                 Sql.instant(rs.getTimestamp("period_start")),
-                Sql.instant(rs.getTimestamp("period_end"))));
+                Sql.instant(rs.getTimestamp("period_end")),
+                rs.getString("activity"),
+                rs.getBigDecimal("saved") == null
+                    ? null
+                    : Money.shown(rs.getBigDecimal("saved"), currency)));
       }
       return lines;
     }

@@ -9,6 +9,7 @@ import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.Currency;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * An invoice as its owner reads it ({@link #of} an {@link Invoice} row). Amounts are shown with
@@ -115,6 +116,10 @@ public record InvoiceView(
    *                     unit price)
    * @param amount       rounded to the currency's minor unit; credit and prepaid lines are
    *                     negative
+   * @param activity     {@code idle} or {@code disconnected} on a usage line of time priced at
+   *                     an activity factor (named e.g. {@code CPU, idle (× 0.5)}); else absent
+   * @param saved        such a line's saving: what its time would have cost at the full price
+   *                     less its amount; else absent
    */
   public record Line(
       int lineNo,
@@ -126,7 +131,37 @@ public record InvoiceView(
       BigDecimal unitPrice,
       BigDecimal amount,
       Instant periodStart,
-      Instant periodEnd) {}
+      Instant periodEnd,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String activity,
+      @JsonInclude(JsonInclude.Include.NON_NULL) BigDecimal saved) {
+
+    /** A line at the full price, or not of usage. */
+    public Line(
+        int lineNo,
+        String kind,
+        String description,
+        String resourceType,
+        BigDecimal quantity,
+        String unit,
+        BigDecimal unitPrice,
+        BigDecimal amount,
+        Instant periodStart,
+        Instant periodEnd) {
+      this(
+          lineNo,
+          kind,
+          description,
+          resourceType,
+          quantity,
+          unit,
+          unitPrice,
+          amount,
+          periodStart,
+          periodEnd,
+          null,
+          null);
+    }
+  }
 
   /**
    * A member's part of one line of a team's invoice.
@@ -162,13 +197,25 @@ public record InvoiceView(
    *
    * @param byMember           null but for a team's invoice; members in user id order
    * @param organizationAmount null but for a team's invoice
+   * @param totalSaved         what idle pricing saved: the sum of the lines' {@code saved};
+   *                           absent when no line has one
    */
   public record WithLines(
       @JsonUnwrapped InvoiceView invoice,
       List<Line> lines,
       @JsonInclude(JsonInclude.Include.NON_NULL) List<MemberAmount> byMember,
       @JsonInclude(JsonInclude.Include.NON_NULL) BigDecimal organizationAmount,
-      List<TaxLine> taxLines) {
+      List<TaxLine> taxLines,
+      @JsonInclude(JsonInclude.Include.NON_NULL) BigDecimal totalSaved) {
+
+    public WithLines(
+        InvoiceView invoice,
+        List<Line> lines,
+        List<MemberAmount> byMember,
+        BigDecimal organizationAmount,
+        List<TaxLine> taxLines) {
+      this(invoice, lines, byMember, organizationAmount, taxLines, saved(lines));
+    }
 
     public WithLines {
       lines = List.copyOf(lines);
@@ -179,6 +226,15 @@ public record InvoiceView(
     /** A personal organization's invoice: no breakdown. */
     public WithLines(InvoiceView invoice, List<Line> lines, List<TaxLine> taxLines) {
       this(invoice, lines, null, null, taxLines);
+    }
+
+    /** The sum of the lines' savings; null when none has one. */
+    private static BigDecimal saved(List<Line> lines) {
+      return lines.stream()
+          .map(Line::saved)
+          .filter(Objects::nonNull)
+          .reduce(BigDecimal::add)
+          .orElse(null);
     }
   }
 }

@@ -21,11 +21,17 @@ record MemberBucket(String memberId, UsageBucket usage) {
     Objects.requireNonNull(usage, "usage");
   }
 
-  /** A bucket's resource, span and unit price; prices compare by value (0.050 is 0.05). */
-  record Key(UsageUnit unit, Instant start, Instant end, BigDecimal unitPrice) {
+  /**
+   * A bucket's resource, span, unit price and activity; prices compare by value (0.050 is 0.05).
+   */
+  record Key(UsageUnit unit, Instant start, Instant end, BigDecimal unitPrice, String activity) {
     static Key of(UsageBucket bucket) {
       return new Key(
-          bucket.unit(), bucket.start(), bucket.end(), bucket.unitPrice().stripTrailingZeros());
+          bucket.unit(),
+          bucket.start(),
+          bucket.end(),
+          bucket.unitPrice().stripTrailingZeros(),
+          bucket.activity());
     }
   }
 
@@ -46,9 +52,19 @@ record MemberBucket(String memberId, UsageBucket usage) {
               members.stream()
                   .map(m -> m.usage().unitSeconds())
                   .reduce(BigDecimal.ZERO, BigDecimal::add);
+          BigDecimal saved =
+              members.stream()
+                  .map(m -> m.usage().savedUnitSeconds())
+                  .reduce(BigDecimal.ZERO, BigDecimal::add);
           buckets.put(
               new UsageBucket(
-                  first.unit(), first.start(), first.end(), unitSeconds, first.unitPrice()),
+                  first.unit(),
+                  first.start(),
+                  first.end(),
+                  unitSeconds,
+                  first.unitPrice(),
+                  first.activity(),
+                  saved),
               members);
         });
     return buckets;

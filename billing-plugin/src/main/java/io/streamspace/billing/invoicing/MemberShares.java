@@ -6,6 +6,7 @@ import io.streamspace.billing.invoicing.ChargeLine.ChargeKind;
 import io.streamspace.billing.invoicing.PeriodCharges.BucketOverage;
 import io.streamspace.billing.money.LargestRemainder;
 import io.streamspace.billing.money.UsageUnit;
+import io.streamspace.billing.rating.UsageSum;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Currency;
@@ -96,7 +97,7 @@ final class MemberShares {
       shareOverage(overage, buckets.get(overage.bucket()))
           .forEach(
               (member, unitSeconds) ->
-                  add(over, LineKey.of(overage.bucket()), member, unitSeconds));
+                  add(over, LineKey.overage(overage.bucket()), member, unitSeconds));
     }
     Map<Meter, Map<String, BigDecimal>> counterOver = counterOverage(counters);
     List<Share> shares = new ArrayList<>();
@@ -223,14 +224,24 @@ final class MemberShares {
     return memberId == null ? ORGANIZATION : memberId;
   }
 
-  /** A usage or overage line's resource and unit price; prices compare by value. */
-  private record LineKey(Object unit, BigDecimal unitPrice) {
+  /**
+   * A usage or overage line's resource, unit price and activity ({@link PeriodCharges}: idle
+   * time is a usage line of its own, overage is not split by activity); prices compare by value.
+   */
+  private record LineKey(Object unit, BigDecimal unitPrice, String activity) {
     static LineKey of(UsageBucket bucket) {
-      return new LineKey(bucket.unit(), bucket.unitPrice().stripTrailingZeros());
+      return new LineKey(bucket.unit(), bucket.unitPrice().stripTrailingZeros(), bucket.activity());
+    }
+
+    static LineKey overage(UsageBucket bucket) {
+      return new LineKey(bucket.unit(), bucket.unitPrice().stripTrailingZeros(), UsageSum.ACTIVE);
     }
 
     static LineKey of(ChargeLine line) {
-      return new LineKey(line.unit(), line.unitPrice().stripTrailingZeros());
+      return new LineKey(
+          line.unit(),
+          line.unitPrice().stripTrailingZeros(),
+          line.activity() == null ? UsageSum.ACTIVE : line.activity());
     }
   }
 }

@@ -6,6 +6,7 @@ import io.streamspace.billing.money.BillingPeriods;
 import io.streamspace.billing.money.Money;
 import io.streamspace.billing.money.Seconds;
 import io.streamspace.billing.money.UsageUnit;
+import io.streamspace.billing.rating.UsageSum;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -54,13 +55,31 @@ import java.util.TreeMap;
  */
 public final class PeriodCharges {
 
-  /** A line's resource and unit price; prices compare by value (0.050 is 0.05). */
-  private record PriceKey(UsageUnit unit, BigDecimal unitPrice) {
+  /**
+   * A line's resource, unit price and activity; prices compare by value (0.050 is 0.05). Idle
+   * and disconnected time are lines of their own; overage is not split by activity.
+   */
+  private record PriceKey(UsageUnit unit, BigDecimal unitPrice, String activity) {
     static final Comparator<PriceKey> ORDER =
-        Comparator.comparing(PriceKey::unit, UsageUnit.ORDER).thenComparing(PriceKey::unitPrice);
+        Comparator.comparing(PriceKey::unit, UsageUnit.ORDER)
+            .thenComparing(PriceKey::unitPrice)
+            .thenComparing(PriceKey::activity);
 
     static PriceKey of(UsageBucket bucket) {
-      return new PriceKey(bucket.unit(), bucket.unitPrice().stripTrailingZeros());
+      return new PriceKey(
+          bucket.unit(), bucket.unitPrice().stripTrailingZeros(), bucket.activity());
+    }
+
+    static PriceKey overage(UsageBucket bucket) {
+      return new PriceKey(bucket.unit(), bucket.unitPrice().stripTrailingZeros(), UsageSum.ACTIVE);
+    }
+  }
+
+  /** A line's exact sums: unit-seconds, and what its activity factor saved (× price). */
+  private record LineSum(BigDecimal unitSeconds, BigDecimal savedUnitSeconds) {
+    LineSum plus(LineSum other) {
+      return new LineSum(
+          unitSeconds.add(other.unitSeconds), savedUnitSeconds.add(other.savedUnitSeconds));
     }
   }
 
@@ -103,12 +122,19 @@ public final class PeriodCharges {
     return lines;
   }
 
-  /** One line per resource and unit price: Σ unit-seconds, divided and rounded once. */
+  /**
+   * One line per resource, unit price and activity: Σ unit-seconds, divided and rounded once. A
+   * line of idle or disconnected time is named by its factor and says what it saved (as {@code
+   * /usage}'s, {@link UsageSum#description}); a full-price line is as before activity was priced.
+   */
   static List<ChargeLine> usageLines(
       Currency currency, Instant periodStart, Instant periodEnd, List<UsageBucket> usage) {
-    Map<PriceKey, BigDecimal> unitSeconds = new TreeMap<>(PriceKey.ORDER);
+    Map<PriceKey, LineSum> unitSeconds = new TreeMap<>(PriceKey.ORDER);
     for (UsageBucket bucket : usage) {
-      unitSeconds.merge(PriceKey.of(bucket), bucket.unitSeconds(), BigDecimal::add);
+      unitSeconds.merge(
+          PriceKey.of(bucket),
+          new LineSum(bucket.unitSeconds(), bucket.savedUnitSeconds()),
+          LineSum::plus);
     }
     return pricedLines(ChargeKind.USAGE, "usage", currency, periodStart, periodEnd, unitSeconds);
   }
@@ -186,9 +212,12 @@ public final class PeriodCharges {
       Instant periodEnd,
       List<PlanTerm> terms,
       List<UsageBucket> usage) {
-    Map<PriceKey, BigDecimal> overage = new TreeMap<>(PriceKey.ORDER);
+    Map<PriceKey, LineSum> overage = new TreeMap<>(PriceKey.ORDER);
     for (BucketOverage over : bucketOverage(terms, usage)) {
-      overage.merge(PriceKey.of(over.bucket()), over.unitSeconds(), BigDecimal::add);
+      overage.merge(
+          PriceKey.overage(over.bucket()),
+          new LineSum(over.unitSeconds(), BigDecimal.ZERO),
+          LineSum::plus);
     }
     return pricedLines(ChargeKind.OVERAGE, "overage", currency, periodStart, periodEnd, overage);
   }
@@ -245,21 +274,29 @@ public final class PeriodCharges {
       Currency currency,
       Instant periodStart,
       Instant periodEnd,
-      Map<PriceKey, BigDecimal> unitSeconds) {
+      Map<PriceKey, LineSum> sums) {
     List<ChargeLine> lines = new ArrayList<>();
-    unitSeconds.forEach(
-        (key, sum) ->
-            lines.add(
-                new ChargeLine(
-                    kind,
-                    key.unit().resourceType() + " " + what,
-                    key.unit(),
-                    key.unit().quantity(sum),
-                    key.unitPrice(),
-                    Money.lineTotal(
-                        sum.multiply(key.unitPrice()), key.unit().unitSecondsPerUnit(), currency),
-                    periodStart,
-                    periodEnd)));
+    sums.forEach(
+        (key, sum) -> {
+          BigDecimal priced = sum.unitSeconds().multiply(key.unitPrice());
+          BigDecimal perUnit = key.unit().unitSecondsPerUnit();
+          boolean full = UsageSum.ACTIVE.equals(key.activity());
+          lines.add(
+              new ChargeLine(
+                  kind,
+                  full
+                      ? key.unit().resourceType() + " " + what
+                      : UsageSum.description(
+                          key.unit(), key.activity(), priced, sum.savedUnitSeconds()),
+                  key.unit(),
+                  key.unit().quantity(sum.unitSeconds()),
+                  key.unitPrice(),
+                  Money.lineTotal(priced, perUnit, currency),
+                  periodStart,
+                  periodEnd,
+                  full ? null : key.activity(),
+                  full ? null : Money.lineTotal(sum.savedUnitSeconds(), perUnit, currency)));
+        });
     return lines;
   }
 

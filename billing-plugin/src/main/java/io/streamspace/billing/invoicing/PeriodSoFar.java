@@ -123,7 +123,14 @@ public final class PeriodSoFar {
       usage.add(
           new MemberBucket(
               null,
-              new UsageBucket(piece.unit(), from, to, piece.unitSeconds(), piece.unitPrice())));
+              new UsageBucket(
+                  piece.unit(),
+                  from,
+                  to,
+                  piece.unitSeconds(),
+                  piece.unitPrice(),
+                  piece.activity(),
+                  piece.savedUnitSeconds())));
     }
     return InvoiceCalculator.priced(period, usage, inputs, config, periods).lines();
   }

@@ -216,7 +216,10 @@ public final class Repricing {
     }
     BigDecimal unitSeconds =
         u.unitSeconds().multiply(suggested).divide(held, MathContext.DECIMAL128);
-    return new UsageBucket(u.unit(), u.start(), u.end(), unitSeconds, u.unitPrice());
+    BigDecimal saved =
+        u.savedUnitSeconds().multiply(suggested).divide(held, MathContext.DECIMAL128);
+    return new UsageBucket(
+        u.unit(), u.start(), u.end(), unitSeconds, u.unitPrice(), u.activity(), saved);
   }
 
   private Optional<BigDecimal> changedRate(UsageUnit unit, Currency currency) {

@@ -5,6 +5,7 @@ import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.db.SqlArrays;
 import io.streamspace.billing.money.BillingPeriods;
 import io.streamspace.billing.money.UsageUnit;
+import io.streamspace.billing.rating.UsageRollup;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -48,13 +49,14 @@ import java.util.function.Predicate;
  * in {@code hybrid} mode (buckets per hour), the records only, as before the rollup.
  * ClaimsThroughRollupEquivalenceTest shows both give the same invoices.
  *
- * <p>Buckets: per resource, unit price, billing period and member (the user who ran the
- * record's session, when the invoice is broken down by member); in {@code hybrid} mode also per
- * UTC clock hour, because its overage is measured per hour ({@link PeriodCharges}); the other
- * modes need only the sums per resource and price, so a month of an account is a few rows, not
- * 744 per resource. The billing periods are cut by the boundaries from the earliest invoice's
- * period start on, passed to the statement; a record before them (rated long after its period's
- * invoice) comes back on its own and is put in its period here.
+ * <p>Buckets: per resource, unit price, activity (with what its factor saved, V78), billing
+ * period and member (the user who ran the record's session, when the invoice is broken down by
+ * member); in {@code hybrid} mode also per UTC clock hour, because its overage is measured per
+ * hour ({@link PeriodCharges}); the other modes need only the sums per resource and price, so a
+ * month of an account is a few rows, not 744 per resource. The billing periods are cut by the
+ * boundaries from the earliest invoice's period start on, passed to the statement; a record
+ * before them (rated long after its period's invoice) comes back on its own and is put in its
+ * period here.
  *
  * <p>One class because its size is one statement's: claiming, peeking and reading back what was
  * billed run the same SQL, built here from shared parts, in which the rule of which record an
@@ -72,6 +74,9 @@ final class UsageClaims {
 
   /** Every run: for a read without a claim, whatever has committed counts. */
   static final long EVERY_RUN = Long.MAX_VALUE;
+
+  // what a record's activity factor saved, in unit-seconds × price (V78)
+  private static final String SAVED = UsageRollup.saved("r");
 
   private static final String BILLED =
       """
@@ -151,9 +156,11 @@ final class UsageClaims {
           SELECT r.resource_type, r.unit_price, r.hour, r.k, r.in_period,
                  CASE WHEN r.k = 0 THEN r.slice_start END AS late_start, r.session_id,
                  r.member_id, sum(r.unit_seconds) AS unit_seconds, sum(r.records) AS records,
-                 min(r.slice_start) AS earliest
+                 min(r.slice_start) AS earliest, r.activity,
+                 sum(r.saved_unit_seconds) AS saved_unit_seconds
           FROM (
             SELECT r.resource_type, r.unit_price, r.slice_start, r.unit_seconds, r.records,
+                   r.activity, r.saved_unit_seconds,
                    CASE WHEN e.by_member THEN r.session_id ELSE '' END AS session_id,
                    CASE WHEN e.by_member THEN r.member_id END AS member_id,
                    CASE WHEN CAST(:hourly AS boolean)
@@ -165,7 +172,8 @@ final class UsageClaims {
               -- claim that ends later, if any), before the rollup's days (side 1) and after
               -- them (side 2), each range scanned on its own; without the rollup side 1 is all
               SELECT r.session_id, NULL::text AS member_id, r.resource_type, r.unit_price,
-                     r.slice_start, r.unit_seconds, 1 AS records
+                     r.slice_start, r.unit_seconds, 1 AS records, r.activity,
+                     %1$s AS saved_unit_seconds
               FROM (VALUES (1), (2)) g (side)
               CROSS JOIN LATERAL (SELECT
                   greatest(e.claimed_end, e.after, CAST(:usage_from AS timestamptz),
@@ -185,7 +193,7 @@ final class UsageClaims {
               -- by billing_usage_records_runs: before it, rated after the latest claim's run
               -- (before every rollup day: those start at or after every claim's end)
               SELECT r.session_id, NULL::text, r.resource_type, r.unit_price, r.slice_start,
-                     r.unit_seconds, 1
+                     r.unit_seconds, 1, r.activity, %1$s
               FROM billing_usage_records r
               WHERE r.user_id = e.user_id AND r.rating_run > e.claimed_run
                 AND r.rating_run <= :run_high
@@ -198,7 +206,8 @@ final class UsageClaims {
               UNION ALL
               -- by the rollup's key: its days, every record of them rated up to the watermark
               SELECT '', nullif(d.member_id, ''), d.resource_type, d.unit_price,
-                     d.day::timestamp AT TIME ZONE :zone, d.unit_seconds, d.records
+                     d.day::timestamp AT TIME ZONE :zone, d.unit_seconds, d.records, d.activity,
+                     d.saved_unit_seconds
               FROM billing_usage_daily d
               WHERE d.user_id = e.user_id AND d.day >= e.first_day AND d.day < e.end_day
               UNION ALL
@@ -209,33 +218,36 @@ final class UsageClaims {
               SELECT r.session_id, NULL::text, r.resource_type, r.unit_price, r.slice_start,
                      CASE WHEN r.rating_run > :run_high THEN -r.unit_seconds
                           ELSE r.unit_seconds END,
-                     CASE WHEN r.rating_run > :run_high THEN -1 ELSE 1 END
+                     CASE WHEN r.rating_run > :run_high THEN -1 ELSE 1 END, r.activity,
+                     CASE WHEN r.rating_run > :run_high THEN -%1$s ELSE %1$s END
               FROM billing_usage_records r
               WHERE r.user_id = e.user_id
                 AND r.rating_run > least(e.rolled_run, :run_high)
                 AND r.rating_run <= greatest(e.rolled_run, :run_high)
                 AND r.slice_start >= e.first_at AND r.slice_start < e.end_at) r
           ) r
-          GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
+          GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 12
         ) p
-      )""";
+      )"""
+          .formatted(SAVED);
 
   private static final String BUCKETS =
       """
       -- the invoices' sums, per member (the user who ran the session; none for storage,
       -- session_id ''), in the order the caller merges them
       SELECT p.ord, p.resource_type, p.unit_price, p.hour, p.k, p.in_period, p.late_start,
-             sum(p.unit_seconds), min(p.earliest), coalesce(p.member_id, s.user_id) AS member_id
+             sum(p.unit_seconds), min(p.earliest), coalesce(p.member_id, s.user_id) AS member_id,
+             p.activity, sum(p.saved_unit_seconds)
       FROM parts p
       -- LATERAL: a session looked up by its key for a team's sums per session only, never a
       -- join with every session (the rollup's sums name their member: session_id '')
       LEFT JOIN LATERAL (
         SELECT s.user_id FROM billing_sessions s
         WHERE p.by_member AND p.session_id <> '' AND s.session_id = p.session_id) s ON true
-      GROUP BY 1, 2, 3, 4, 5, 6, 7, 10
+      GROUP BY 1, 2, 3, 4, 5, 6, 7, 10, 11
       -- a sum of no record (a rollup row whose records a later claim's run took off) is none
       HAVING sum(p.records) > 0
-      ORDER BY 1, 2, 4, 5, 6, 7, 3, 10""";
+      ORDER BY 1, 2, 4, 5, 6, 7, 3, 10, 11""";
 
   // Finalization: one claim row per invoice (even one that bills nothing: its claim then
   // covers nothing), numbered in list order, and the buckets of what each claims. The claims
@@ -321,9 +333,11 @@ final class UsageClaims {
               SELECT r.resource_type, r.unit_price, r.hour, r.k, r.in_period,
                      CASE WHEN r.k = 0 THEN r.slice_start END AS late_start, r.session_id,
                      NULL::text AS member_id, sum(r.unit_seconds) AS unit_seconds,
-                     sum(r.records) AS records, min(r.slice_start) AS earliest
+                     sum(r.records) AS records, min(r.slice_start) AS earliest, r.activity,
+                     sum(r.saved_unit_seconds) AS saved_unit_seconds
               FROM (
                 SELECT r.resource_type, r.unit_price, r.slice_start, r.unit_seconds, r.records,
+                       r.activity, r.saved_unit_seconds,
                        CASE WHEN e.by_member THEN r.session_id ELSE '' END AS session_id,
                        CASE WHEN CAST(:hourly AS boolean)
                             THEN date_trunc('hour', r.slice_start, 'UTC') END AS hour,
@@ -332,7 +346,8 @@ final class UsageClaims {
                 FROM (
                   -- from before_end on, before the rollup's days (side 1) and after them (2)
                   SELECT r.session_id, r.resource_type, r.unit_price, r.slice_start,
-                         r.unit_seconds, 1 AS records
+                         r.unit_seconds, 1 AS records, r.activity,
+                         %1$s AS saved_unit_seconds
                   FROM (VALUES (1), (2)) g (side)
                   CROSS JOIN LATERAL (SELECT
                       greatest(e.before_end, CASE WHEN g.side = 2 THEN e.end_at END,
@@ -345,7 +360,7 @@ final class UsageClaims {
                   UNION ALL
                   -- before before_end: rated after the claim ending there, of no earlier claim
                   SELECT r.session_id, r.resource_type, r.unit_price, r.slice_start,
-                         r.unit_seconds, 1
+                         r.unit_seconds, 1, r.activity, %1$s
                   FROM billing_usage_records r
                   WHERE r.user_id = e.user_id AND r.rating_run > e.before_run
                     AND r.rating_run <= e.run_high
@@ -357,7 +372,7 @@ final class UsageClaims {
                   UNION ALL
                   -- the rollup's days: every record of them rated up to the watermark
                   SELECT '', d.resource_type, d.unit_price, d.day::timestamp AT TIME ZONE :zone,
-                         d.unit_seconds, d.records
+                         d.unit_seconds, d.records, d.activity, d.saved_unit_seconds
                   FROM billing_usage_daily d
                   WHERE d.user_id = e.user_id AND d.day >= e.first_day AND d.day < e.end_day
                   UNION ALL
@@ -366,18 +381,19 @@ final class UsageClaims {
                   SELECT r.session_id, r.resource_type, r.unit_price, r.slice_start,
                          CASE WHEN r.rating_run > e.run_high THEN -r.unit_seconds
                               ELSE r.unit_seconds END,
-                         CASE WHEN r.rating_run > e.run_high THEN -1 ELSE 1 END
+                         CASE WHEN r.rating_run > e.run_high THEN -1 ELSE 1 END, r.activity,
+                         CASE WHEN r.rating_run > e.run_high THEN -%1$s ELSE %1$s END
                   FROM billing_usage_records r
                   WHERE r.user_id = e.user_id
                     AND r.rating_run > least(e.rolled_run, e.run_high)
                     AND r.rating_run <= greatest(e.rolled_run, e.run_high)
                     AND r.slice_start >= e.first_at AND r.slice_start < e.end_at) r
               ) r
-              GROUP BY 1, 2, 3, 4, 5, 6, 7
+              GROUP BY 1, 2, 3, 4, 5, 6, 7, 12
             ) p
           )
-          %s"""
-              .formatted(BUCKETS));
+          %2$s"""
+              .formatted(SAVED, BUCKETS));
 
   /** Binds a statement for the billing periods' cut points it sorts records by. */
   @FunctionalInterface
@@ -511,7 +527,9 @@ final class UsageClaims {
                     span.start(),
                     span.end(),
                     rs.getBigDecimal(8),
-                    rs.getBigDecimal(3)));
+                    rs.getBigDecimal(3),
+                    rs.getString(11),
+                    rs.getBigDecimal(12)));
         // a record before the bounds came on its own: add it to its bucket's sum
         usage.get(index).merge(key(part), part, UsageClaims::sum);
       }
@@ -608,8 +626,11 @@ final class UsageClaims {
   private static MemberBucket sum(MemberBucket a, MemberBucket b) {
     UsageBucket u = a.usage();
     BigDecimal unitSeconds = u.unitSeconds().add(b.usage().unitSeconds());
+    BigDecimal saved = u.savedUnitSeconds().add(b.usage().savedUnitSeconds());
     return new MemberBucket(
-        a.memberId(), new UsageBucket(u.unit(), u.start(), u.end(), unitSeconds, u.unitPrice()));
+        a.memberId(),
+        new UsageBucket(
+            u.unit(), u.start(), u.end(), unitSeconds, u.unitPrice(), u.activity(), saved));
   }
 
   private static Instant instant(Timestamp timestamp) {

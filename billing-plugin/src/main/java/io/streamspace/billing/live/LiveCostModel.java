@@ -170,7 +170,16 @@ final class LiveCostModel {
       return List.of();
     }
     return steps.usage(since, to, basis.prices()).stream()
-        .map(p -> new UsageBucket(p.unit(), p.from(), p.to(), p.unitSeconds(), p.unitPrice()))
+        .map(
+            p ->
+                new UsageBucket(
+                    p.unit(),
+                    p.from(),
+                    p.to(),
+                    p.unitSeconds(),
+                    p.unitPrice(),
+                    p.activity(),
+                    p.savedUnitSeconds()))
         .toList();
   }
 

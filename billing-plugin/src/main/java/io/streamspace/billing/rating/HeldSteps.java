@@ -178,10 +178,25 @@ public record HeldSteps(Map<UsageUnit, List<Step>> steps, Activity activity) {
 
   /**
    * A piece of usage as calculate-usage rates it: {@code unitSeconds} of {@code unit} in {@code
-   * [from, to)} at {@code unitPrice} (the resource's price times its activity state's factor).
+   * [from, to)} at {@code unitPrice} (the resource's price times its activity state's factor),
+   * and, at a factor other than 1, its {@code activity} state and the unit-seconds' price it
+   * saved ({@code savedUnitSeconds}: unit-seconds × (full price − price)), as a record has them.
    */
   public record Piece(
-      UsageUnit unit, Instant from, Instant to, BigDecimal unitSeconds, BigDecimal unitPrice) {}
+      UsageUnit unit,
+      Instant from,
+      Instant to,
+      BigDecimal unitSeconds,
+      BigDecimal unitPrice,
+      String activity,
+      BigDecimal savedUnitSeconds) {
+
+    /** A piece at the full price: active time, or time in a state whose factor is 1. */
+    public Piece(
+        UsageUnit unit, Instant from, Instant to, BigDecimal unitSeconds, BigDecimal unitPrice) {
+      this(unit, from, to, unitSeconds, unitPrice, UsageSum.ACTIVE, BigDecimal.ZERO);
+    }
+  }
 
   /**
    * The usage of {@code [from, to)}, as calculate-usage will rate it: per resource priced in
@@ -237,7 +252,21 @@ public record HeldSteps(Map<UsageUnit, List<Step>> steps, Activity activity) {
         end = earliest(end, change);
       }
       BigDecimal priced = priceAt(unit, price, start);
-      pieces.add(new Piece(unit, start, end, amount.multiply(Seconds.between(start, end)), priced));
+      BigDecimal unitSeconds = amount.multiply(Seconds.between(start, end));
+      // as rating records it: time at a factor under its state, with what the factor saved, so
+      // that it joins its state's line of the invoice (rounded once with the rated records)
+      String state = activity.stateAt(start);
+      pieces.add(
+          activity.rates().factor(state, unit).compareTo(BigDecimal.ONE) == 0
+              ? new Piece(unit, start, end, unitSeconds, priced)
+              : new Piece(
+                  unit,
+                  start,
+                  end,
+                  unitSeconds,
+                  priced,
+                  state,
+                  unitSeconds.multiply(price.subtract(priced))));
       start = end;
     }
   }

@@ -66,6 +66,15 @@ public record UsageSum(
    * it where no saving was recorded (records rated before V78 kept no full price).
    */
   private String description() {
+    return description(unit, activity, pricedUnitSeconds, savedUnitSeconds);
+  }
+
+  /**
+   * The name of a line of time at an activity factor (see {@link #line}), from its exact sums:
+   * unit-seconds × price, and what the factor saved. Invoices name their lines by it too.
+   */
+  public static String description(
+      UsageUnit unit, String activity, BigDecimal pricedUnitSeconds, BigDecimal savedUnitSeconds) {
     String name = unit.name() + ", " + activity;
     BigDecimal full = pricedUnitSeconds.add(savedUnitSeconds);
     if (savedUnitSeconds.signum() == 0 || full.signum() == 0) {

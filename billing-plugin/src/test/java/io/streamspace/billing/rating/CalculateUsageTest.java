@@ -16,15 +16,21 @@ import io.streamspace.billing.events.BillingEvents;
 import io.streamspace.billing.hibernation.Hibernation;
 import io.streamspace.billing.money.UsageUnit;
 import io.streamspace.billing.support.BillingHarness;
+import io.streamspace.billing.support.InvoiceFixtures;
 import io.streamspace.billing.support.TestDatabase;
 import io.streamspace.billing.support.TestPluginContext;
 import io.streamspace.plugin.api.event.SessionActivity;
 import io.streamspace.plugin.api.event.SessionEvent;
 import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.jobs.JobRun;
+import java.io.IOException;
 import java.math.BigDecimal;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.apache.pdfbox.Loader;
+import org.apache.pdfbox.pdmodel.PDDocument;
+import org.apache.pdfbox.text.PDFTextStripper;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -646,7 +652,8 @@ class CalculateUsageTest {
    * all, what the live figure says before and after rating; the used figures are kept.
    */
   @Test
-  void idleTimeIsPricedAtItsFactorOnALineOfItsOwnAndTheLiveFigureAgreesToTheCent() {
+  void idleTimeIsPricedAtItsFactorOnALineOfItsOwnAndTheLiveFigureAgreesToTheCent()
+      throws IOException {
     billing.close();
     billing =
         new BillingHarness(
@@ -730,6 +737,73 @@ class CalculateUsageTest {
                 .stream()
                 .map(String::valueOf)
                 .toList()));
+    invoicedWithTheIdleLineLabelledAndExplained();
+  }
+
+  /**
+   * The idle session's March invoice (the test above): the idle cpu line is labelled and says
+   * what it saved, in the JSON, the PDF and the CSV; lines in unit price order, as ever. Explain
+   * of each cpu line lists its own records only (3 idle hours, 2 active ones).
+   */
+  private void invoicedWithTheIdleLineLabelledAndExplained() throws IOException {
+    billing.calculateUsageAt("2026-04-01T03:00:00Z");
+    billing.runAt(InvoiceFixtures.GENERATE_INVOICES, "2026-04-01T03:00:00Z");
+    long march =
+        (Long) BillingHarness.value("SELECT id FROM billing_invoices WHERE user_id = 'alice'");
+    JsonNode invoice = billing.call(HttpMethod.GET, "/invoices/" + march, user("alice")).body();
+    List<String> lines = new ArrayList<>();
+    for (JsonNode line : invoice.get("lines")) {
+      lines.add(
+          String.join(
+              " ",
+              line.get("description").asText(),
+              line.get("quantity").decimalValue().toPlainString(),
+              line.get("amount").decimalValue().toPlainString(),
+              line.has("saved") ? "saved " + line.get("saved").decimalValue() : "-"));
+    }
+    assertEquals(
+        List.of(
+            "CPU, idle (× 0.5) 6 0.15 saved 0.15", "cpu usage 4 0.20 -", "memory usage 10 0.10 -"),
+        lines,
+        invoice.toString());
+    assertEquals(new BigDecimal("0.45"), invoice.get("total").decimalValue());
+    assertEquals(new BigDecimal("0.15"), invoice.get("total_saved").decimalValue());
+    String csv = billing.text("/invoices/" + march + "/csv", user("alice")).body();
+    assertTrue(csv.contains("CPU, idle (× 0.5)"), csv);
+    byte[] pdf =
+        billing
+            .context
+            .routes()
+            .call(HttpMethod.GET, "/invoices/" + march + "/pdf", user("alice"))
+            .body();
+    try (PDDocument document = Loader.loadPDF(pdf)) {
+      String text = new PDFTextStripper().getText(document);
+      assertTrue(text.contains("CPU, idle (× 0.5)"), text);
+      assertTrue(text.contains("Saved by idle pricing 0.15 USD"), text);
+    }
+    assertEquals("3 0.025 0.15", explained(march, 1), "the idle line: its 3 idle hours only");
+    assertEquals("2 0.05 0.20", explained(march, 2), "the active line: its 2 active hours");
+  }
+
+  /** A line's explanation: how many records, each record's unit price (one), the sum. */
+  private String explained(long invoiceId, int lineNo) {
+    JsonNode explained =
+        billing
+            .call(
+                HttpMethod.GET,
+                "/invoices/" + invoiceId + "/lines/" + lineNo + "/explain",
+                user("alice"))
+            .body();
+    assertTrue(explained.at("/sums/matches_line").asBoolean(), explained.toString());
+    java.util.Set<String> prices = new java.util.TreeSet<>();
+    explained
+        .get("records")
+        .forEach(r -> prices.add(r.get("unit_price").decimalValue().toPlainString()));
+    return explained.get("record_count").asInt()
+        + " "
+        + String.join(",", prices)
+        + " "
+        + explained.at("/sums/total").decimalValue().toPlainString();
   }
 
   /**
