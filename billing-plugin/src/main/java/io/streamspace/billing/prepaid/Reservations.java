@@ -2,9 +2,9 @@ package io.streamspace.billing.prepaid;
 
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.db.NamedSql;
+import io.streamspace.billing.db.Pages;
 import io.streamspace.billing.db.SqlArrays;
 import io.streamspace.billing.money.Money;
-import io.streamspace.common.db.Transactions;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -368,21 +368,13 @@ public final class Reservations {
    */
   public int releaseStale(Duration hold) throws SQLException {
     Instant now = clock.instant();
-    int released = 0;
-    while (true) {
-      int[] page = {0};
-      released +=
-          Transactions.inTransaction(
-              dataSource,
-              connection -> {
-                List<Ending> stale = stale(connection, now.minus(hold), now);
-                page[0] = stale.size();
-                return release(connection, stale);
-              });
-      if (page[0] < PAGE) {
-        return released;
-      }
-    }
+    return Pages.untilShort(
+        dataSource,
+        PAGE,
+        connection -> {
+          List<Ending> stale = stale(connection, now.minus(hold), now);
+          return new Pages.Page(stale.size(), release(connection, stale));
+        });
   }
 
   private static List<Ending> stale(Connection connection, Instant startedBy, Instant now)

@@ -1,6 +1,7 @@
 package io.streamspace.billing.reserve;
 
 import io.streamspace.billing.db.NamedSql;
+import io.streamspace.billing.db.Pages;
 import io.streamspace.billing.db.SqlArrays;
 import io.streamspace.common.db.Transactions;
 import java.math.BigDecimal;
@@ -347,21 +348,13 @@ public final class LimitReservations {
    */
   public int releaseStale(Duration hold) throws SQLException {
     Instant now = clock.instant();
-    int released = 0;
-    while (true) {
-      int[] page = {0};
-      released +=
-          Transactions.inTransaction(
-              dataSource,
-              connection -> {
-                List<Ending> stale = stale(connection, now, hold);
-                page[0] = stale.size();
-                return release(connection, stale);
-              });
-      if (page[0] < PAGE) {
-        return released;
-      }
-    }
+    return Pages.untilShort(
+        dataSource,
+        PAGE,
+        connection -> {
+          List<Ending> stale = stale(connection, now, hold);
+          return new Pages.Page(stale.size(), release(connection, stale));
+        });
   }
 
   private static List<Ending> stale(Connection connection, Instant now, Duration hold)
