@@ -386,6 +386,18 @@ export function money(amount, currency) {
 }
 
 /**
+ * The name of the row that adds up lines' savings (a /usage answer's or an invoice's): what
+ * they come from, idle prices (idle or disconnected lines), hibernation, or both, as the
+ * invoice PDF names it (invoicing.InvoicePdf).
+ */
+export function savedBy(lines) {
+  const hibernated = lines.some((l) => l.activity === 'hibernated');
+  const idle = lines.some((l) => l.activity && l.activity !== 'hibernated');
+  return 'Saved by ' + (idle && hibernated ? 'idle pricing and hibernation'
+    : hibernated ? 'hibernation' : 'idle pricing');
+}
+
+/**
  * Amounts of one currency (as the API gives them, at its scale) added up exactly, in the
  * currency's minor units (cents; a whole dong), not in floating point: the sum as the API
  * would write it, 1.40 + 0.11 → "1.51".
@@ -581,14 +593,18 @@ export async function showInvoiceLines(holder, invoiceId, inOrg) {
             lineButton(invoice, line, explanation, inOrg),
             { text: line.quantity === null ? '' : withUnit(line.quantity, line.unit), num: true },
             { text: money(line.amount, invoice.currency), num: true },
-          ]), 'This invoice has no lines yet.'),
+          ]).concat(invoice.total_saved == null ? [] : [['', savedBy(invoice.lines), '',
+            { text: money(invoice.total_saved, invoice.currency), num: true }]]),
+          'This invoice has no lines yet.'),
       explanation);
 }
 
 function lineButton(invoice, line, holder, inOrg) {
   const button = el('button', {
     id: 'explain-line-' + invoice.id + '-' + line.line_no, type: 'button', class: 'link',
-    text: line.description, 'aria-label': 'Explain line ' + line.line_no + ': ' + line.description,
+    text: line.saved == null ? line.description
+      : line.description + ', saved ' + money(line.saved, invoice.currency),
+    'aria-label': 'Explain line ' + line.line_no + ': ' + line.description,
   });
   button.addEventListener('click', async () => {
     try {

@@ -3,7 +3,8 @@ import {
   ApiError, BILLING, addAmounts, addsText, announceError, api, apiEvents, atLimit, banner, byId,
   clear, clearMessage, day, download, el, errorText, instant, meterName, meterStateClass,
   meterStateText,
-  money, newKey, progressBar, quantity, say, setUpSignIn, showInvoiceLines, signedOutIfRefused,
+  money, newKey, progressBar, quantity, savedBy, say, setUpSignIn, showInvoiceLines,
+  signedOutIfRefused,
   table, withUnit,
 } from './common.js';
 
@@ -348,11 +349,12 @@ async function showOwnUsage(quota, stale) {
 /**
  * A /usage answer's lines and total as a table (id cost-so-far). Idle or disconnected time
  * priced at a factor is on a line of its own, named with it ("CPU, idle (× 0.5)") and what its
- * price saved; the saving of them all is shown above the total, which stays the last row.
+ * price saved, and so is hibernated time ("CPU, hibernated"); the saving of them all is shown
+ * above the total, which stays the last row.
  */
 function usageTable(usage, caption) {
   const saved = usage.total_saved == null ? []
-    : [['Saved by idle pricing', '', { text: money(usage.total_saved, usage.currency), num: true }]];
+    : [[savedBy(usage.lines), '', { text: money(usage.total_saved, usage.currency), num: true }]];
   return table('cost-so-far', caption,
       [{ text: 'Resource' }, { text: 'Quantity', num: true }, { text: 'Cost', num: true }],
       usage.lines.map((l) => [

@@ -69,7 +69,8 @@ final class LineRecords {
       LEFT JOIN billing_usage_claims c ON c.invoice_id = :invoice_id
       WHERE r.user_id = :user_id AND r.resource_type = :resource_type
         AND (CAST(:unit_price AS numeric) IS NULL OR r.unit_price = CAST(:unit_price AS numeric))
-        AND (CAST(:activity AS text) IS NULL OR r.activity = CAST(:activity AS text))
+        AND (CAST(:activity AS text) IS NULL AND r.activity <> 'hibernated'
+             OR r.activity = CAST(:activity AS text))
         AND r.slice_start < coalesce(c.period_end, CAST(:period_end AS timestamptz))
         AND (c.invoice_id IS NULL OR r.rating_run <= c.run_high)
         AND NOT EXISTS (SELECT 1 FROM billing_usage_claims p
@@ -107,7 +108,8 @@ final class LineRecords {
 
   /**
    * What a line's records are: its invoice, account, resource, price (null: every price) and
-   * activity (null: every activity; a usage line's own, {@code active} at the full price).
+   * activity (null: every activity but hibernated time, which holds nothing, as hybrid overage
+   * counts; a usage line's own, {@code active} at the full price).
    */
   record Of(
       long invoiceId,

@@ -67,7 +67,8 @@ public final class Schemas {
                           """
                           idle or disconnected on a usage line of time priced at its \
                           activityRates factor, a line of its own named with its factor (CPU, \
-                          idle (× 0.5)); absent on any other line"""))
+                          idle (× 0.5)); hibernated on one of a hibernated session's time, at \
+                          nothing (CPU, hibernated); absent on any other line"""))
               .prop(
                   "saved",
                   number()
@@ -287,8 +288,8 @@ public final class Schemas {
                           .description(
                               """
                               Where some line was priced at an activity factor: the sum of the \
-                              lines' saved, what idle pricing saved (the PDF's Saved by idle \
-                              pricing)"""))));
+                              lines' saved, what idle pricing and hibernation saved (the PDF's \
+                              Saved by idle pricing, by hibernation, or by both)"""))));
 
   static final Schema ORG_ID =
       Schema.component(

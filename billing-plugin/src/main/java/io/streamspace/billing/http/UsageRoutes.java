@@ -83,13 +83,15 @@ public final class UsageRoutes {
                       .description(
                           """
                           idle or disconnected: time priced at its activityRates factor, on a \
-                          line of its own; absent on time at the full price"""))
+                          line of its own; hibernated: a hibernated session's time, at nothing; \
+                          absent on time at the full price"""))
               .prop(
                   "description",
                   string()
                       .description(
                           """
-                          Such a line's name, with its factor: CPU, idle (× 0.5)"""))
+                          Such a line's name, with its factor: CPU, idle (× 0.5); CPU, \
+                          hibernated"""))
               .prop(
                   "saved",
                   number()

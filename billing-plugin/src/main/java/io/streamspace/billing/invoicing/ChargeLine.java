@@ -22,7 +22,7 @@ import java.util.Objects;
  * @param from      the start of what the line covers
  * @param to        its end
  * @param activity  {@code idle} or {@code disconnected} for a usage line of time priced at an
- *                  activity factor; else null
+ *                  activity factor, {@code hibernated} for one of hibernated time; else null
  * @param saved     such a line's saving: what its time would have cost at the full price less
  *                  its amount, from the exact sums and rounded once; else null
  */

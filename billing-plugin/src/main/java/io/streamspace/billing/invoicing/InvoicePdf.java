@@ -4,6 +4,7 @@ import io.streamspace.billing.invoicing.InvoiceView.Line;
 import io.streamspace.billing.invoicing.InvoiceView.MemberAmount;
 import io.streamspace.billing.invoicing.InvoiceView.WithLines;
 import io.streamspace.billing.pdf.PdfPages;
+import io.streamspace.billing.rating.UsageSum;
 import io.streamspace.billing.tax.TaxLine;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -123,9 +124,9 @@ public final class InvoicePdf {
       }
       out.bold(FONT_SIZE);
       total(out, "Total", invoice.total().toPlainString(), currency);
-      if (document.totalSaved() != null) { // only of an invoice with idle-priced lines
+      if (document.totalSaved() != null) { // only of an invoice with idle or hibernated lines
         out.regular();
-        total(out, "Saved by idle pricing", document.totalSaved().toPlainString(), currency);
+        total(out, savedBy(document.lines()), document.totalSaved().toPlainString(), currency);
       }
       if (document.byMember() != null) {
         byMember(out, document, currency);
@@ -219,5 +220,19 @@ public final class InvoicePdf {
 
   private static String plain(BigDecimal value) {
     return value == null ? "" : value.toPlainString();
+  }
+
+  /** What the lines' savings come from: idle prices, hibernation, or both. */
+  private static String savedBy(List<Line> lines) {
+    boolean hibernated =
+        lines.stream().anyMatch(line -> UsageSum.HIBERNATED.equals(line.activity()));
+    boolean idle =
+        lines.stream()
+            .anyMatch(
+                line -> line.activity() != null && !UsageSum.HIBERNATED.equals(line.activity()));
+    return "Saved by "
+        + (idle && hibernated
+            ? "idle pricing and hibernation"
+            : hibernated ? "hibernation" : "idle pricing");
   }
 }

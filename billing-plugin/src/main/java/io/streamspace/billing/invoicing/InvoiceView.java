@@ -117,7 +117,9 @@ public record InvoiceView(
    * @param amount       rounded to the currency's minor unit; credit and prepaid lines are
    *                     negative
    * @param activity     {@code idle} or {@code disconnected} on a usage line of time priced at
-   *                     an activity factor (named e.g. {@code CPU, idle (× 0.5)}); else absent
+   *                     an activity factor (named e.g. {@code CPU, idle (× 0.5)}), {@code
+   *                     hibernated} on one of a hibernated session's time (at nothing); else
+   *                     absent
    * @param saved        such a line's saving: what its time would have cost at the full price
    *                     less its amount; else absent
    */
@@ -197,8 +199,8 @@ public record InvoiceView(
    *
    * @param byMember           null but for a team's invoice; members in user id order
    * @param organizationAmount null but for a team's invoice
-   * @param totalSaved         what idle pricing saved: the sum of the lines' {@code saved};
-   *                           absent when no line has one
+   * @param totalSaved         what idle pricing and hibernation saved: the sum of the lines'
+   *                           {@code saved}; absent when no line has one
    */
   public record WithLines(
       @JsonUnwrapped InvoiceView invoice,

@@ -38,7 +38,8 @@ import java.util.TreeMap;
  *       usage at several unit prices (the rates changed
  *       between two rating runs), the allowance covers the dearest usage first, so the overage
  *       is charged at the lowest of them. One line per resource and unit price: Σ overage
- *       unit-seconds, divided and rounded once.
+ *       unit-seconds, divided and rounded once. A hibernated session's time holds nothing: it
+ *       is left out.
  * </ul>
  *
  * <p><b>Plan fee, prorated to the second.</b> Each plan term overlapping the period is its own
@@ -230,12 +231,16 @@ public final class PeriodCharges {
   public record BucketOverage(UsageBucket bucket, BigDecimal unitSeconds) {}
 
   /**
-   * The hybrid overage of each bucket that has some (class comment): what its {@code overage}
-   * line sums. Also what an invoice's breakdown by member shares out ({@link MemberShares}).
+   * The hybrid overage of each bucket that has some (class comment), hibernated time left out:
+   * what its {@code overage} line sums. Also what an invoice's breakdown by member shares out
+   * ({@link MemberShares}).
    */
   public static List<BucketOverage> bucketOverage(List<PlanTerm> terms, List<UsageBucket> usage) {
     Map<Slot, List<UsageBucket>> slots = new LinkedHashMap<>();
     for (UsageBucket bucket : usage) {
+      if (UsageSum.HIBERNATED.equals(bucket.activity())) {
+        continue; // a hibernated session holds nothing: no part of the allowance, no overage
+      }
       slots
           .computeIfAbsent(
               new Slot(bucket.unit(), bucket.start(), bucket.end()), s -> new ArrayList<>())

@@ -6,8 +6,10 @@ import io.streamspace.billing.catalog.Meter;
 import io.streamspace.billing.catalog.SubscriptionPlan;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.money.UsageUnit;
+import io.streamspace.billing.rating.UsageSum;
 import java.math.BigDecimal;
 import java.math.MathContext;
+import java.math.RoundingMode;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Currency;
@@ -111,11 +113,7 @@ public final class Repricing {
               UsageBucket u = resized(part.usage());
               return new MemberBucket(
                   part.memberId(),
-                  changedRate(u.unit(), currency)
-                      .map(
-                          rate ->
-                              new UsageBucket(u.unit(), u.start(), u.end(), u.unitSeconds(), rate))
-                      .orElse(u));
+                  changedRate(u.unit(), currency).map(rate -> atRate(u, rate)).orElse(u));
             })
         .toList();
   }
@@ -220,6 +218,30 @@ public final class Repricing {
         u.savedUnitSeconds().multiply(suggested).divide(held, MathContext.DECIMAL128);
     return new UsageBucket(
         u.unit(), u.start(), u.end(), unitSeconds, u.unitPrice(), u.activity(), saved);
+  }
+
+  /**
+   * The bucket at the what-if's {@code rate}: time at an activity factor keeps its factor (the
+   * unit price over the full price it saved against; a factor has at most six decimals), so
+   * idle time stays idle-priced and hibernated time free.
+   */
+  private static UsageBucket atRate(UsageBucket u, BigDecimal rate) {
+    if (UsageSum.ACTIVE.equals(u.activity())) {
+      return new UsageBucket(u.unit(), u.start(), u.end(), u.unitSeconds(), rate);
+    }
+    BigDecimal full =
+        u.unitPrice().add(u.savedUnitSeconds().divide(u.unitSeconds(), MathContext.DECIMAL128));
+    BigDecimal factor =
+        full.signum() == 0 ? BigDecimal.ONE : u.unitPrice().divide(full, 6, RoundingMode.HALF_UP);
+    BigDecimal price = rate.multiply(factor);
+    return new UsageBucket(
+        u.unit(),
+        u.start(),
+        u.end(),
+        u.unitSeconds(),
+        price,
+        u.activity(),
+        u.unitSeconds().multiply(rate.subtract(price)));
   }
 
   private Optional<BigDecimal> changedRate(UsageUnit unit, Currency currency) {

@@ -17,7 +17,8 @@ import java.util.List;
  * not empty) are a session's activity rows read at all, and then only those from the one in effect
  * at its watermark on; a session without any keeps its steps, as active, through a hashed left join
  * against the few that have some (nothing to probe when none has). One that has some has its
- * steps cut at its activity changes, each piece with the state in effect.
+ * steps cut at its activity changes, each piece with the state in effect. A hibernated piece
+ * ({@link PausedSteps}) is {@code hibernated} whatever its activity, priced at nothing.
  */
 final class ActivitySteps {
 
@@ -44,7 +45,7 @@ final class ActivitySteps {
         SELECT g.user_id, g.session_id, g.currency, g.from_t, g.rate_to,
                greatest(g.step_start, a.act_from) AS step_start,
                least(g.step_end, a.act_to) AS step_end, g.cpu_cores, g.memory_gb, g.storage_gb,
-               g.held_id, g.held_amount, coalesce(a.state, 'active') AS state
+               g.held_id, g.held_amount, coalesce(g.paused_state, a.state, 'active') AS state
         FROM billed_steps g
         LEFT JOIN activity a ON a.session_id = g.session_id
           AND (g.step_end IS NULL OR a.act_from < g.step_end)
@@ -70,9 +71,10 @@ final class ActivitySteps {
 """
       -- each part's usage of each resource (no zero usage) at the rates of its account's
       -- currency, times the factor of its activity state (activity_keys 'idle:cpu'; 1 when
-      -- none is configured); its record's activity is that state only where the factor is not
-      -- 1, so time at the full price stays on the 'active' records as before; such a record
-      -- keeps the full price (V78: what its price saved), null on the others
+      -- none is configured; 0 while hibernated: PausedSteps); its record's activity is that
+      -- state only where the factor is not 1, so time at the full price stays on the 'active'
+      -- records as before; such a record keeps the full price (V78: what its price saved),
+      -- null on the others
       priced AS NOT MATERIALIZED (
         SELECT u.user_id, u.session_id, u.currency, u.slice_start, u.slice_end, u.covers,
                r.resource_type, r.unit_seconds, r.unit, r.unit_price * f.factor AS unit_price,
@@ -90,6 +92,7 @@ final class ActivitySteps {
                  array_position(:held_keys::text[], u.currency::text || ':' || u.held_id)]))
           AS r(resource_type, unit_seconds, unit, unit_price)
         CROSS JOIN LATERAL (SELECT CASE WHEN u.state = 'active' THEN 1
+            WHEN u.state = 'hibernated' THEN 0
             ELSE coalesce((:activity_factors::text[]::numeric[])[array_position(
                      :activity_keys::text[], u.state || ':' || r.resource_type)], 1) END) f(factor)
         WHERE r.unit_seconds > 0%s

@@ -79,7 +79,8 @@ public record HeldSteps(Map<UsageUnit, List<Step>> steps, Activity activity) {
    * A span a session holds nothing in, billed for nothing but the organization's storage: its
    * organization's hold for a spent balance, from its placing to its lifting, or its own
    * hibernation, from its start to its resume ({@code until} null while it lasts), as rating
-   * cuts them out too.
+   * bills them: nothing (a hibernation's time is rated on records at nothing, V81, which add no
+   * money, so live cost leaves it out).
    */
   public record Pause(Instant from, Instant until) {}
 

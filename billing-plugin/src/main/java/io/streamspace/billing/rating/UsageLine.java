@@ -12,8 +12,10 @@ import java.math.BigDecimal;
  *
  * @param quantity    for display only: rounded to {@link UsageUnit#QUANTITY_SCALE} places
  * @param totalCost   rounded to the currency's minor unit by {@link Money#lineTotal}
- * @param activity    {@code idle} or {@code disconnected} for time priced at a factor; else null
- * @param description such a line's name, e.g. {@code CPU, idle (× 0.5)}; else null
+ * @param activity    {@code idle} or {@code disconnected} for time priced at a factor, {@code
+ *                    hibernated} for a hibernated session's time (at nothing); else null
+ * @param description such a line's name, e.g. {@code CPU, idle (× 0.5)}, {@code CPU,
+ *                    hibernated}; else null
  * @param saved       such a line's saving: what its time would have cost at the full price less
  *                    its total, from the exact sums and rounded once; else null
  */

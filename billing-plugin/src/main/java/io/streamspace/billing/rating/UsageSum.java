@@ -26,6 +26,12 @@ public record UsageSum(
   /** The activity of time at the full price. */
   public static final String ACTIVE = "active";
 
+  /**
+   * The activity of a hibernated session's time (V81): priced at nothing, its full price all
+   * saved. It holds nothing: hybrid overage leaves it out.
+   */
+  public static final String HIBERNATED = "hibernated";
+
   // a factor has at most 6 decimals (ActivityRates)
   private static final int FACTOR_SCALE = 6;
 
@@ -63,7 +69,8 @@ public record UsageSum(
   /**
    * "CPU, idle (× 0.5)": the factor is what the time cost over what it would have at the full
    * price, exact where the line's records share one factor (they share the unit price); without
-   * it where no saving was recorded (records rated before V78 kept no full price).
+   * it where no saving was recorded (records rated before V78 kept no full price), and for
+   * hibernated time ("CPU, hibernated"), which costs nothing.
    */
   private String description() {
     return description(unit, activity, pricedUnitSeconds, savedUnitSeconds);
@@ -77,7 +84,7 @@ public record UsageSum(
       UsageUnit unit, String activity, BigDecimal pricedUnitSeconds, BigDecimal savedUnitSeconds) {
     String name = unit.name() + ", " + activity;
     BigDecimal full = pricedUnitSeconds.add(savedUnitSeconds);
-    if (savedUnitSeconds.signum() == 0 || full.signum() == 0) {
+    if (HIBERNATED.equals(activity) || savedUnitSeconds.signum() == 0 || full.signum() == 0) {
       return name;
     }
     BigDecimal factor =

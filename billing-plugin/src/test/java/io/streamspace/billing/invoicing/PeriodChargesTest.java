@@ -6,6 +6,7 @@ import io.streamspace.billing.catalog.BillingMode;
 import io.streamspace.billing.invoicing.ChargeLine.ChargeKind;
 import io.streamspace.billing.money.BillingPeriods;
 import io.streamspace.billing.money.UsageUnit;
+import io.streamspace.billing.rating.UsageSum;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -132,6 +133,38 @@ class PeriodChargesTest {
         lines(charges));
     assertEquals("2", charges.get(1).quantity().toPlainString());
     assertEquals(new BigDecimal("0.05"), charges.get(1).unitPrice());
+  }
+
+  /**
+   * A hibernated session holds nothing: in an hour where an active one ran 6 cores on Pro (8
+   * included) and a hibernated one's 4 cores were rated at nothing, 24 core-hours of records
+   * but only the 6 active ones count, none over; in usage mode the hibernated time is its own
+   * line at 0.00, saving 4 × 0.05 = 0.20.
+   */
+  @Test
+  void hibernatedTimeTakesNoAllowanceAndPaysNoOverage_andIsALineOfNothingInUsageMode() {
+    Instant hour = Instant.parse("2026-03-02T10:00:00Z");
+    List<UsageBucket> usage =
+        List.of(
+            bucket(UsageUnit.CPU, "2026-03-02T10:00:00Z", "6", 3600, "0.05"),
+            new UsageBucket(
+                UsageUnit.CPU,
+                hour,
+                hour.plusSeconds(3600),
+                new BigDecimal(4 * 3600),
+                BigDecimal.ZERO,
+                UsageSum.HIBERNATED,
+                new BigDecimal(4 * 3600).multiply(new BigDecimal("0.05"))));
+
+    assertEquals(
+        List.of("PLAN_FEE Professional, 2026-03-01 – 2026-04-01 29.99"),
+        lines(
+            charges(
+                BillingMode.HYBRID, USD, MARCH, APRIL, List.of(pro("29.99", MARCH, null)), usage)));
+    List<ChargeLine> usageMode = charges(BillingMode.USAGE, USD, MARCH, APRIL, List.of(), usage);
+    assertEquals(List.of("USAGE CPU, hibernated 0.00", "USAGE cpu usage 0.30"), lines(usageMode));
+    assertEquals(new BigDecimal("0.20"), usageMode.get(0).saved());
+    assertEquals(UsageSum.HIBERNATED, usageMode.get(0).activity());
   }
 
   @Test

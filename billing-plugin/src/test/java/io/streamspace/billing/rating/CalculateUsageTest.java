@@ -751,20 +751,10 @@ class CalculateUsageTest {
     long march =
         (Long) BillingHarness.value("SELECT id FROM billing_invoices WHERE user_id = 'alice'");
     JsonNode invoice = billing.call(HttpMethod.GET, "/invoices/" + march, user("alice")).body();
-    List<String> lines = new ArrayList<>();
-    for (JsonNode line : invoice.get("lines")) {
-      lines.add(
-          String.join(
-              " ",
-              line.get("description").asText(),
-              line.get("quantity").decimalValue().toPlainString(),
-              line.get("amount").decimalValue().toPlainString(),
-              line.has("saved") ? "saved " + line.get("saved").decimalValue() : "-"));
-    }
     assertEquals(
         List.of(
             "CPU, idle (× 0.5) 6 0.15 saved 0.15", "cpu usage 4 0.20 -", "memory usage 10 0.10 -"),
-        lines,
+        invoiceLines(invoice),
         invoice.toString());
     assertEquals(new BigDecimal("0.45"), invoice.get("total").decimalValue());
     assertEquals(new BigDecimal("0.15"), invoice.get("total_saved").decimalValue());
@@ -783,6 +773,21 @@ class CalculateUsageTest {
     }
     assertEquals("3 0.025 0.15", explained(march, 1), "the idle line: its 3 idle hours only");
     assertEquals("2 0.05 0.20", explained(march, 2), "the active line: its 2 active hours");
+  }
+
+  /** An invoice's lines as "description quantity amount saved s", or "-" for no saving. */
+  private static List<String> invoiceLines(JsonNode invoice) {
+    List<String> lines = new ArrayList<>();
+    for (JsonNode line : invoice.get("lines")) {
+      lines.add(
+          String.join(
+              " ",
+              line.get("description").asText(),
+              line.get("quantity").decimalValue().toPlainString(),
+              line.get("amount").decimalValue().toPlainString(),
+              line.has("saved") ? "saved " + line.get("saved").decimalValue() : "-"));
+    }
+    return lines;
   }
 
   /** A line's explanation: how many records, each record's unit price (one), the sum. */
@@ -870,12 +875,14 @@ class CalculateUsageTest {
    * platform resumes it at 20:00 (session.resumed: a heartbeat, active); it ends at 21:00. cpu:
    * active 10:00-12:00 and 20:00-21:00, 6 core-hours at 0.05 = 0.30; idle 12:00-15:00, 6 at
    * 0.025 = 0.15; hibernated 15:00-20:00, nothing. Memory 2 GB for the 6 h not hibernated, 12
-   * GB-hours at 0.01 = 0.12. 0.57 in all, what the live figure says before rating too (the idle
-   * price saved 0.15, the hibernation 5 h of 2 cores at 0.025 and 2 GB at 0.01 = 0.35).
+   * GB-hours at 0.01 = 0.12. 0.57 in all, what the live figure says before rating too. The
+   * hibernated 5 h are records at nothing, on lines of their own with what they saved against
+   * the full price: 10 core-hours at 0.05 = 0.50, 10 GB-hours at 0.01 = 0.10; with the idle
+   * price's 0.15, 0.75 saved: 0.57 + 0.75 = 1.32, the 11 h at the full price (11 × 0.12).
    */
   @Test
   void aSessionActiveIdleAndHibernatedIsBilledStorageOnlyWhileHibernated_onceAcrossNodes()
-      throws java.sql.SQLException {
+      throws java.sql.SQLException, IOException {
     billing.close();
     billing = new BillingHarness(at("2026-03-02T00:00:00Z"), HIBERNATING);
     TestPluginContext otherHost = new TestPluginContext(billing.clock);
@@ -918,12 +925,63 @@ class CalculateUsageTest {
     assertEquals(List.of("15:00 20:00 r"), hibernations());
     assertEquals(new BigDecimal("0.57"), unrated, "the ticker, nothing rated yet");
     assertEquals(
-        List.of("cpu active 0.05 6", "cpu idle 0.025 6", "memory active 0.01 12"),
+        List.of(
+            "cpu active 0.05 6",
+            "cpu hibernated 0 10",
+            "cpu idle 0.025 6",
+            "memory active 0.01 12",
+            "memory hibernated 0 10"),
         byActivity("alice"));
+    JsonNode usage = billing.call(HttpMethod.GET, "/usage", user("alice")).body();
     assertEquals(
-        "cpu 6 0.025 0.15 | cpu 6 0.05 0.30 | memory 12 0.01 0.12 | total 0.57",
-        lines(billing.call(HttpMethod.GET, "/usage", user("alice")).body()));
+        "cpu 10 0 0.00 | cpu 6 0.025 0.15 | cpu 6 0.05 0.30 | memory 10 0 0.00"
+            + " | memory 12 0.01 0.12 | total 0.57",
+        lines(usage));
+    assertEquals(
+        "CPU, hibernated hibernated saved 0.50 | CPU, idle (× 0.5) idle saved 0.15 | -"
+            + " | Memory, hibernated hibernated saved 0.10 | -",
+        labels(usage));
+    assertEquals(new BigDecimal("0.75"), usage.get("total_saved").decimalValue());
     assertEquals(new BigDecimal("0.57"), liveTotal("alice"), "the ticker, all rated");
+    invoicedWithTheHibernatedLinesSayingWhatTheySaved();
+  }
+
+  /**
+   * The hibernated session's March invoice (the test above): its hibernated time on lines of
+   * nothing that say what they saved, in the JSON, the PDF and the CSV; the total unchanged.
+   * Explain of the hibernated cpu line lists its 5 hours' records at 0.
+   */
+  private void invoicedWithTheHibernatedLinesSayingWhatTheySaved() throws IOException {
+    billing.calculateUsageAt("2026-04-01T03:00:00Z");
+    billing.runAt(InvoiceFixtures.GENERATE_INVOICES, "2026-04-01T03:00:00Z");
+    long march =
+        (Long) BillingHarness.value("SELECT id FROM billing_invoices WHERE user_id = 'alice'");
+    JsonNode invoice = billing.call(HttpMethod.GET, "/invoices/" + march, user("alice")).body();
+    assertEquals(
+        List.of(
+            "CPU, hibernated 10 0.00 saved 0.50",
+            "CPU, idle (× 0.5) 6 0.15 saved 0.15",
+            "cpu usage 6 0.30 -",
+            "Memory, hibernated 10 0.00 saved 0.10",
+            "memory usage 12 0.12 -"),
+        invoiceLines(invoice),
+        invoice.toString());
+    assertEquals(new BigDecimal("0.57"), invoice.get("total").decimalValue());
+    assertEquals(new BigDecimal("0.75"), invoice.get("total_saved").decimalValue());
+    String csv = billing.text("/invoices/" + march + "/csv", user("alice")).body();
+    assertTrue(csv.contains("CPU, hibernated"), csv);
+    byte[] pdf =
+        billing
+            .context
+            .routes()
+            .call(HttpMethod.GET, "/invoices/" + march + "/pdf", user("alice"))
+            .body();
+    try (PDDocument document = Loader.loadPDF(pdf)) {
+      String text = new PDFTextStripper().getText(document);
+      assertTrue(text.contains("CPU, hibernated"), text);
+      assertTrue(text.contains("Saved by idle pricing and hibernation 0.75 USD"), text);
+    }
+    assertEquals("5 0 0.00", explained(march, 1), "the hibernated line: its 5 hours at nothing");
   }
 
   /**
@@ -931,7 +989,7 @@ class CalculateUsageTest {
    * at 15:00 (1 core, idle from 12:00): the platform's session.resumed at 20:00 and an active
    * heartbeat at 19:00 that arrives after it, or before it: the hibernation ends at 19:00
    * either way. cpu active 10:00-12:00 and 19:00-21:00, 4 core-hours at 0.05 = 0.20; idle
-   * 12:00-15:00, 3 at 0.025 = 0.075, 0.08.
+   * 12:00-15:00, 3 at 0.025 = 0.075, 0.08; hibernated 15:00-19:00, 4 at nothing.
    */
   @Test
   void hibernationEventsShuffledAndInOtherBatchesEndItAtTheEarliestResume() {
@@ -958,11 +1016,11 @@ class CalculateUsageTest {
 
     billing.calculateUsageAt("2026-03-02T22:00:00Z");
 
-    List<String> expected = List.of("cpu active 0.05 4", "cpu idle 0.025 3");
+    List<String> expected = List.of("cpu active 0.05 4", "cpu hibernated 0 4", "cpu idle 0.025 3");
     assertEquals(expected, byActivity("alice"));
     assertEquals(expected, byActivity("bob"));
     assertEquals(
-        "cpu 3 0.025 0.08 | cpu 4 0.05 0.20 | total 0.28",
+        "cpu 4 0 0.00 | cpu 3 0.025 0.08 | cpu 4 0.05 0.20 | total 0.28",
         lines(billing.call(HttpMethod.GET, "/usage", user("bob")).body()));
     assertEquals(List.of("15:00 19:00 alice4", "15:00 19:00 bob4"), hibernations());
   }
