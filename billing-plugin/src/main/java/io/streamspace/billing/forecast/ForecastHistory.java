@@ -83,7 +83,8 @@ final class ForecastHistory {
           GROUP BY 1, 2, 3"""
               .formatted(UsageRollup.source(true, UsageRollup.Accounts.ONE)));
 
-  // hybrid: the records per UTC clock hour (the buckets the invoice measures overage in)
+  // hybrid: the records per UTC clock hour (the buckets the invoice measures overage in), but
+  // hibernated time's, which holds nothing (invoicing.PeriodCharges leaves it out too)
   private static final NamedSql BY_HOUR =
       NamedSql.of(
           """
@@ -91,7 +92,7 @@ final class ForecastHistory {
                  e.resource_type, e.unit_price, sum(e.unit_seconds)
           FROM billing_usage_records e
           WHERE e.user_id = :user_id AND e.currency = :currency
-            AND e.slice_start >= :from AND e.slice_start < :to
+            AND e.slice_start >= :from AND e.slice_start < :to AND e.activity <> 'hibernated'
           GROUP BY 1, 2, 3""");
 
   private static final NamedSql TERMS =

@@ -138,7 +138,8 @@ final class LiveBasisReads {
                 '-infinity'::timestamptz)
           ORDER BY l.effective_from""");
 
-  // the records of each session in [from, to): by the records' key, a range of slice starts
+  // the records of each session in [from, to): by the records' key, a range of slice starts;
+  // its hibernated time's cost nothing and hold nothing: live cost leaves them out (HeldSteps)
   private static final NamedSql RATED =
       NamedSql.of(
           """
@@ -147,7 +148,7 @@ final class LiveBasisReads {
                AS k(session_id, from_t, to_t)
           JOIN billing_usage_records r
             ON r.user_id = :org_id AND r.slice_start >= k.from_t AND r.slice_start < k.to_t
-           AND r.session_id = k.session_id
+           AND r.session_id = k.session_id AND r.activity <> 'hibernated'
           GROUP BY k.session_id, r.resource_type, r.unit_price""");
 
   // whether the organization keeps a prepaid balance, and whether the period before the current
