@@ -66,7 +66,9 @@ import org.slf4j.LoggerFactory;
  *       neither lost nor priced in another currency.
  *   <li><b>Storage only while suspended.</b> A session of an organization held for a spent
  *       prepaid balance (the wind-down) rates no cpu, memory or held meter for the hold's span
- *       ({@link PausedSteps}); the organization's storage runs on.
+ *       ({@link PausedSteps}); the organization's storage runs on. A hibernated session's cpu,
+ *       memory and held meters are rated for its hibernation's span at nothing, on records of
+ *       their own ({@code hibernated}), which show it and what it saved.
  *   <li><b>Burns.</b> Once a share has stored records, its transaction runs the {@link RatedRun}
  *       the plugin wires in (the prepaid ledger's burns: what it rated of an organization on a
  *       prepaid plan taken from its balance), so a crash rolls both back together and a re-run,
