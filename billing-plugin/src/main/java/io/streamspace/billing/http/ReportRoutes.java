@@ -86,14 +86,17 @@ public final class ReportRoutes {
               `group_by`: `user` (default; the organization), `member` (the organization and the \
               member, `member_id`), `resource`, `day` (in the billing zone, by the slice's start) \
               or `plan` (the plan the account was on when the slice started, from its \
-              subscriptions; null before its first). A row per group, currency, resource and unit \
-              price (so currencies and units never add up together): the group's column \
-              (`user_id`, `day` or `plan_id`; none for `resource`), `currency`, `resource_type`, \
-              `unit`, `unit_price`, `quantity` (6 places, display only) and `cost`, summed exactly \
-              and rounded once per row to the currency's minor unit, ordered by group, currency, \
-              resource and unit price. Grouped by user, a closed period's rows are its invoices' \
-              usage lines, to the cent, when the invoices were made under the usage billing mode \
-              (the other modes net out what plans include). `format=json` (default): \
+              subscriptions; null before its first). A row per group, currency, resource, unit \
+              price and activity (so currencies and units never add up together): the group's \
+              column (`user_id`, `day` or `plan_id`; none for `resource`), `currency`, \
+              `resource_type`, `unit`, `unit_price`, `quantity` (6 places, display only) and \
+              `cost`, summed exactly and rounded once per row to the currency's minor unit, and, \
+              on a row of idle or disconnected time at an activityRates factor or of hibernated \
+              time, its `activity` and what it `saved` (the CSV's last two columns, empty on \
+              other rows), ordered by group, currency, resource and unit price. Grouped by \
+              user, a closed period's rows are its invoices' usage lines, to the cent, when the \
+              invoices were made under the usage billing mode (the other modes net out what plans \
+              include). `format=json` (default): \
               `{"from","to","group_by","rows":[...]}`; `format=csv`: RFC 4180 (Apache Commons \
               CSV), a header line then a record per row, CRLF, `Content-Type: text/csv; \
               charset=utf-8`, `Content-Disposition: attachment; \

@@ -29,7 +29,22 @@ final class ReportRoutesSchemas {
               .req("unit", string())
               .req("unit_price", number())
               .req("quantity", number())
-              .req("cost", number()));
+              .req("cost", number())
+              .prop(
+                  "activity",
+                  string()
+                      .description(
+                          """
+                          idle or disconnected: time priced at its activityRates factor; \
+                          hibernated: a hibernated session's time, at nothing. Absent on time at \
+                          the full price (the CSV's column empty)"""))
+              .prop(
+                  "saved",
+                  number()
+                      .description(
+                          """
+                          Such a row's saving: what its time would have cost at the full price \
+                          less its cost, rounded once""")));
 
   static final Schema REPORT =
       Schema.component(

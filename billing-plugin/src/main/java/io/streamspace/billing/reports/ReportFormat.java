@@ -23,7 +23,8 @@ import org.apache.commons.csv.CSVPrinter;
  * the rows are read, never held whole.
  * Both have the same columns: the group's ({@link ReportGrouping#column}), {@code member_id} when
  * grouped by member (empty, or null, for the organization's part), then {@code currency,
- * resource_type, unit, unit_price, quantity, cost}.
+ * resource_type, unit, unit_price, quantity, cost, activity, saved}: the last two only of a row
+ * of idle, disconnected or hibernated time ({@link UsageLine}), empty (absent in JSON) on others.
  */
 public enum ReportFormat {
   CSV("text/csv; charset=utf-8") {
@@ -48,7 +49,9 @@ public enum ReportFormat {
                   inert(line.unit()),
                   line.unitPrice().toPlainString(),
                   line.quantity().toPlainString(),
-                  line.totalCost().toPlainString()));
+                  line.totalCost().toPlainString(),
+                  line.activity() == null ? "" : inert(line.activity()),
+                  line.saved() == null ? "" : line.saved().toPlainString()));
           printer.printRecord(values);
         }
 
@@ -91,6 +94,10 @@ public enum ReportFormat {
           number(json, "unit_price", line.unitPrice());
           number(json, "quantity", line.quantity());
           number(json, "cost", line.totalCost());
+          if (line.activity() != null) { // time at an activity factor, or hibernated
+            json.writeStringField("activity", line.activity());
+            number(json, "saved", line.saved());
+          }
           json.writeEndObject();
         }
 
@@ -194,7 +201,16 @@ public enum ReportFormat {
     if (grouping.byMember()) {
       columns.add(MEMBER_COLUMN);
     }
-    columns.addAll(List.of("currency", "resource_type", "unit", "unit_price", "quantity", "cost"));
+    columns.addAll(
+        List.of(
+            "currency",
+            "resource_type",
+            "unit",
+            "unit_price",
+            "quantity",
+            "cost",
+            "activity",
+            "saved"));
     return columns;
   }
 

@@ -209,12 +209,12 @@ class ReportRoutesTest {
         csv.headers().get("Content-Disposition"));
     assertEquals(
         List.of(
-            "user_id,member_id,currency,resource_type,unit,unit_price,quantity,cost",
-            "acme,u1,USD,cpu,core-hours,0.05,0.333333,0.02",
-            "acme,u2,USD,cpu,core-hours,0.05,0.333333,0.02",
-            "acme,u3,USD,cpu,core-hours,0.05,0.333333,0.01",
-            "acme,,USD,storage,gb-months,0.1,1.4,0.14",
-            "bob,bob,USD,cpu,core-hours,0.05,1,0.05"),
+            "user_id,member_id,currency,resource_type,unit,unit_price,quantity,cost,activity,saved",
+            "acme,u1,USD,cpu,core-hours,0.05,0.333333,0.02,,",
+            "acme,u2,USD,cpu,core-hours,0.05,0.333333,0.02,,",
+            "acme,u3,USD,cpu,core-hours,0.05,0.333333,0.01,,",
+            "acme,,USD,storage,gb-months,0.1,1.4,0.14,,",
+            "bob,bob,USD,cpu,core-hours,0.05,1,0.05,,"),
         List.of(csv.body().split("\r\n")));
     JsonNode json = billing.call(HttpMethod.GET, MARCH + "&group_by=member", admin("root")).body();
     assertTrue(json.get("rows").get(3).get("member_id").isNull(), json.toString());
@@ -241,7 +241,16 @@ class ReportRoutesTest {
             new StringReader(csv.body()),
             CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).get())) {
       assertEquals(
-          List.of("user_id", "currency", "resource_type", "unit", "unit_price", "quantity", "cost"),
+          List.of(
+              "user_id",
+              "currency",
+              "resource_type",
+              "unit",
+              "unit_price",
+              "quantity",
+              "cost",
+              "activity",
+              "saved"),
           parser.getHeaderNames());
       List<CSVRecord> records = parser.getRecords();
       assertEquals(2, records.size());
@@ -348,8 +357,8 @@ class ReportRoutesTest {
     assertEquals(null, last.headers().get("X-Next-After"));
     assertEquals(
         List.of(
-            "user_id,currency,resource_type,unit,unit_price,quantity,cost",
-            "zoe,USD,cpu,core-hours,0.05,1,0.05"),
+            "user_id,currency,resource_type,unit,unit_price,quantity,cost,activity,saved",
+            "zoe,USD,cpu,core-hours,0.05,1,0.05,,"),
         List.of(last.body().split("\r\n")));
   }
 
@@ -363,7 +372,8 @@ class ReportRoutesTest {
     assertEquals(
         "attachment; filename=\"usage-20260302T100000Z-2026-03-03-day.csv\"",
         csv.headers().get("Content-Disposition"));
-    assertEquals("day,currency,resource_type,unit,unit_price,quantity,cost\r\n", csv.body());
+    assertEquals(
+        "day,currency,resource_type,unit,unit_price,quantity,cost,activity,saved\r\n", csv.body());
   }
 
   @Test

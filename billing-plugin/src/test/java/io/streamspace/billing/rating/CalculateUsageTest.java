@@ -982,6 +982,22 @@ class CalculateUsageTest {
       assertTrue(text.contains("Saved by idle pricing and hibernation 0.75 USD"), text);
     }
     assertEquals("5 0 0.00", explained(march, 1), "the hibernated line: its 5 hours at nothing");
+    assertEquals(
+        List.of(
+            "user_id,currency,resource_type,unit,unit_price,quantity,cost,activity,saved",
+            "alice,USD,cpu,core-hours,0,10,0.00,hibernated,0.50",
+            "alice,USD,cpu,core-hours,0.025,6,0.15,idle,0.15",
+            "alice,USD,cpu,core-hours,0.05,6,0.30,,",
+            "alice,USD,memory,gb-hours,0,10,0.00,hibernated,0.10",
+            "alice,USD,memory,gb-hours,0.01,12,0.12,,"),
+        List.of(
+            billing
+                .text(
+                    "/admin/reports?from=2026-03-01&to=2026-04-01&group_by=user&format=csv",
+                    BillingHarness.admin("root"))
+                .body()
+                .split("\r\n")),
+        "the admin's report says which rows are hibernated or idle time, and what they saved");
   }
 
   /**

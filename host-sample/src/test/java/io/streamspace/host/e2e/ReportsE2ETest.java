@@ -79,8 +79,8 @@ class ReportsE2ETest extends BillingHostTestBase {
         csv.headers().firstValue("Content-Disposition").orElse(""));
     assertFalse(csv.headers().firstValue("Content-Length").isPresent(), "streamed, no length");
     assertEquals(
-        "day,currency,resource_type,unit,unit_price,quantity,cost\r\n"
-            + "2026-03-02,USD,cpu,core-hours,0.05,4,0.20\r\n",
+        "day,currency,resource_type,unit,unit_price,quantity,cost,activity,saved\r\n"
+            + "2026-03-02,USD,cpu,core-hours,0.05,4,0.20,,\r\n",
         csv.body());
     assertEquals(403, report(api.token(newUser("lee"), "user")).statusCode());
   }
