@@ -15,6 +15,7 @@ import io.streamspace.billing.jobs.FinalizeInvoicesJob;
 import io.streamspace.billing.packs.PackPurchases;
 import io.streamspace.billing.payments.PaymentSuccesses;
 import io.streamspace.billing.payments.collection.StripeCollections;
+import io.streamspace.billing.payments.mirror.StripeCreditNotes;
 import io.streamspace.billing.payments.mirror.StripeInvoiceMirror;
 import io.streamspace.billing.payments.subscription.CheckoutSessions;
 import io.streamspace.billing.payments.subscription.StripeSubscriptions;
@@ -35,9 +36,9 @@ import java.util.function.Supplier;
  * Payments through Stripe: the client (its key from the host's secrets, its endpoint read at each
  * call so tests can point it at a local server), one customer per account, invoice status
  * changes (a payment settles the read-only lock), the collection queue, the Stripe invoice mirror
- * and the auto top-ups of prepaid balances with collect-payments (scheduled) and their backlog on
- * {@code /jobs}; then, once plans and packs exist, the verified webhook and the checkout and
- * portal routes.
+ * (and the credit notes' work at Stripe) and the auto top-ups of prepaid balances with
+ * collect-payments (scheduled) and their backlog on {@code /jobs}; then, once plans and packs
+ * exist, the verified webhook and the checkout and portal routes.
  */
 record PaymentsWiring(
     StripeClients clients,
@@ -45,6 +46,7 @@ record PaymentsWiring(
     InvoiceStatusChanges statusChanges,
     StripeCollections collections,
     StripeInvoiceMirror mirror,
+    StripeCreditNotes creditNotes,
     AutoTopUps autoTopUps) {
 
   static PaymentsWiring wire(
@@ -63,6 +65,8 @@ record PaymentsWiring(
     StripeInvoiceMirror mirror =
         new StripeInvoiceMirror(
             wiring.dataSource(), clients, customers, statusChanges, wiring.config());
+    StripeCreditNotes creditNotes =
+        new StripeCreditNotes(wiring.dataSource(), clients, wiring.config(), wiring.clock());
     AutoTopUps autoTopUps =
         new AutoTopUps(
             wiring.dataSource(),
@@ -74,12 +78,17 @@ record PaymentsWiring(
             wiring.scheduler(),
             Map.of(
                 CollectPaymentsJob.NAME,
-                () -> collections.backlog() + mirror.backlog() + autoTopUps.backlog(),
+                () ->
+                    collections.backlog()
+                        + mirror.backlog()
+                        + creditNotes.backlog()
+                        + autoTopUps.backlog(),
                 // the drafts whose tax Stripe Tax could not calculate (stripeTax)
                 FinalizeInvoicesJob.NAME,
                 () -> InvoiceTaxes.failedDrafts(wiring.dataSource())))
         .register(wiring.routes());
-    return new PaymentsWiring(clients, customers, statusChanges, collections, mirror, autoTopUps);
+    return new PaymentsWiring(
+        clients, customers, statusChanges, collections, mirror, creditNotes, autoTopUps);
   }
 
   /**
@@ -98,6 +107,7 @@ record PaymentsWiring(
     new CollectPaymentsJob(
             collections,
             mirror,
+            creditNotes,
             autoTopUps,
             new CheckoutsPaidAfterClosing(wiring.dataSource(), undo, wiring.events(), packs, store),
             new SubscriptionsOfClosedOrganizations(
