@@ -95,7 +95,7 @@ public final class CreditNotes {
 
   /**
    * Issues the note in a transaction of its own and {@linkplain #announce announces} it once
-   * committed.
+   * committed; answers it as its work at Stripe, sent then, left it.
    *
    * @throws CreditNoteRefused as {@link #issue(Connection, CreditNoteRequest)}, nothing changed
    */
@@ -110,7 +110,11 @@ public final class CreditNotes {
       throw e;
     }
     announce(issued);
-    return issued;
+    if (!"pending".equals(issued.note().stripeStatus())) {
+      return issued;
+    }
+    // as its work at Stripe left it, when that could be done at once
+    return new Issued(find(issued.note().id()).orElseThrow(), issued.fresh(), issued.paid());
   }
 
   /**
