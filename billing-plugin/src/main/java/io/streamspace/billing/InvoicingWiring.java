@@ -88,7 +88,7 @@ final class InvoicingWiring {
                 payments.statusChanges(),
                 wiring.events(),
                 wiring.config(),
-                payments.creditNotes()::sendNow),
+                payments.mirror().creditNotes()::sendNow),
             wiring.config(),
             wiring.clock())
         .register(wiring.routes());

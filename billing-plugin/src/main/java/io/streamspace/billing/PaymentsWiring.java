@@ -15,7 +15,6 @@ import io.streamspace.billing.jobs.FinalizeInvoicesJob;
 import io.streamspace.billing.packs.PackPurchases;
 import io.streamspace.billing.payments.PaymentSuccesses;
 import io.streamspace.billing.payments.collection.StripeCollections;
-import io.streamspace.billing.payments.mirror.StripeCreditNotes;
 import io.streamspace.billing.payments.mirror.StripeInvoiceMirror;
 import io.streamspace.billing.payments.subscription.CheckoutSessions;
 import io.streamspace.billing.payments.subscription.StripeSubscriptions;
@@ -46,7 +45,6 @@ record PaymentsWiring(
     InvoiceStatusChanges statusChanges,
     StripeCollections collections,
     StripeInvoiceMirror mirror,
-    StripeCreditNotes creditNotes,
     AutoTopUps autoTopUps) {
 
   static PaymentsWiring wire(
@@ -64,9 +62,12 @@ record PaymentsWiring(
             wiring.dataSource(), clients, new PaymentSuccesses(statusChanges), wiring.config());
     StripeInvoiceMirror mirror =
         new StripeInvoiceMirror(
-            wiring.dataSource(), clients, customers, statusChanges, wiring.config());
-    StripeCreditNotes creditNotes =
-        new StripeCreditNotes(wiring.dataSource(), clients, wiring.config(), wiring.clock());
+            wiring.dataSource(),
+            clients,
+            customers,
+            statusChanges,
+            wiring.config(),
+            wiring.clock());
     AutoTopUps autoTopUps =
         new AutoTopUps(
             wiring.dataSource(),
@@ -81,14 +82,13 @@ record PaymentsWiring(
                 () ->
                     collections.backlog()
                         + mirror.backlog()
-                        + creditNotes.backlog()
+                        + mirror.creditNotes().backlog()
                         + autoTopUps.backlog(),
                 // the drafts whose tax Stripe Tax could not calculate (stripeTax)
                 FinalizeInvoicesJob.NAME,
                 () -> InvoiceTaxes.failedDrafts(wiring.dataSource())))
         .register(wiring.routes());
-    return new PaymentsWiring(
-        clients, customers, statusChanges, collections, mirror, creditNotes, autoTopUps);
+    return new PaymentsWiring(clients, customers, statusChanges, collections, mirror, autoTopUps);
   }
 
   /**
@@ -107,7 +107,7 @@ record PaymentsWiring(
     new CollectPaymentsJob(
             collections,
             mirror,
-            creditNotes,
+            mirror.creditNotes(),
             autoTopUps,
             new CheckoutsPaidAfterClosing(wiring.dataSource(), undo, wiring.events(), packs, store),
             new SubscriptionsOfClosedOrganizations(

@@ -15,10 +15,6 @@ import io.streamspace.billing.invoicing.InvoiceRepository;
 import io.streamspace.billing.invoicing.InvoiceStatus;
 import io.streamspace.billing.invoicing.InvoiceStatusChanges;
 import io.streamspace.billing.money.Money;
-import io.streamspace.billing.money.MoneyText;
-import io.streamspace.billing.prepaid.EntryKind;
-import io.streamspace.billing.prepaid.NewEntry;
-import io.streamspace.billing.prepaid.PrepaidLedger;
 import io.streamspace.billing.tax.TaxBehavior;
 import io.streamspace.common.db.Transactions;
 import java.math.BigDecimal;
@@ -184,10 +180,8 @@ public final class CreditNotes {
     }
     BigDecimal lowered = total.min(due);
     BigDecimal givenBack = total.subtract(lowered);
+    GivenBack.check(held, givenBack, request.refund(), currency);
     boolean refunds = givenBack.signum() > 0 && request.refund() == Refund.PAYMENT_METHOD;
-    if (refunds) {
-      requireRefundable(held, givenBack, currency);
-    }
     String number =
         GaplessNumbers.CREDIT_NOTES
             .take(c, request.at().atZone(config.get().billingTimeZone()).getYear(), 1)
@@ -211,21 +205,7 @@ public final class CreditNotes {
                 request.at(),
                 refunds || held.mirrored(),
                 parts));
-    if (givenBack.signum() > 0 && request.refund() == Refund.BALANCE) {
-      PrepaidLedger.post(
-          c,
-          List.of(
-              new NewEntry(
-                  invoice.orgId(),
-                  currency,
-                  EntryKind.CREDIT_NOTE,
-                  givenBack,
-                  "credit note " + number + " of invoice " + invoice.invoiceNumber(),
-                  "credit_note:" + id,
-                  invoice.id(),
-                  request.at(),
-                  request.cause())));
-    }
+    GivenBack.onBalance(c, invoice, id, number, givenBack, request);
     CreditNote note = CreditNoteRows.find(c, id).orElseThrow();
     AuditTrail.record(
         c,
@@ -280,23 +260,6 @@ public final class CreditNotes {
   public Optional<CreditNote> find(long id) throws SQLException {
     try (Connection c = dataSource.getConnection()) {
       return CreditNoteRows.find(c, id);
-    }
-  }
-
-  private static void requireRefundable(Creditable held, BigDecimal givenBack, Currency currency)
-      throws CreditNoteRefused {
-    BigDecimal refundable =
-        held.payment().map(Creditable.Payment::refundable).orElse(BigDecimal.ZERO);
-    if (refundable.compareTo(givenBack) < 0) {
-      throw CreditNoteRefused.conflict(
-          "refund_unavailable",
-          (held.payment().isEmpty()
-                  ? "the invoice was paid through no payment at Stripe"
-                  : "its payment at Stripe can give back " + MoneyText.of(refundable, currency))
-              + ": "
-              + MoneyText.of(givenBack, currency)
-              + " cannot be refunded through it (refund to the balance, or none)",
-          Map.of("refundable", Money.shown(refundable.max(BigDecimal.ZERO), currency)));
     }
   }
 

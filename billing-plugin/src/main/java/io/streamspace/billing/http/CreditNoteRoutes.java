@@ -1,10 +1,5 @@
 package io.streamspace.billing.http;
 
-import static io.streamspace.billing.http.Schema.array;
-import static io.streamspace.billing.http.Schema.integer;
-import static io.streamspace.billing.http.Schema.number;
-import static io.streamspace.billing.http.Schema.object;
-import static io.streamspace.billing.http.Schema.oneOf;
 import static io.streamspace.billing.http.Schema.string;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -15,7 +10,6 @@ import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.creditnotes.CreditNotePdf;
 import io.streamspace.billing.creditnotes.CreditNoteRefused;
 import io.streamspace.billing.creditnotes.CreditNoteRequest;
-import io.streamspace.billing.creditnotes.CreditNoteRequest.LineCredit;
 import io.streamspace.billing.creditnotes.CreditNoteRequest.Refund;
 import io.streamspace.billing.creditnotes.CreditNotes;
 import io.streamspace.billing.invoicing.CreditNote;
@@ -28,11 +22,8 @@ import io.streamspace.plugin.api.http.Caller;
 import io.streamspace.plugin.api.http.HttpRequest;
 import io.streamspace.plugin.api.http.HttpResponse;
 import io.streamspace.plugin.api.http.HttpStatus;
-import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Supplier;
@@ -46,44 +37,6 @@ import java.util.function.Supplier;
 public final class CreditNoteRoutes {
 
   // the bodies and answers of these routes
-
-  /** An amount as the body may give it. */
-  private static Schema amountSchema(String description) {
-    return oneOf(number(), string().pattern("^[0-9]+(\\.[0-9]+)?$"))
-        .description(description + " A JSON number or a decimal string (\"12.50\"), above zero.");
-  }
-
-  static final Schema CREDIT_NOTE_CREATE =
-      Schema.component(
-          "CreditNoteCreate",
-          object()
-              .prop(
-                  "lines",
-                  array(
-                          object()
-                              .req("line", integer())
-                              .req("amount", amountSchema("What to credit of the line.")))
-                      .description(
-                          """
-                          What to credit of each line (line_no as on the invoice), as the lines \
-                          are written (before tax when the invoice's tax is exclusive). Give \
-                          lines or amount, one of them."""))
-              .prop(
-                  "amount",
-                  amountSchema(
-                      """
-                      One amount for the whole invoice, spread over its lines in proportion to \
-                      what each still holds, by largest remainder."""))
-              .req("reason", string().maxLength(1000).description("why: kept with the note"))
-              .req(
-                  "refund",
-                  string()
-                      .enumOf("balance", "payment_method", "none")
-                      .description(
-                          """
-                          How what lowers no amount due goes back (all of a paid invoice's \
-                          note): onto the prepaid balance, through the payment at Stripe, or \
-                          recorded only.""")));
 
   private final InvoiceRoutes invoices;
   private final AccountRepository accounts;
@@ -140,7 +93,7 @@ public final class CreditNoteRoutes {
               audit trail (`credit_note.issued`) in the same transaction; publishes \
               `billing.credit_note.issued`.""")
           .params(Param.ID, Param.IDEMPOTENCY_KEY)
-          .body(CREDIT_NOTE_CREATE)
+          .body(CreditNoteBodies.CREDIT_NOTE_CREATE)
           .answers(201, Schemas.CREDIT_NOTE)
           .answers(
               422,
@@ -152,24 +105,9 @@ public final class CreditNoteRoutes {
     Caller admin = Access.admin(request);
     long id = PathId.of(request, "id", "invoice");
     JsonNode body = Json.readObject(request);
-    List<LineCredit> lines = null;
-    BigDecimal amount = null;
-    if (body.has("lines") == body.has("amount")) {
-      throw ApiException.badParameter("lines", "give lines or amount, one of them");
-    }
-    if (body.has("lines")) {
-      lines = lines(body.get("lines"));
-    } else {
-      amount = amount(body.get("amount"), "amount");
-    }
+    CreditNoteBodies.Credit credit = CreditNoteBodies.credit(body);
     String reason = AuditCauses.requiredReason(body);
-    JsonNode refundGiven = body.get("refund");
-    Refund refund =
-        Refund.named(refundGiven == null || !refundGiven.isTextual() ? null : refundGiven.asText())
-            .orElseThrow(
-                () ->
-                    ApiException.badParameter(
-                        "refund", "refund is required: balance, payment_method or none"));
+    Refund refund = CreditNoteBodies.refund(body);
     Cause cause = AuditCauses.admin(request, admin, reason);
     try {
       CreditNote note =
@@ -177,8 +115,8 @@ public final class CreditNoteRoutes {
               .issue(
                   new CreditNoteRequest(
                       id,
-                      lines,
-                      amount,
+                      credit.lines(),
+                      credit.amount(),
                       reason,
                       refund,
                       key(request, admin),
@@ -189,34 +127,6 @@ public final class CreditNoteRoutes {
     } catch (CreditNoteRefused e) {
       throw refused(e);
     }
-  }
-
-  private static List<LineCredit> lines(JsonNode given) throws ApiException {
-    if (!given.isArray()) {
-      throw ApiException.badParameter("lines", "lines must be an array of {\"line\",\"amount\"}");
-    }
-    List<LineCredit> lines = new ArrayList<>();
-    for (int i = 0; i < given.size(); i++) {
-      JsonNode line = given.get(i);
-      String field = "lines[" + i + "]";
-      JsonNode number = line.get("line");
-      if (number == null || !number.canConvertToInt() || !number.isIntegralNumber()) {
-        throw ApiException.badParameter(field + ".line", field + ".line must be a line number");
-      }
-      lines.add(new LineCredit(number.intValue(), amount(line.get("amount"), field + ".amount")));
-    }
-    return lines;
-  }
-
-  /** A JSON number or a decimal string; its sign and decimals are the service's to judge. */
-  private static BigDecimal amount(JsonNode value, String field) throws ApiException {
-    if (value != null && value.isNumber()) {
-      return value.decimalValue();
-    }
-    if (value != null && value.isTextual() && value.asText().matches("[0-9]{1,15}(\\.[0-9]+)?")) {
-      return new BigDecimal(value.asText());
-    }
-    throw ApiException.badParameter(field, field + " is required: a number, or a decimal string");
   }
 
   /**
