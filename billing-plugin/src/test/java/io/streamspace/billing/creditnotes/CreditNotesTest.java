@@ -78,7 +78,7 @@ class CreditNotesTest {
   @BeforeEach
   void load() {
     stripe.resetAll();
-    billing = new BillingHarness(at(NOW), "{\"stripeEnabled\": true}");
+    billing = new BillingHarness(at(NOW), "{\"stripeEnabled\": true, \"billingMode\": \"hybrid\"}");
     billing.context.setSecret("STRIPE_SECRET_KEY", KEY);
     billing.context.setSecret("STRIPE_WEBHOOK_SECRET", WEBHOOK_SECRET);
     StripeTestEndpoint.pointAt(billing.billing, stripe.baseUrl());
@@ -455,7 +455,12 @@ class CreditNotesTest {
 
   @Test
   void aPaidInvoicesNoteGoesOntoTheBalance_withItsLinesTaxReversedInProportion() {
-    long invoice = february("ann", "paid");
+    // ann on Professional (29.99 a month) since January, in hybrid mode: 29.99 of MRR in February
+    billing.clock.set(at("2026-01-15T00:00:00Z"));
+    billing.userCreated("ann", Map.of("plan", "pro"));
+    billing.flush();
+    billing.clock.set(at(NOW));
+    long invoice = february("ann", "paid", "INV-2026-000042");
     taxed(invoice);
 
     // 10.00 of line 1's 29.99 reverses round(2.10 × 10.00 / 29.99) = round(0.7002) = 0.70 of
@@ -501,6 +506,16 @@ class CreditNotesTest {
         List.of(List.of(new BigDecimal("14.98"), new BigDecimal("14.98"))),
         rows("SELECT invoiced, paid FROM billing_revenue_periods"),
         "47.07 − 32.09");
+    // February's MRR is the plan's 29.99, net of the 29.99 the notes gave back of its fee
+    JsonNode february =
+        billing
+            .call(HttpMethod.GET, "/admin/analytics?from=2026-02&to=2026-02", admin("root"))
+            .body()
+            .at("/months/0");
+    assertEquals("29.99", decimal(february, "/mrr"));
+    assertEquals("32.09", decimal(february, "/credit_notes"));
+    assertEquals("29.99", decimal(february, "/plan_fee_credit_notes"));
+    assertEquals("0.00", decimal(february, "/net_mrr"));
   }
 
   @Test
