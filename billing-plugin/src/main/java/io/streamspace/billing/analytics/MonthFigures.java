@@ -40,6 +40,15 @@ public record MonthFigures(
     BigDecimal planFeeCreditNotes,
     BigDecimal netMrr) {
 
+  /** A snapshot kept before credit notes were counted reads as one without any. */
+  public MonthFigures {
+    if (netMrr == null) {
+      creditNotes = BigDecimal.ZERO.setScale(mrr.scale());
+      planFeeCreditNotes = creditNotes;
+      netMrr = mrr;
+    }
+  }
+
   /** The figures without credit notes: none given back, {@code net_mrr} the MRR. */
   public MonthFigures(
       YearMonth month,

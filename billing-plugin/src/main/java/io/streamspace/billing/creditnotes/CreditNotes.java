@@ -24,6 +24,7 @@ import java.util.Currency;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.LongConsumer;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
@@ -265,7 +266,7 @@ public final class CreditNotes {
 
   private static BigDecimal sum(
       List<CreditSplit.Part> parts,
-      java.util.function.Function<CreditSplit.Part, BigDecimal> amount,
+      Function<CreditSplit.Part, BigDecimal> amount,
       Currency currency) {
     return parts.stream().map(amount).reduce(Money.zero(currency), BigDecimal::add);
   }

@@ -9,6 +9,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -134,7 +135,7 @@ record Creditable(
     try (PreparedStatement statement = TAX_BEHAVIOR.bind("invoice_id", invoiceId).prepare(c);
         ResultSet rs = statement.executeQuery()) {
       if (rs.next()) {
-        behavior = TaxBehavior.valueOf(rs.getString(1).toUpperCase(java.util.Locale.ROOT));
+        behavior = TaxBehavior.valueOf(rs.getString(1).toUpperCase(Locale.ROOT));
       }
     }
     Optional<Payment> payment = Optional.empty();
