@@ -478,6 +478,20 @@ adminForm('invoice-form', 'Generating the invoice', async (key) => {
       + invoice.status + '.';
 });
 
+adminForm('credit-note-form', 'Issuing the credit note', async (key) => {
+  const amount = value('credit-note-amount');
+  const body = { reason: value('credit-note-reason'), refund: byId('credit-note-refund').value };
+  if (value('credit-note-line') === '') {
+    body.amount = amount;
+  } else {
+    body.lines = [{ line: Number(value('credit-note-line')), amount }];
+  }
+  const note = await api(BILLING + '/admin/invoices/' + encodeURIComponent(value(
+      'credit-note-invoice')) + '/credit-notes', { method: 'POST', idempotencyKey: key, body });
+  return 'Credit note ' + note.credit_note_number + ' on invoice ' + note.invoice_number + ': '
+      + money(note.total, note.currency) + ' credited.';
+});
+
 adminForm('invoice-status-form', 'Changing the invoice', async () => {
   const id = value('invoice-id');
   const invoice = await api(BILLING + '/admin/invoices/' + encodeURIComponent(id),

@@ -596,7 +596,57 @@ export async function showInvoiceLines(holder, invoiceId, inOrg) {
           ]).concat(invoice.total_saved == null ? [] : [['', savedBy(invoice.lines), '',
             { text: money(invoice.total_saved, invoice.currency), num: true }]]),
           'This invoice has no lines yet.'),
+      creditNotes(invoice, inOrg),
       explanation);
+}
+
+/**
+ * The invoice's credit notes, each with what it gave back, how, and its PDF; then what is left
+ * due. Nothing for an invoice without any.
+ */
+function creditNotes(invoice, inOrg) {
+  const notes = invoice.credit_notes || [];
+  if (notes.length === 0) {
+    return null;
+  }
+  const refunds = { balance: 'onto the prepaid balance', payment_method: 'to the card',
+    none: 'recorded only' };
+  return el('div', { id: 'credit-notes-' + invoice.id },
+      table('credit-notes-table-' + invoice.id,
+          'Credit notes of invoice ' + invoice.invoice_number,
+          [{ text: 'Number' }, { text: 'Date' }, { text: 'Lines' }, { text: 'Reason' },
+            { text: 'Total', num: true }, { text: 'Given back' }, { text: 'PDF' }],
+          notes.map((note) => [
+            note.credit_note_number,
+            instant(note.created_at),
+            note.lines.map((l) => l.line_no + ': ' + money(l.amount, invoice.currency))
+                .join(', '),
+            note.reason,
+            { text: money(note.total, invoice.currency), num: true },
+            Number(note.amount_due_lowered) > 0
+                ? money(note.amount_due_lowered, invoice.currency) + ' off the amount due'
+                : refunds[note.refund],
+            creditNotePdfButton(invoice, note, inOrg),
+          ]), ''),
+      el('p', { id: 'credit-notes-due-' + invoice.id,
+        text: 'Credited ' + money(invoice.credited, invoice.currency) + ' in all; amount due '
+            + money(invoice.amount_due, invoice.currency) + '.' }));
+}
+
+function creditNotePdfButton(invoice, note, inOrg) {
+  const button = el('button', {
+    id: 'credit-note-pdf-' + note.id, type: 'button', class: 'secondary', text: 'Download',
+    'aria-label': 'Download credit note ' + note.credit_note_number + ' as PDF',
+  });
+  button.addEventListener('click', async () => {
+    try {
+      await download(BILLING + inOrg('/invoices/' + invoice.id + '/credit-notes/' + note.id
+          + '/pdf'), note.credit_note_number + '.pdf');
+    } catch (error) {
+      announceError('Downloading credit note ' + note.credit_note_number + ' failed', error);
+    }
+  });
+  return button;
 }
 
 function lineButton(invoice, line, holder, inOrg) {
@@ -668,6 +718,9 @@ async function showExplanation(holder, invoice, line, inOrg) {
             + '. ' + sums.rounding_rule }),
       first.events_note ? el('p', { id: 'explanation-events-note', class: 'note',
         text: first.events_note }) : null,
+      first.credited_back ? el('p', { id: 'explanation-credited-back',
+        text: 'Credited back since: ' + first.credited_back.map((c) => c.credit_note_number
+            + ' ' + money(c.amount, currency) + ' (' + c.reason + ')').join('; ') }) : null,
       el('table', { id: 'explanation-records' },
           el('caption', { text: 'The records behind line ' + line.line_no }),
           el('thead', {}, head), rows),

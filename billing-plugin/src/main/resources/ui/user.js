@@ -637,12 +637,14 @@ function showInvoices(page) {
   }
   holder.append(table('invoices-table', 'Your invoices, newest first',
       [{ text: 'Number' }, { text: 'Period' }, { text: 'Status' }, { text: 'Total', num: true },
-        { text: 'Due' }, { text: 'PDF' }, { text: 'Lines' }],
+        { text: 'Credited', num: true }, { text: 'Due' }, { text: 'PDF' }, { text: 'Lines' }],
       page.invoices.map((i) => [
         i.invoice_number || 'Draft',
         day(i.period_start) + ' – ' + day(i.period_end),
         el('span', { id: 'invoice-status-' + i.id, text: i.status }),
         { text: money(i.total, i.currency), num: true },
+        // what its credit notes gave back; their list is under its lines
+        { text: Number(i.credited) > 0 ? money(i.credited, i.currency) : '', num: true },
         day(i.due_date),
         pdfButton(i),
         linesButton(i),

@@ -1,7 +1,9 @@
 package io.streamspace.billing;
 
+import io.streamspace.billing.creditnotes.CreditNotes;
 import io.streamspace.billing.explain.LineExplainer;
 import io.streamspace.billing.http.CostRoutes;
+import io.streamspace.billing.http.CreditNoteRoutes;
 import io.streamspace.billing.http.ExplainRoutes;
 import io.streamspace.billing.http.InvoiceAdminRoutes;
 import io.streamspace.billing.http.InvoiceRoutes;
@@ -20,8 +22,8 @@ import io.streamspace.billing.stripe.StripeTax;
 /**
  * Invoices: generate-invoices drafts them on the invoice day and finalize-invoices numbers them
  * (both scheduled), a finalized invoice in a collectable currency queued for collection; the
- * user's invoice, cost and payment routes (an invoice line's explanation among them) and the
- * admin's invoice routes.
+ * user's invoice, cost and payment routes (an invoice line's explanation among them), the
+ * admin's invoice routes and the credit notes'.
  */
 final class InvoicingWiring {
 
@@ -77,6 +79,18 @@ final class InvoicingWiring {
             wiring.accounts(),
             new PaymentQueries(wiring.dataSource()),
             wiring.config())
+        .register(wiring.routes());
+    new CreditNoteRoutes(
+            invoiceRoutes,
+            wiring.accounts(),
+            new CreditNotes(
+                wiring.dataSource(),
+                payments.statusChanges(),
+                wiring.events(),
+                wiring.config(),
+                payments.mirror().creditNotes()::sendNow),
+            wiring.config(),
+            wiring.clock())
         .register(wiring.routes());
     new InvoiceAdminRoutes(
             wiring.accounts(),

@@ -35,9 +35,9 @@ import java.util.function.Supplier;
  * Payments through Stripe: the client (its key from the host's secrets, its endpoint read at each
  * call so tests can point it at a local server), one customer per account, invoice status
  * changes (a payment settles the read-only lock), the collection queue, the Stripe invoice mirror
- * and the auto top-ups of prepaid balances with collect-payments (scheduled) and their backlog on
- * {@code /jobs}; then, once plans and packs exist, the verified webhook and the checkout and
- * portal routes.
+ * (and the credit notes' work at Stripe) and the auto top-ups of prepaid balances with
+ * collect-payments (scheduled) and their backlog on {@code /jobs}; then, once plans and packs
+ * exist, the verified webhook and the checkout and portal routes.
  */
 record PaymentsWiring(
     StripeClients clients,
@@ -62,7 +62,12 @@ record PaymentsWiring(
             wiring.dataSource(), clients, new PaymentSuccesses(statusChanges), wiring.config());
     StripeInvoiceMirror mirror =
         new StripeInvoiceMirror(
-            wiring.dataSource(), clients, customers, statusChanges, wiring.config());
+            wiring.dataSource(),
+            clients,
+            customers,
+            statusChanges,
+            wiring.config(),
+            wiring.clock());
     AutoTopUps autoTopUps =
         new AutoTopUps(
             wiring.dataSource(),
@@ -74,7 +79,11 @@ record PaymentsWiring(
             wiring.scheduler(),
             Map.of(
                 CollectPaymentsJob.NAME,
-                () -> collections.backlog() + mirror.backlog() + autoTopUps.backlog(),
+                () ->
+                    collections.backlog()
+                        + mirror.backlog()
+                        + mirror.creditNotes().backlog()
+                        + autoTopUps.backlog(),
                 // the drafts whose tax Stripe Tax could not calculate (stripeTax)
                 FinalizeInvoicesJob.NAME,
                 () -> InvoiceTaxes.failedDrafts(wiring.dataSource())))
@@ -98,6 +107,7 @@ record PaymentsWiring(
     new CollectPaymentsJob(
             collections,
             mirror,
+            mirror.creditNotes(),
             autoTopUps,
             new CheckoutsPaidAfterClosing(wiring.dataSource(), undo, wiring.events(), packs, store),
             new SubscriptionsOfClosedOrganizations(

@@ -55,10 +55,10 @@ public final class AccountOverviewQueries {
                           "('%s', %s)".formatted(unit.resourceType(), unit.unitSecondsPerUnit()))
                   .collect(Collectors.joining(", ")));
 
-  /** Σ total of account {@code a}'s sent and overdue invoices. */
+  /** Σ what is due of account {@code a}'s sent and overdue invoices (net of credit notes). */
   private static final String OUTSTANDING =
       """
-      (SELECT coalesce(sum(i.total), 0) FROM billing_invoices i
+      (SELECT coalesce(sum(i.total - i.credited_due), 0) FROM billing_invoices i
        WHERE i.user_id = a.user_id AND i.status IN ('sent', 'overdue'))""";
 
   /** Σ remaining of account {@code a}'s credits not expired at {@code :at}, the reading's now. */
@@ -78,13 +78,14 @@ public final class AccountOverviewQueries {
 
   /**
    * What account {@code a} was invoiced, ever, per currency: Σ total of its finalized invoices
-   * not void, as the dashboard counts revenue (read by billing_invoices_user_period).
+   * not void net of their credit notes, as the dashboard counts revenue (read by
+   * billing_invoices_user_period).
    */
   private static final String REVENUE =
       """
       (SELECT array_agg(r.currency ORDER BY r.currency) AS currencies,
               array_agg(r.invoiced ORDER BY r.currency) AS amounts
-       FROM (SELECT i.currency::text AS currency, sum(i.total) AS invoiced
+       FROM (SELECT i.currency::text AS currency, sum(i.total - i.credited) AS invoiced
              FROM billing_invoices i
              WHERE i.user_id = a.user_id AND i.status IN ('sent', 'paid', 'overdue')
              GROUP BY i.currency) r)""";

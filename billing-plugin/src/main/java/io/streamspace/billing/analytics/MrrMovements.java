@@ -166,6 +166,17 @@ public final class MrrMovements {
         "of the organizations that had never paid, not paying at the start and opened before the"
             + " end, the share paying at the end");
     d.put("arpa", "mrr ÷ organizations paying at the month's end");
+    d.put(
+        "credit_notes",
+        "Σ total (tax included) of the credit notes of invoices whose period starts in the month,"
+            + " whenever they were issued");
+    d.put(
+        "plan_fee_credit_notes",
+        "Σ what those credit notes credited of plan-fee lines, before tax");
+    d.put(
+        "net_mrr",
+        "mrr − plan_fee_credit_notes: the month's MRR net of what credit notes gave back of its"
+            + " plan fees (mrr itself, the run rate of the plan terms, is not changed by them)");
     return Collections.unmodifiableMap(d);
   }
 }

@@ -28,7 +28,7 @@ public final class Receivables {
       NamedSql.of(
           """
           SELECT currency, bucket, count(*), sum(total)
-          FROM (SELECT currency, total,
+          FROM (SELECT currency, total - credited_due AS total,
                        CASE WHEN due_at >= :now THEN 0
                             WHEN due_at >= CAST(:now AS timestamptz) - interval '30 days' THEN 1
                             WHEN due_at >= CAST(:now AS timestamptz) - interval '60 days' THEN 2

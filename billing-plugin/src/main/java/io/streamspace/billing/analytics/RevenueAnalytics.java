@@ -84,6 +84,22 @@ public final class RevenueAnalytics {
           LEFT JOIN paid p ON p.user_id = a.user_id
           GROUP BY a.user_id, a.currency, f.first_paid, f.opened, a.closed_at""");
 
+  // per month (of the credited invoice's period_start, in the billing zone) and currency: what
+  // the credit notes gave back in all, and of plan-fee lines; notes are few, read whole
+  private static final NamedSql CREDIT_NOTES =
+      NamedSql.of(
+          """
+          SELECT to_char(i.period_start AT TIME ZONE :zone, 'YYYY-MM') AS month, n.currency,
+                 sum(n.total) AS all_notes,
+                 coalesce(sum((SELECT sum(c.amount) FROM billing_credit_note_lines c
+                               JOIN billing_invoice_lines l
+                                 ON l.invoice_id = c.invoice_id AND l.line_no = c.line_no
+                               WHERE c.credit_note_id = n.id AND l.kind = 'plan_fee')), 0)
+                   AS plan_fees
+          FROM billing_credit_notes n JOIN billing_invoices i ON i.id = n.invoice_id
+          WHERE i.period_start >= :from AND i.period_start < :to
+          GROUP BY 1, 2""");
+
   private final DataSource dataSource;
   private final Supplier<BillingMode> mode;
 
@@ -151,7 +167,32 @@ public final class RevenueAnalytics {
       }
     }
     figures.sort(Comparator.comparing(MonthFigures::month).thenComparing(MonthFigures::currency));
-    return figures;
+    return netOfCreditNotes(figures, bounds[0], bounds[months], zone);
+  }
+
+  /** The figures with their months' credit notes ({@link MonthFigures#withCreditNotes}). */
+  private List<MonthFigures> netOfCreditNotes(
+      List<MonthFigures> figures, Instant from, Instant to, ZoneId zone) throws SQLException {
+    Map<String, BigDecimal[]> notes = new HashMap<>();
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement statement =
+            CREDIT_NOTES.bind("zone", zone.getId()).bind("from", from).bind("to", to).prepare(c);
+        ResultSet rs = statement.executeQuery()) {
+      while (rs.next()) {
+        notes.put(
+            rs.getString(1) + ' ' + rs.getString(2),
+            new BigDecimal[] {rs.getBigDecimal(3), rs.getBigDecimal(4)});
+      }
+    }
+    if (notes.isEmpty()) {
+      return figures;
+    }
+    List<MonthFigures> net = new ArrayList<>(figures.size());
+    for (MonthFigures month : figures) {
+      BigDecimal[] given = notes.get(month.month() + " " + month.currency());
+      net.add(given == null ? month : month.withCreditNotes(given[0], given[1]));
+    }
+    return net;
   }
 
   /** The spans' starts or ends as ISO text, {@code open} where a span has none. */

@@ -27,6 +27,13 @@ public final class AuditKinds {
   public static final String INVOICE_VOIDED = "invoice.voided";
   public static final String INVOICE_OVERDUE = "invoice.overdue";
   public static final String INVOICE_REFUNDED = "invoice.refunded";
+
+  /**
+   * A credit note was issued on an invoice (subject the invoice): the invoice's figures before,
+   * the note after.
+   */
+  public static final String CREDIT_NOTE_ISSUED = "credit_note.issued";
+
   public static final String PLAN_CHANGED = "plan.changed";
 
   /** A plan Checkout Session completed at Stripe, refused by its state check (and undone). */

@@ -26,6 +26,12 @@ public final class BillingEvents {
   /** An invoice was finalized: it has its number and its due date. */
   public static final String INVOICE_CREATED = "billing.invoice.created";
 
+  /**
+   * A credit note was issued on an invoice: the note as its invoice's {@code credit_notes} show
+   * it (number, lines, amount, tax, total, what it lowered of the amount due, refund, reason).
+   */
+  public static final String CREDIT_NOTE_ISSUED = "billing.credit_note.issued";
+
   /** An invoice was paid (or finalized with nothing to pay). */
   public static final String INVOICE_PAID = "billing.invoice.paid";
 

@@ -97,7 +97,8 @@ public final class LineExplainer {
           retained,
           retained ? null : trace.notRetained(),
           page,
-          next);
+          next,
+          invoice.creditedOn(line.lineNo()));
     }
   }
 

@@ -1,5 +1,7 @@
 package io.streamspace.billing.explain;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.streamspace.billing.invoicing.CreditNote;
 import io.streamspace.billing.invoicing.InvoiceView;
 import java.math.BigDecimal;
 import java.util.List;
@@ -16,6 +18,9 @@ import java.util.List;
  * @param eventsNote     a sentence saying where the explanation stops and why; null when it
  *                       reaches every record's events
  * @param nextOffset     the offset of the next page of records; null on the last
+ * @param creditedBack   what the invoice's credit notes credited back of the line and why,
+ *                       oldest first; absent when none did (the line itself, as invoiced, is
+ *                       never changed by them)
  */
 public record LineExplanation(
     long invoiceId,
@@ -27,7 +32,8 @@ public record LineExplanation(
     boolean eventsRetained,
     String eventsNote,
     List<ExplainedRecord> records,
-    Long nextOffset) {
+    Long nextOffset,
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) List<CreditNote.Credited> creditedBack) {
 
   /**
    * The levels summed: the line is the exact sum of its records rounded once, half up, to the

@@ -45,7 +45,7 @@ public final class PaymentLock {
       NamedSql.of(
           """
           SELECT i.user_id, string_agg(i.invoice_number, ', ' ORDER BY i.due_at, i.id),
-              count(*), sum(i.total), min(i.currency), min(i.due_at)
+              count(*), sum(i.total - i.credited_due), min(i.currency), min(i.due_at)
           %s AND NOT EXISTS (
               SELECT 1 FROM billing_account_holds h
               WHERE h.user_id = i.user_id AND h.reason = 'non_payment' AND h.lifted_at IS NULL)

@@ -178,9 +178,10 @@ public final class AdminDashboardRoutes {
               billing periods (1 to 120, default 12, the current one included; 400 naming \
               `months`), `[from, to)`: `revenue_by_month` per billing period holding each \
               invoice's `period_start` (periods without invoices left out) and currency, Σ `total` \
-              of the finalized invoices that are not void (`sent`, `paid`, `overdue`: drafts and \
-              voided ones never count) and Σ of the `paid` ones; `revenue_by_plan` and \
-              `revenue_by_resource` from the lines of those same invoices (credit lines left out): \
+              − `credited` (net of their credit notes) of the finalized invoices that are not void \
+              (`sent`, `paid`, `overdue`: drafts and voided ones never count) and Σ of the `paid` \
+              ones; `revenue_by_plan` and `revenue_by_resource` from the lines of those same \
+              invoices (credit lines left out), each net of what credit notes credited of it: \
               a plan fee under the plan of the account's subscription term its period starts in, \
               as the terms stood when the invoice was finalized (`plan_id` null for a line without \
               a period), a usage or overage line under its `resource_type`, a pack line under \
@@ -192,7 +193,8 @@ public final class AdminDashboardRoutes {
               in `[from, to)`, terminate `reason` and currency: the `sessions` a fault credit was \
               decided for (once each), the `cost` of their credited minutes, what was `credited` \
               after `faultCreditCap` and how many the cap cut (`capped`). Now, whatever `months`: \
-              `outstanding` per currency, Σ `total` and count of `sent` and of `overdue` invoices. \
+              `outstanding` per currency, Σ `amount_due` and count of `sent` and of `overdue` \
+              invoices. \
               As of the latest snapshot (`at`, and `usage_patterns`' `to`: taken by the \
               refresh-dashboard job every 5 minutes, or by the request itself when there is none \
               of the billing zone at most 10 minutes old): `accounts_near_limits`, how many \

@@ -71,8 +71,8 @@ public final class AdminUserRoutes {
                       .description(
                           """
                           what it was invoiced, ever, per currency (by code): Σ total of its \
-                          finalized invoices not void (sent, paid, overdue), as the dashboard \
-                          counts revenue; empty before its first""")));
+                          finalized invoices not void (sent, paid, overdue) net of their credit \
+                          notes, as the dashboard counts revenue; empty before its first""")));
 
   static final Schema ADMIN_USERS =
       Schema.component(
@@ -136,8 +136,9 @@ public final class AdminUserRoutes {
               tatus","holds","quota_state","quota_meters":[{"meter","state","percent"}],"revenue":[\
               {"currency","invoiced"}]}],"next_offset"}`, one row per organization (its account): \
               `name` a team's (null for a personal one), `personal`, `members` now (1 for a \
-              personal one), `revenue` Σ `total` of its finalized invoices not void ever, per \
-              currency, as the dashboard counts revenue (`[]` before any); `kind` (`personal` or \
+              personal one), `revenue` Σ `total` − `credited` of its finalized invoices not void \
+              ever, per currency, as the dashboard counts revenue (`[]` before any); `kind` \
+              (`personal` or \
               `team`, 400 naming it otherwise) filters by kind; `from` (inclusive) and `to` \
               (exclusive; dates = midnight in the billing zone, or instants; either may be left \
               out; 400 naming the bad one, `to` when not after `from`) keep the accounts opened \
@@ -165,7 +166,8 @@ public final class AdminUserRoutes {
               the very SQL of `/admin/quotas` (quota.JudgedMeters). `current_period_cost`: usage \
               of the current billing period so far at the rates, rounded per line as `/usage` (in \
               subscription and hybrid modes it does not yet net out the plan); \
-              `outstanding_balance`: Σ total of `sent` and `overdue` invoices; `credit_balance`: \
+              `outstanding_balance`: Σ `amount_due` of `sent` and `overdue` invoices; \
+              `credit_balance`: \
               unexpired remaining credit. One SQL statement per page; ordered by user id it \
               computes the figures and quota states of the page's accounts only \
               (`AccountOverviewPlanTest` reads its plan), ordered by a figure (or filtered by \

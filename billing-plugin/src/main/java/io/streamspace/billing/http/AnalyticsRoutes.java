@@ -77,7 +77,20 @@ public final class AnalyticsRoutes {
               .req("paying_at_end", integer())
               .req("churned_organizations", integer())
               .req("free_at_start", integer())
-              .req("converted", integer()));
+              .req("converted", integer())
+              .req(
+                  "credit_notes",
+                  number()
+                      .description(
+                          """
+                          what the credit notes of the invoices whose period starts in the month \
+                          gave back, tax included, whenever issued"""))
+              .req(
+                  "plan_fee_credit_notes",
+                  number().description("their part that credited plan fees, before tax"))
+              .req(
+                  "net_mrr",
+                  number().description("mrr − plan_fee_credit_notes: MRR net of credit notes")));
 
   static final Schema COHORT =
       Schema.component(
@@ -178,7 +191,10 @@ public final class AnalyticsRoutes {
           "paying_at_end",
           "churned_organizations",
           "free_at_start",
-          "converted");
+          "converted",
+          "credit_notes",
+          "plan_fee_credit_notes",
+          "net_mrr");
 
   private final RevenueAnalytics analytics;
   private final Cohorts cohorts;
@@ -232,11 +248,15 @@ public final class AnalyticsRoutes {
               twelve, this one last), in the billing time zone → \
               `{"from","to","months":[{"month","currency","mrr","new_mrr","expansion_mrr","contract\
               ion_mrr","churned_mrr","reactivation_mrr","logo_churn_rate","revenue_churn_rate","con\
-              version_rate","arpa",…}],"definitions":{"<figure>":"<formula in words>"}}`: per \
+              version_rate","arpa",…,"credit_notes","plan_fee_credit_notes","net_mrr"}],"defin\
+              itions":{"<figure>":"<formula in words>"}}`: per \
               month and currency (from the month its first organization opened), from the plan \
               terms recorded, each organization's MRR compared at the month's first instant and \
               the next month's; a plan's fee is MRR only where the billing mode then charged it \
               (subscription, hybrid; not usage), as the audit trail's config changes say. \
+              `credit_notes`: what the credit notes of the invoices whose period starts in the \
+              month gave back; `net_mrr` = `mrr` − what they gave back of plan fees \
+              (`plan_fee_credit_notes`). \
               `cohorts`: per month of the range and currency, the organizations opened then, how \
               many have ever paid (`converted`, `conversion_rate`) and how many of those moved \
               from a paid plan to a dearer one (`upgraded`, `upgrade_rate`). `receivables`: what \
@@ -313,7 +333,10 @@ public final class AnalyticsRoutes {
                 m.payingAtEnd(),
                 m.churnedOrganizations(),
                 m.freeAtStart(),
-                m.converted());
+                m.converted(),
+                plain(m.creditNotes()),
+                plain(m.planFeeCreditNotes()),
+                plain(m.netMrr()));
           }
           printer.close(true);
         });

@@ -54,7 +54,8 @@ public final class BalanceRoutes {
                           "invoice_applied",
                           "burn_returned",
                           "invoice_voided",
-                          "refund"))
+                          "refund",
+                          "credit_note"))
               .req("amount", number().description("signed: money in positive, out negative"))
               .req("balance_after", number().description("the balance the entry left"))
               .req("reason", string())
@@ -239,7 +240,8 @@ public final class BalanceRoutes {
               ount","balance_after","reason","actor_type","actor_id","source","invoice_id","invoi\
               ce_number","created_at"}],"next_offset"}` in the organization's currency: \
               `available` = `balance` − `reserved`, never below zero; each entry signed (money \
-              in positive: `top_up`, `grant`, `invoice_voided`, `burn_returned`; out \
+              in positive: `top_up`, `grant`, `invoice_voided`, `burn_returned`, `credit_note` \
+              (what a credit note gave back of a paid invoice); out \
               negative: `burn` (usage as it is rated), `invoice_applied`, `refund`), with the \
               balance it left, newest first; `limit` 1–100 (default 20), `offset` ≥ 0, 400 \
               naming the one that is bad, `next_offset` null on the last page. An \

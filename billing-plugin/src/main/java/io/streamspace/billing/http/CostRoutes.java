@@ -49,7 +49,7 @@ public final class CostRoutes {
   /**
    * A billing period's cost.
    *
-   * @param invoiced Σ total of its finalized invoices, null when none
+   * @param invoiced Σ total of its finalized invoices net of their credit notes, null when none
    * @param estimate the current period's estimated invoice so far (as {@code GET
    *     /spending-limit} shows it), null for a past period
    */
@@ -96,8 +96,9 @@ public final class CostRoutes {
               Cost per billing period for a chart: \
               `{"user_id","currency","months":[{"period_start","period_end","invoiced","estimate"}]\
               }`, the last `months` periods (1–36, default 12), oldest first, the current one \
-              last; `invoiced` Σ `total` of the account's finalized invoices (`sent`, `paid`, \
-              `overdue`; not drafts, not void) whose period starts in it, null when none; \
+              last; `invoiced` Σ `total` − `credited` of the account's finalized invoices \
+              (`sent`, `paid`, `overdue`; not drafts, not void) whose period starts in it, net of \
+              their credit notes, null when none; \
               `estimate` for the current period only (null before it): what its invoice would \
               charge so far, before credits, as `GET /spending-limit`'s `estimate.total`. 403 for \
               another user's, 404 for an unknown user (admin), 400 naming `months` when bad.""")

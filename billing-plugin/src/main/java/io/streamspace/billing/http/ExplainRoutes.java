@@ -100,7 +100,23 @@ public final class ExplainRoutes {
               .req("events_retained", bool())
               .req("events_note", string().orNull())
               .req("records", array(EXPLAINED_RECORD))
-              .req("next_offset", integer().orNull()));
+              .req("next_offset", integer().orNull())
+              .prop(
+                  "credited_back",
+                  array(
+                          object()
+                              .req("credit_note_id", integer())
+                              .req("credit_note_number", string())
+                              .req("amount", number())
+                              .req("tax", number())
+                              .req("reason", string())
+                              .req("refund", string())
+                              .req("created_at", string().format("date-time")))
+                      .description(
+                          """
+                          What the invoice's credit notes credited back of the line (amount, \
+                          tax reversed) and why, oldest first; absent when none did. The line \
+                          and its records are as invoiced: a note never changes them.""")));
 
   /** The CSV's columns: a record each, its events' ids in the last. */
   static final List<String> CSV_COLUMNS =

@@ -183,7 +183,9 @@ public final class InvoiceAdminRoutes {
 
               `{"status":"paid"|"void","reason"}` (reason required; `note`, its former name, is \
               still read) → 200 with the invoice. 409 `invalid_transition` when its status does \
-              not allow it; 409 `refund_credit_used` (`credit_id`) when a void would give back \
+              not allow it, and for a void of an invoice with credit notes (what they gave back \
+              would be given back again: credit what it still holds instead); 409 \
+              `refund_credit_used` (`credit_id`) when a void would give back \
               twice what the credit a refund of one of its store purchases granted has paid of \
               other invoices (void those first), nothing changed; a void forfeits such a credit's \
               whole remainder (`credit.revoked`); 400 for a bad body; 404 for an unknown id or one \

@@ -1,5 +1,6 @@
 package io.streamspace.billing.http;
 
+import io.streamspace.billing.invoicing.CreditNote;
 import io.streamspace.billing.invoicing.InvoiceView;
 import io.streamspace.billing.invoicing.InvoiceView.Line;
 import io.streamspace.billing.invoicing.InvoiceView.WithLines;
@@ -17,8 +18,11 @@ import org.apache.commons.csv.CSVPrinter;
  * An invoice as CSV ({@code GET /invoices/{id}/csv}): a row per line ({@code line}), per tax
  * row Stripe Tax calculated ({@code tax}: the line taxed, where, type, rate, taxability, reverse
  * charge) and per total ({@code total}: subtotal, tax, total excluding and including tax, credits
- * applied, the prepaid balance applied when it paid some, total). Without a calculated tax its
- * {@code tax} total says "Tax not calculated".
+ * applied, the prepaid balance applied when it paid some, total), then a row per line each of
+ * its credit notes credits ({@code credit_note}: the line, the note's number as kind, its reason,
+ * the amount negative; the tax it reverses as {@code credit_note_tax}) and, with any, {@code
+ * credited} and {@code amount_due} totals. Without a calculated tax its {@code tax} total says
+ * "Tax not calculated". A credit note alone: {@link #creditNote}.
  */
 final class InvoiceCsv {
 
@@ -106,6 +110,79 @@ final class InvoiceCsv {
         total(printer, "balance_applied", text(invoice.balanceApplied().negate()), currency);
       }
       total(printer, "total", text(invoice.total()), currency);
+      creditNotes(printer, document.creditNotes(), currency);
+      if (!document.creditNotes().isEmpty()) {
+        total(printer, "credited", text(invoice.credited().negate()), currency);
+        total(printer, "amount_due", text(invoice.amountDue()), currency);
+      }
+    }
+    return out.toByteArray();
+  }
+
+  private static void creditNotes(CSVPrinter printer, List<CreditNote> notes, String currency)
+      throws IOException {
+    for (CreditNote note : notes) {
+      for (CreditNote.Line line : note.lines()) {
+        creditRow(printer, "credit_note", note, line, line.amount(), currency);
+        if (line.tax().signum() > 0) {
+          creditRow(printer, "credit_note_tax", note, line, line.tax(), currency);
+        }
+      }
+    }
+  }
+
+  /** A row of what a note credits of a line: the note's number as kind, its reason, negative. */
+  private static void creditRow(
+      CSVPrinter printer,
+      String row,
+      CreditNote note,
+      CreditNote.Line line,
+      BigDecimal credited,
+      String currency)
+      throws IOException {
+    List<String> values = row(row, Integer.toString(line.lineNo()), note.creditNoteNumber());
+    values.add(ReportFormat.inert(note.reason()));
+    values.addAll(List.of("", "", "", text(credited.negate())));
+    values.addAll(List.of("", "", "", "", "", "", "", ""));
+    values.add(currency);
+    printer.printRecord(values);
+  }
+
+  /** A credit note's own CSV columns. */
+  static final List<String> CREDIT_NOTE_COLUMNS =
+      List.of("row", "line_no", "description", "amount", "tax", "currency");
+
+  /**
+   * A credit note as CSV ({@code GET /invoices/{id}/credit-notes/{cn}/csv}): a {@code line} row
+   * per line it credits (the invoice line, its description, the amount and the tax reversed),
+   * then its {@code total} rows: amount, tax, total, what it lowered of the amount due, and what
+   * it gave back (the refund in the description).
+   */
+  static byte[] creditNote(CreditNote note) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    String currency = note.currency();
+    try (CSVPrinter printer = ReportFormat.csvPrinter(out, CREDIT_NOTE_COLUMNS)) {
+      for (CreditNote.Line line : note.lines()) {
+        printer.printRecord(
+            "line",
+            Integer.toString(line.lineNo()),
+            ReportFormat.inert(line.description()),
+            text(line.amount()),
+            text(line.tax()),
+            currency);
+      }
+      printer.printRecord("total", "", "amount", text(note.amount()), "", currency);
+      printer.printRecord("total", "", "tax", text(note.tax()), "", currency);
+      printer.printRecord("total", "", "total", text(note.total()), "", currency);
+      printer.printRecord(
+          "total", "", "amount_due_lowered", text(note.amountDueLowered()), "", currency);
+      printer.printRecord(
+          "total",
+          "",
+          "given_back (" + note.refund() + ")",
+          text(note.total().subtract(note.amountDueLowered())),
+          "",
+          currency);
     }
     return out.toByteArray();
   }

@@ -135,6 +135,21 @@ public final class Schemas {
                           """
                           What is due: total_including_tax less credits_applied and \
                           balance_applied (without a calculated tax: subtotal less them)."""))
+              .req(
+                  "credited",
+                  number()
+                      .description(
+                          """
+                          What its credit notes gave back, tax included (0 without any): \
+                          total is never changed by them."""))
+              .req(
+                  "amount_due",
+                  number()
+                      .description(
+                          """
+                          What is still to be paid of it (what collection charges): total less \
+                          what its credit notes took off it while it was unpaid; 0 once paid or \
+                          void, total for a draft."""))
               .req("due_date", string().orNull().format("date-time"))
               .req("paid_at", string().orNull().format("date-time"))
               .prop(
@@ -235,6 +250,66 @@ public final class Schemas {
                           taxability_reason reverse_charge: the customer accounts for the tax (0 \
                           charged).""")));
 
+  static final Schema CREDIT_NOTE =
+      Schema.component(
+          "CreditNote",
+          object()
+              .description(
+                  """
+                  Money given back on a finalized invoice, by line, under its own gapless number \
+                  (POST /admin/invoices/{id}/credit-notes). Amounts at the currency's decimals.""")
+              .req("id", integer())
+              .req("credit_note_number", string().description("CN-2026-000001"))
+              .req("invoice_id", integer())
+              .req("invoice_number", string())
+              .req("org_id", string())
+              .req("currency", string())
+              .req(
+                  "amount",
+                  number()
+                      .description(
+                          """
+                          What it credits of the lines, as they are written (before tax when the \
+                          tax is exclusive, tax included when inclusive)."""))
+              .req(
+                  "tax",
+                  number()
+                      .description(
+                          """
+                          The lines' tax it reverses, each line's in proportion to what it \
+                          credits of the line; 0 without calculated tax."""))
+              .req(
+                  "total",
+                  number().description("What it gives back: amount + tax (exclusive), amount."))
+              .req(
+                  "amount_due_lowered",
+                  number()
+                      .description(
+                          """
+                          The part of total that lowered the invoice's amount due (an unpaid \
+                          invoice); the rest went back as refund says."""))
+              .req("refund", string().enumOf("balance", "payment_method", "none"))
+              .req("reason", string())
+              .req(
+                  "lines",
+                  array(
+                      object()
+                          .req("line_no", integer())
+                          .req("description", string())
+                          .req("amount", number())
+                          .req("tax", number())))
+              .req("created_at", string().format("date-time"))
+              .req(
+                  "stripe_status",
+                  string()
+                      .enumOf("none", "pending", "sent", "failed")
+                      .description(
+                          """
+                          Its work at Stripe (the refund through the payment, the Stripe Credit \
+                          Note on the mirrored Stripe invoice): none, pending (sent by the route \
+                          or collect-payments), sent, failed (stripe_error says why)."""))
+              .req("stripe_error", string().orNull()));
+
   static final Schema INVOICE =
       Schema.component(
           "Invoice",
@@ -282,6 +357,10 @@ public final class Schemas {
                               """
                               The invoice's tax as Stripe Tax calculated it, a row per line and \
                               jurisdiction; empty unless tax_status is calculated."""))
+                  .req(
+                      "credit_notes",
+                      array(CREDIT_NOTE)
+                          .description("Its credit notes, oldest first; empty for a draft."))
                   .prop(
                       "total_saved",
                       number()

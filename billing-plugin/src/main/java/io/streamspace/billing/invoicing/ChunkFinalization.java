@@ -4,6 +4,7 @@ import io.streamspace.billing.audit.Cause;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.credits.CreditApplier;
 import io.streamspace.billing.credits.CreditApplier.Application;
+import io.streamspace.billing.db.GaplessNumbers;
 import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.db.SqlArrays;
 import io.streamspace.billing.invoicing.InvoiceFinalizer.OnFinalized;
@@ -34,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * usage claimed and charged ({@link InvoiceCalculator}), the stored tax added ({@link
  * TaxAtFinalization}), credits applied, then the prepaid balance ({@link BalanceApplier}), the
  * lines stored ({@link FinalizedLines}) with a team's breakdown by member ({@link
- * InvoiceMemberAmounts}), the numbers taken last ({@link InvoiceNumbers}: their counter row is
+ * InvoiceMemberAmounts}), the numbers taken last ({@link GaplessNumbers}: their counter row is
  * the one lock every finalization shares), then the invoices finalized with their totals,
  * audited, and handed to {@link OnFinalized}.
  */
@@ -185,7 +186,7 @@ final class ChunkFinalization {
     InvoiceMemberAmounts.store(connection, parts);
     // the numbers are taken last: their counter row is the one lock every finalization shares
     ZonedDateTime local = now.atZone(current.billingTimeZone());
-    List<String> numbers = InvoiceNumbers.take(connection, local.getYear(), drafts.size());
+    List<String> numbers = GaplessNumbers.INVOICES.take(connection, local.getYear(), drafts.size());
     List<Totals> totals = new ArrayList<>(drafts.size());
     for (int i = 0; i < drafts.size(); i++) {
       BigDecimal total = owed.get(i).amount().subtract(prepaid.get(i));

@@ -1,5 +1,6 @@
 package io.streamspace.billing.invoicing;
 
+import io.streamspace.billing.db.GaplessNumbers;
 import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.db.SqlArrays;
 import java.sql.Connection;
@@ -17,7 +18,7 @@ import java.util.Set;
  * runs or a run and an admin's void never deadlock: a chunk's drafts by id ({@link #drafts}),
  * then their accounts by user_id ({@link #accounts}; one account alone: {@link #account}); the
  * accounts' credits ({@code CreditApplier}), their prepaid balances ({@code BalanceApplier}) and
- * the year's number counter ({@link InvoiceNumbers}) come after, the counter last.
+ * the year's number counter ({@link GaplessNumbers}) come after, the counter last.
  */
 final class FinalizationLocks {
 

@@ -9,7 +9,12 @@ public final class IllegalTransitionException extends Exception {
   private final InvoiceStatus from;
 
   public IllegalTransitionException(InvoiceStatus from, InvoiceStatus to) {
-    super("a " + from.value() + " invoice cannot become " + to.value());
+    this(from, "a " + from.value() + " invoice cannot become " + to.value());
+  }
+
+  /** Refused for another reason than its status alone, which {@code message} gives. */
+  public IllegalTransitionException(InvoiceStatus from, String message) {
+    super(message);
     this.from = from;
   }
 

@@ -17,6 +17,9 @@ import java.util.Map;
  *     credits (0 for a draft)
  * @param dueAt         null until finalized
  * @param paidAt        null until paid
+ * @param credited      what its credit notes came to, tax included (0 without any)
+ * @param creditedDue   the part of {@code credited} that lowered what was due on it: what is
+ *     left to collect is {@code total − creditedDue} ({@link #amountDue})
  */
 public record Invoice(
     long id,
@@ -32,7 +35,56 @@ public record Invoice(
     BigDecimal total,
     Instant finalizedAt,
     Instant dueAt,
-    Instant paidAt) {
+    Instant paidAt,
+    BigDecimal credited,
+    BigDecimal creditedDue) {
+
+  /** An invoice without credit notes. */
+  public Invoice(
+      long id,
+      String invoiceNumber,
+      String orgId,
+      Instant periodStart,
+      Instant periodEnd,
+      InvoiceStatus status,
+      Currency currency,
+      BigDecimal subtotal,
+      BigDecimal creditsApplied,
+      BigDecimal balanceApplied,
+      BigDecimal total,
+      Instant finalizedAt,
+      Instant dueAt,
+      Instant paidAt) {
+    this(
+        id,
+        invoiceNumber,
+        orgId,
+        periodStart,
+        periodEnd,
+        status,
+        currency,
+        subtotal,
+        creditsApplied,
+        balanceApplied,
+        total,
+        finalizedAt,
+        dueAt,
+        paidAt,
+        BigDecimal.ZERO,
+        BigDecimal.ZERO);
+  }
+
+  /**
+   * What is still to be paid of it: its total less what its credit notes took off it while it
+   * was unpaid; 0 once it is paid or void, the whole total of a draft.
+   */
+  public BigDecimal amountDue() {
+    return switch (status) {
+      case SENT, OVERDUE -> total.subtract(creditedDue);
+      case DRAFT -> total;
+      case PAID, VOID -> BigDecimal.ZERO;
+    };
+  }
 
   /**
    * The invoice as its audit entries show it before and after a change: its status, number,
@@ -50,6 +102,8 @@ public record Invoice(
     shown.put("credits_applied", creditsApplied);
     shown.put("balance_applied", balanceApplied);
     shown.put("total", total);
+    shown.put("credited", credited);
+    shown.put("amount_due", amountDue());
     shown.put("finalized_at", finalizedAt);
     shown.put("due_at", dueAt);
     shown.put("paid_at", paidAt);

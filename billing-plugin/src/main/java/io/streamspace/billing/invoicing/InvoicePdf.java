@@ -16,7 +16,7 @@ import java.util.List;
 /**
  * Renders an invoice as a one-or-more-page A4 PDF with PDFBox: the account, the period, the
  * number (or DRAFT), status, due date, every line, credits, the prepaid balance applied (when it
- * paid some) and totals, and a team organization's
+ * paid some) and totals, its credit notes with what is left due, and a team organization's
  * breakdown by member. Times are shown in the
  * billing zone. Embeds DejaVu Sans (a subset of the glyphs used), shipped in the plugin, so an
  * invoice looks the same on every machine and nothing is read from it.
@@ -128,6 +128,9 @@ public final class InvoicePdf {
         out.regular();
         total(out, savedBy(document.lines()), document.totalSaved().toPlainString(), currency);
       }
+      if (!document.creditNotes().isEmpty()) {
+        creditNotes(out, document, zone, currency);
+      }
       if (document.byMember() != null) {
         byMember(out, document, currency);
       }
@@ -183,6 +186,42 @@ public final class InvoicePdf {
       text.append(" (").append(tax.taxabilityReason()).append(')');
     }
     return text.toString();
+  }
+
+  /**
+   * Its credit notes, each with its number, date, reason and what it gave back; then what they
+   * credited in all and what is left due. The invoice's own figures above are as finalized.
+   */
+  private static void creditNotes(PdfPages out, WithLines document, ZoneId zone, String currency)
+      throws IOException {
+    out.newLine().newLine();
+    out.bold(FONT_SIZE).text(MARGIN, "Credit notes").right(AMOUNT_RIGHT, "Total");
+    out.regular();
+    for (CreditNote note : document.creditNotes()) {
+      String head =
+          note.creditNoteNumber()
+              + " of "
+              + DATE.format(note.createdAt().atZone(zone))
+              + ", lines "
+              + note.lines().stream()
+                  .map(l -> Integer.toString(l.lineNo()))
+                  .reduce((a, b) -> a + ", " + b)
+                  .orElse("")
+              + ": "
+              + note.reason();
+      List<String> text = out.wrap(head, UNIT_PRICE_RIGHT - MARGIN);
+      out.newLine()
+          .text(MARGIN, text.get(0))
+          .right(AMOUNT_RIGHT, note.total().negate().toPlainString());
+      for (String more : text.subList(1, text.size())) {
+        out.newLine().text(MARGIN, more);
+      }
+    }
+    InvoiceView invoice = document.invoice();
+    total(out, "Credited", invoice.credited().negate().toPlainString(), currency);
+    out.bold(FONT_SIZE);
+    total(out, "Amount due", invoice.amountDue().toPlainString(), currency);
+    out.regular();
   }
 
   /** The attachment's file name: the invoice number, or DRAFT and the id. */

@@ -58,7 +58,7 @@ public final class InvoiceQueries {
   private static final NamedSql INVOICED =
       NamedSql.of(
           """
-          SELECT width_bucket(period_start, :bounds::timestamptz[]) AS k, sum(total)
+          SELECT width_bucket(period_start, :bounds::timestamptz[]) AS k, sum(total - credited)
           FROM billing_invoices
           WHERE user_id = :user_id AND status IN ('sent', 'paid', 'overdue')
             AND period_start >= :from AND period_start < :to
@@ -112,7 +112,8 @@ public final class InvoiceQueries {
   /**
    * For each range between consecutive {@code bounds} (ascending, billing period starts say),
    * the Σ total of the user's finalized invoices (sent, paid or overdue: not drafts, not void)
-   * whose period starts in it; null for a range without any. In one statement.
+   * whose period starts in it, net of their credit notes; null for a range without any. In one
+   * statement.
    */
   public List<BigDecimal> invoicedPerRange(String orgId, List<Instant> bounds) throws SQLException {
     List<BigDecimal> totals = new ArrayList<>(Collections.nCopies(bounds.size() - 1, null));
@@ -157,15 +158,17 @@ public final class InvoiceQueries {
                     view,
                     lines,
                     preview.map(b -> b.shares(currency)).orElse(List.of()),
-                    taxLines)
-                : new WithLines(view, lines, taxLines));
+                    taxLines,
+                    List.of())
+                : new WithLines(view, lines, taxLines, List.of()));
       }
       List<Line> lines = lines(connection, id, currency);
+      List<CreditNote> notes = CreditNoteRows.ofInvoice(connection, id);
       return Optional.of(
           team
               ? withBreakdown(
-                  invoice, view, lines, InvoiceMemberAmounts.read(connection, id), taxLines)
-              : new WithLines(view, lines, taxLines));
+                  invoice, view, lines, InvoiceMemberAmounts.read(connection, id), taxLines, notes)
+              : new WithLines(view, lines, taxLines, notes));
     }
   }
 
@@ -175,7 +178,8 @@ public final class InvoiceQueries {
       InvoiceView view,
       List<Line> lines,
       List<Share> shares,
-      List<TaxLine> taxLines) {
+      List<TaxLine> taxLines,
+      List<CreditNote> creditNotes) {
     Currency currency = invoice.currency();
     BigDecimal organization = Money.zero(currency);
     Map<String, List<LinePart>> parts = new TreeMap<>();
@@ -202,7 +206,8 @@ public final class InvoiceQueries {
                     usage.stream()
                         .map(LinePart::amount)
                         .reduce(Money.zero(currency), BigDecimal::add))));
-    return new WithLines(view, lines, members, Money.shown(organization, currency), taxLines);
+    return new WithLines(
+        view, lines, members, Money.shown(organization, currency), taxLines, creditNotes);
   }
 
   /** The stored tax of each of the invoices that has one, in one statement. */

@@ -13,13 +13,14 @@ import java.util.Optional;
  * Reads invoice rows inside the lifecycle's transactions (the write side; the routes read through
  * {@link InvoiceQueries}).
  */
-final class InvoiceRepository {
+public final class InvoiceRepository {
 
   /** The one column list of {@code billing_invoices}, which {@link #read} reads by position. */
   static final String COLUMNS =
       """
       id, invoice_number, user_id, period_start, period_end, status, currency, subtotal,
-      credits_applied, balance_applied, total, finalized_at, due_at, paid_at""";
+      credits_applied, balance_applied, total, finalized_at, due_at, paid_at, credited,
+      credited_due""";
 
   private static final NamedSql FIND =
       NamedSql.of("SELECT %s FROM billing_invoices WHERE id = :id".formatted(COLUMNS));
@@ -33,7 +34,8 @@ final class InvoiceRepository {
    * The invoice of that id, in the caller's transaction; {@code lock} takes its row lock
    * ({@code FOR UPDATE}) first, which is what every change of an invoice serializes on.
    */
-  static Optional<Invoice> find(Connection connection, long id, boolean lock) throws SQLException {
+  public static Optional<Invoice> find(Connection connection, long id, boolean lock)
+      throws SQLException {
     try (PreparedStatement statement =
             (lock ? FIND_FOR_UPDATE : FIND).bind("id", id).prepare(connection);
         ResultSet rs = statement.executeQuery()) {
@@ -57,6 +59,8 @@ final class InvoiceRepository {
         rs.getBigDecimal(11),
         Sql.instant(rs.getTimestamp(12)),
         Sql.instant(rs.getTimestamp(13)),
-        Sql.instant(rs.getTimestamp(14)));
+        Sql.instant(rs.getTimestamp(14)),
+        rs.getBigDecimal(15),
+        rs.getBigDecimal(16));
   }
 }

@@ -82,6 +82,9 @@ public final class InvoiceStatusChanges {
           UPDATE billing_store_purchases SET invoice_id = NULL WHERE invoice_id = :invoice_id
           RETURNING refund_credit_id""");
 
+  private static final NamedSql CREDITED =
+      NamedSql.of("SELECT 1 FROM billing_credit_notes WHERE invoice_id = :id LIMIT 1");
+
   private static final NamedSql MARK_OVERDUE =
       NamedSql.of(
           """
@@ -117,7 +120,8 @@ public final class InvoiceStatusChanges {
    * Moves the invoice to {@code target} ({@link InvoiceStatus#PAID} or {@link InvoiceStatus#VOID})
    * with the admin's note; empty when there is no such invoice.
    *
-   * @throws IllegalTransitionException when its status does not allow it
+   * @throws IllegalTransitionException when its status does not allow it, or a void of an
+   *     invoice with credit notes (what they gave back would be given back again)
    * @throws RefundCreditUsedException when a void would give back twice what a refund's credit
    *     paid of other invoices ({@link RefundCredits}): nothing changed
    */
@@ -125,14 +129,17 @@ public final class InvoiceStatusChanges {
       long id, InvoiceStatus target, String note, Instant now, Cause cause)
       throws SQLException, IllegalTransitionException, RefundCreditUsedException {
     // refusals are decided under the row lock and thrown after the (unchanged) transaction
-    record Outcome(Invoice found, Invoice changed) {}
+    record Outcome(Invoice found, Invoice changed, boolean credited) {}
     Optional<Outcome> outcome =
         Transactions.inTransaction(
             dataSource,
             c -> {
               Optional<Invoice> invoice = InvoiceRepository.find(c, id, true);
               if (invoice.isEmpty() || !invoice.get().status().mayBecome(target)) {
-                return invoice.map(i -> new Outcome(i, null));
+                return invoice.map(i -> new Outcome(i, null, false));
+              }
+              if (target == InvoiceStatus.VOID && credited(c, id)) {
+                return invoice.map(i -> new Outcome(i, null, true));
               }
               if (target == InvoiceStatus.PAID) {
                 pay(c, invoice.get(), note, now);
@@ -141,12 +148,18 @@ public final class InvoiceStatusChanges {
               }
               Invoice changed = InvoiceRepository.find(c, id, false).orElseThrow();
               audit(c, invoice.get(), changed, now, cause);
-              return Optional.of(new Outcome(invoice.get(), changed));
+              return Optional.of(new Outcome(invoice.get(), changed, false));
             });
     if (outcome.isEmpty()) {
       return Optional.empty();
     }
     Invoice changed = outcome.get().changed();
+    if (outcome.get().credited()) {
+      throw new IllegalTransitionException(
+          outcome.get().found().status(),
+          "an invoice with credit notes is never voided: issue a credit note for what it still"
+              + " holds instead");
+    }
     if (changed == null) {
       throw new IllegalTransitionException(outcome.get().found().status(), target);
     }
@@ -169,6 +182,13 @@ public final class InvoiceStatusChanges {
     Invoice paid = InvoiceRepository.find(c, id, false).orElseThrow();
     audit(c, invoice.get(), paid, paidAt, cause);
     return Optional.of(paid);
+  }
+
+  private static boolean credited(Connection c, long id) throws SQLException {
+    try (PreparedStatement statement = CREDITED.bind("id", id).prepare(c);
+        ResultSet rs = statement.executeQuery()) {
+      return rs.next();
+    }
   }
 
   /** The change's entry: {@code invoice.paid} or {@code invoice.voided}, before and after. */

@@ -25,6 +25,9 @@ import java.util.Objects;
  * @param totalExcludingTax what the lines come to without the tax (the subtotal, less the tax
  *                      when the lines include it); null unless the tax is calculated
  * @param balanceApplied what the prepaid balance paid of it at finalization, after credits
+ * @param credited      what its credit notes gave back, tax included ({@link CreditNote})
+ * @param amountDue     what is still to be paid of it: {@code total} less what its credit notes
+ *                      took off it while it was unpaid; 0 once paid or void
  * @param totalIncludingTax what they come to with the tax, before credits (the subtotal, plus
  *                      the tax when the lines exclude it); null unless the tax is calculated
  * @param taxStatus     {@code calculated}, {@code not_calculated} (no stripeTax: "Tax not
@@ -43,6 +46,8 @@ public record InvoiceView(
     BigDecimal creditsApplied,
     BigDecimal balanceApplied,
     BigDecimal total,
+    BigDecimal credited,
+    BigDecimal amountDue,
     Instant dueDate,
     Instant paidAt,
     @JsonProperty("final") @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean finalInvoice,
@@ -99,6 +104,8 @@ public record InvoiceView(
         Money.shown(invoice.creditsApplied(), currency),
         Money.shown(invoice.balanceApplied(), currency),
         Money.shown(invoice.total(), currency),
+        Money.shown(invoice.credited(), currency),
+        Money.shown(invoice.amountDue(), currency),
         invoice.dueAt(),
         invoice.paidAt(),
         closedAt != null && !invoice.periodEnd().isBefore(closedAt),
@@ -201,6 +208,7 @@ public record InvoiceView(
    * @param organizationAmount null but for a team's invoice
    * @param totalSaved         what idle pricing and hibernation saved: the sum of the lines'
    *                           {@code saved}; absent when no line has one
+   * @param creditNotes        its credit notes, oldest first (none for a draft)
    */
   public record WithLines(
       @JsonUnwrapped InvoiceView invoice,
@@ -208,26 +216,44 @@ public record InvoiceView(
       @JsonInclude(JsonInclude.Include.NON_NULL) List<MemberAmount> byMember,
       @JsonInclude(JsonInclude.Include.NON_NULL) BigDecimal organizationAmount,
       List<TaxLine> taxLines,
-      @JsonInclude(JsonInclude.Include.NON_NULL) BigDecimal totalSaved) {
+      @JsonInclude(JsonInclude.Include.NON_NULL) BigDecimal totalSaved,
+      List<CreditNote> creditNotes) {
 
     public WithLines(
         InvoiceView invoice,
         List<Line> lines,
         List<MemberAmount> byMember,
         BigDecimal organizationAmount,
-        List<TaxLine> taxLines) {
-      this(invoice, lines, byMember, organizationAmount, taxLines, saved(lines));
+        List<TaxLine> taxLines,
+        List<CreditNote> creditNotes) {
+      this(invoice, lines, byMember, organizationAmount, taxLines, saved(lines), creditNotes);
     }
 
     public WithLines {
       lines = List.copyOf(lines);
       byMember = byMember == null ? null : List.copyOf(byMember);
       taxLines = List.copyOf(taxLines);
+      creditNotes = List.copyOf(creditNotes);
     }
 
     /** A personal organization's invoice: no breakdown. */
-    public WithLines(InvoiceView invoice, List<Line> lines, List<TaxLine> taxLines) {
-      this(invoice, lines, null, null, taxLines);
+    public WithLines(
+        InvoiceView invoice,
+        List<Line> lines,
+        List<TaxLine> taxLines,
+        List<CreditNote> creditNotes) {
+      this(invoice, lines, null, null, taxLines, creditNotes);
+    }
+
+    /** Its credit notes' parts of line {@code lineNo}, oldest first, each with its note. */
+    public List<CreditNote.Credited> creditedOn(int lineNo) {
+      return creditNotes.stream()
+          .flatMap(
+              note ->
+                  note.lines().stream()
+                      .filter(l -> l.lineNo() == lineNo)
+                      .map(l -> new CreditNote.Credited(note, l)))
+          .toList();
     }
 
     /** The sum of the lines' savings; null when none has one. */

@@ -3,6 +3,7 @@ package io.streamspace.billing.jobs;
 import io.streamspace.billing.audit.Cause;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.payments.collection.StripeCollections;
+import io.streamspace.billing.payments.mirror.StripeCreditNotes;
 import io.streamspace.billing.payments.mirror.StripeInvoiceMirror;
 import io.streamspace.billing.payments.subscription.SubscriptionsOfClosedOrganizations;
 import io.streamspace.billing.payments.topup.AutoTopUps;
@@ -21,6 +22,8 @@ import org.slf4j.LoggerFactory;
  * The {@code collect-payments} job, every minute: sends the due invoice collections to Stripe
  * ({@link StripeCollections}) and the invoices to mirror into Stripe as Stripe invoices ({@link
  * StripeInvoiceMirror}), whatever stripeCollection is now: each queue finishes what it holds;
+ * sends the credit notes' refunds and Stripe Credit Notes still pending ({@link
+ * StripeCreditNotes}, after the mirror, whose Stripe invoices they may wait for);
  * checks every auto top-up rule and charges the top-ups due ({@link AutoTopUps}). Then
  * it gives back the Checkouts paid at or after their organization's closing that were granted
  * before the closing was known ({@link CheckoutsPaidAfterClosing}), and ends the Stripe
@@ -36,6 +39,7 @@ public final class CollectPaymentsJob implements PluginJob {
 
   private final StripeCollections collections;
   private final StripeInvoiceMirror mirror;
+  private final StripeCreditNotes creditNotes;
   private final AutoTopUps autoTopUps;
   private final CheckoutsPaidAfterClosing paidAfterClosing;
   private final SubscriptionsOfClosedOrganizations closedSubscriptions;
@@ -45,6 +49,7 @@ public final class CollectPaymentsJob implements PluginJob {
   public CollectPaymentsJob(
       StripeCollections collections,
       StripeInvoiceMirror mirror,
+      StripeCreditNotes creditNotes,
       AutoTopUps autoTopUps,
       CheckoutsPaidAfterClosing paidAfterClosing,
       SubscriptionsOfClosedOrganizations closedSubscriptions,
@@ -52,6 +57,7 @@ public final class CollectPaymentsJob implements PluginJob {
       Clock clock) {
     this.collections = collections;
     this.mirror = mirror;
+    this.creditNotes = creditNotes;
     this.autoTopUps = autoTopUps;
     this.paidAfterClosing = paidAfterClosing;
     this.closedSubscriptions = closedSubscriptions;
@@ -76,6 +82,7 @@ public final class CollectPaymentsJob implements PluginJob {
   private JobResult collect(Cause cause) throws SQLException {
     StripeCollections.Run run = collections.collectDue(clock, cause);
     StripeInvoiceMirror.Run mirrored = mirror.mirrorDue(clock);
+    StripeCreditNotes.Run credited = creditNotes.sendDue(clock);
     AutoTopUps.Run toppedUp = autoTopUps.chargeDue(clock, cause);
     CheckoutsPaidAfterClosing.Run givenBack = paidAfterClosing.giveBack(clock.instant(), cause);
     SubscriptionsOfClosedOrganizations.Run ended =
@@ -88,6 +95,11 @@ public final class CollectPaymentsJob implements PluginJob {
           "; mirrored to Stripe: sent %d, failed %d, void %d, deferred %d"
               .formatted(
                   mirrored.sent(), mirrored.failed(), mirrored.voided(), mirrored.deferred());
+    }
+    if (credited.touched() > 0) {
+      summary +=
+          "; credit notes at Stripe: sent %d, failed %d, deferred %d"
+              .formatted(credited.sent(), credited.failed(), credited.deferred());
     }
     if (toppedUp.touched() > 0) {
       summary +=
@@ -111,7 +123,7 @@ public final class CollectPaymentsJob implements PluginJob {
           "; subscriptions of closed organizations: cancelled %d, failed %d"
               .formatted(ended.cancelled(), ended.failed());
     }
-    touched += endedOrFailed + run.touched() + mirrored.touched();
+    touched += endedOrFailed + run.touched() + mirrored.touched() + credited.touched();
     if (touched > 0) {
       log.info("{}: {}", NAME, summary);
     }

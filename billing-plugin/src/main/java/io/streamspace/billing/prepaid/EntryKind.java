@@ -27,7 +27,12 @@ public enum EntryKind {
    */
   BURN_RETURNED(true),
   /** A top-up refunded to the payer: out. */
-  REFUND(false);
+  REFUND(false),
+  /**
+   * What a credit note gave back onto the balance (refund {@code balance}) of money already
+   * paid: in.
+   */
+  CREDIT_NOTE(true);
 
   private final boolean moneyIn;
 

@@ -278,9 +278,9 @@ class RevenueAnalyticsTest {
         """
         month,currency,mrr,new_mrr,expansion_mrr,contraction_mrr,churned_mrr,reactivation_mrr,\
         logo_churn_rate,revenue_churn_rate,conversion_rate,arpa,paying_at_start,paying_at_end,\
-        churned_organizations,free_at_start,converted\r
-        2026-01,USD,29.99,0.00,0.00,0.00,0.00,0.00,0.0000,0.0000,,29.99,1,1,0,0,0\r
-        2026-02,USD,29.99,0.00,0.00,0.00,0.00,0.00,0.0000,0.0000,,29.99,1,1,0,0,0\r
+        churned_organizations,free_at_start,converted,credit_notes,plan_fee_credit_notes,net_mrr\r
+        2026-01,USD,29.99,0.00,0.00,0.00,0.00,0.00,0.0000,0.0000,,29.99,1,1,0,0,0,0.00,0.00,29.99\r
+        2026-02,USD,29.99,0.00,0.00,0.00,0.00,0.00,0.0000,0.0000,,29.99,1,1,0,0,0,0.00,0.00,29.99\r
         """,
         csv.body());
     assertEquals(403, billing.call(HttpMethod.GET, "/admin/analytics", user("ann")).status());

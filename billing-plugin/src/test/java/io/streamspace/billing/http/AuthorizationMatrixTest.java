@@ -148,6 +148,8 @@ class AuthorizationMatrixTest {
           adminOrOwner("GET /invoices/{id}/pdf"),
           adminOrOwner("GET /invoices/{id}/csv"),
           adminOrOwner("GET /invoices/{id}/lines/{n}/explain"),
+          adminOrOwner("GET /invoices/{id}/credit-notes/{cn}/pdf"),
+          adminOrOwner("GET /invoices/{id}/credit-notes/{cn}/csv"),
           adminOrOwner("GET /credits"),
           adminOrOwner("GET /balance"),
           adminOrOwner("GET /payments"),
@@ -412,6 +414,7 @@ class AuthorizationMatrixTest {
     return path.replace("/invoices/{id}", "/invoices/" + invoiceId)
         .replace("/purchases/{id}", "/purchases/" + purchaseId)
         .replace("/packs/{id}", "/packs/slots-5")
-        .replace("/lines/{n}", "/lines/1");
+        .replace("/lines/{n}", "/lines/1")
+        .replace("/credit-notes/{cn}", "/credit-notes/1");
   }
 }

@@ -102,7 +102,8 @@ class InvoiceRoutesTest {
         "period_start":"2026-02-01T00:00:00Z","period_end":"2026-03-01T00:00:00Z",\
         "status":"sent","currency":"USD","subtotal":31.39,"credits_applied":5.00,\
         "balance_applied":0.00,\
-        "total":26.39,"due_date":"2026-03-15T01:00:00Z","paid_at":null,"tax":null,\
+        "total":26.39,"credited":0.00,"amount_due":26.39,\
+        "due_date":"2026-03-15T01:00:00Z","paid_at":null,"tax":null,\
         "total_excluding_tax":null,"total_including_tax":null,"tax_status":"not_calculated",\
         "lines":[\
         {"line_no":1,"kind":"plan_fee","description":"Professional plan, February 2026",\
@@ -116,7 +117,7 @@ class InvoiceRoutesTest {
         "period_start":"2026-02-01T00:00:00Z","period_end":"2026-03-01T00:00:00Z"},\
         {"line_no":4,"kind":"credit","description":"Credit: outage on 2026-02-09",\
         "resource_type":null,"quantity":null,"unit":null,"unit_price":null,"amount":-5.00,\
-        "period_start":null,"period_end":null}],"tax_lines":[]}"""
+        "period_start":null,"period_end":null}],"tax_lines":[],"credit_notes":[]}"""
             .formatted(february),
         answer.body().toString());
   }

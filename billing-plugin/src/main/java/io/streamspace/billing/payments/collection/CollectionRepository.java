@@ -57,7 +57,8 @@ final class CollectionRepository {
               ORDER BY due_at, invoice_id, attempt
               LIMIT 1
               FOR UPDATE SKIP LOCKED)
-          RETURNING c.invoice_id, c.attempt, c.tries, i.user_id, i.status, i.total, i.currency,
+          RETURNING c.invoice_id, c.attempt, c.tries, i.user_id, i.status,
+              i.total - i.credited_due AS total, i.currency,
               i.finalized_at, c.payment_method, c.amount_minor, c.first_sent_at, s.customer_id,
               s.default_payment_method""");
 
@@ -106,7 +107,8 @@ final class CollectionRepository {
               updated_at)
           SELECT i.id, coalesce(max(c.attempt), 0) + 1, :now, :now, :now
           FROM billing_invoices i JOIN billing_stripe_collections c ON c.invoice_id = i.id
-          WHERE i.user_id = :account AND i.status IN ('sent', 'overdue') AND i.total > 0
+          WHERE i.user_id = :account AND i.status IN ('sent', 'overdue')
+            AND i.total > i.credited_due
           GROUP BY i.id
           HAVING count(*) FILTER (WHERE c.state IN ('pending', 'sent')) = 0
           ON CONFLICT DO NOTHING""");

@@ -64,18 +64,29 @@ public final class StripeInvoiceMirror implements InvoiceFinalizer.OnFinalized {
   private final StripeCustomers customers;
   private final InvoiceStatusChanges invoices;
   private final Supplier<BillingConfig> config;
+  private final StripeCreditNotes creditNotes;
 
   public StripeInvoiceMirror(
       DataSource dataSource,
       StripeClients clients,
       StripeCustomers customers,
       InvoiceStatusChanges invoices,
-      Supplier<BillingConfig> config) {
+      Supplier<BillingConfig> config,
+      Clock clock) {
     this.dataSource = dataSource;
     this.gateway = new InvoiceMirrorGateway(clients);
     this.customers = customers;
     this.invoices = invoices;
     this.config = config;
+    this.creditNotes = new StripeCreditNotes(dataSource, clients, config, clock);
+  }
+
+  /**
+   * The credit notes' work at Stripe: their Stripe Credit Notes go on the Stripe invoices this
+   * mirror made, and wait for them.
+   */
+  public StripeCreditNotes creditNotes() {
+    return creditNotes;
   }
 
   @Override

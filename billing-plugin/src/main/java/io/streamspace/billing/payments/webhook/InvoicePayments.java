@@ -50,16 +50,21 @@ final class InvoicePayments {
           RETURNING id""");
 
   private static final NamedSql INVOICE =
-      NamedSql.of("SELECT user_id, currency, total FROM billing_invoices WHERE id = :id");
+      NamedSql.of(
+          """
+          SELECT user_id, currency, total - credited_due, credited_due FROM billing_invoices
+          WHERE id = :id""");
 
   private InvoicePayments() {}
 
   /**
    * Our invoice of the metadata of the event's PaymentIntent (or Stripe invoice), as it is to be
    * paid; empty when not ours: no such invoice, or the metadata's {@code account_id} is not the
-   * invoice's account.
+   * invoice's account. Its {@code total} is what is left to pay of it: its total less what its
+   * credit notes took off what was due ({@code creditedDue}).
    */
-  record Payable(long invoiceId, String orgId, Currency currency, BigDecimal total) {}
+  record Payable(
+      long invoiceId, String orgId, Currency currency, BigDecimal total, BigDecimal creditedDue) {}
 
   /**
    * What the event's object pays: our invoice ({@link #payable}), and the amount of its member
@@ -103,7 +108,8 @@ final class InvoicePayments {
               Long.parseLong(invoiceId),
               rs.getString(1),
               Currency.getInstance(rs.getString(2)),
-              rs.getBigDecimal(3)));
+              rs.getBigDecimal(3),
+              rs.getBigDecimal(4)));
     }
   }
 

@@ -54,12 +54,18 @@ final class StripeInvoiceEvents {
       return;
     }
     // what the Stripe invoice was to collect: our total, or less when a Stripe Subscription
-    // collects the plan fee (and a credit beyond the rest stays with Stripe as a balance)
+    // collects the plan fee (and a credit beyond the rest stays with Stripe as a balance); less
+    // what our credit notes took off it, which their Stripe Credit Notes took off Stripe's
     InvoicePayments.Payable ours = paying.get().invoice();
-    BigDecimal collected = mirror.amountOf(c, ours.invoiceId()).orElse(ours.total());
+    BigDecimal collected =
+        mirror
+            .amountOf(c, ours.invoiceId())
+            .map(asked -> asked.subtract(ours.creditedDue()).max(BigDecimal.ZERO))
+            .orElse(ours.total());
     Paying expected =
         new Paying(
-            new InvoicePayments.Payable(ours.invoiceId(), ours.orgId(), ours.currency(), collected),
+            new InvoicePayments.Payable(
+                ours.invoiceId(), ours.orgId(), ours.currency(), collected, ours.creditedDue()),
             received(event, paying.get()),
             paying.get().currency());
     // the charge is on the Stripe invoice's payment, not in the event
