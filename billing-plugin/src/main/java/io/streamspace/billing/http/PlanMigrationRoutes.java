@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.streamspace.billing.audit.Cause;
 import io.streamspace.billing.catalog.SubscriptionPlan;
 import io.streamspace.billing.config.BillingConfig;
-import io.streamspace.billing.money.BillingPeriods;
 import io.streamspace.billing.plans.MigrationPreview;
 import io.streamspace.billing.plans.PlanMigration;
 import io.streamspace.billing.plans.PlanMigrations;
@@ -20,18 +19,14 @@ import io.streamspace.billing.planversions.PlanVersion;
 import io.streamspace.billing.planversions.PlanVersions;
 import io.streamspace.common.http.ApiException;
 import io.streamspace.common.http.Json;
-import io.streamspace.common.http.QueryParams;
 import io.streamspace.plugin.api.http.HttpRequest;
 import io.streamspace.plugin.api.http.HttpResponse;
 import io.streamspace.plugin.api.http.HttpStatus;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Supplier;
-import java.util.stream.Collectors;
 import javax.sql.DataSource;
 
 /**
@@ -41,15 +36,6 @@ import javax.sql.DataSource;
  * /admin/plans/{id}/migrations/{mid}/cancel}: cancels one before it takes effect.
  */
 public final class PlanMigrationRoutes {
-
-  /** The body's members, as the 400 for another names them. */
-  private static final Set<String> MEMBERS =
-      Set.of("from_version", "to_version", "effective", "notice_days", "reason");
-
-  private static final String NEXT_PERIOD = "next_period";
-
-  /** The longest notice taken: ten years. */
-  private static final int MAX_NOTICE_DAYS = 3650;
 
   static final Schema MIGRATION_REQUEST =
       Schema.component(
@@ -66,7 +52,7 @@ public final class PlanMigrationRoutes {
                           next_period (the start of the next billing period), or an instant \
                           (2026-04-15T00:00:00Z) or date (midnight in the billing zone) after \
                           now"""))
-              .req("notice_days", integer().min(0).max(MAX_NOTICE_DAYS))
+              .req("notice_days", integer().min(0).max(PlanMigrationInputs.MAX_NOTICE_DAYS))
               .prop(
                   "reason",
                   string()
@@ -170,42 +156,28 @@ public final class PlanMigrationRoutes {
    */
   Object migrate(HttpRequest request) throws Exception {
     Access.admin(request);
-    boolean previewing = previewing(request);
+    boolean previewing = PlanMigrationInputs.previewing(request);
     JsonNode body = Json.readObject(request);
-    for (String member : (Iterable<String>) body::fieldNames) {
-      if (!MEMBERS.contains(member)) {
-        throw ApiException.badParameter(
-            member,
-            member
-                + " is not a member: give "
-                + String.join(", ", MEMBERS.stream().sorted().toList()));
-      }
-    }
     String planId = request.pathParam("id");
     BillingConfig current = config.get();
     List<PlanVersion> versions = PlanVersions.listed(dataSource, current, planId);
     if (versions.isEmpty()) {
       throw ApiException.notFound("no plan \"" + planId + "\"");
     }
-    PlanVersion from = version(body, "from_version", planId, versions);
-    PlanVersion to = version(body, "to_version", planId, versions);
-    if (from.version() == to.version()) {
-      throw ApiException.badParameter("to_version", "to_version must differ from from_version");
-    }
     Instant now = clock.instant();
-    Instant effective = effective(body, current, now);
-    int noticeDays = noticeDays(body, effective, now);
+    Proposed proposed = PlanMigrationInputs.proposed(body, planId, versions, current, now);
+    PlanVersion to = PlanMigrationInputs.version(versions, proposed.toVersion());
     List<String> unpriced =
-        migrations.currenciesConcerned(planId, from.version()).stream()
+        migrations.currenciesConcerned(planId, proposed.fromVersion()).stream()
             .filter(code -> !to.terms().prices().containsKey(code))
             .toList();
     if (!unpriced.isEmpty()) {
       throw ApiException.badParameter(
           "to_version",
           "version %d of %s has no price in %s, the currency of organizations on version %d"
-              .formatted(to.version(), planId, String.join(", ", unpriced), from.version()));
+              .formatted(
+                  to.version(), planId, String.join(", ", unpriced), proposed.fromVersion()));
     }
-    Proposed proposed = new Proposed(planId, from.version(), to.version(), effective, noticeDays);
     String name = current.plan(planId).map(SubscriptionPlan::name).orElse(to.name());
     if (previewing) {
       return HttpResponse.streamed(
@@ -275,86 +247,5 @@ public final class PlanMigrationRoutes {
     } catch (NumberFormatException e) {
       throw ApiException.notFound("no migration " + value);
     }
-  }
-
-  private static boolean previewing(HttpRequest request) throws ApiException {
-    String value = QueryParams.of(request, "preview").orElse("false");
-    if (!value.equals("true") && !value.equals("false")) {
-      throw ApiException.badParameter("preview", "preview must be true or false");
-    }
-    return value.equals("true");
-  }
-
-  /** The version the body's {@code field} names: a whole number, one of the plan's. */
-  private static PlanVersion version(
-      JsonNode body, String field, String planId, List<PlanVersion> versions) throws ApiException {
-    JsonNode value = body.get(field);
-    if (value == null || !value.isIntegralNumber() || !value.canConvertToInt()) {
-      throw ApiException.badParameter(field, field + " is required: a version number (1, 2…)");
-    }
-    return versions.stream()
-        .filter(v -> v.version() == value.intValue())
-        .findFirst()
-        .orElseThrow(
-            () ->
-                ApiException.badParameter(
-                    field,
-                    "%s has no version %d: its versions are %s"
-                        .formatted(
-                            planId,
-                            value.intValue(),
-                            versions.stream()
-                                .map(v -> Integer.toString(v.version()))
-                                .collect(Collectors.joining(", ")))));
-  }
-
-  /** {@code effective}: the next billing period's start, or an instant (or date) after now. */
-  private static Instant effective(JsonNode body, BillingConfig config, Instant now)
-      throws ApiException {
-    JsonNode value = body.get("effective");
-    if (value == null || !value.isTextual()) {
-      throw ApiException.badParameter(
-          "effective",
-          "effective is required: next_period, or an instant (2026-04-15T00:00:00Z) after now");
-    }
-    if (value.textValue().equals(NEXT_PERIOD)) {
-      return new BillingPeriods(config.invoiceDay(), config.billingTimeZone()).periodEnd(now);
-    }
-    Instant at = TimeRange.instantOrDate(value.textValue(), "effective", config.billingTimeZone());
-    if (!at.isAfter(now)) {
-      throw ApiException.badParameter(
-          "effective",
-          "effective must be after now (" + now + "): a migration never moves the past");
-    }
-    return at;
-  }
-
-  /** {@code notice_days}: 0 to 3650, its notice not due before now. */
-  private static int noticeDays(JsonNode body, Instant effective, Instant now) throws ApiException {
-    JsonNode value = body.get("notice_days");
-    if (value == null
-        || !value.isIntegralNumber()
-        || !value.canConvertToInt()
-        || value.intValue() < 0
-        || value.intValue() > MAX_NOTICE_DAYS) {
-      throw ApiException.badParameter(
-          "notice_days",
-          "notice_days is required: the whole days before effective its organizations are told,"
-              + " 0 to "
-              + MAX_NOTICE_DAYS);
-    }
-    Instant noticeAt = effective.minus(Duration.ofDays(value.intValue()));
-    if (noticeAt.isBefore(now)) {
-      throw ApiException.badParameter(
-          "notice_days",
-          ("a notice of %d days before %s is due at %s, before now: give at most %d days, or a"
-                  + " later effective")
-              .formatted(
-                  value.intValue(),
-                  effective,
-                  noticeAt,
-                  Duration.between(now, effective).toDays()));
-    }
-    return value.intValue();
   }
 }
