@@ -25,8 +25,10 @@ import io.streamspace.plugin.api.jobs.JobOutcome;
 import io.streamspace.plugin.api.jobs.JobRun;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -302,7 +304,7 @@ class PlanVersionsTest {
   @Test
   void aBadMigrationIsRefusedNamingTheField_andOnlyThePlatformAdminMayAsk() {
     Map<String, String> before = BillingHarness.tableContents();
-    Map<String, String> refusals = new java.util.LinkedHashMap<>();
+    Map<String, String> refusals = new LinkedHashMap<>();
     refusals.put(
         "{\"to_version\": 2, \"effective\": \"next_period\", \"notice_days\": 7,"
             + " \"reason\": \"r\"}",
@@ -364,7 +366,27 @@ class PlanVersionsTest {
             .status());
     assertEquals(
         404, billing.call(HttpMethod.GET, "/admin/plans/gold/versions", admin("root")).status());
+    assertEquals(
+        "preview",
+        billing
+            .call(
+                HttpMethod.POST,
+                MIGRATIONS + "?preview=maybe",
+                admin("root"),
+                "{\"from_version\": 1, \"to_version\": 2, \"effective\": \"next_period\","
+                    + " \"notice_days\": 7}")
+            .errorField());
     assertEquals(before, BillingHarness.tableContents(), "nothing stored or changed");
+
+    String valid =
+        "{\"from_version\": 1, \"to_version\": 2, \"effective\": \"next_period\","
+            + " \"notice_days\": 7, \"reason\": \"r\"}";
+    long first =
+        billing.call(HttpMethod.POST, MIGRATIONS, admin("root"), valid).body().get("id").asLong();
+    Answer second = billing.call(HttpMethod.POST, MIGRATIONS, admin("root"), valid);
+    assertEquals(409, second.status());
+    assertEquals("migration_scheduled", second.body().at("/error/code").asText());
+    assertEquals(first, second.body().at("/error/migration_id").asLong());
   }
 
   // ---- helpers ----
@@ -475,10 +497,8 @@ class PlanVersionsTest {
                 List.<Object>of(
                     r.get(0),
                     r.get(1),
-                    ((java.sql.Timestamp) r.get(2)).toInstant().toString(),
-                    r.get(3) == null
-                        ? "null"
-                        : ((java.sql.Timestamp) r.get(3)).toInstant().toString()))
+                    ((Timestamp) r.get(2)).toInstant().toString(),
+                    r.get(3) == null ? "null" : ((Timestamp) r.get(3)).toInstant().toString()))
         .toList();
   }
 
