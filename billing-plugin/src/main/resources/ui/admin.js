@@ -1,5 +1,6 @@
 // The admin page: the organizations, the sales leads, the admin forms, the money (the business
-// at a glance), a what-if, the analytics, the store, the jobs and the audit trail, each a section
+// at a glance), a what-if, the plans' versions, the analytics, the store, the jobs and the audit
+// trail, each a section
 // with its own address (#jobs; #audit/<org id> opens an organization's audit trail), from the
 // plugin's admin JSON routes only. A token without the admin role sees only that the page is
 // for admins.
@@ -87,8 +88,8 @@ async function load() {
 // ---- the sections and their addresses ----
 
 /** The page's sections, each an element of this id with an h2; the address #<id> opens it. */
-const SECTIONS = ['organizations', 'leads', 'actions', 'money', 'what-if', 'analytics', 'store',
-  'jobs', 'audit'];
+const SECTIONS = ['organizations', 'leads', 'actions', 'money', 'what-if', 'plans', 'analytics',
+  'store', 'jobs', 'audit'];
 
 /**
  * What an address's fragment opens: {section, org}, org an organization id for #audit/<org id>
@@ -159,8 +160,57 @@ async function loadPlans() {
     for (const plan of answer.plans) {
       select.append(el('option', { value: plan.id, text: plan.name }));
     }
+    const versionsOf = clear(byId('plan-versions-plan'));
+    for (const plan of answer.plans) {
+      versionsOf.append(el('option', { value: plan.id, text: plan.name }));
+    }
+    await loadPlanVersions();
   }
 }
+
+// ---- plan versions ----
+
+/** A version's limits in words: "cpu_cores 8, members 5 (soft)"; unlimited as such. */
+const limitsText = (limits) => limits.map((l) => meterName(l.meter) + ' '
+    + (l.limit === null ? 'unlimited' : quantity(l.limit)) + (l.kind ? ' (' + l.kind + ')' : ''))
+    .join(', ');
+
+/** The plan's versions, who is on each and their MRR, then its migrations. */
+async function loadPlanVersions() {
+  const plan = byId('plan-versions-plan').value;
+  const holder = clear(byId('plan-versions'));
+  if (plan === '') {
+    return;
+  }
+  const answer = await read('/admin/plans/' + encodeURIComponent(plan) + '/versions',
+      'the plan\'s versions');
+  if (answer === null) {
+    return;
+  }
+  holder.append(
+      el('div', { class: 'table-scroll' }, table('plan-versions-table',
+          answer.plan_name + ': versions (the latest, ' + answer.latest_version
+              + ', is what new organizations take)',
+          [{ text: 'Version' }, { text: 'Made' }, { text: 'Prices' }, { text: 'Limits' },
+            { text: 'Organizations', num: true }, { text: 'MRR', num: true }],
+          answer.versions.map((v) => ['v' + v.version,
+            v.created_at === null ? 'as configured' : instant(v.created_at)
+                + (v.created_by ? ' by ' + v.created_by : ''),
+            v.prices.map((p) => money(p.price, p.currency)).join(', ') + ' / ' + v.interval,
+            limitsText(v.limits),
+            { text: v.organizations, num: true },
+            { text: v.mrr.map((m) => money(m.mrr, m.currency)).join(', ') || '—', num: true }]),
+          'No version.')),
+      table('plan-migrations-table', answer.plan_name + ': migrations',
+          [{ text: 'Migration' }, { text: 'Versions' }, { text: 'Effective' },
+            { text: 'Told from' }, { text: 'Status' }, { text: 'Moved', num: true }],
+          answer.migrations.map((m) => [String(m.id), 'v' + m.from_version + ' → v'
+              + m.to_version, instant(m.effective_at), instant(m.notice_at), m.status,
+          { text: m.moved, num: true }]),
+          'No migration of this plan.'));
+}
+
+byId('plan-versions-plan').addEventListener('change', loadPlanVersions);
 
 // ---- accounts ----
 

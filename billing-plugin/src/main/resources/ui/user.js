@@ -401,8 +401,23 @@ function showPlan(subscription, plans) {
   byId('plan-price').textContent = feeCharged(subscription.billing_mode, subscription.price)
       ? price : price + ' (' + FEE_NOT_CHARGED + ')';
   byId('billing-mode').textContent = subscription.billing_mode;
+  showPlanChange(subscription.scheduled_change);
   const portal = byId('portal');
   portal.hidden = !(view.owner && plans && plans.stripe_enabled);
+}
+
+/**
+ * The coming change of the plan's price the organization was told of (a migration onto another
+ * version of its plan, billing.plan.migration_scheduled), or nothing.
+ */
+function showPlanChange(change) {
+  const note = byId('plan-change');
+  note.hidden = !change;
+  if (change) {
+    note.textContent = 'From ' + instant(change.effective_at) + ', ' + change.plan_name
+        + ' costs ' + money(change.price, change.currency) + ' / ' + change.interval
+        + ' (version ' + change.to_version + ' of the plan).';
+  }
 }
 
 function showQuota(quota) {

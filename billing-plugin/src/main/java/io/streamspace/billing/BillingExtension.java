@@ -25,6 +25,7 @@ import io.streamspace.billing.metering.SessionMeter;
 import io.streamspace.billing.metering.UsageCounters;
 import io.streamspace.billing.packs.PackPurchases;
 import io.streamspace.billing.packs.Purchase;
+import io.streamspace.billing.planversions.PlanVersions;
 import io.streamspace.billing.quota.OverageConfirmation;
 import io.streamspace.billing.quota.QuotaReadings;
 import io.streamspace.billing.quota.Quotas;
@@ -111,6 +112,7 @@ public class BillingExtension
     config.set(parsed.config());
     DataSource dataSource = context.dataSource();
     BillingMigrations.migrate(dataSource);
+    catchUpPlanVersions(dataSource, context);
     BillingEvents events = new BillingEvents(context.events());
     meter =
         new SessionMeter(
@@ -150,7 +152,8 @@ public class BillingExtension
     live = LiveWiring.wire(wiring, usage, ledger, forecasts, holds);
     liveStreams = live.streams();
     PackPurchases packs = PacksWiring.wire(wiring, holding.readOnlyLock(), this::packChanged);
-    PlansWiring plans = PlansWiring.wire(wiring, quota.suspensions(), holding.readOnlyLock());
+    PlansWiring plans =
+        PlansWiring.wire(wiring, quota.suspensions(), holding.readOnlyLock(), usage.calculator());
     SeatLimitWiring.wire(wiring, holding.readOnlyLock(), this::seatLimitChanged);
     payoutsDue = StoreWiring.payoutsOfStatements(wiring);
     StorePurchases store =
@@ -167,6 +170,16 @@ public class BillingExtension
         "billing plugin loaded ({} mode, {})",
         config.get().billingMode().configName(),
         config.get().currency());
+  }
+
+  /** The plan versions of the config in effect ({@link PlanVersions#catchUp}). */
+  private void catchUpPlanVersions(DataSource dataSource, PluginContext context) {
+    try {
+      PlanVersions.catchUp(dataSource, config.get(), context.clock().instant());
+    } catch (SQLException e) {
+      // the next config change records them; terms started meanwhile name the latest stored
+      log.warn("plan versions not brought up to the config in effect", e);
+    }
   }
 
   /** A confirmation stored here acts on this node's admission at once. */
@@ -385,10 +398,23 @@ public class BillingExtension
         variable -> current != null && current.config().secret(variable).isPresent());
   }
 
-  /** The change's audit entry, in the host's transaction saving it ({@link ConfigChangeAudit}). */
+  /**
+   * The change's audit entry ({@link ConfigChangeAudit}) and the plan versions it makes ({@link
+   * PlanVersions#recordChange}), in the host's transaction saving it.
+   */
   @Override
   public List<ConfigProblem> onConfigSaving(ConfigSaving saving) throws SQLException {
-    return ConfigChangeAudit.record(saving, this::effectiveConfig);
+    List<ConfigProblem> problems = ConfigChangeAudit.record(saving, this::effectiveConfig);
+    if (problems.isEmpty() && !saving.changedKeys().isEmpty()) {
+      PlanVersions.recordChange(
+          saving.connection(),
+          parser().parse(saving.beforeJson()).config(),
+          parser().parse(saving.afterJson()).config(),
+          saving.at(),
+          saving.changedBy(),
+          saving.reason().map(String::strip).orElse(null));
+    }
+    return problems;
   }
 
   /** Swaps in the new config (next rating run uses its rates) and reschedules on its cron. */

@@ -1,32 +1,63 @@
 package io.streamspace.billing;
 
+import io.streamspace.billing.http.PlanMigrationRoutes;
 import io.streamspace.billing.http.PlanRoutes;
+import io.streamspace.billing.http.PlanVersionRoutes;
 import io.streamspace.billing.http.ReadOnlyLock;
+import io.streamspace.billing.http.ScheduledChangeJson;
 import io.streamspace.billing.http.SubscriptionRoutes;
+import io.streamspace.billing.invoicing.InvoiceCalculator;
+import io.streamspace.billing.jobs.PlanMigrationsJob;
 import io.streamspace.billing.payments.subscription.StripeSubscriptions;
+import io.streamspace.billing.plans.MigrationPreview;
+import io.streamspace.billing.plans.MigrationRuns;
 import io.streamspace.billing.plans.PlanChanges;
+import io.streamspace.billing.plans.PlanMigrations;
 import io.streamspace.billing.plans.SubscriptionRepository;
 import io.streamspace.billing.quota.OverLimitSuspensions;
+import io.streamspace.billing.whatif.WhatIfRun;
 
-/** Subscriptions and plan changes (a change can lift an over-limit suspension) and their routes. */
+/**
+ * Subscriptions and plan changes (a change can lift an over-limit suspension) and their routes;
+ * plan versions and migrations: their routes, their preview (a what-if of invoicing's
+ * calculator) and plan-migrations, which tells and moves the organizations.
+ */
 record PlansWiring(SubscriptionRepository subscriptions, PlanChanges planChanges) {
 
   static PlansWiring wire(
-      Wiring wiring, OverLimitSuspensions suspensions, ReadOnlyLock readOnlyLock) {
+      Wiring wiring,
+      OverLimitSuspensions suspensions,
+      ReadOnlyLock readOnlyLock,
+      InvoiceCalculator calculator) {
     SubscriptionRepository subscriptions = new SubscriptionRepository(wiring.dataSource());
     PlanChanges planChanges = new PlanChanges(subscriptions, wiring.events(), suspensions);
+    PlanMigrations migrations = new PlanMigrations(wiring.dataSource(), wiring.events());
     new SubscriptionRoutes(
             wiring.orgAccess(),
             subscriptions,
             planChanges,
             new StripeSubscriptions(wiring.dataSource()),
             readOnlyLock,
+            ScheduledChangeJson.of(migrations, wiring.config()),
             wiring.config(),
             wiring.clock())
         .register(wiring.routes());
     new PlanRoutes(
             wiring.orgAccess(), wiring.accounts(), subscriptions, readOnlyLock, wiring.config())
         .register(wiring.routes());
+    new PlanVersionRoutes(wiring.dataSource(), migrations, wiring.config())
+        .register(wiring.routes());
+    MigrationPreview preview =
+        new MigrationPreview(
+            new WhatIfRun(wiring.dataSource(), calculator), wiring.config(), wiring.clock());
+    new PlanMigrationRoutes(
+            wiring.dataSource(), migrations, preview, wiring.config(), wiring.clock())
+        .register(wiring.routes());
+    new PlanMigrationsJob(
+            new MigrationRuns(
+                wiring.dataSource(), planChanges, wiring.events(), wiring.config(), wiring.clock()),
+            wiring.config())
+        .scheduleOn(wiring.scheduler());
     return new PlansWiring(subscriptions, planChanges);
   }
 }

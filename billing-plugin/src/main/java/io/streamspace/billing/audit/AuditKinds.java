@@ -36,6 +36,15 @@ public final class AuditKinds {
 
   public static final String PLAN_CHANGED = "plan.changed";
 
+  /**
+   * An admin scheduled a migration of the organizations on one version of a plan to another
+   * (platform-wide: no organization; each organization's move is its own {@link #PLAN_CHANGED}).
+   */
+  public static final String PLAN_MIGRATION_SCHEDULED = "plan_migration.scheduled";
+
+  /** An admin cancelled a plan migration before it took effect. */
+  public static final String PLAN_MIGRATION_CANCELLED = "plan_migration.cancelled";
+
   /** A plan Checkout Session completed at Stripe, refused by its state check (and undone). */
   public static final String CHECKOUT_REFUSED = "checkout.refused";
 

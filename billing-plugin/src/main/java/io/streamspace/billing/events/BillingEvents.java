@@ -78,6 +78,18 @@ public final class BillingEvents {
   /** An account moved to another plan. */
   public static final String SUBSCRIPTION_CHANGED = "billing.subscription.changed";
 
+  /**
+   * An organization's plan moves to another version of it at an instant (a plan migration):
+   * published notice_days before it, once per organization ({@link PlanMigrationNotice}).
+   */
+  public static final String PLAN_MIGRATION_SCHEDULED = "billing.plan.migration_scheduled";
+
+  /**
+   * A plan migration an organization was told of was cancelled before it took effect ({@link
+   * PlanMigrationCancelled}).
+   */
+  public static final String PLAN_MIGRATION_CANCELLED = "billing.plan.migration_cancelled";
+
   /** An account's use of a meter reached the alert threshold of its limit (once a period). */
   public static final String QUOTA_WARNING = "billing.quota.warning";
 
@@ -206,6 +218,14 @@ public final class BillingEvents {
 
   public void subscriptionChanged(SubscriptionChanged change) {
     publish(SUBSCRIPTION_CHANGED, change);
+  }
+
+  public void planMigrationScheduled(PlanMigrationNotice notice) {
+    publish(PLAN_MIGRATION_SCHEDULED, notice);
+  }
+
+  public void planMigrationCancelled(PlanMigrationCancelled cancelled) {
+    publish(PLAN_MIGRATION_CANCELLED, cancelled);
   }
 
   public void quotaWarning(QuotaAlert alert) {

@@ -201,7 +201,8 @@ public final class JobRoutes {
                           "collect-payments",
                           "finalize-invoices",
                           "generate-invoices",
-                          "pay-creators")))
+                          "pay-creators",
+                          "plan-migrations")))
           .body(JOB_RUN_REQUEST)
           .answers(200, Response.of("the run's outcome").json(JOB_RUN))
           .answers(

@@ -69,6 +69,7 @@ public final class SubscriptionRoutes {
   record SubscriptionJson(
       String userId,
       String planId,
+      Integer planVersion,
       String planName,
       BigDecimal price,
       String currency,
@@ -83,9 +84,11 @@ public final class SubscriptionRoutes {
       Instant currentPeriodEnd,
       String stripeSubscriptionId,
       Instant canceledAt,
+      ScheduledChangeJson scheduledChange,
       List<TermJson> history) {
 
-    static SubscriptionJson of(Subscriptions s, BillingConfig config, State state) {
+    static SubscriptionJson of(
+        Subscriptions s, BillingConfig config, State state, ScheduledChangeJson scheduled) {
       PlanTerm t = s.current();
       String currency = s.currency().getCurrencyCode();
       List<TermJson> history = new ArrayList<>();
@@ -96,6 +99,7 @@ public final class SubscriptionRoutes {
       return new SubscriptionJson(
           s.orgId(),
           t.planId(),
+          t.version(),
           t.planName(),
           t.price(),
           currency,
@@ -110,6 +114,7 @@ public final class SubscriptionRoutes {
           state.periodEnd(),
           state.stripeSubscriptionId(),
           state.canceledAt(),
+          scheduled,
           history);
     }
   }
@@ -147,6 +152,7 @@ public final class SubscriptionRoutes {
   private final PlanChanges changes;
   private final StripeSubscriptions stripeSubscriptions;
   private final ReadOnlyLock readOnlyLock;
+  private final ScheduledChangeJson.Source scheduledChanges;
   private final Supplier<BillingConfig> config;
   private final Clock clock;
 
@@ -156,6 +162,7 @@ public final class SubscriptionRoutes {
       PlanChanges changes,
       StripeSubscriptions stripeSubscriptions,
       ReadOnlyLock readOnlyLock,
+      ScheduledChangeJson.Source scheduledChanges,
       Supplier<BillingConfig> config,
       Clock clock) {
     this.access = access;
@@ -163,6 +170,7 @@ public final class SubscriptionRoutes {
     this.changes = changes;
     this.stripeSubscriptions = stripeSubscriptions;
     this.readOnlyLock = readOnlyLock;
+    this.scheduledChanges = scheduledChanges;
     this.config = config;
     this.clock = clock;
   }
@@ -181,10 +189,16 @@ public final class SubscriptionRoutes {
               Who: the organization's owner or an admin; a platform admin.
 
               The active plan: \
-              `{"user_id","plan_id","plan_name","price","currency","interval","cpu_limit","memory_l\
-              imit","storage_limit","started_at","billing_mode","status","current_period_start","\
-              current_period_end","stripe_subscription_id","canceled_at","history":[earlier \
-              terms, newest first, each with "ended_at"]}`. As the StreamSpace plugin's \
+              `{"user_id","plan_id","plan_version","plan_name","price","currency","interval","cpu_\
+              limit","memory_limit","storage_limit","started_at","billing_mode","status","current_\
+              period_start","current_period_end","stripe_subscription_id","canceled_at","schedule\
+              d_change","history":[earlier terms, newest first, each with "ended_at"]}`; \
+              `plan_version` the version of the plan the active term is on; `scheduled_change` \
+              the plan migration the organization was told of \
+              (`billing.plan.migration_scheduled`) while it has not taken effect: \
+              `{"migration_id","plan_id","plan_name","from_version","to_version","effective_at",\
+              "price","currency","interval"}`, the new fee in the account's currency; null when \
+              none. As the StreamSpace plugin's \
               Subscription: `status` is `canceled` once the organization is closed (org.deleted; \
               `canceled_at` its closing, null before), else `suspended` while the account is \
               locked read-only for non-payment (an invoice unpaid past the grace: the \
@@ -205,8 +219,16 @@ public final class SubscriptionRoutes {
    */
   SubscriptionJson get(HttpRequest request) throws Exception {
     String orgId = access.organization(request, MemberRole.ADMIN).id();
+    return answer(orgId);
+  }
+
+  /** The subscription as both routes answer it, with the coming change it was told of. */
+  private SubscriptionJson answer(String orgId) throws Exception {
     BillingConfig current = config.get();
-    return SubscriptionJson.of(find(orgId), current, state(orgId, current));
+    Subscriptions subscription = find(orgId);
+    ScheduledChangeJson scheduled =
+        scheduledChanges.of(orgId, subscription.currency()).orElse(null);
+    return SubscriptionJson.of(subscription, current, state(orgId, current), scheduled);
   }
 
   /**
@@ -331,7 +353,7 @@ public final class SubscriptionRoutes {
         case TOO_MANY_CHANGES -> tooManyChanges(e);
       };
     }
-    return SubscriptionJson.of(find(orgId), current, state(orgId, current));
+    return answer(orgId);
   }
 
   /**

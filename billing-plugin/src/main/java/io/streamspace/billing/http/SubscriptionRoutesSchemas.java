@@ -1,8 +1,11 @@
 package io.streamspace.billing.http;
 
 import static io.streamspace.billing.http.Schema.array;
+import static io.streamspace.billing.http.Schema.integer;
+import static io.streamspace.billing.http.Schema.nullValue;
 import static io.streamspace.billing.http.Schema.number;
 import static io.streamspace.billing.http.Schema.object;
+import static io.streamspace.billing.http.Schema.oneOf;
 import static io.streamspace.billing.http.Schema.string;
 
 /** The bodies and answers of {@link SubscriptionRoutes}'s routes, declared for its operations. */
@@ -38,12 +41,31 @@ final class SubscriptionRoutesSchemas {
               .req("started_at", string().format("date-time"))
               .req("ended_at", string().orNull().format("date-time")));
 
+  static final Schema SCHEDULED_CHANGE =
+      Schema.component(
+          "ScheduledChange",
+          object()
+              .req("migration_id", integer())
+              .req("plan_id", string())
+              .req("plan_name", string())
+              .req("from_version", integer())
+              .req("to_version", integer())
+              .req(
+                  "effective_at",
+                  string().format("date-time").description("when the new terms start"))
+              .req("price", number().orNull().description("the new fee per interval"))
+              .req("currency", string())
+              .req("interval", string()));
+
   static final Schema SUBSCRIPTION =
       Schema.component(
           "Subscription",
           object()
               .req("user_id", string())
               .req("plan_id", string())
+              .req(
+                  "plan_version",
+                  integer().description("the version of the plan the active term is on"))
               .req("plan_name", string())
               .req("price", number())
               .req("currency", string())
@@ -82,5 +104,13 @@ final class SubscriptionRoutesSchemas {
                       .orNull()
                       .format("date-time")
                       .description("when the organization closed; null while open"))
+              .req(
+                  "scheduled_change",
+                  oneOf(SCHEDULED_CHANGE, nullValue())
+                      .description(
+                          """
+                          the plan migration the organization was told of \
+                          (billing.plan.migration_scheduled) that has not taken effect, while it \
+                          is on the version it moves from; null when none"""))
               .req("history", array(SUBSCRIPTION_TERM)));
 }

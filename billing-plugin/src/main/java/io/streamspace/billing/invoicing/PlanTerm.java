@@ -17,6 +17,8 @@ import java.util.Objects;
  * @param cpuLimit included CPU cores; null for unlimited (likewise memory GB and storage GB)
  * @param heldLimits what it includes of each held meter, by meter id; a meter absent is
  *     unlimited
+ * @param version the version of its plan it was started on ({@code planversions/PlanVersion}); null
+ *     for a term not stored yet whose version its store decides
  */
 public record PlanTerm(
     String planId,
@@ -28,7 +30,8 @@ public record PlanTerm(
     BigDecimal storageLimit,
     Map<String, BigDecimal> heldLimits,
     Instant from,
-    Instant to) {
+    Instant to,
+    Integer version) {
 
   public PlanTerm {
     Objects.requireNonNull(planId, "planId");
@@ -36,6 +39,32 @@ public record PlanTerm(
     Objects.requireNonNull(interval, "interval");
     heldLimits = Map.copyOf(heldLimits);
     Objects.requireNonNull(from, "from");
+  }
+
+  /** A term whose version its store decides (a change of plan, from the plan as configured). */
+  public PlanTerm(
+      String planId,
+      String planName,
+      BigDecimal price,
+      String interval,
+      BigDecimal cpuLimit,
+      BigDecimal memoryLimit,
+      BigDecimal storageLimit,
+      Map<String, BigDecimal> heldLimits,
+      Instant from,
+      Instant to) {
+    this(
+        planId,
+        planName,
+        price,
+        interval,
+        cpuLimit,
+        memoryLimit,
+        storageLimit,
+        heldLimits,
+        from,
+        to,
+        null);
   }
 
   /** A term that leaves every held meter unlimited. */

@@ -12,7 +12,7 @@ public final class PlanTermRows {
   public static final String COLUMNS =
       """
       s.plan_id, s.plan_name, s.price, s.billing_interval, s.cpu_limit, s.memory_limit,
-      s.storage_limit, s.started_at, s.ended_at, s.held_limits::text""";
+      s.storage_limit, s.started_at, s.ended_at, s.held_limits::text, s.plan_version""";
 
   private PlanTermRows() {}
 
@@ -28,6 +28,7 @@ public final class PlanTermRows {
         rs.getBigDecimal(first + 6),
         JsonMapper.decimals(rs.getString(first + 9)),
         rs.getTimestamp(first + 7).toInstant(),
-        Sql.instant(rs.getTimestamp(first + 8)));
+        Sql.instant(rs.getTimestamp(first + 8)),
+        rs.getInt(first + 10));
   }
 }

@@ -40,6 +40,12 @@ import java.util.Optional;
  * pack, as if bought at the invoice's start, raises what each counter includes and is charged as
  * its kind is ({@link PackCharges}): the same pure code prices it, no second formula.
  *
+ * <p><b>Another version</b> ({@link #onVersion}): a plan migration's preview asks what the
+ * organizations on one version of a plan would have paid on another, at the prices in effect:
+ * each of their plan terms on that version becomes the other version's term over the same time
+ * (its fee in the invoice's currency, its interval and what it includes), as the migration will
+ * start it, and everything else is priced as invoiced.
+ *
  * <p><b>Another size</b> ({@link #resized}): the advisor's right-sizing asks what the period would
  * have cost had the sessions held {@code suggested} of a resource instead of {@code held}. A
  * session's records of a resource are its size times its seconds, so every bucket of that
@@ -55,9 +61,19 @@ public final class Repricing {
   private final UsageUnit resized;
   private final BigDecimal held;
   private final BigDecimal suggested;
+  private final VersionMove moved;
+
+  /**
+   * A plan term on another version of its plan, in a currency: the term it would have been,
+   * over the same time; the term itself when it is on no version moved.
+   */
+  @FunctionalInterface
+  public interface VersionMove {
+    PlanTerm of(PlanTerm term, Currency currency);
+  }
 
   public Repricing(BillingConfig current, BillingConfig whatIf) {
-    this(current, whatIf, null, null, null, null, null);
+    this(current, whatIf, null, null, null, null, null, null);
   }
 
   private Repricing(
@@ -67,7 +83,8 @@ public final class Repricing {
       CapacityPack pack,
       UsageUnit resized,
       BigDecimal held,
-      BigDecimal suggested) {
+      BigDecimal suggested,
+      VersionMove moved) {
     this.current = current;
     this.whatIf = whatIf;
     this.plan = plan;
@@ -75,6 +92,7 @@ public final class Repricing {
     this.resized = resized;
     this.held = held;
     this.suggested = suggested;
+    this.moved = moved;
   }
 
   /**
@@ -82,7 +100,12 @@ public final class Repricing {
    * pack} bought at the invoice's start (null: none more than it had).
    */
   public static Repricing onPlan(BillingConfig config, SubscriptionPlan plan, CapacityPack pack) {
-    return new Repricing(config, config, plan, pack, null, null, null);
+    return new Repricing(config, config, plan, pack, null, null, null, null);
+  }
+
+  /** The config's own prices, each plan term {@code moved} changes on its other version. */
+  public static Repricing onVersion(BillingConfig config, VersionMove moved) {
+    return new Repricing(config, config, null, null, null, null, null, moved);
   }
 
   /**
@@ -91,7 +114,7 @@ public final class Repricing {
    */
   public static Repricing resized(
       BillingConfig config, UsageUnit unit, BigDecimal held, BigDecimal suggested) {
-    return new Repricing(config, config, null, null, unit, held, suggested);
+    return new Repricing(config, config, null, null, unit, held, suggested, null);
   }
 
   BillingConfig current() {
@@ -164,9 +187,13 @@ public final class Repricing {
 
   /**
    * The plan terms, each plan the what-if changes with its price and limits in it; with {@link
-   * #onPlan}'s plan, one term of it from the first's start to the last's end.
+   * #onPlan}'s plan, one term of it from the first's start to the last's end; with {@link
+   * #onVersion}'s move, each term on its other version.
    */
   List<PlanTerm> terms(List<PlanTerm> terms, Currency currency) {
+    if (moved != null) {
+      return terms.stream().map(term -> moved.of(term, currency)).toList();
+    }
     if (plan != null) {
       return terms.isEmpty()
           ? terms
@@ -199,7 +226,8 @@ public final class Repricing {
                                 plan.storageLimit(),
                                 plan.heldLimits(),
                                 term.from(),
-                                term.to()))
+                                term.to(),
+                                term.version()))
                     .orElse(term))
         .toList();
   }

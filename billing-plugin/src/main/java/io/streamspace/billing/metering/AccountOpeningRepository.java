@@ -6,11 +6,14 @@ import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.db.SqlArrays;
 import io.streamspace.billing.json.JsonMapper;
 import io.streamspace.billing.metering.MeteringBatch.AccountRow;
+import io.streamspace.billing.planversions.PlanVersion;
+import io.streamspace.billing.planversions.PlanVersions;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Currency;
 import java.util.List;
 import java.util.Map;
 
@@ -62,15 +65,16 @@ final class AccountOpeningRepository {
   }
 
   // The configured plans with their terms in each supported currency, one row per plan and
-  // currency, as a table p.
+  // currency, and the version of the plan those terms are (PlanVersion.versionOf), as a table p.
   private static final String PLANS =
       """
       unnest(:config_plan_id::text[], :config_currency::text[], :config_plan_name::text[],
              :config_price::text[]::numeric[], :config_interval::text[],
              :config_cpu_limit::text[]::numeric[], :config_memory_limit::text[]::numeric[],
-             :config_storage_limit::text[]::numeric[], :config_held_limits::text[]::jsonb[])
+             :config_storage_limit::text[]::numeric[], :config_held_limits::text[]::jsonb[],
+             :config_plan_version::text[]::integer[])
         AS p(id, currency, name, price, billing_interval,
-             cpu_limit, memory_limit, storage_limit, held_limits)""";
+             cpu_limit, memory_limit, storage_limit, held_limits, plan_version)""";
 
   private static final NamedSql OPEN_ACCOUNTS =
       NamedSql.of(
@@ -101,9 +105,11 @@ final class AccountOpeningRepository {
           -- currency (one row per plan and currency), so a later change to the plan does not
           -- rewrite them.
           INSERT INTO billing_subscriptions (user_id, plan_id, plan_name, price, currency,
-              billing_interval, cpu_limit, memory_limit, storage_limit, held_limits, started_at)
+              billing_interval, cpu_limit, memory_limit, storage_limit, held_limits, started_at,
+              plan_version)
           SELECT b.user_id, p.id, p.name, p.price, b.currency, p.billing_interval,
-                 p.cpu_limit, p.memory_limit, p.storage_limit, p.held_limits, b.created_at
+                 p.cpu_limit, p.memory_limit, p.storage_limit, p.held_limits, b.created_at,
+                 p.plan_version
           FROM opened o
           JOIN batch b USING (user_id)
           JOIN %s ON p.id = b.plan_id AND p.currency = b.currency
@@ -214,7 +220,7 @@ final class AccountOpeningRepository {
             SET plan_id = p.id, plan_name = p.name, price = p.price, currency = p.currency,
                 billing_interval = p.billing_interval, cpu_limit = p.cpu_limit,
                 memory_limit = p.memory_limit, storage_limit = p.storage_limit,
-                held_limits = p.held_limits
+                held_limits = p.held_limits, plan_version = p.plan_version
             FROM waiting w JOIN %s ON p.id = w.plan_id AND p.currency = w.currency
             WHERE s.id = w.term_id AND s.ended_at IS NULL
               AND NOT (w.rated OR w.invoiced OR w.credited OR w.changed OR w.bought OR w.limited)
@@ -368,9 +374,14 @@ final class AccountOpeningRepository {
     return reasons;
   }
 
-  /** Binds {@link #PLANS}: the priced plans as one array parameter per column. */
+  /**
+   * Binds {@link #PLANS}: the priced plans as one array parameter per column, each with the
+   * version of its plan its terms are (of the versions stored now, read in the transaction).
+   */
   private static NamedSql.Binding withPlans(
       Connection connection, NamedSql.Binding binding, List<PricedPlan> plans) throws SQLException {
+    Map<String, List<PlanVersion>> versions =
+        PlanVersions.of(connection, plans.stream().map(p -> p.plan().id()).distinct().toList());
     return BatchColumns.bind(
         connection,
         binding,
@@ -384,6 +395,22 @@ final class AccountOpeningRepository {
             "config_cpu_limit", p -> p.plan().cpuLimit(),
             "config_memory_limit", p -> p.plan().memoryLimit(),
             "config_storage_limit", p -> p.plan().storageLimit(),
-            "config_held_limits", p -> JsonMapper.write(p.plan().heldLimits())));
+            "config_held_limits", p -> JsonMapper.write(p.plan().heldLimits()),
+            "config_plan_version",
+                p ->
+                    PlanVersion.versionOf(
+                        versions.getOrDefault(p.plan().id(), List.of()), fields(p))));
+  }
+
+  /** What a term started on the priced plan keeps of it. */
+  private static PlanVersion.TermFields fields(PricedPlan p) {
+    return new PlanVersion.TermFields(
+        Currency.getInstance(p.currency()),
+        p.price(),
+        p.plan().interval(),
+        p.plan().cpuLimit(),
+        p.plan().memoryLimit(),
+        p.plan().storageLimit(),
+        p.plan().heldLimits());
   }
 }

@@ -12,6 +12,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.Currency;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -82,6 +83,28 @@ public final class PlanChanges {
       throws SQLException, ChangeRefused {
     String previous = SubscriptionRepository.change(connection, orgId, next, currency, now, cause);
     return () -> changed(orgId, previous, next, currency, now);
+  }
+
+  /**
+   * A plan migration's move of the organization onto {@code next} (another version of its plan)
+   * at {@code at}, in the caller's transaction ({@link SubscriptionRepository#migrate}).
+   *
+   * @return what to run once the transaction is committed (the event and the limits' check);
+   *     empty when the organization was not moved
+   */
+  public Optional<Runnable> migrateInTransaction(
+      Connection connection,
+      String orgId,
+      int fromVersion,
+      PlanTerm next,
+      Currency currency,
+      Instant at,
+      long migrationId,
+      Cause cause)
+      throws SQLException {
+    return SubscriptionRepository.migrate(
+            connection, orgId, next.planId(), fromVersion, next, currency, at, migrationId, cause)
+        .map(previousPrice -> () -> changed(orgId, next.planId(), next, currency, at));
   }
 
   private void changed(

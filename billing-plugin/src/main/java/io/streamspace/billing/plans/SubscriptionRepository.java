@@ -8,7 +8,10 @@ import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.invoicing.PlanTerm;
 import io.streamspace.billing.invoicing.PlanTermRows;
 import io.streamspace.billing.json.JsonMapper;
+import io.streamspace.billing.planversions.PlanVersion;
+import io.streamspace.billing.planversions.PlanVersions;
 import io.streamspace.common.db.Transactions;
+import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -109,8 +112,19 @@ public final class SubscriptionRepository {
   private static final NamedSql ACTIVE =
       NamedSql.of(
           """
-          SELECT s.id, s.plan_id, s.started_at FROM billing_subscriptions s
+          SELECT s.id, s.plan_id, s.started_at, s.plan_version, s.price
+          FROM billing_subscriptions s
           WHERE s.user_id = :user_id AND s.ended_at IS NULL
+          """);
+
+  // the same, its row held to the end of the transaction: a migration's move of it
+  private static final NamedSql ACTIVE_HELD =
+      NamedSql.of(
+          """
+          SELECT s.id, s.plan_id, s.started_at, s.plan_version, s.price
+          FROM billing_subscriptions s
+          WHERE s.user_id = :user_id AND s.ended_at IS NULL
+          FOR UPDATE
           """);
 
   // ended only if still active and in the currency the next term is priced in: a concurrent
@@ -127,10 +141,11 @@ public final class SubscriptionRepository {
       NamedSql.of(
           """
           INSERT INTO billing_subscriptions (user_id, plan_id, plan_name, price, currency,
-              billing_interval, cpu_limit, memory_limit, storage_limit, held_limits, started_at)
+              billing_interval, cpu_limit, memory_limit, storage_limit, held_limits, started_at,
+              plan_version)
           VALUES (:user_id, :plan_id, :plan_name, :price, :currency,
               :billing_interval, :cpu_limit, :memory_limit, :storage_limit, :held_limits::jsonb,
-              :now)
+              :now, :plan_version)
           """);
 
   // each change ends the term before it at the instant of the change: the account's changes in a
@@ -266,6 +281,95 @@ public final class SubscriptionRepository {
     if (ended == 0) {
       throw concurrentChange();
     }
+    int version = start(connection, orgId, next, currency, now);
+    AuditTrail.record(
+        connection,
+        new AuditEntry(
+            now,
+            cause,
+            orgId,
+            AuditKinds.PLAN_CHANGED,
+            "subscription:" + orgId,
+            Map.of("plan_id", previousPlan),
+            termAudited(next, currency, version, Map.of())));
+    return previousPlan;
+  }
+
+  /**
+   * Moves the organization from version {@code fromVersion} of plan {@code planId} onto {@code
+   * next}, another version of it, at {@code at}, in the caller's transaction: its active term
+   * (held to the end of the transaction) ends then and {@code next} starts then, when that term is
+   * on that version in {@code currency} and started by then; otherwise nothing changes (the
+   * organization changed plans, or joined the version after the instant). Its {@code
+   * plan.changed} entry, naming the migration, is written with it.
+   *
+   * @return the fee it paid until then; empty when it did not move
+   */
+  public static Optional<BigDecimal> migrate(
+      Connection connection,
+      String orgId,
+      String planId,
+      int fromVersion,
+      PlanTerm next,
+      Currency currency,
+      Instant at,
+      long migrationId,
+      Cause cause)
+      throws SQLException {
+    long activeId;
+    BigDecimal price;
+    try (PreparedStatement statement = ACTIVE_HELD.bind("user_id", orgId).prepare(connection);
+        ResultSet rs = statement.executeQuery()) {
+      if (!rs.next()
+          || !rs.getString(2).equals(planId)
+          || rs.getInt(4) != fromVersion
+          || rs.getTimestamp(3).toInstant().isAfter(at)) {
+        return Optional.empty();
+      }
+      activeId = rs.getLong(1);
+      price = rs.getBigDecimal(5);
+    }
+    int ended =
+        END.bind("now", at)
+            .bind("id", activeId)
+            .bind("currency", currency.getCurrencyCode())
+            .update(connection);
+    if (ended == 0) {
+      return Optional.empty(); // priced in another currency: its account moved meanwhile
+    }
+    int version = start(connection, orgId, next, currency, at);
+    Map<String, Object> before = new LinkedHashMap<>();
+    before.put("plan_id", planId);
+    before.put("plan_version", fromVersion);
+    before.put("price", price);
+    AuditTrail.record(
+        connection,
+        new AuditEntry(
+            at,
+            cause,
+            orgId,
+            AuditKinds.PLAN_CHANGED,
+            "subscription:" + orgId,
+            before,
+            termAudited(next, currency, version, Map.of("migration_id", migrationId))));
+    return Optional.of(price);
+  }
+
+  /**
+   * Starts {@code next} at {@code now}: on its version, or, when it names none (a term from the
+   * plan as this node configures it), on the version of its plan it is ({@link
+   * PlanVersion#versionOf}).
+   *
+   * @return its version
+   */
+  private static int start(
+      Connection connection, String orgId, PlanTerm next, Currency currency, Instant now)
+      throws SQLException {
+    int version =
+        next.version() != null
+            ? next.version()
+            : PlanVersion.versionOf(
+                PlanVersions.of(connection, next.planId()), fields(next, currency));
     START
         .bind("user_id", orgId)
         .bind("plan_id", next.planId())
@@ -278,24 +382,38 @@ public final class SubscriptionRepository {
         .bind("storage_limit", next.storageLimit())
         .bind("held_limits", JsonMapper.write(next.heldLimits()))
         .bind("now", now)
+        .bind("plan_version", version)
         .update(connection);
+    return version;
+  }
+
+  /** What a plan term keeps of its plan, as a version's terms are matched against it. */
+  public static PlanVersion.TermFields fields(PlanTerm term, Currency currency) {
+    return new PlanVersion.TermFields(
+        currency,
+        term.price(),
+        term.interval(),
+        term.cpuLimit(),
+        term.memoryLimit(),
+        term.storageLimit(),
+        term.heldLimits());
+  }
+
+  /**
+   * The audit trail's "after" of a term started: its plan, fee, interval and version, and {@code
+   * more}.
+   */
+  private static Map<String, Object> termAudited(
+      PlanTerm next, Currency currency, int version, Map<String, Object> more) {
     Map<String, Object> after = new LinkedHashMap<>();
     after.put("plan_id", next.planId());
     after.put("plan_name", next.planName());
     after.put("price", next.price());
     after.put("currency", currency.getCurrencyCode());
     after.put("billing_interval", next.interval());
-    AuditTrail.record(
-        connection,
-        new AuditEntry(
-            now,
-            cause,
-            orgId,
-            AuditKinds.PLAN_CHANGED,
-            "subscription:" + orgId,
-            Map.of("plan_id", previousPlan),
-            after));
-    return previousPlan;
+    after.put("plan_version", version);
+    after.putAll(more);
+    return after;
   }
 
   /** The plan the account is on, in the caller's transaction; null without an account. */

@@ -85,61 +85,80 @@ public enum WhatIfFormat {
     @Override
     public Sheet open(OutputStream out, Instant start, Instant end) throws IOException {
       JsonGenerator json = JsonMapper.streaming(out);
-      json.writeStartObject();
-      json.writeStringField("period_start", start.toString());
-      json.writeStringField("period_end", end.toString());
-      json.writeArrayFieldStart("accounts");
+      Sheet object = object(json, start, end);
       return new Sheet() {
         @Override
         public void account(AccountDelta a) throws IOException {
-          Currency c = a.currency();
-          json.writeStartObject();
-          json.writeStringField("org_id", a.orgId());
-          json.writeStringField("currency", c.getCurrencyCode());
-          number(json, "invoiced_total", a.invoicedTotal(), c);
-          number(json, "what_if_total", a.whatIfTotal(), c);
-          number(json, "delta", a.delta(), c);
-          json.writeEndObject();
+          object.account(a);
         }
 
         @Override
         public void close(WhatIfSummary summary) throws IOException {
-          json.writeEndArray();
-          json.writeArrayFieldStart("totals");
-          for (Total t : summary.totals()) {
-            Currency c = t.currency();
-            json.writeStartObject();
-            json.writeStringField("currency", c.getCurrencyCode());
-            json.writeNumberField("accounts", t.accounts());
-            number(json, "invoiced_total", t.invoicedTotal(), c);
-            number(json, "what_if_total", t.whatIfTotal(), c);
-            number(json, "delta", t.delta(), c);
-            number(json, "increase", t.increase(), c);
-            number(json, "decrease", t.decrease(), c);
-            json.writeEndObject();
-          }
-          json.writeEndArray();
-          json.writeObjectFieldStart("distribution");
-          json.writeNumberField("more", summary.more());
-          json.writeNumberField("less", summary.less());
-          json.writeNumberField("same", summary.same());
-          json.writeArrayFieldStart("buckets");
-          for (Bucket b : Bucket.values()) {
-            json.writeStartObject();
-            json.writeStringField("bucket", b.label());
-            percent(json, "from_percent", b.fromPercent());
-            percent(json, "to_percent", b.toPercent());
-            json.writeNumberField("accounts", summary.count(b));
-            json.writeEndObject();
-          }
-          json.writeEndArray();
-          json.writeEndObject();
-          json.writeEndObject();
+          object.close(summary);
           json.close(); // flushes; the host closes the stream
         }
       };
     }
   };
+
+  /**
+   * A what-if written by {@code json} as one JSON object ({@link #JSON}'s), the generator left
+   * open for what follows it: a plan migration's preview writes two, a period each.
+   */
+  public static Sheet object(JsonGenerator json, Instant start, Instant end) throws IOException {
+    json.writeStartObject();
+    json.writeStringField("period_start", start.toString());
+    json.writeStringField("period_end", end.toString());
+    json.writeArrayFieldStart("accounts");
+    return new Sheet() {
+      @Override
+      public void account(AccountDelta a) throws IOException {
+        Currency c = a.currency();
+        json.writeStartObject();
+        json.writeStringField("org_id", a.orgId());
+        json.writeStringField("currency", c.getCurrencyCode());
+        number(json, "invoiced_total", a.invoicedTotal(), c);
+        number(json, "what_if_total", a.whatIfTotal(), c);
+        number(json, "delta", a.delta(), c);
+        json.writeEndObject();
+      }
+
+      @Override
+      public void close(WhatIfSummary summary) throws IOException {
+        json.writeEndArray();
+        json.writeArrayFieldStart("totals");
+        for (Total t : summary.totals()) {
+          Currency c = t.currency();
+          json.writeStartObject();
+          json.writeStringField("currency", c.getCurrencyCode());
+          json.writeNumberField("accounts", t.accounts());
+          number(json, "invoiced_total", t.invoicedTotal(), c);
+          number(json, "what_if_total", t.whatIfTotal(), c);
+          number(json, "delta", t.delta(), c);
+          number(json, "increase", t.increase(), c);
+          number(json, "decrease", t.decrease(), c);
+          json.writeEndObject();
+        }
+        json.writeEndArray();
+        json.writeObjectFieldStart("distribution");
+        json.writeNumberField("more", summary.more());
+        json.writeNumberField("less", summary.less());
+        json.writeNumberField("same", summary.same());
+        json.writeArrayFieldStart("buckets");
+        for (Bucket b : Bucket.values()) {
+          json.writeStartObject();
+          json.writeStringField("bucket", b.label());
+          percent(json, "from_percent", b.fromPercent());
+          percent(json, "to_percent", b.toPercent());
+          json.writeNumberField("accounts", summary.count(b));
+          json.writeEndObject();
+        }
+        json.writeEndArray();
+        json.writeEndObject();
+        json.writeEndObject();
+      }
+    };
+  }
 
   /** Writes organizations as they come; {@link #close} writes the summary and ends it. */
   public interface Sheet {

@@ -1,6 +1,7 @@
 package io.streamspace.billing.whatif;
 
 import io.streamspace.billing.db.NamedSql;
+import io.streamspace.billing.db.SqlArrays;
 import io.streamspace.billing.invoicing.ChargeLine;
 import io.streamspace.billing.invoicing.Invoice;
 import io.streamspace.billing.invoicing.InvoiceCalculator;
@@ -79,6 +80,24 @@ public final class WhatIfRun {
           WHERE user_id = :org_id AND created_at < :period_end
             AND (closed_at IS NULL OR closed_at > :period_start)""");
 
+  private static final NamedSql ACCOUNTS_AMONG =
+      NamedSql.of(
+          """
+          SELECT user_id, currency, closed_at FROM billing_accounts
+          WHERE user_id = ANY (:org_ids::text[]) AND created_at < :period_end
+            AND (closed_at IS NULL OR closed_at > :period_start)
+          ORDER BY user_id""");
+
+  /**
+   * The organizations a run prices when not all of them (a plan migration's: those on one version
+   * of a plan), a page at a time in id order: at most {@code limit} after {@code after}, read in
+   * the run's snapshot.
+   */
+  @FunctionalInterface
+  public interface Chosen {
+    List<String> page(Connection connection, String after, int limit) throws SQLException;
+  }
+
   /** What a what-if's answer is made of, an organization at a time. */
   @FunctionalInterface
   public interface Sink {
@@ -108,6 +127,36 @@ public final class WhatIfRun {
             }
             after = page.isEmpty() ? after : page.get(page.size() - 1).orgId();
           } while (page.size() == PAGE);
+          return null;
+        });
+  }
+
+  /**
+   * As {@link #run(Instant, Instant, Repricing, Sink)}, over the organizations {@code chosen}
+   * names only (those of them in the period).
+   */
+  public void run(Instant start, Instant end, Repricing repricing, Chosen chosen, Sink sink)
+      throws Exception {
+    inSnapshot(
+        connection -> {
+          String after = "";
+          List<String> ids;
+          do {
+            ids = chosen.page(connection, after, PAGE);
+            List<Account> page =
+                ids.isEmpty()
+                    ? List.of()
+                    : accounts(
+                        connection,
+                        ACCOUNTS_AMONG
+                            .bind("org_ids", SqlArrays.array(connection, ids, id -> id))
+                            .bind("period_start", start)
+                            .bind("period_end", end));
+            for (AccountDelta account : priced(connection, page, start, end, repricing)) {
+              sink.account(account);
+            }
+            after = ids.isEmpty() ? after : ids.get(ids.size() - 1);
+          } while (ids.size() == PAGE);
           return null;
         });
   }

@@ -64,11 +64,11 @@ class SubscriptionRoutesTest {
     assertEquals(200, answer.status());
     assertEquals(
         """
-        {"user_id":"ann","plan_id":"free","plan_name":"Free Tier","price":0,"currency":"USD",\
-        "interval":"month","cpu_limit":2,"memory_limit":4,"storage_limit":10,\
+        {"user_id":"ann","plan_id":"free","plan_version":1,"plan_name":"Free Tier","price":0,\
+        "currency":"USD","interval":"month","cpu_limit":2,"memory_limit":4,"storage_limit":10,\
         "started_at":"2026-03-01T00:00:00Z","billing_mode":"usage","status":"active",\
         "current_period_start":"2026-03-01T00:00:00Z","current_period_end":"2026-04-01T00:00:00Z",\
-        "stripe_subscription_id":null,"canceled_at":null,"history":[]}""",
+        "stripe_subscription_id":null,"canceled_at":null,"scheduled_change":null,"history":[]}""",
         answer.body().toString());
   }
 

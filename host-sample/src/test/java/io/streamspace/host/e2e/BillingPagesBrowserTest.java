@@ -1367,6 +1367,7 @@ class BillingPagesBrowserTest extends BillingHostTestBase {
             "#actions",
             "#money",
             "#what-if",
+            "#plans",
             "#analytics",
             "#store",
             "#jobs",
