@@ -29,6 +29,12 @@ public final class AuditKinds {
   public static final String INVOICE_REFUNDED = "invoice.refunded";
   public static final String PLAN_CHANGED = "plan.changed";
 
+  /**
+   * An admin's usage correction applied: per organization, its invoices' charges before credits
+   * without and with it ({@code corrections}).
+   */
+  public static final String USAGE_CORRECTED = "usage.corrected";
+
   /** A plan Checkout Session completed at Stripe, refused by its state check (and undone). */
   public static final String CHECKOUT_REFUSED = "checkout.refused";
 
