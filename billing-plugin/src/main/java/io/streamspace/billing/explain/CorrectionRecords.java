@@ -89,18 +89,22 @@ final class CorrectionRecords {
     }
     Charge charge = charges.get(k);
     List<ExplainedRecord> records =
-        charge.resourceType() == null
-            ? List.of()
-            : UsageUnit.builtIn(charge.resourceType()) != null
-                    || line.unit() != null && line.unit().endsWith("-hours")
-                ? slices(connection, charge, currency)
-                : reports(connection, charge, currency);
+        new ArrayList<>(
+            charge.resourceType() == null
+                ? List.of()
+                : UsageUnit.builtIn(charge.resourceType()) != null
+                        || line.unit() != null && line.unit().endsWith("-hours")
+                    ? slices(connection, charge, currency)
+                    : reports(connection, charge, currency));
+    records.add(difference(records, charge, line, currency));
     return new Records.Listed(
         """
-            What correction %d made %s of %s cost more: the line priced again by the invoice's \
+            What correction %d made %s of %s cost more: that line priced again by the invoice's \
             own code from what %s billed and the correction's records below (%s), less the line \
             as billed (%s). Each record is a change the correction made of a slice (its usage \
-            under the corrected history less what was rated) or of a counter."""
+            under the corrected history less what was rated) or of a counter, at its own \
+            amount; the last one is what the line's own rule (one rounding per line, what a \
+            plan includes) makes of them."""
             .formatted(
                 charge.correctionId(),
                 line.description(),
@@ -110,6 +114,38 @@ final class CorrectionRecords {
                 charge.before().toPlainString()),
         records,
         charge.amount());
+  }
+
+  /**
+   * The last record: the corrected line as billed and as corrected, at what the line's rule makes
+   * of the records beyond their own amounts, so that the records add up to the line.
+   */
+  private static ExplainedRecord difference(
+      List<ExplainedRecord> records, Charge charge, Line line, Currency currency) {
+    BigDecimal own =
+        records.stream().map(ExplainedRecord::amount).reduce(Money.zero(currency), BigDecimal::add);
+    return new ExplainedRecord(
+        records.size() + 1,
+        "corrected_line",
+        null,
+        null,
+        charge.from(),
+        charge.to(),
+        null,
+        null,
+        null,
+        null,
+        charge.amount().subtract(own),
+        Figures.step(currency),
+        charge.amount(),
+        "%s's line as billed %s, as corrected %s: %s more"
+            .formatted(
+                charge.number(),
+                charge.before().toPlainString(),
+                charge.after().toPlainString(),
+                charge.amount().toPlainString()),
+        null,
+        List.of());
   }
 
   private static List<Charge> charges(Connection connection, InvoiceView.WithLines document)

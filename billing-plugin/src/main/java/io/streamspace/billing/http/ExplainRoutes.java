@@ -58,7 +58,8 @@ public final class ExplainRoutes {
                           "counter",
                           "seats",
                           "store_purchase",
-                          "correction_record"))
+                          "correction_record",
+                          "corrected_line"))
               .req("session_id", string().orNull())
               .req("member_id", string().orNull())
               .req("from", string().orNull().format("date-time"))
