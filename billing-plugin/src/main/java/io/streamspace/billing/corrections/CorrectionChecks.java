@@ -51,7 +51,8 @@ final class CorrectionChecks {
   private static final NamedSql SESSION =
       NamedSql.of(
           """
-          SELECT s.org_id, s.rated_until, a.storage_rated_until
+          SELECT s.org_id, CASE WHEN s.settled THEN 'infinity' ELSE s.rated_until END,
+                 coalesce(a.closed_at, a.storage_rated_until)
           FROM billing_sessions s LEFT JOIN billing_accounts a ON a.user_id = s.org_id
           WHERE s.session_id = :session_id""");
 
@@ -136,6 +137,7 @@ final class CorrectionChecks {
         throw new CorrectionRefused(
             prefix + "session_id", "no session " + a.sessionId() + " is known to billing");
       }
+      // a settled session is rated to its end: there is nothing after it to wait for
       Instant rated = Sql.instant(rs.getTimestamp(2));
       if (rated == null || a.to().isAfter(rated)) {
         throw notRated(prefix + "to", "session " + a.sessionId(), rated);

@@ -137,8 +137,10 @@ record RatedAgain(
     if (!is.sameWithin(kept, watermark, org.closedAt())) {
       throw notRated(reads, org.orgId(), "the storage of " + org.orgId(), watermark);
     }
-    Instant first = org.levels().isEmpty() ? window.start() : org.levels().get(0).at();
-    Range range = range(reads.cells(), window, earliest(first, window.start()), watermark);
+    // storage's time starts at the first level ever, before or after the correction's writes
+    Organization before = reads.before().organizations().get(org.orgId());
+    Instant first = earliest(before == null ? null : before.firstLevel(), org.firstLevel());
+    Range range = range(reads.cells(), window, first == null ? window.start() : first, watermark);
     if (range != null) {
       subjects.add(new Rerating.Subject(org.orgId(), "", org.currency(), range.from(), range.to()));
       Instant stop = earliest(range.to(), org.closedAt());

@@ -33,9 +33,18 @@ record RecordedUsage(Map<String, Session> sessions, Map<String, Organization> or
       List<Row> sizes,
       List<Row> held) {}
 
-  /** An organization's storage: its levels, how far they are rated, and its closing (or null). */
+  /**
+   * An organization's storage: its levels (from the one in effect at the read's start), where its
+   * first level ever starts (its storage's time: null for none), how far they are rated, and its
+   * closing (or null).
+   */
   record Organization(
-      String orgId, String currency, Instant ratedUntil, Instant closedAt, List<Row> levels) {}
+      String orgId,
+      String currency,
+      Instant firstLevel,
+      Instant ratedUntil,
+      Instant closedAt,
+      List<Row> levels) {}
 
   /**
    * A step as stored: from {@code at}, the values it set (cpu and memory for a size; storage for
@@ -63,8 +72,10 @@ record RecordedUsage(Map<String, Session> sessions, Map<String, Organization> or
   private static final NamedSql ORGANIZATIONS =
       NamedSql.of(
           """
-          SELECT user_id, trim(currency), storage_rated_until, closed_at FROM billing_accounts
-          WHERE user_id = ANY (:ids::text[])""");
+          SELECT a.user_id, trim(a.currency), storage_rated_until, closed_at,
+                 (SELECT min(l.effective_from) FROM billing_storage_levels l
+                  WHERE l.user_id = a.user_id)
+          FROM billing_accounts a WHERE a.user_id = ANY (:ids::text[])""");
 
   // every level of the organizations from the one in effect at :from on (an organization's
   // storage is reported by every session: its history can be long, what a correction touches
@@ -153,6 +164,7 @@ record RecordedUsage(Map<String, Session> sessions, Map<String, Organization> or
             new Organization(
                 id,
                 rs.getString(2),
+                Sql.instant(rs.getTimestamp(5)),
                 Sql.instant(rs.getTimestamp(3)),
                 Sql.instant(rs.getTimestamp(4)),
                 levels.getOrDefault(id, List.of())));
