@@ -117,8 +117,14 @@ final class CorrectionJournal {
           ORDER BY c.applied_at, c.id, e.entry_no"""
               .formatted(ENTRY_COLUMNS));
 
+  // not announced yet, or with a credit note not issued yet (none could be when it was applied)
   private static final NamedSql UNFINISHED =
-      NamedSql.of("SELECT id FROM billing_corrections WHERE step <> 'announced' ORDER BY id");
+      NamedSql.of(
+          """
+          SELECT r.id FROM billing_corrections r WHERE r.step <> 'announced'
+          UNION
+          SELECT c.correction_id FROM billing_correction_credits c WHERE c.credit_note_id IS NULL
+          ORDER BY 1""");
 
   private CorrectionJournal() {}
 
