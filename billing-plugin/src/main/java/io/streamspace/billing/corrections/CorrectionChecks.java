@@ -11,8 +11,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Currency;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -78,6 +80,7 @@ final class CorrectionChecks {
       throws SQLException, CorrectionRefused {
     Instant graceStart = now.minus(config.sessionHeartbeatTimeout());
     Set<String> backfilled = new HashSet<>();
+    Map<Integer, Integer> events = new HashMap<>(); // a backfill item's events, counted
     List<Entry> resolved = new ArrayList<>();
     for (Entry entry : entries) {
       Entry found;
@@ -88,7 +91,8 @@ final class CorrectionChecks {
       } else if (entry instanceof Entry.AmendSizes a) {
         found = sizes(connection, a);
       } else {
-        found = backfill(connection, (Entry.Backfill) entry, graceStart, backfilled);
+        int event = events.merge(entry.item(), 1, Integer::sum) - 1;
+        found = backfill(connection, (Entry.Backfill) entry, event, graceStart, backfilled);
       }
       rated(connection, found, config);
       resolved.add(found);
@@ -160,10 +164,10 @@ final class CorrectionChecks {
   }
 
   private static Entry backfill(
-      Connection connection, Entry.Backfill b, Instant graceStart, Set<String> inRequest)
+      Connection connection, Entry.Backfill b, int index, Instant graceStart, Set<String> inRequest)
       throws SQLException, CorrectionRefused {
     BackfilledEvent event = b.event();
-    String field = b.field() + ".backfill.events";
+    String field = b.field() + ".backfill.events[" + index + "]";
     if (!event.occurredAt().isBefore(graceStart)) {
       throw new CorrectionRefused(
           field + ".occurred_at",

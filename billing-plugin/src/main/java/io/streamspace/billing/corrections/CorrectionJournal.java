@@ -117,13 +117,14 @@ final class CorrectionJournal {
           ORDER BY c.applied_at, c.id, e.entry_no"""
               .formatted(ENTRY_COLUMNS));
 
-  // not announced yet, or with a credit note not issued yet (none could be when it was applied)
+  // not announced yet, or (:credits) with a credit note not issued yet (none could be then)
   private static final NamedSql UNFINISHED =
       NamedSql.of(
           """
           SELECT r.id FROM billing_corrections r WHERE r.step <> 'announced'
           UNION
-          SELECT c.correction_id FROM billing_correction_credits c WHERE c.credit_note_id IS NULL
+          SELECT c.correction_id FROM billing_correction_credits c
+          WHERE c.credit_note_id IS NULL AND :credits
           ORDER BY 1""");
 
   private CorrectionJournal() {}
@@ -214,9 +215,13 @@ final class CorrectionJournal {
     return read(connection, APPLIED_OF.bind("orgs", SqlArrays.array(connection, orgs, o -> o)));
   }
 
-  static List<Long> unfinished(Connection connection) throws SQLException {
+  /**
+   * The corrections a crash left part way; with {@code credits}, also those whose credit notes
+   * wait (none could be issued when they were applied).
+   */
+  static List<Long> unfinished(Connection connection, boolean credits) throws SQLException {
     List<Long> ids = new ArrayList<>();
-    try (PreparedStatement statement = UNFINISHED.prepare(connection);
+    try (PreparedStatement statement = UNFINISHED.bind("credits", credits).prepare(connection);
         ResultSet rs = statement.executeQuery()) {
       while (rs.next()) {
         ids.add(rs.getLong(1));

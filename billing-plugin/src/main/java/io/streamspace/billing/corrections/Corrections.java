@@ -201,7 +201,9 @@ public final class Corrections {
 
   /** Finishes the corrections a crash left part way (but {@code except}), oldest first. */
   private void finishUnfinished(long except) throws SQLException {
-    for (long id : Transactions.inTransaction(dataSource, CorrectionJournal::unfinished)) {
+    for (long id :
+        Transactions.inTransaction(
+            dataSource, c -> CorrectionJournal.unfinished(c, creditNotes.issuing()))) {
       if (id >= except) {
         continue; // a later one finishes after this one, as it was made after it
       }

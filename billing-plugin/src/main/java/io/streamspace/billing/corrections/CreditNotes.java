@@ -53,6 +53,11 @@ final class CreditNotes {
     this.issuer = issuer;
   }
 
+  /** Whether an issuer is wired: without one, credits wait. */
+  boolean issuing() {
+    return issuer != null;
+  }
+
   /** Issues the correction's credit notes not issued yet. */
   void issue(long correctionId, Instant now) throws SQLException {
     if (issuer == null) {

@@ -3,6 +3,7 @@ package io.streamspace.billing.corrections;
 import io.streamspace.billing.corrections.RecordedUsage.Row;
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,28 +43,22 @@ final class History {
   /** {@code recorded} read through {@code entries}, in their order. */
   static History of(RecordedUsage recorded, List<Entry> entries) {
     Set<String> cancelled = new HashSet<>();
-    entries.forEach(
-        e -> cancelled.addAll(e instanceof Entry.Cancel c ? Set.of(c.eventId()) : Set.of()));
+    for (Entry entry : entries) {
+      if (entry instanceof Entry.Cancel cancel) {
+        cancelled.add(cancel.eventId());
+      }
+    }
     Map<String, SessionSteps> sessions = new LinkedHashMap<>();
     recorded
         .sessions()
         .forEach(
             (id, session) -> {
               List<Row> sizes = kept(session.sizes(), cancelled);
+              Map<String, List<Row>> byMeter = new TreeMap<>();
+              kept(session.held(), cancelled)
+                  .forEach(r -> byMeter.computeIfAbsent(r.meter(), m -> new ArrayList<>()).add(r));
               Map<String, StepFunction> held = new TreeMap<>();
-              kept(session.held(), cancelled).stream()
-                  .map(Row::meter)
-                  .distinct()
-                  .forEach(
-                      meter ->
-                          held.put(
-                              meter,
-                              function(
-                                  session.held().stream()
-                                      .filter(r -> r.meter().equals(meter))
-                                      .filter(r -> !cancelled.contains(r.eventId()))
-                                      .toList(),
-                                  Row::first)));
+              byMeter.forEach((meter, rows) -> held.put(meter, function(rows, Row::first)));
               sessions.put(
                   id,
                   new SessionSteps(

@@ -204,7 +204,7 @@ class CorrectionsTest {
             null);
 
     assertEquals(400, refused.status());
-    assertEquals("items[0].backfill.events.occurred_at", refused.errorField());
+    assertEquals("items[0].backfill.events[0].occurred_at", refused.errorField());
     assertEquals(before, tableContents());
 
     // s9 was lost: 1 core and 2 GB from 09:00 to 11:00 on the 5th, 0.10 + 0.04
