@@ -23,10 +23,11 @@ import java.util.Map;
 /**
  * The invoices a correction may change the money of, each organization's from the billing period
  * of the earliest instant its entries name to the period holding now: its invoices of those
- * periods that are not void, and each period none covers yet as the draft generate-invoices
- * would make of it (id 0), in order, so that the usage of a period not invoiced is priced on the
- * first of them that would bill it, as a what-if prices it. And, for each finalized one, the
- * corrections' usage it holds besides what it billed ({@code billing_correction_usage}).
+ * periods that are not void, and each period's part none covers yet as the draft
+ * generate-invoices would make of it (id 0: from the latest end of its invoices in it), in order,
+ * so that the usage of a period not invoiced is priced on the first of them that would bill it, as
+ * a what-if prices it. And, for each finalized one, the corrections' usage it holds besides what
+ * it billed ({@code billing_correction_usage}).
  */
 final class TouchedInvoices {
 
@@ -57,15 +58,18 @@ final class TouchedInvoices {
       List<Invoice> invoices = PeriodInvoices.of(connection, List.of(org.getKey()), from, end);
       for (Instant start = from; start.isBefore(end); start = periods.periodEnd(start)) {
         Instant periodEnd = periods.periodEnd(start);
-        Instant at = start;
-        List<Invoice> of =
-            invoices.stream()
-                .filter(i -> i.periodStart().isBefore(periodEnd) && i.periodEnd().isAfter(at))
-                .toList();
-        if (of.isEmpty()) {
-          of = List.of(notOpened(org.getKey(), currency.get(org.getKey()), start, periodEnd));
+        Instant covered = start;
+        for (Invoice invoice : invoices) {
+          if (invoice.periodStart().isBefore(periodEnd) && invoice.periodEnd().isAfter(start)) {
+            if (!touched.contains(invoice)) {
+              touched.add(invoice);
+            }
+            covered = invoice.periodEnd().isAfter(covered) ? invoice.periodEnd() : covered;
+          }
         }
-        of.stream().filter(i -> !touched.contains(i)).forEach(touched::add);
+        if (covered.isBefore(periodEnd)) { // not drafted yet: as generate-invoices would draft it
+          touched.add(notOpened(org.getKey(), currency.get(org.getKey()), covered, periodEnd));
+        }
       }
     }
     return touched;
