@@ -24,6 +24,7 @@ import io.streamspace.billing.support.BillingHarness;
 import io.streamspace.billing.support.BillingHarness.Answer;
 import io.streamspace.billing.support.TestDatabase;
 import io.streamspace.billing.support.TestPluginContext;
+import io.streamspace.plugin.api.event.UsageReport;
 import io.streamspace.plugin.api.http.HttpMethod;
 import java.math.BigDecimal;
 import java.sql.Connection;
@@ -183,6 +184,50 @@ class CorrectionsTest {
             "usage cpu usage cpu 20 core-hours 0.05 1.00",
             "usage memory usage memory 16 gb-hours 0.01 0.16"),
         lines(march));
+  }
+
+  @Test
+  void amendingAUsageReportAfterItsInvoiceCreditsTheCountersLineOnIt() {
+    aliceRanS1();
+    // 1,100 AI queries, 100 of them included: 1,000 over at 0.001, 1.00
+    billing.billing.onUsageReported(
+        billing.context,
+        new UsageReport(
+            "q-1",
+            at("2026-03-03T09:00:00Z"),
+            "alice",
+            "ai_queries",
+            new BigDecimal("1100"),
+            null));
+    marchInvoiced("1.56");
+    billing.clock.set(at("2026-04-05T00:00:00Z"));
+    Issued issued = new Issued();
+
+    CorrectionView view =
+        correct(
+            node(issued, Corrections.StepListener.NONE),
+            """
+            {"reason": "counted twice", "items": [{"amend": {"event_id": "q-1", "quantity": 600}}]}""",
+            "k-q1");
+
+    // 600 queries, 500 over: 0.50; the overage line (line 3) credited 0.50
+    long march = invoiceId("alice", "2026-03-01T00:00:00Z");
+    assertEquals("credit_note 1.56 1.06 -0.50", effect(view.invoices().get(0)));
+    assertEquals(
+        List.of(
+            "invoice "
+                + march
+                + " {3=0.50} counted twice correction:"
+                + view.id()
+                + ":invoice:"
+                + march),
+        issued.notes);
+    assertEquals(
+        "600",
+        value(
+                "SELECT sum(quantity)::text FROM billing_usage_reports WHERE event_id = 'q-1'"
+                    + " OR corrects_event_id = 'q-1'")
+            .toString());
   }
 
   private static final String CANCEL_HB8 =
