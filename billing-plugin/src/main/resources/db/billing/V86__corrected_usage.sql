@@ -14,16 +14,16 @@ CREATE INDEX billing_session_sizes_event ON billing_session_sizes (event_id)
 -- correction_id is 0 on every record calculate-usage rates, and part of the key: a slice keeps
 -- its rated record and gains one per correction. (Its CHECK was unit_seconds > 0: a
 -- correction's record may be negative, never zero.)
+-- (A constant default: adding the column rewrites nothing. The checks are added NOT VALID and
+-- then validated, as V62 did: they only widen, and validating takes no lock that stops writes.)
 ALTER TABLE billing_usage_records ADD COLUMN correction_id bigint NOT NULL DEFAULT 0;
 ALTER TABLE billing_usage_records DROP CONSTRAINT billing_usage_records_unit_seconds_check;
 ALTER TABLE billing_usage_records ADD CONSTRAINT billing_usage_records_unit_seconds_check
-    CHECK (unit_seconds > 0 OR correction_id <> 0 AND unit_seconds <> 0);
+    CHECK (unit_seconds > 0 OR correction_id <> 0 AND unit_seconds <> 0) NOT VALID;
+ALTER TABLE billing_usage_records VALIDATE CONSTRAINT billing_usage_records_unit_seconds_check;
 ALTER TABLE billing_usage_records DROP CONSTRAINT billing_usage_records_slice;
 ALTER TABLE billing_usage_records ADD CONSTRAINT billing_usage_records_slice
     PRIMARY KEY (user_id, slice_start, session_id, resource_type, activity, correction_id);
--- a correction's records, for its explanation and its money effect
-CREATE INDEX billing_usage_records_correction ON billing_usage_records (correction_id)
-    WHERE correction_id <> 0;
 
 -- The same difference for a period whose invoice is finalized: kept here, out of every claim,
 -- since that invoice never changes; its money becomes a credit note on it or a correction line on
@@ -56,7 +56,10 @@ ALTER TABLE billing_usage_reports
     ADD COLUMN corrects_event_id text COLLATE "C";
 ALTER TABLE billing_usage_reports DROP CONSTRAINT billing_usage_reports_quantity_check;
 ALTER TABLE billing_usage_reports ADD CONSTRAINT billing_usage_reports_quantity_check
-    CHECK (quantity >= 0 OR correction_id IS NOT NULL);
-ALTER TABLE billing_usage_reports ADD CHECK ((correction_id IS NULL) = (corrects_event_id IS NULL));
+    CHECK (quantity >= 0 OR correction_id IS NOT NULL) NOT VALID;
+ALTER TABLE billing_usage_reports VALIDATE CONSTRAINT billing_usage_reports_quantity_check;
+ALTER TABLE billing_usage_reports ADD CONSTRAINT billing_usage_reports_correction
+    CHECK ((correction_id IS NULL) = (corrects_event_id IS NULL)) NOT VALID;
+ALTER TABLE billing_usage_reports VALIDATE CONSTRAINT billing_usage_reports_correction;
 CREATE INDEX billing_usage_reports_corrects ON billing_usage_reports (corrects_event_id)
     WHERE corrects_event_id IS NOT NULL;
