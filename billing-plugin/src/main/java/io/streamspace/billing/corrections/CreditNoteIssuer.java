@@ -35,4 +35,11 @@ public interface CreditNoteIssuer {
       String reason,
       String correctionRef)
       throws SQLException;
+
+  /**
+   * Told once the transaction that issued note {@code creditNoteId} (and recorded it for the
+   * correction) committed: where the issuer tells of it and starts its work outside the database
+   * (its event, a Stripe refund). Not told of a note a rollback undid.
+   */
+  default void committed(long creditNoteId) {}
 }

@@ -64,16 +64,17 @@ final class CreditNotes {
       return;
     }
     for (long invoiceId : pending(correctionId)) {
-      Transactions.inTransaction(
-          dataSource,
-          connection -> {
-            issue(connection, correctionId, invoiceId, now);
-            return null;
-          });
+      Long note =
+          Transactions.inTransaction(
+              dataSource, connection -> issue(connection, correctionId, invoiceId, now));
+      if (note != null) {
+        issuer.committed(note);
+      }
     }
   }
 
-  private void issue(Connection connection, long correctionId, long invoiceId, Instant now)
+  /** Issues one credit note, unless it was meanwhile; answers its id (null: it was). */
+  private Long issue(Connection connection, long correctionId, long invoiceId, Instant now)
       throws SQLException {
     Map<Integer, BigDecimal> lines = new TreeMap<>();
     String reason;
@@ -81,7 +82,7 @@ final class CreditNotes {
             LOCK.bind("correction", correctionId).bind("invoice", invoiceId).prepare(connection);
         ResultSet rs = statement.executeQuery()) {
       if (!rs.next()) {
-        return; // issued meanwhile
+        return null; // issued meanwhile
       }
       JsonMapper.decimals(rs.getString(1))
           .forEach((line, amount) -> lines.put(Integer.valueOf(line), amount));
@@ -100,6 +101,7 @@ final class CreditNotes {
         .bind("correction", correctionId)
         .bind("invoice", invoiceId)
         .update(connection);
+    return note;
   }
 
   private List<Long> pending(long correctionId) throws SQLException {

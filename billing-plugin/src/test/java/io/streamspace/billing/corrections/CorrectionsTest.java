@@ -179,6 +179,7 @@ class CorrectionsTest {
         List.of("invoice " + march + " {1=0.60} why correction:" + view.id() + ":invoice:" + march),
         issued.notes);
     assertEquals("issued", view.invoices().get(0).creditNote().status());
+    assertEquals(List.of(1L), issued.committed, "told once its transaction committed");
     assertEquals(
         List.of(
             "usage cpu usage cpu 20 core-hours 0.05 1.00",
@@ -437,6 +438,12 @@ class CorrectionsTest {
   /** A credit note issuer that records what it is asked: the credit notes' stand-in. */
   private static final class Issued implements CreditNoteIssuer {
     final List<String> notes = new CopyOnWriteArrayList<>();
+    final List<Long> committed = new CopyOnWriteArrayList<>();
+
+    @Override
+    public void committed(long creditNoteId) {
+      committed.add(creditNoteId);
+    }
 
     @Override
     public long issue(
