@@ -2,7 +2,6 @@ package io.streamspace.billing.corrections;
 
 import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.db.SqlArrays;
-import io.streamspace.billing.json.JsonMapper;
 import io.streamspace.common.db.Sql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -240,10 +239,5 @@ final class CorrectionJournal {
       }
     }
     return entries;
-  }
-
-  /** Whatever JSON this journal wrote reads back. */
-  static String json(Object value) {
-    return value == null ? null : JsonMapper.write(value);
   }
 }
