@@ -433,6 +433,15 @@ class CorrectionsTest {
             + " "
             + correction.at("/items/0/cpu_cores").asText());
     assertEquals("0.20", correction.at("/invoices/0/difference").decimalValue().toPlainString());
+    assertEquals(
+        "admin root alice correction:"
+            + correction.path("id").asLong()
+            + " the platform reported 2 cores, s1 held 4 from 11:00 to 13:00",
+        value(
+            """
+            SELECT actor_type || ' ' || actor_id || ' ' || org_id || ' ' || subject || ' '
+                   || reason
+            FROM billing_audit_entries WHERE kind = 'usage.corrected'"""));
   }
 
   /** A credit note issuer that records what it is asked: the credit notes' stand-in. */
