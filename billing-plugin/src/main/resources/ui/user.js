@@ -135,7 +135,7 @@ async function load() {
 /** What the owner and an admin see of the organization (the owner's actions only to them). */
 async function showAdministered(quota, stale) {
   const [subscription, plans, spending, invoices, credits, packs, purchases, payments, daily,
-    monthly, balance, topUpRule, advice] = await Promise.all([
+    monthly, balance, topUpRule, advice, corrections] = await Promise.all([
     read('/subscription', 'the plan'),
     read('/plans', 'the plans'),
     read('/spending-limit', 'the estimate'),
@@ -149,6 +149,7 @@ async function showAdministered(quota, stale) {
     read('/balance?limit=1', 'the prepaid balance'),
     read('/top-up-rule', 'the auto top-up rule'),
     read('/advice', 'the advice', [404]),
+    read('/corrections', 'the corrections'),
   ]).catch(() => []);
   if (subscription === undefined || stale()) {
     return; // signed out on a 401, or another organization chosen meanwhile
@@ -158,6 +159,7 @@ async function showAdministered(quota, stale) {
   showAdvice(advice);
   showInvoices(invoices);
   showCredits(credits);
+  showCorrections(corrections);
   showBalance(balance, topUpRule, plans);
   showPacks(packs);
   showPurchases(purchases);
@@ -292,6 +294,7 @@ function showSections() {
     'advice-section': view.admin,
     'invoices-section': view.admin,
     'credits-section': view.admin,
+    'corrections-section': view.admin,
     'balance-section': view.admin,
     'packs-section': view.owner,
     'purchases-section': view.admin,
@@ -303,7 +306,7 @@ function showSections() {
   byId('estimate-note').hidden = !view.admin;
   byId('period-split-note').textContent = '';
   for (const id of ['period-split', 'cost-by-resource', 'estimate', 'by-member', 'invoices',
-    'credits', 'packs', 'purchases', 'plans', 'advice']) {
+    'credits', 'corrections', 'packs', 'purchases', 'plans', 'advice']) {
     clear(byId(id));
   }
   byId('portal').hidden = true;
@@ -772,6 +775,60 @@ function showCredits(statement) {
         { text: money(c.remaining, statement.currency), num: true },
         c.expires_at ? day(c.expires_at) + (c.expired ? ' (expired)' : '') : 'Never',
       ]), 'No credits.'));
+}
+
+/** What a correction did to an invoice (GET /corrections' outcome), in words. */
+const OUTCOME_TEXT = {
+  on_invoice: 'billed on this invoice',
+  credit_note: 'credited back',
+  correction_line: 'on your next invoice',
+  credit_note_and_correction_line: 'credited back and on your next invoice',
+  no_change: 'no change',
+};
+
+/** What one correction item changed, in a phrase. */
+function itemText(item) {
+  if (item.kind === 'cancel') {
+    return 'event ' + item.event_id + ' taken back';
+  }
+  if (item.kind === 'backfill') {
+    return item.event_type + ' ' + item.event_id + ' of ' + instant(item.occurred_at) + ' added';
+  }
+  if (item.session_id === null) {
+    return 'report ' + item.event_id + ': quantity ' + item.quantity;
+  }
+  const units = [['cpu_cores', ' cores'], ['memory_gb', ' GB memory'],
+    ['storage_gb', ' GB storage']];
+  const sizes = units.filter(([key]) => item[key] !== null)
+    .map(([key, unit]) => item[key] + unit);
+  return 'session ' + item.session_id + ' ' + instant(item.from) + ' – ' + instant(item.to) + ': '
+      + sizes.concat(Object.entries(item.resources || {}).map(([id, n]) => n + ' ' + id))
+        .join(', ');
+}
+
+/** The organization's usage corrections (GET /corrections): what changed, why, the money. */
+function showCorrections(listing) {
+  const holder = clear(byId('corrections'));
+  if (listing === null || listing === undefined) {
+    return;
+  }
+  const rows = [];
+  for (const c of listing.corrections) {
+    for (const invoice of c.invoices) {
+      rows.push([
+        day(c.applied_at || c.created_at),
+        c.reason,
+        c.items.map(itemText).join('; '),
+        invoice.invoice_number || day(invoice.period_start) + ' – ' + day(invoice.period_end),
+        { text: money(invoice.difference, invoice.currency), num: true },
+        OUTCOME_TEXT[invoice.outcome] || invoice.outcome,
+      ]);
+    }
+  }
+  holder.append(table('corrections-table', 'Corrections of your usage, newest first',
+      [{ text: 'Date' }, { text: 'Why' }, { text: 'What changed' }, { text: 'Invoice' },
+        { text: 'Difference', num: true }, { text: 'Billed' }],
+      rows, 'No corrections.'));
 }
 
 /** Why an auto top-up charges no more for now (GET /top-up-rule's halted), in words. */

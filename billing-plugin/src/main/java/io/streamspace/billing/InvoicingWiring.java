@@ -83,12 +83,7 @@ final class InvoicingWiring {
     new CreditNoteRoutes(
             invoiceRoutes,
             wiring.accounts(),
-            new CreditNotes(
-                wiring.dataSource(),
-                payments.statusChanges(),
-                wiring.events(),
-                wiring.config(),
-                payments.mirror().creditNotes()::sendNow),
+            creditNotes(wiring, payments),
             wiring.config(),
             wiring.clock())
         .register(wiring.routes());
@@ -101,5 +96,15 @@ final class InvoicingWiring {
             wiring.clock())
         .register(wiring.routes());
     return generateInvoices;
+  }
+
+  /** The credit notes, issued by the admin's route and by usage corrections alike. */
+  static CreditNotes creditNotes(Wiring wiring, PaymentsWiring payments) {
+    return new CreditNotes(
+        wiring.dataSource(),
+        payments.statusChanges(),
+        wiring.events(),
+        wiring.config(),
+        payments.mirror().creditNotes()::sendNow);
   }
 }

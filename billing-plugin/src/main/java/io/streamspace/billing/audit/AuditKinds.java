@@ -45,6 +45,12 @@ public final class AuditKinds {
   /** An admin cancelled a plan migration before it took effect. */
   public static final String PLAN_MIGRATION_CANCELLED = "plan_migration.cancelled";
 
+  /**
+   * An admin's usage correction applied: per organization, its invoices' charges before credits
+   * without and with it ({@code corrections}).
+   */
+  public static final String USAGE_CORRECTED = "usage.corrected";
+
   /** A plan Checkout Session completed at Stripe, refused by its state check (and undone). */
   public static final String CHECKOUT_REFUSED = "checkout.refused";
 

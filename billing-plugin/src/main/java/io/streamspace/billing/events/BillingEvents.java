@@ -185,6 +185,13 @@ public final class BillingEvents {
    */
   public static final String ADVICE_AVAILABLE = "billing.advice.available";
 
+  /**
+   * An admin's usage correction was applied: what it changed of the organization's usage, why,
+   * and the money, per invoice (a period not invoiced yet bills the corrected usage; a finalized
+   * one gets a credit note or a correction line on the next invoice).
+   */
+  public static final String USAGE_CORRECTED = "billing.usage.corrected";
+
   private final EventPublisher publisher;
 
   public BillingEvents(EventPublisher publisher) {

@@ -39,7 +39,9 @@ import javax.sql.DataSource;
  *       billing period the line covers, prorated to the second ({@link PeriodCharges#prorated});
  *       a one-time pack, its price;
  *   <li>{@code credit} ({@link CreditRecords}): the credit used, with who granted it, why and
- *       when it expires.
+ *       when it expires;
+ *   <li>{@code correction} ({@link CorrectionRecords}): what a usage correction made a finalized
+ *       invoice's line cost more, with the correction's records of it.
  * </ul>
  *
  * <p>A page's usage records are traced to their sessions' events by {@link JournalTrace}.
@@ -152,6 +154,7 @@ public final class LineExplainer {
       case "credit" -> CreditRecords.of(connection, document, line, currency);
       case "prepaid" -> BalanceRecords.of(connection, document, line, currency);
       case "store" -> StoreRecords.of(connection, document, line, currency);
+      case "correction" -> CorrectionRecords.of(connection, document, line, currency);
       default -> throw new IllegalStateException("a line of unknown kind " + line.kind());
     };
   }

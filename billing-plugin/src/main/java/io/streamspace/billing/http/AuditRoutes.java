@@ -62,7 +62,7 @@ public final class AuditRoutes {
                           """
                           credit.granted, credit.expired, credit.revoked, invoice.created, \
                           invoice.finalized, invoice.paid, invoice.voided, invoice.overdue, \
-                          invoice.refunded, plan.changed, checkout.refused, \
+                          invoice.refunded, usage.corrected, plan.changed, checkout.refused, \
                           plan_migration.scheduled, plan_migration.cancelled, \
                           subscription.cancelled, balance.<entry kind> (balance.grant, \
                           balance.top_up, balance.refund…), top_up_rule.set, \

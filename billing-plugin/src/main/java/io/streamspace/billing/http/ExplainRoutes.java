@@ -57,7 +57,9 @@ public final class ExplainRoutes {
                           "member_share",
                           "counter",
                           "seats",
-                          "store_purchase"))
+                          "store_purchase",
+                          "correction_record",
+                          "corrected_line"))
               .req("session_id", string().orNull())
               .req("member_id", string().orNull())
               .req("from", string().orNull().format("date-time"))

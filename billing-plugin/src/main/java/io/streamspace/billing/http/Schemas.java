@@ -41,7 +41,19 @@ public final class Schemas {
               .req(
                   "kind",
                   string()
-                      .enumOf("plan_fee", "usage", "overage", "pack", "credit", "store", "prepaid"))
+                      .enumOf(
+                          "plan_fee",
+                          "usage",
+                          "overage",
+                          "pack",
+                          "credit",
+                          "store",
+                          "prepaid",
+                          "correction")
+                      .description(
+                          """
+                          correction: what a usage correction made a line of an earlier, \
+                          finalized invoice cost more (docs/correcting-usage-and-invoices.md)"""))
               .req(
                   "description",
                   string()

@@ -65,6 +65,11 @@ public record ChargeLine(
     /** A capacity pack: a one-time purchase or renewal, or a recurring pack's period. */
     PACK,
     /** An item bought in the add-on store, paid on the invoice. */
-    STORE
+    STORE,
+    /**
+     * What a usage correction made a finalized invoice's line cost more ({@link
+     * CorrectionCharges}).
+     */
+    CORRECTION
   }
 }

@@ -17,6 +17,7 @@ import java.util.Currency;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
@@ -310,7 +311,7 @@ public final class InvoiceCalculator {
         Billed whatIf =
             priced(
                 invoice,
-                repricing.usage(used, invoice.currency()),
+                repricing.usage(used, invoice, hourly, periods),
                 repricing.inputs(of, invoice),
                 repricing.whatIf(),
                 periods);
@@ -319,6 +320,20 @@ public final class InvoiceCalculator {
       }
     }
     return List.of(rerated);
+  }
+
+  /**
+   * What each of {@code invoices} charges now, before credits, with {@code added} usage on top,
+   * in the caller's transaction, writing nothing: the what-if's reads ({@link #rerate}: a
+   * finalized invoice from what it billed, a draft or a period not drafted yet as its preview),
+   * priced by the invoice's own code. A correction prices its invoices so before and after it.
+   */
+  public List<List<ChargeLine>> chargesNow(
+      Connection connection, List<Invoice> invoices, Function<Invoice, List<AddedUsage>> added)
+      throws SQLException {
+    return rerate(connection, invoices, Repricing.adding(config.get(), added)).stream()
+        .map(Rerated::whatIfLines)
+        .toList();
   }
 
   private static Reread reread(Invoice invoice) {
@@ -379,6 +394,7 @@ public final class InvoiceCalculator {
             inputs.recurringPacks(),
             periods));
     lines.addAll(StoreCharges.lines(invoice.currency(), inputs.storeCharges(), periods.zone()));
+    lines.addAll(CorrectionCharges.lines(invoice.currency(), inputs.corrections()));
     return new Billed(lines, usage, terms, counters, seats);
   }
 

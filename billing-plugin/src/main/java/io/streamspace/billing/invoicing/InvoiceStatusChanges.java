@@ -74,6 +74,11 @@ public final class InvoiceStatusChanges {
       NamedSql.of(
           "UPDATE billing_pack_events SET invoice_id = NULL WHERE invoice_id = :invoice_id");
 
+  // the charges corrections left for the account's next invoice: the next one bills them now
+  private static final NamedSql RELEASE_CORRECTION_CHARGES =
+      NamedSql.of(
+          "UPDATE billing_correction_charges SET invoice_id = NULL WHERE invoice_id = :invoice_id");
+
   // with the credits refunds of them granted: a refund committed while the release waited for
   // its purchase is seen (the row as committed), so its credit is ended too
   private static final NamedSql RELEASE_STORE_CHARGES =
@@ -244,6 +249,7 @@ public final class InvoiceStatusChanges {
         .bind("fresh_run", freshRun)
         .update(c);
     RELEASE_PACK_CHARGES.bind("invoice_id", invoice.id()).update(c);
+    RELEASE_CORRECTION_CHARGES.bind("invoice_id", invoice.id()).update(c);
     List<Long> refundCredits = new ArrayList<>();
     try (PreparedStatement statement =
             RELEASE_STORE_CHARGES.bind("invoice_id", invoice.id()).prepare(c);

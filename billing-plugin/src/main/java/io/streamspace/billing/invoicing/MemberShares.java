@@ -125,7 +125,7 @@ final class MemberShares {
             case USAGE -> used.get(LineKey.of(line));
             case OVERAGE -> over.get(LineKey.of(line));
             // the account's, whoever uses them
-            case PLAN_FEE, PACK, STORE -> null;
+            case PLAN_FEE, PACK, STORE, CORRECTION -> null;
           };
       if (unitSeconds == null) {
         shares.add(new Share(lineNo, null, line.quantity(), line.amount()));

@@ -5,6 +5,7 @@ import io.streamspace.billing.catalog.ComputeRates;
 import io.streamspace.billing.catalog.Meter;
 import io.streamspace.billing.catalog.SubscriptionPlan;
 import io.streamspace.billing.config.BillingConfig;
+import io.streamspace.billing.money.BillingPeriods;
 import io.streamspace.billing.money.UsageUnit;
 import io.streamspace.billing.rating.UsageSum;
 import java.math.BigDecimal;
@@ -17,6 +18,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * The prices of a what-if: a config ({@code whatIf}) beside the one in effect ({@code current}),
@@ -62,6 +64,9 @@ public final class Repricing {
   private final BigDecimal held;
   private final BigDecimal suggested;
   private final VersionMove moved;
+  private final Function<Invoice, List<AddedUsage>> added;
+
+  private static final Function<Invoice, List<AddedUsage>> NOTHING_ADDED = invoice -> List.of();
 
   /**
    * A plan term on another version of its plan, in a currency: the term it would have been,
@@ -73,7 +78,7 @@ public final class Repricing {
   }
 
   public Repricing(BillingConfig current, BillingConfig whatIf) {
-    this(current, whatIf, null, null, null, null, null, null);
+    this(current, whatIf, null, null, null, null, null, null, NOTHING_ADDED);
   }
 
   private Repricing(
@@ -84,7 +89,9 @@ public final class Repricing {
       UsageUnit resized,
       BigDecimal held,
       BigDecimal suggested,
-      VersionMove moved) {
+      VersionMove moved,
+      Function<Invoice, List<AddedUsage>> added) {
+    this.added = added;
     this.current = current;
     this.whatIf = whatIf;
     this.plan = plan;
@@ -100,12 +107,12 @@ public final class Repricing {
    * pack} bought at the invoice's start (null: none more than it had).
    */
   public static Repricing onPlan(BillingConfig config, SubscriptionPlan plan, CapacityPack pack) {
-    return new Repricing(config, config, plan, pack, null, null, null, null);
+    return new Repricing(config, config, plan, pack, null, null, null, null, NOTHING_ADDED);
   }
 
   /** The config's own prices, each plan term {@code moved} changes on its other version. */
   public static Repricing onVersion(BillingConfig config, VersionMove moved) {
-    return new Repricing(config, config, null, null, null, null, null, moved);
+    return new Repricing(config, config, null, null, null, null, null, moved, NOTHING_ADDED);
   }
 
   /**
@@ -114,7 +121,16 @@ public final class Repricing {
    */
   public static Repricing resized(
       BillingConfig config, UsageUnit unit, BigDecimal held, BigDecimal suggested) {
-    return new Repricing(config, config, null, null, unit, held, suggested, null);
+    return new Repricing(config, config, null, null, unit, held, suggested, null, NOTHING_ADDED);
+  }
+
+  /**
+   * The config's own prices and everything an invoice bills, with {@code added} usage on top (a
+   * correction's usage of a finalized invoice's period, which no claim holds): each added row in
+   * the bucket its invoice's own records of that slice are in.
+   */
+  public static Repricing adding(BillingConfig config, Function<Invoice, List<AddedUsage>> added) {
+    return new Repricing(config, config, null, null, null, null, null, null, added);
   }
 
   BillingConfig current() {
@@ -142,6 +158,19 @@ public final class Repricing {
   }
 
   /**
+   * {@link #usage(List, Currency)}, with the usage {@link #adding} adds to the invoice, in its
+   * buckets ({@code hourly}: per UTC hour, as the invoice's were read).
+   */
+  List<MemberBucket> usage(
+      List<MemberBucket> usage, Invoice invoice, boolean hourly, BillingPeriods periods) {
+    List<MemberBucket> all = new ArrayList<>(usage(usage, invoice.currency()));
+    for (AddedUsage row : added.apply(invoice)) {
+      all.add(new MemberBucket(null, row.bucketIn(invoice, hourly, periods)));
+    }
+    return all;
+  }
+
+  /**
    * An invoice's inputs under the what-if: its terms ({@link #terms}), and the pack {@link
    * #onPlan} adds, bought at the invoice's start.
    */
@@ -153,7 +182,8 @@ public final class Repricing {
           of.seats(),
           of.oneTimePacks(),
           of.recurringPacks(),
-          of.storeCharges());
+          of.storeCharges(),
+          of.corrections());
     }
     BigDecimal price = pack.priceIn(invoice.currency()).orElseThrow();
     List<PackCharges.OneTimeCharge> oneTime = new ArrayList<>(of.oneTimePacks());
@@ -182,7 +212,8 @@ public final class Repricing {
         of.seats(),
         oneTime,
         recurring,
-        of.storeCharges());
+        of.storeCharges(),
+        of.corrections());
   }
 
   /**

@@ -581,13 +581,13 @@ final class UsageClaims {
     return bounds;
   }
 
-  private record Span(Instant start, Instant end) {}
+  record Span(Instant start, Instant end) {}
 
   /**
    * A bucket's span: its billing period (k, or a late record's own), within its hour when read
    * per hour, on its side of the invoice's own start, and before its end.
    */
-  private static Span span(
+  static Span span(
       Invoice invoice,
       Instant hour,
       int k,

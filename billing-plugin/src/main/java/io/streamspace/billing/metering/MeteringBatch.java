@@ -91,9 +91,18 @@ public final class MeteringBatch {
       String endedBy,
       String endReason) {}
 
-  /** The session's CPU and memory from {@code effectiveFrom} on. */
+  /**
+   * The session's CPU and memory from {@code effectiveFrom} on.
+   *
+   * @param eventId the event that reported it (of two at one instant the first stored wins): what
+   *                a correction's cancel of the event finds
+   */
   public record SizeRow(
-      String sessionId, Instant effectiveFrom, BigDecimal cpuCores, BigDecimal memoryGb) {}
+      String sessionId,
+      Instant effectiveFrom,
+      BigDecimal cpuCores,
+      BigDecimal memoryGb,
+      String eventId) {}
 
   /**
    * The storage level a session's event reported, its organization's from {@code effectiveFrom}
@@ -264,7 +273,7 @@ public final class MeteringBatch {
     if (size != null) {
       sizes.putIfAbsent(
           new InstantKey(e.sessionId(), e.occurredAt()),
-          new SizeRow(e.sessionId(), e.occurredAt(), size.cpuCores(), size.memoryGb()));
+          new SizeRow(e.sessionId(), e.occurredAt(), size.cpuCores(), size.memoryGb(), e.id()));
       storage.merge(
           new InstantKey(e.sessionId(), e.occurredAt()),
           new StorageRow(e.sessionId(), e.occurredAt(), size.storageGb(), e.id()),

@@ -15,6 +15,7 @@ import io.streamspace.billing.metering.MeteringBatch.SessionRow;
 import io.streamspace.billing.prepaid.Reservations;
 import io.streamspace.billing.reserve.LimitReservations;
 import io.streamspace.common.db.Transactions;
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
@@ -158,6 +159,23 @@ public final class MeteringStore {
         });
     refused.forEach(refusals);
     credited.forEach(c -> creditGranted.accept(c.credit()));
+  }
+
+  /**
+   * Stores the sessions, sizes, held amounts, activity, storage levels and usage reports of a
+   * batch of events a correction backfills, in the caller's transaction, merged as any batch's
+   * are (storing them twice changes nothing). Their accounts exist (the correction checked):
+   * none is opened, and nothing else a flush does (fault credits, reservations) is done, for
+   * events older than any of it.
+   */
+  public void storeBackfilled(Connection connection, MeteringBatch batch) throws SQLException {
+    sessions.upsertSessions(connection, batch.sessions());
+    sessions.insertSizes(connection, batch.sizes());
+    sessions.insertHeld(connection, batch.held());
+    sessions.insertActivity(connection, batch.activity());
+    sessions.insertStorageLevels(connection, batch.storageLevels());
+    sessions.moveStorageLevels(connection, batch.createdSessions());
+    sessions.insertUsageReports(connection, batch.usageReports());
   }
 
   /**

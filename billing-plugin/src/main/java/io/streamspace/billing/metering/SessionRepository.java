@@ -66,9 +66,11 @@ final class SessionRepository {
   private static final NamedSql INSERT_SIZES =
       NamedSql.of(
           """
-          INSERT INTO billing_session_sizes (session_id, effective_from, cpu_cores, memory_gb)
+          INSERT INTO billing_session_sizes
+            (session_id, effective_from, cpu_cores, memory_gb, event_id)
           SELECT * FROM unnest(:session_id::text[], :effective_from::text[]::timestamptz[],
-                               :cpu_cores::text[]::numeric[], :memory_gb::text[]::numeric[])
+                               :cpu_cores::text[]::numeric[], :memory_gb::text[]::numeric[],
+                               :event_id::text[])
           ON CONFLICT DO NOTHING
           """);
 
@@ -211,7 +213,8 @@ final class SessionRepository {
             "session_id", SizeRow::sessionId,
             "effective_from", SizeRow::effectiveFrom,
             "cpu_cores", SizeRow::cpuCores,
-            "memory_gb", SizeRow::memoryGb));
+            "memory_gb", SizeRow::memoryGb,
+            "event_id", SizeRow::eventId));
   }
 
   /** The held resources' steps, each stored once; of two at one instant, the greater id's. */

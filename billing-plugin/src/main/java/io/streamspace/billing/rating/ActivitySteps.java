@@ -59,16 +59,16 @@ final class ActivitySteps {
                   AND NOT EXISTS (SELECT 1 FROM billing_usage_records x
                       WHERE x.user_id = u.user_id AND x.slice_start = u.slice_start
                         AND x.session_id = u.session_id AND x.resource_type = r.resource_type
+                        AND x.correction_id = 0
                         AND x.activity = CASE WHEN f.factor = 1 THEN 'active' ELSE u.state END
                       OFFSET 0)""";
 
   /**
-   * The CTEs {@code priced} and {@code records} of RATE, after {@code parts} and {@code usage},
-   * with {@code guard} ({@link #PROBE} or nothing) on each record.
+   * The CTE {@code priced}, after {@code parts} and {@code usage}, with {@code guard} ({@link
+   * #PROBE} or nothing) on each record; without a comma after it.
    */
-  static String records(String guard) {
-    return
-"""
+  static String priced(String guard) {
+    return """
       -- each part's usage of each resource (no zero usage) at the rates of its account's
       -- currency, times the factor of its activity state (activity_keys 'idle:cpu'; 1 when
       -- none is configured; 0 while hibernated: PausedSteps); its record's activity is that
@@ -96,7 +96,14 @@ final class ActivitySteps {
             ELSE coalesce((:activity_factors::text[]::numeric[])[array_position(
                      :activity_keys::text[], u.state || ':' || r.resource_type)], 1) END) f(factor)
         WHERE r.unit_seconds > 0%s
-      ),
+      )"""
+        .formatted(guard);
+  }
+
+  /** RATE's CTE {@code records}, after {@link #priced}: the records it inserts. */
+  static final String RECORDS =
+      """
+      ,
       -- the usage records: a covering part's as it is (one per slice and resource), the other
       -- parts' summed per slice, resource and activity
       records AS (
@@ -115,9 +122,7 @@ final class ActivitySteps {
                  unit_price, activity, full_price
         RETURNING 1
       )
-"""
-        .formatted(guard);
-  }
+      """;
 
   /** The factors other than 1 as RATE's {@code activity_keys}: {@code state:resource_type}. */
   static List<String> keys(ActivityRates activity) {

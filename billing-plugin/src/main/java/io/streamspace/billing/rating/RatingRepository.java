@@ -3,7 +3,6 @@ package io.streamspace.billing.rating;
 import io.streamspace.billing.config.ActivityRates;
 import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.db.SqlArrays;
-import io.streamspace.billing.money.UsageUnit;
 import java.math.BigDecimal;
 import java.sql.Array;
 import java.sql.Connection;
@@ -132,8 +131,8 @@ final class RatingRepository {
               .formatted(UNRATED));
 
   /**
-   * RATE, with {@code %4$s} {@link PausedSteps#CTES}, {@code %5$s} {@link ActivitySteps#CTES},
-   * {@code %6$s} {@link ActivitySteps#records}: with no guard on each record ({@link #RATE}), or a
+   * RATE, with {@code %4$s} {@link SliceUsage#fromSteps} and {@link ActivitySteps#RECORDS}: with
+   * no guard on each record ({@link #RATE}), or a
    * probe of the key per record ({@link #RATE_PROBING}).
    */
   private static final String RATE_TEMPLATE =
@@ -245,39 +244,6 @@ final class RatingRepository {
         WHERE t.session_id <> '' AND h.meter_id = ANY (:held_ids::text[])
       ),
       %4$s
-      %5$s
-      -- Each subject's slices are the cells between the run's cut points (every UTC hour from
-      -- the earliest from_t to past the cap, and the midnights; sorted) clipped to its range.
-      -- For each step, width_bucket finds the cells from the one holding where the step and
-      -- the range start overlapping to the one holding the last instant before they stop
-      -- (timestamps count in microseconds): no join. Each slice × overlapping step, with
-      -- overlap seconds; covers when the step spans the whole slice, the usual case, which then
-      -- needs no aggregation (numeric sums are costly)
-      parts AS MATERIALIZED (
-        SELECT g.user_id, g.session_id, g.currency, s.slice_start, s.slice_end,
-               g.cpu_cores, g.memory_gb, g.storage_gb, g.held_id, g.held_amount, g.state,
-               g.step_start <= s.slice_start
-                 AND (g.step_end IS NULL OR g.step_end >= s.slice_end) AS covers,
-               extract(epoch FROM least(s.slice_end, coalesce(g.step_end, s.slice_end))
-                   - greatest(s.slice_start, g.step_start)) AS seconds
-        FROM timed_steps g
-        CROSS JOIN LATERAL generate_series(
-            width_bucket(greatest(g.from_t, g.step_start), :cuts::timestamptz[]),
-            width_bucket(least(g.rate_to, coalesce(g.step_end, g.rate_to))
-                             - interval '1 microsecond', :cuts::timestamptz[])) i
-        CROSS JOIN LATERAL (
-            SELECT greatest((:cuts::timestamptz[])[i], g.from_t) AS slice_start,
-                   least((:cuts::timestamptz[])[i + 1], g.rate_to) AS slice_end) s
-        WHERE g.step_start < s.slice_end
-          AND (g.step_end IS NULL OR g.step_end > s.slice_start)
-      ),
-      usage AS NOT MATERIALIZED (
-        SELECT user_id, session_id, currency, slice_start, slice_end, state, covers,
-               cpu_cores * seconds AS cpu, memory_gb * seconds AS memory,
-               storage_gb * seconds AS storage, held_id, held_amount * seconds AS held
-        FROM parts
-      ),
-      %6$s
       SELECT (SELECT count(*) FROM records), s.rated, a.rated, s.held + a.held,
              ceil(extract(epoch FROM coalesce(s.work_left + a.work_left, s.work_left,
                                               a.work_left, interval '0')) / 3600)
@@ -297,12 +263,7 @@ final class RatingRepository {
   private static final NamedSql RATE =
       NamedSql.of(
           RATE_TEMPLATE.formatted(
-              UNRATED,
-              "",
-              IN_SHARE,
-              PausedSteps.CTES,
-              ActivitySteps.CTES,
-              ActivitySteps.records("")));
+              UNRATED, "", IN_SHARE, SliceUsage.fromSteps("") + ActivitySteps.RECORDS));
 
   /**
    * RATE, leaving out each record whose key exists: for a share in which RATE found records past
@@ -315,9 +276,7 @@ final class RatingRepository {
               UNRATED,
               "",
               IN_SHARE,
-              PausedSteps.CTES,
-              ActivitySteps.CTES,
-              ActivitySteps.records(ActivitySteps.PROBE)));
+              SliceUsage.fromSteps(ActivitySteps.PROBE) + ActivitySteps.RECORDS));
 
   /**
    * What RATE did for one share of the accounts.
@@ -427,28 +386,10 @@ final class RatingRepository {
     try (Statement statement = connection.createStatement()) {
       statement.execute("SET LOCAL work_mem = '128MB'"); // sorts of a run stay in memory
     }
-    try (PreparedStatement statement =
+    NamedSql.Binding binding =
         (probing ? RATE_PROBING : RATE)
             .bind("midnights", SqlArrays.instants(connection, cuts.midnights()))
-            .bind("cuts", SqlArrays.instants(connection, cuts.all()))
             .bind("last_cut", cuts.lastAtOrBefore())
-            .bind("currencies", SqlArrays.array(connection, rates, CurrencyRates::currency))
-            .bind("cpu_prices", SqlArrays.array(connection, rates, r -> r.rates().cpuPerCoreHour()))
-            .bind(
-                "memory_prices",
-                SqlArrays.array(connection, rates, r -> r.rates().memoryPerGbHour()))
-            .bind(
-                "storage_prices",
-                SqlArrays.array(connection, rates, r -> r.rates().storagePerGbMonth()))
-            .bind("held_ids", SqlArrays.array(connection, CurrencyRates.heldIds(rates), v -> v))
-            .bind("held_keys", SqlArrays.array(connection, CurrencyRates.heldKeys(rates), v -> v))
-            .bind(
-                "held_prices", SqlArrays.array(connection, CurrencyRates.heldPrices(rates), v -> v))
-            .bind(
-                "activity_keys", SqlArrays.array(connection, ActivitySteps.keys(activity), v -> v))
-            .bind(
-                "activity_factors",
-                SqlArrays.array(connection, ActivitySteps.factors(activity), v -> v))
             .bind("earliest", earliest)
             .bind("hours", hours)
             .bind("shares", shares)
@@ -456,14 +397,9 @@ final class RatingRepository {
             .bind("default_currency", defaultCurrency)
             .bind("cap", cap)
             .bind("now", now)
-            .bind("rating_run", ratingRun)
-            .bind("cpu_type", UsageUnit.CPU.resourceType())
-            .bind("cpu_unit", UsageUnit.CPU.label())
-            .bind("memory_type", UsageUnit.MEMORY.resourceType())
-            .bind("memory_unit", UsageUnit.MEMORY.label())
-            .bind("storage_type", UsageUnit.STORAGE.resourceType())
-            .bind("storage_unit", UsageUnit.STORAGE.label())
-            .prepare(connection)) {
+            .bind("rating_run", ratingRun);
+    try (PreparedStatement statement =
+        SliceUsage.bind(binding, connection, cuts.all(), rates, activity).prepare(connection)) {
       try (ResultSet rs = statement.executeQuery()) {
         rs.next();
         return new Rated(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5));

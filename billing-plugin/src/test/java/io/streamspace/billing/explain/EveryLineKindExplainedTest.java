@@ -36,7 +36,8 @@ import org.junit.jupiter.api.Test;
  * explanation whose records add up to it by the invoice's rule: a usage line (usage mode, on a
  * draft's preview and on the finalized invoice), and in hybrid mode on a team plan a prorated
  * plan fee, a resource's overage, a counter's overage, the seats, a one-time and a recurring
- * pack, an item bought in the store, a credit and a payment from the prepaid balance.
+ * pack, an item bought in the store, a credit and a payment from the prepaid balance; and a
+ * correction line, on the invoice after the one a usage correction made cost more.
  *
  * <p>acme (hybrid, plan Team: 20.00 a month, 2 cores, 1 seat and 5 GB of bandwidth included;
  * 3.10 a seat, 0.08 a GB): olivia its owner and adam an admin from March 1 (one seat over, the
@@ -81,6 +82,21 @@ class EveryLineKindExplainedTest {
               "usage memory usage memory 3 gb-hours 0.01 0.03"),
           lines(march));
       explainEvery(billing, march, "", user("ann"), explained, sources);
+      // s1 held 5 cores from 10:00 to 11:00, not 3: 2 core-hours more (0.10), on April's
+      billing.clock.set(at("2026-04-02T00:00:00Z"));
+      Answer corrected =
+          billing.call(
+              HttpMethod.POST,
+              "/admin/corrections",
+              admin("root"),
+              """
+              {"reason": "5 cores", "items": [{"amend": {"session_id": "s1",
+                "from": "2026-03-05T10:00:00Z", "to": "2026-03-05T11:00:00Z", "cpu_cores": 5}}]}""");
+      assertEquals(201, corrected.status(), corrected.toString());
+      billing.calculateUsageAt("2026-05-01T01:00:00Z");
+      billing.runAt(GENERATE_INVOICES, "2026-05-01T01:00:00Z");
+      explainEvery(
+          billing, invoiceId("ann", "2026-04-01T00:00:00Z"), "", user("ann"), explained, sources);
     }
 
     try (BillingHarness billing = new BillingHarness(at(MARCH), TEAM_HYBRID)) {
@@ -197,7 +213,9 @@ class EveryLineKindExplainedTest {
             "credit_application",
             "member_share",
             "store_purchase",
-            "balance_entry"),
+            "balance_entry",
+            "correction_record",
+            "corrected_line"),
         sources);
   }
 
@@ -284,7 +302,7 @@ class EveryLineKindExplainedTest {
     while (quoted.find()) {
       kinds.add(quoted.group(1));
     }
-    assertEquals(7, kinds.size(), check);
+    assertEquals(8, kinds.size(), check);
     return kinds;
   }
 }

@@ -245,6 +245,19 @@ class ApiDescriptionTest {
             "GET /admin/audit/verify")) {
       fits(route, "200", call(HttpMethod.GET, route.substring(4), root, null));
     }
+    String correction =
+        "{\"reason\":\"4 cores\",\"items\":[{\"amend\":{\"session_id\":\"s1\","
+            + "\"from\":\"2026-03-02T10:00:00Z\",\"to\":\"2026-03-02T12:00:00Z\","
+            + "\"cpu_cores\":4}}]}";
+    fits(
+        "POST /admin/corrections",
+        "200",
+        call(HttpMethod.POST, "/admin/corrections?preview=true", root, correction));
+    fits(
+        "POST /admin/corrections",
+        "201",
+        call(HttpMethod.POST, "/admin/corrections", root, correction));
+    fits("GET /corrections", "200", call(HttpMethod.GET, "/corrections", john, null));
     fits(
         "POST /admin/what-if",
         "200",

@@ -167,6 +167,7 @@ class AuthorizationMatrixTest {
           adminOrOwner("GET /seat-limit"),
           adminOrOwner("GET /forecast"),
           adminOrOwner("GET /advice"),
+          adminOrOwner("GET /corrections"),
           // a member's budget: an admin's to set (the organization's own is its owner's)
           new Endpoint(
               "PUT /budgets",

@@ -124,6 +124,29 @@ class BillingPagesBrowserTest extends BillingHostTestBase {
             api.adminToken,
             HostClient.json(Map.of("user_id", ann, "amount", 25, "reason", "welcome")))
         .expect(201);
+    // an admin checks s3's size and states it again: a correction that changes no money
+    api.http
+        .post(
+            "/api/plugins/billing/admin/corrections",
+            api.adminToken,
+            HostClient.json(
+                Map.of(
+                    "reason",
+                    "s3 checked: 1 core",
+                    "items",
+                    List.of(
+                        Map.of(
+                            "amend",
+                            Map.of(
+                                "session_id",
+                                "s3-" + ann,
+                                "from",
+                                "2026-03-05T01:00:00Z",
+                                "to",
+                                "2026-03-05T03:00:00Z",
+                                "cpu_cores",
+                                1))))))
+        .expect(201);
     chartRoutesMissing =
         CHART_ROUTES.values().stream()
             .filter(route -> api.http.get(BILLING + route, annToken).status() == 404)
@@ -297,6 +320,10 @@ class BillingPagesBrowserTest extends BillingHostTestBase {
     assertEquals("$25.00", byId("credit-balance").getText());
     String credits = byId("credits-table").getText();
     assertTrue(credits.contains("welcome") && credits.contains("$25.00"), credits);
+    String corrections = byId("corrections-table").getText();
+    assertTrue(
+        corrections.contains("s3 checked: 1 core") && corrections.contains("no change"),
+        corrections);
 
     assertTrue(byId("quota-cpu_cores").getText().contains("1.5 of 2 cores (75%)"));
     assertTrue(byId("quota-active_sessions").getText().contains("1 of 2 sessions"));

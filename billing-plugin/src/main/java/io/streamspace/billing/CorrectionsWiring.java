@@ -1,0 +1,33 @@
+package io.streamspace.billing;
+
+import io.streamspace.billing.corrections.Corrections;
+import io.streamspace.billing.creditnotes.CorrectionCreditNotes;
+import io.streamspace.billing.http.CorrectionRoutes;
+import io.streamspace.billing.invoicing.InvoiceCalculator;
+import io.streamspace.billing.metering.MeteringStore;
+
+/**
+ * Usage corrections: the admin's {@code POST /admin/corrections} and the organization's {@code
+ * GET /corrections}. Their credit notes are issued through {@code corrections.CreditNoteIssuer},
+ * which the credit notes implement ({@link CorrectionCreditNotes}).
+ */
+final class CorrectionsWiring {
+
+  private CorrectionsWiring() {}
+
+  static void wire(Wiring wiring, InvoiceCalculator calculator, PaymentsWiring payments) {
+    Corrections corrections =
+        new Corrections(
+            wiring.dataSource(),
+            wiring.config(),
+            calculator,
+            new MeteringStore(wiring.dataSource(), wiring.config()),
+            wiring.events(),
+            new CorrectionCreditNotes(
+                InvoicingWiring.creditNotes(wiring, payments), wiring.clock()),
+            wiring.clock(),
+            Corrections.StepListener.NONE);
+    new CorrectionRoutes(wiring.orgAccess(), wiring.accounts(), corrections, wiring.config())
+        .register(wiring.routes());
+  }
+}

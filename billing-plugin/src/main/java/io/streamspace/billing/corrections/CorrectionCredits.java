@@ -1,0 +1,122 @@
+package io.streamspace.billing.corrections;
+
+import io.streamspace.billing.db.NamedSql;
+import io.streamspace.billing.json.JsonMapper;
+import io.streamspace.common.db.Transactions;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import javax.sql.DataSource;
+
+/**
+ * The step that issues a correction's credit notes ({@code billing_correction_credits}, V87), one
+ * invoice at a time, each in a transaction of its own that locks the credit's row, issues the note
+ * through the {@link CreditNoteIssuer} and records its id: a credit already issued is left, so a
+ * retry, a second node or a resume after a crash issues each once.
+ */
+final class CorrectionCredits {
+
+  private static final NamedSql PENDING =
+      NamedSql.of(
+          """
+          SELECT invoice_id FROM billing_correction_credits
+          WHERE correction_id = :correction AND credit_note_id IS NULL ORDER BY invoice_id""");
+
+  private static final NamedSql LOCK =
+      NamedSql.of(
+          """
+          SELECT c.lines::text, r.reason FROM billing_correction_credits c
+          JOIN billing_corrections r ON r.id = c.correction_id
+          WHERE c.correction_id = :correction AND c.invoice_id = :invoice
+            AND c.credit_note_id IS NULL
+          FOR UPDATE OF c""");
+
+  private static final NamedSql ISSUED =
+      NamedSql.of(
+          """
+          UPDATE billing_correction_credits SET credit_note_id = :note, issued_at = :now
+          WHERE correction_id = :correction AND invoice_id = :invoice""");
+
+  private final DataSource dataSource;
+  private final CreditNoteIssuer issuer;
+
+  /** @param issuer null: none is wired, the credits wait */
+  CorrectionCredits(DataSource dataSource, CreditNoteIssuer issuer) {
+    this.dataSource = dataSource;
+    this.issuer = issuer;
+  }
+
+  /** Whether an issuer is wired: without one, credits wait. */
+  boolean issuing() {
+    return issuer != null;
+  }
+
+  /** Issues the correction's credit notes not issued yet. */
+  void issue(long correctionId, Instant now) throws SQLException {
+    if (issuer == null) {
+      return;
+    }
+    for (long invoiceId : pending(correctionId)) {
+      Long note =
+          Transactions.inTransaction(
+              dataSource, connection -> issue(connection, correctionId, invoiceId, now));
+      if (note != null) {
+        issuer.committed(note);
+      }
+    }
+  }
+
+  /** Issues one credit note, unless it was meanwhile; answers its id (null: it was). */
+  private Long issue(Connection connection, long correctionId, long invoiceId, Instant now)
+      throws SQLException {
+    Map<Integer, BigDecimal> lines = new TreeMap<>();
+    String reason;
+    try (PreparedStatement statement =
+            LOCK.bind("correction", correctionId).bind("invoice", invoiceId).prepare(connection);
+        ResultSet rs = statement.executeQuery()) {
+      if (!rs.next()) {
+        return null; // issued meanwhile
+      }
+      JsonMapper.decimals(rs.getString(1))
+          .forEach((line, amount) -> lines.put(Integer.valueOf(line), amount));
+      reason = rs.getString(2);
+    }
+    long note =
+        issuer.issue(
+            connection,
+            invoiceId,
+            lines,
+            reason,
+            "correction:" + correctionId + ":invoice:" + invoiceId);
+    ISSUED
+        .bind("note", note)
+        .bind("now", now)
+        .bind("correction", correctionId)
+        .bind("invoice", invoiceId)
+        .update(connection);
+    return note;
+  }
+
+  private List<Long> pending(long correctionId) throws SQLException {
+    return Transactions.inTransaction(
+        dataSource,
+        connection -> {
+          List<Long> ids = new ArrayList<>();
+          try (PreparedStatement statement =
+                  PENDING.bind("correction", correctionId).prepare(connection);
+              ResultSet rs = statement.executeQuery()) {
+            while (rs.next()) {
+              ids.add(rs.getLong(1));
+            }
+          }
+          return ids;
+        });
+  }
+}
