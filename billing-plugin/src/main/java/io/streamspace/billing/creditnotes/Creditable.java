@@ -22,7 +22,8 @@ import java.util.Optional;
  * @param taxBehavior null when the invoice has no calculated tax
  * @param payment the invoice's succeeded payment at Stripe, if it has one
  * @param collecting a collection attempt of it is under way at Stripe (sent and not settled, or
- *     claimed by a run): its amount was chosen before the note
+ *     claimed by a run, committed or not): its amount was chosen before the note; the others are
+ *     locked by the note's transaction until it ends
  * @param mirrored its Stripe invoice mirror is not void: a Stripe Credit Note is to follow
  */
 record Creditable(
@@ -101,13 +102,20 @@ record Creditable(
           WHERE p.invoice_id = :invoice_id AND p.status IN ('succeeded', 'refunded')
           ORDER BY p.id DESC LIMIT 1""");
 
+  // the invoice's attempts under way (sent; or claimed: pending and tried), or held by another
+  // transaction (a run claiming or settling one, on any node), which is then not waited for: a
+  // settlement holds its attempt before the invoice, so waiting could deadlock. The rest stay
+  // locked until the note commits, so a run claiming meanwhile skips them and charges, after
+  // the commit, what the note left due, never the figure it lowered
   private static final NamedSql COLLECTING =
       NamedSql.of(
           """
-          SELECT 1 FROM billing_stripe_collections
-          WHERE invoice_id = :invoice_id
-            AND (state = 'sent' OR state = 'pending' AND tries > 0)
-          LIMIT 1""");
+          SELECT (SELECT count(*) FROM billing_stripe_collections WHERE invoice_id = :invoice_id)
+               - (SELECT count(*) FROM (
+                    SELECT 1 FROM billing_stripe_collections
+                    WHERE invoice_id = :invoice_id
+                      AND NOT (state = 'sent' OR state = 'pending' AND tries > 0)
+                    FOR UPDATE SKIP LOCKED) idle)""");
 
   private static final NamedSql MIRRORED =
       NamedSql.of(
@@ -149,8 +157,16 @@ record Creditable(
         lines,
         behavior,
         payment,
-        exists(c, COLLECTING.bind("invoice_id", invoiceId)),
+        count(c, COLLECTING.bind("invoice_id", invoiceId)) > 0,
         exists(c, MIRRORED.bind("invoice_id", invoiceId)));
+  }
+
+  private static long count(Connection c, NamedSql.Binding query) throws SQLException {
+    try (PreparedStatement statement = query.prepare(c);
+        ResultSet rs = statement.executeQuery()) {
+      rs.next();
+      return rs.getLong(1);
+    }
   }
 
   private static boolean exists(Connection c, NamedSql.Binding query) throws SQLException {

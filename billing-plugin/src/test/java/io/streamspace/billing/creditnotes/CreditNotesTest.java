@@ -22,15 +22,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import io.streamspace.billing.StripeTestEndpoint;
+import io.streamspace.billing.audit.Actor;
+import io.streamspace.billing.audit.Cause;
+import io.streamspace.billing.config.BillingConfig;
+import io.streamspace.billing.events.BillingEvents;
+import io.streamspace.billing.invoicing.InvoiceStatusChanges;
 import io.streamspace.billing.jobs.CollectPaymentsJob;
 import io.streamspace.billing.support.BillingHarness;
 import io.streamspace.billing.support.BillingHarness.Answer;
 import io.streamspace.billing.support.OrgFixtures;
 import io.streamspace.billing.support.StripeSigning;
+import io.streamspace.billing.support.TestDatabase;
 import io.streamspace.plugin.api.http.Caller;
 import io.streamspace.plugin.api.http.HttpMethod;
 import java.io.IOException;
 import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -39,6 +47,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.IntStream;
+import javax.sql.DataSource;
 import org.apache.pdfbox.Loader;
 import org.apache.pdfbox.pdmodel.PDDocument;
 import org.apache.pdfbox.text.PDFTextStripper;
@@ -271,6 +280,91 @@ class CreditNotesTest {
             .withFormParam("amount", equalTo("4149")));
     assertEquals("paid", text(invoiceJson(invoice), "/status"));
     assertEquals("0.00", decimal(invoiceJson(invoice), "/amount_due"));
+  }
+
+  /**
+   * A collection run and a note on one unpaid invoice never overlap, on two nodes: while a run
+   * holds the invoice's attempt (claimed, its transaction not yet committed) a note is refused
+   * {@code payment_in_progress} at once, rather than lowering what the run is about to charge;
+   * while a note is being issued (its transaction open) a run leaves the attempt alone, and the
+   * next run charges the lowered 43.99 − 2.50 = 41.49, never the 43.99 the note took 2.50 off.
+   */
+  @Test
+  void aCollectionRunAndANoteBeingIssuedNeverOverlap_theRunChargesWhatTheNoteLeftDue()
+      throws Exception {
+    long invoice = february("ann", "sent");
+    value(
+        """
+        INSERT INTO billing_stripe_customers (account_id, customer_id, created_at,
+            default_payment_method, default_payment_method_at)
+        VALUES ('ann', 'cus_ann', now(), 'pm_card_visa', now()) RETURNING 1""");
+    value(
+        """
+        INSERT INTO billing_stripe_collections (invoice_id, attempt, due_at, created_at,
+            updated_at)
+        VALUES (?, 1, '2026-03-05T12:00:00Z', now(), now()) RETURNING 1""",
+        invoice);
+    stripe.stubFor(
+        post(urlEqualTo("/v1/payment_intents"))
+            .willReturn(
+                okJson(
+                    """
+                    {"id":"pi_ann","object":"payment_intent","amount":4149,\
+                    "currency":"usd","status":"processing","created":1772712000,\
+                    "livemode":false}""")));
+    String request =
+        """
+        {"lines": [{"line": 2, "amount": "2.50"}], "reason": "reported twice",
+         "refund": "none"}""";
+    DataSource database = TestDatabase.dataSource();
+
+    // another node's run has claimed the attempt and not committed yet
+    try (Connection run = database.getConnection()) {
+      run.setAutoCommit(false);
+      try (PreparedStatement claim =
+          run.prepareStatement(
+              "UPDATE billing_stripe_collections SET tries = tries + 1 WHERE invoice_id = ?")) {
+        claim.setLong(1, invoice);
+        claim.executeUpdate();
+      }
+      Answer meanwhile = credit(invoice, request);
+      assertEquals(409, meanwhile.status(), meanwhile.body().toString());
+      assertEquals("payment_in_progress", text(meanwhile.body(), "/error/code"));
+      run.rollback();
+    }
+
+    // a note being issued on another node, its transaction open while a run comes
+    BillingEvents events = new BillingEvents((type, payload) -> {});
+    CreditNotes notes =
+        new CreditNotes(
+            database,
+            new InvoiceStatusChanges(database, events, org -> {}),
+            events,
+            BillingConfig::defaults,
+            id -> {});
+    try (Connection issuing = database.getConnection()) {
+      issuing.setAutoCommit(false);
+      notes.issue(
+          issuing,
+          new CreditNoteRequest(
+              invoice,
+              List.of(new CreditNoteRequest.LineCredit(2, new BigDecimal("2.50"))),
+              null,
+              "reported twice",
+              CreditNoteRequest.Refund.NONE,
+              null,
+              new Cause(Actor.admin("root"), "reported twice", null),
+              at(NOW)));
+      billing.runAt(CollectPaymentsJob.NAME, NOW);
+      stripe.verify(0, postRequestedFor(urlEqualTo("/v1/payment_intents")));
+      issuing.commit();
+    }
+
+    billing.runAt(CollectPaymentsJob.NAME, NOW);
+    stripe.verify(
+        1,
+        postRequestedFor(urlEqualTo("/v1/payment_intents"))
+            .withFormParam("amount", equalTo("4149")));
   }
 
   /** A note's lines as {@code [line description amount, ...]}. */
