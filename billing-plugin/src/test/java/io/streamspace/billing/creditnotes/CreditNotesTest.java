@@ -612,6 +612,44 @@ class CreditNotesTest {
     assertEquals("0.00", decimal(february, "/net_mrr"));
   }
 
+  /**
+   * Ann's February invoice was paid by her prepaid balance: 43.99 taken from it (line 4, prepaid
+   * −43.99), total 0.00, so the revenue figures count it 0.00 (what it charged after the
+   * balance). A note gives CPU's 10.00 back onto the balance: the figures still count the invoice
+   * 0.00, never −10.00 (what a note gives back beyond what an invoice charged, the part its
+   * credits or the balance paid, was never counted in them); by resource CPU is 10.00 − 10.00.
+   */
+  @Test
+  void aNoteOnAnInvoiceTheBalancePaid_neverTakesItsRevenueBelowZero() {
+    long invoice = february("ann", "paid");
+    line(invoice, 4, "prepaid", "Paid from the prepaid balance", "-43.99");
+    value(
+        "UPDATE billing_invoices SET balance_applied = 43.99, total = 0 WHERE id = ? RETURNING 1",
+        invoice);
+
+    Answer issued =
+        credit(
+            invoice,
+            """
+            {"lines": [{"line": 2, "amount": 10}], "reason": "CPU metered twice",
+             "refund": "balance"}""");
+
+    assertEquals(201, issued.status(), issued.body().toString());
+    assertEquals(
+        new BigDecimal("10.00"),
+        value("SELECT amount FROM billing_prepaid_entries WHERE kind = 'credit_note'"));
+    assertEquals(
+        List.of(List.of(new BigDecimal("0.00"), new BigDecimal("0.00"))),
+        rows("SELECT invoiced, paid FROM billing_revenue_periods"));
+    assertEquals(
+        new BigDecimal("0.00"),
+        value("SELECT amount FROM billing_revenue_lines WHERE billed = 'cpu'"));
+    JsonNode months = billing.call(HttpMethod.GET, "/costs/monthly?months=2", user("ann")).body();
+    assertEquals("0.00", decimal(months, "/months/0/invoiced"), "the cost chart's February");
+    JsonNode accounts = billing.call(HttpMethod.GET, "/admin/users", admin("root")).body();
+    assertEquals("0.00", decimal(accounts, "/users/0/revenue/0/invoiced"), accounts.toString());
+  }
+
   @Test
   void aPaidInvoicesNoteRefundsThroughStripe_onceForItsKey_withTheNotesIdempotencyKey() {
     long invoice = february("ann", "paid");
