@@ -1,5 +1,6 @@
 package io.streamspace.billing.creditnotes;
 
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.absent;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
@@ -755,6 +756,53 @@ class CreditNotesTest {
         WEBHOOK_SECRET,
         StripeSigning.event("evt_paid", "invoice.paid", billing.clock.instant(), paid));
     assertEquals("paid", text(invoiceJson(invoice), "/status"));
+  }
+
+  /**
+   * The note lowers Ann's mirrored invoice by 4.00, but Stripe cannot be reached for its Stripe
+   * Credit Note (503: left pending), and Stripe's invoice collects its whole 43.99 meanwhile, as
+   * its {@code invoice.paid} says ({@code pre_payment_credit_notes_amount} 0: no credit note took
+   * anything off it). Stripe collected what its invoice asked, so ours is paid; it is not left
+   * open (and overdue, and the organization locked) for 4.00 the customer was never asked less.
+   */
+  @Test
+  void aMirroredInvoiceStripeCollectedBeforeTheNotesStripeCreditNote_isPaidByWhatStripeAsked() {
+    long invoice = february("ann", "sent");
+    value(
+        """
+        INSERT INTO billing_stripe_invoices (invoice_id, account_id, status, stripe_invoice_id,
+            attempts, next_try_at, first_sent_at, created_at, updated_at, amount)
+        VALUES (?, 'ann', 'sent', 'in_ann', 1, now(), now(), now(), now(), 43.99) RETURNING 1""",
+        invoice);
+    stripe.stubFor(
+        post(urlEqualTo("/v1/credit_notes"))
+            .willReturn(
+                aResponse().withStatus(503).withBody("{\"error\":{\"type\":\"api_error\"}}")));
+
+    Answer issued =
+        credit(
+            invoice,
+            """
+            {"lines": [{"line": 3, "amount": 4}], "reason": "memory was never attached",
+             "refund": "none"}""");
+    String paid =
+        """
+        {"id": "in_ann", "object": "invoice", "status": "paid", "amount_due": 4399,
+         "amount_paid": 4399, "amount_remaining": 0, "pre_payment_credit_notes_amount": 0,
+         "currency": "usd", "customer": "cus_ann", "created": 1772712000, "attempt_count": 1,
+         "livemode": false, "metadata": {"account_id": "ann", "invoice_id": "%d"}}"""
+            .formatted(invoice);
+    StripeSigning.delivered(
+        billing,
+        WEBHOOK_SECRET,
+        StripeSigning.event("evt_paid", "invoice.paid", billing.clock.instant(), paid));
+
+    assertEquals(201, issued.status(), issued.body().toString());
+    assertEquals("pending", text(issued.body(), "/stripe_status"));
+    assertEquals("paid", text(invoiceJson(invoice), "/status"));
+    assertEquals(
+        List.of(List.of("succeeded", new BigDecimal("43.99"))),
+        rows("SELECT status, amount FROM billing_payments WHERE invoice_id = ?", invoice));
   }
 
   @Test
