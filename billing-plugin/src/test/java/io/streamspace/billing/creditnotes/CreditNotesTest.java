@@ -675,6 +675,14 @@ class CreditNotesTest {
     assertEquals("sent", text(issued.body(), "/stripe_status"), "refunded before the answer");
     assertEquals(201, retried.status());
     assertEquals(issued.body(), retried.body(), "the same note, answered again");
+    // the key with another amount, or another refund, is not that request: refused, not
+    // answered as if the note asked for had been issued
+    Answer otherAmount = credit(invoice, request.replace("\"5.00\"", "\"6.00\""), "refund-ann-cpu");
+    Answer otherRefund =
+        credit(invoice, request.replace("payment_method", "balance"), "refund-ann-cpu");
+    assertEquals(422, otherAmount.status(), otherAmount.body().toString());
+    assertEquals("idempotency_key_reused", text(otherAmount.body(), "/error/code"));
+    assertEquals(422, otherRefund.status(), otherRefund.body().toString());
     assertEquals(1L, value("SELECT count(*) FROM billing_credit_notes"));
     stripe.verify(
         1,
