@@ -461,6 +461,19 @@ class CreditNotesTest {
     billing.userCreated("cy", Map.of());
     billing.flush();
     long voided = february("cy", "void", "INV-2026-000043");
+    // hibernated CPU time: a line of its own at nothing, which no note can credit
+    usageLine(
+        invoice,
+        4,
+        "usage",
+        "CPU (hibernated)",
+        "cpu",
+        "20",
+        "core-hours",
+        "0",
+        "0.00",
+        "2026-02-01T00:00:00Z",
+        "2026-03-01T00:00:00Z");
     credit(invoice, body("{\"lines\": [{\"line\": 2, \"amount\": 6}]"));
     Map<String, String> before = tableContents();
 
@@ -481,6 +494,7 @@ class CreditNotesTest {
     assertEquals("4.00", decimal(over.body(), "/error/holds"));
     Map<String, String> fields = new java.util.LinkedHashMap<>();
     fields.put(body("{\"lines\": [{\"line\": 9, \"amount\": 1}]"), "lines[0].line");
+    fields.put(body("{\"lines\": [{\"line\": 4, \"amount\": 0.01}]"), "lines[0].line");
     fields.put(body("{\"lines\": [{\"line\": 1, \"amount\": 0}]"), "lines[0].amount");
     fields.put(body("{\"lines\": [{\"line\": 1, \"amount\": 1.005}]"), "lines[0].amount");
     fields.put(
