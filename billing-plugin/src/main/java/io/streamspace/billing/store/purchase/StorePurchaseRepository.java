@@ -87,7 +87,7 @@ final class StorePurchaseRepository {
   private static final NamedSql INVOICE_HELD =
       NamedSql.of("SELECT 1 FROM billing_invoices WHERE id = :id FOR KEY SHARE");
 
-  // what credit notes credited of the invoice line that bills the purchase (V88's view)
+  // what credit notes credited of the invoice line that bills the purchase (V92's view)
   private static final NamedSql CREDITED_BY_NOTES =
       NamedSql.of(
           """
