@@ -78,14 +78,15 @@ public final class AccountOverviewQueries {
 
   /**
    * What account {@code a} was invoiced, ever, per currency: Σ total of its finalized invoices
-   * not void net of their credit notes, as the dashboard counts revenue (read by
-   * billing_invoices_user_period).
+   * not void net of their credit notes (each at least 0), as the dashboard counts revenue (read
+   * by billing_invoices_user_period).
    */
   private static final String REVENUE =
       """
       (SELECT array_agg(r.currency ORDER BY r.currency) AS currencies,
               array_agg(r.invoiced ORDER BY r.currency) AS amounts
-       FROM (SELECT i.currency::text AS currency, sum(i.total - i.credited) AS invoiced
+       FROM (SELECT i.currency::text AS currency,
+                    sum(greatest(i.total - i.credited, 0)) AS invoiced
              FROM billing_invoices i
              WHERE i.user_id = a.user_id AND i.status IN ('sent', 'paid', 'overdue')
              GROUP BY i.currency) r)""";

@@ -1,12 +1,15 @@
 package io.streamspace.billing.creditnotes;
 
 import io.streamspace.billing.audit.Cause;
+import io.streamspace.billing.invoicing.CreditNote;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * What a credit note is to credit ({@link CreditNotes#issue}): of one finalized invoice, either
@@ -45,6 +48,28 @@ public record CreditNoteRequest(
     Objects.requireNonNull(refund, "refund");
     Objects.requireNonNull(cause, "cause");
     Objects.requireNonNull(at, "at");
+  }
+
+  /**
+   * Whether {@code note} is what this request asks: its refund, and its amount per line (or in
+   * all, for a whole-invoice amount). A key is one request: the same key asking other money is
+   * not a retry of it.
+   */
+  public boolean asks(CreditNote note) {
+    if (!note.refund().equals(refund.value())) {
+      return false;
+    }
+    if (lines == null) {
+      return note.amount().compareTo(amount) == 0;
+    }
+    Map<Integer, BigDecimal> credited = new TreeMap<>();
+    note.lines().forEach(line -> credited.put(line.lineNo(), line.amount()));
+    return credited.size() == lines.size()
+        && lines.stream()
+            .allMatch(
+                line ->
+                    credited.containsKey(line.lineNo())
+                        && credited.get(line.lineNo()).compareTo(line.amount()) == 0);
   }
 
   /** What to credit of one line (numbered from 1, as on the invoice). */

@@ -128,7 +128,7 @@ public final class CreditNotes {
    *     and what it holds in the details), {@code payment_in_progress} (a collection attempt is
    *     under way at Stripe for the amount due as it was), {@code refund_unavailable} (no
    *     payment at Stripe to refund that much through: {@code refundable} in the details); 422
-   *     for a key that issued a note on another invoice
+   *     for a key that issued a note on another invoice, or of other amounts or another refund
    */
   public Issued issue(Connection c, CreditNoteRequest request)
       throws SQLException, CreditNoteRefused {
@@ -145,7 +145,7 @@ public final class CreditNotes {
     if (request.key() != null) {
       Optional<CreditNote> earlier = CreditNoteRows.byKey(c, request.key());
       if (earlier.isPresent()) {
-        if (earlier.get().invoiceId() != invoice.id()) {
+        if (earlier.get().invoiceId() != invoice.id() || !request.asks(earlier.get())) {
           throw keyReused();
         }
         return new Issued(earlier.get(), false, null);
@@ -276,7 +276,7 @@ public final class CreditNotes {
         CreditNoteRefused.Kind.KEY_REUSED,
         "idempotency_key_reused",
         null,
-        "this key issued a credit note on another invoice",
+        "this key issued another credit note: on another invoice, or of other amounts or refund",
         Map.of());
   }
 }

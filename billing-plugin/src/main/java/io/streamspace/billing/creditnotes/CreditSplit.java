@@ -155,6 +155,14 @@ final class CreditSplit {
     details.put("line", line.lineNo());
     details.put("holds", Money.shown(line.holds(), currency));
     details.put("asked", asked);
+    if (line.refunded()) {
+      return CreditNoteRefused.conflict(
+          "over_credit",
+          "line %d bills a store purchase refunded since: its refund credited what the line held"
+                  .formatted(line.lineNo())
+              + " back, so it holds nothing more",
+          details);
+    }
     return CreditNoteRefused.conflict(
         "over_credit",
         "line %d still holds %s (%s billed, %s credited by earlier notes): %s is more"

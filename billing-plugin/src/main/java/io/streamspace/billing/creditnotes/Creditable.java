@@ -14,15 +14,17 @@ import java.util.Optional;
 
 /**
  * What a finalized invoice still holds for a credit note to take, read in the issuing
- * transaction once the invoice's row is locked (so no other note, payment or void changes it
- * meanwhile): its lines with their tax and what earlier notes credited of each, whether its tax
- * excludes or includes it, the card payment a refund would go through, whether a collection
- * attempt is under way at Stripe, and whether it is mirrored to a Stripe invoice.
+ * transaction once the invoice's row is locked (so no other note, payment, void or store refund
+ * changes it meanwhile): its lines with their tax, what earlier notes credited of each and
+ * whether a store line's purchase was refunded, whether its tax excludes or includes it, the
+ * card payment a refund would go through, whether a collection attempt is under way at Stripe,
+ * and whether it is mirrored to a Stripe invoice.
  *
  * @param taxBehavior null when the invoice has no calculated tax
  * @param payment the invoice's succeeded payment at Stripe, if it has one
  * @param collecting a collection attempt of it is under way at Stripe (sent and not settled, or
- *     claimed by a run): its amount was chosen before the note
+ *     claimed by a run, committed or not): its amount was chosen before the note; the others are
+ *     locked by the note's transaction until it ends
  * @param mirrored its Stripe invoice mirror is not void: a Stripe Credit Note is to follow
  */
 record Creditable(
@@ -36,6 +38,8 @@ record Creditable(
    * One line as a note sees it: its amount and tax, and what earlier notes credited of both.
    *
    * @param tax the line's tax (Σ of its tax lines), 0 without calculated tax
+   * @param refunded a store line whose purchase was refunded since: the refund's credit gave
+   *     what notes had left of it back already, so it holds nothing more
    */
   record Line(
       int lineNo,
@@ -43,7 +47,8 @@ record Creditable(
       BigDecimal amount,
       BigDecimal tax,
       BigDecimal creditedAmount,
-      BigDecimal creditedTax) {
+      BigDecimal creditedTax,
+      boolean refunded) {
 
     /** A line of what was billed (not a credit or a payment from the balance), above zero. */
     boolean chargeable() {
@@ -52,7 +57,7 @@ record Creditable(
 
     /** What is left of it to credit. */
     BigDecimal holds() {
-      return chargeable() ? amount.subtract(creditedAmount) : BigDecimal.ZERO;
+      return chargeable() && !refunded ? amount.subtract(creditedAmount) : BigDecimal.ZERO;
     }
   }
 
@@ -73,7 +78,7 @@ record Creditable(
       NamedSql.of(
           """
           SELECT l.line_no, l.kind, l.amount, coalesce(t.tax, 0),
-                 coalesce(c.amount, 0), coalesce(c.tax, 0)
+                 coalesce(c.amount, 0), coalesce(c.tax, 0), s.status = 'refunded'
           FROM billing_invoice_lines l
           LEFT JOIN (SELECT x.line_no, sum(x.amount) AS tax FROM billing_invoice_tax_lines x
                      JOIN billing_invoice_taxes k ON k.invoice_id = x.invoice_id
@@ -82,6 +87,8 @@ record Creditable(
           LEFT JOIN (SELECT line_no, sum(amount) AS amount, sum(tax) AS tax
                      FROM billing_credit_note_lines WHERE invoice_id = :invoice_id
                      GROUP BY line_no) c ON c.line_no = l.line_no
+          LEFT JOIN billing_store_purchase_lines s
+            ON s.invoice_id = :invoice_id AND s.line_no = l.line_no
           WHERE l.invoice_id = :invoice_id ORDER BY l.line_no""");
 
   private static final NamedSql TAX_BEHAVIOR =
@@ -101,13 +108,20 @@ record Creditable(
           WHERE p.invoice_id = :invoice_id AND p.status IN ('succeeded', 'refunded')
           ORDER BY p.id DESC LIMIT 1""");
 
+  // the invoice's attempts under way (sent; or claimed: pending and tried), or held by another
+  // transaction (a run claiming or settling one, on any node), which is then not waited for: a
+  // settlement holds its attempt before the invoice, so waiting could deadlock. The rest stay
+  // locked until the note commits, so a run claiming meanwhile skips them and charges, after
+  // the commit, what the note left due, never the figure it lowered
   private static final NamedSql COLLECTING =
       NamedSql.of(
           """
-          SELECT 1 FROM billing_stripe_collections
-          WHERE invoice_id = :invoice_id
-            AND (state = 'sent' OR state = 'pending' AND tries > 0)
-          LIMIT 1""");
+          SELECT (SELECT count(*) FROM billing_stripe_collections WHERE invoice_id = :invoice_id)
+               - (SELECT count(*) FROM (
+                    SELECT 1 FROM billing_stripe_collections
+                    WHERE invoice_id = :invoice_id
+                      AND NOT (state = 'sent' OR state = 'pending' AND tries > 0)
+                    FOR UPDATE SKIP LOCKED) idle)""");
 
   private static final NamedSql MIRRORED =
       NamedSql.of(
@@ -128,7 +142,8 @@ record Creditable(
                 rs.getBigDecimal(3),
                 rs.getBigDecimal(4),
                 rs.getBigDecimal(5),
-                rs.getBigDecimal(6)));
+                rs.getBigDecimal(6),
+                rs.getBoolean(7)));
       }
     }
     TaxBehavior behavior = null;
@@ -149,8 +164,16 @@ record Creditable(
         lines,
         behavior,
         payment,
-        exists(c, COLLECTING.bind("invoice_id", invoiceId)),
+        count(c, COLLECTING.bind("invoice_id", invoiceId)) > 0,
         exists(c, MIRRORED.bind("invoice_id", invoiceId)));
+  }
+
+  private static long count(Connection c, NamedSql.Binding query) throws SQLException {
+    try (PreparedStatement statement = query.prepare(c);
+        ResultSet rs = statement.executeQuery()) {
+      rs.next();
+      return rs.getLong(1);
+    }
   }
 
   private static boolean exists(Connection c, NamedSql.Binding query) throws SQLException {

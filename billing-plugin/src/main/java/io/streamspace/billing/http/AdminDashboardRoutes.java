@@ -178,9 +178,10 @@ public final class AdminDashboardRoutes {
               billing periods (1 to 120, default 12, the current one included; 400 naming \
               `months`), `[from, to)`: `revenue_by_month` per billing period holding each \
               invoice's `period_start` (periods without invoices left out) and currency, Σ `total` \
-              − `credited` (net of their credit notes) of the finalized invoices that are not void \
-              (`sent`, `paid`, `overdue`: drafts and voided ones never count) and Σ of the `paid` \
-              ones; `revenue_by_plan` and `revenue_by_resource` from the lines of those same \
+              − `credited` (net of their credit notes, each at least 0) of the finalized \
+              invoices that are not void (`sent`, `paid`, `overdue`: drafts and voided ones \
+              never count) and Σ of the `paid` ones; `revenue_by_plan` and \
+              `revenue_by_resource` from the lines of those same \
               invoices (credit lines left out), each net of what credit notes credited of it: \
               a plan fee under the plan of the account's subscription term its period starts in, \
               as the terms stood when the invoice was finalized (`plan_id` null for a line without \

@@ -136,8 +136,9 @@ public final class AdminUserRoutes {
               tatus","holds","quota_state","quota_meters":[{"meter","state","percent"}],"revenue":[\
               {"currency","invoiced"}]}],"next_offset"}`, one row per organization (its account): \
               `name` a team's (null for a personal one), `personal`, `members` now (1 for a \
-              personal one), `revenue` Σ `total` − `credited` of its finalized invoices not void \
-              ever, per currency, as the dashboard counts revenue (`[]` before any); `kind` \
+              personal one), `revenue` Σ `total` − `credited` (each at least 0) of its \
+              finalized invoices not void ever, per currency, as the dashboard counts revenue \
+              (`[]` before any); `kind` \
               (`personal` or \
               `team`, 400 naming it otherwise) filters by kind; `from` (inclusive) and `to` \
               (exclusive; dates = midnight in the billing zone, or instants; either may be left \

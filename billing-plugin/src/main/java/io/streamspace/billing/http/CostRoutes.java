@@ -96,9 +96,9 @@ public final class CostRoutes {
               Cost per billing period for a chart: \
               `{"user_id","currency","months":[{"period_start","period_end","invoiced","estimate"}]\
               }`, the last `months` periods (1–36, default 12), oldest first, the current one \
-              last; `invoiced` Σ `total` − `credited` of the account's finalized invoices \
-              (`sent`, `paid`, `overdue`; not drafts, not void) whose period starts in it, net of \
-              their credit notes, null when none; \
+              last; `invoiced` Σ `total` − `credited` (each at least 0) of the account's \
+              finalized invoices (`sent`, `paid`, `overdue`; not drafts, not void) whose period \
+              starts in it, net of their credit notes, null when none; \
               `estimate` for the current period only (null before it): what its invoice would \
               charge so far, before credits, as `GET /spending-limit`'s `estimate.total`. 403 for \
               another user's, 404 for an unknown user (admin), 400 naming `months` when bad.""")

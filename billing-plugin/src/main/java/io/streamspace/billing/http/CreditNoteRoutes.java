@@ -89,7 +89,8 @@ public final class CreditNoteRoutes {
               attempt is under way at Stripe), `refund_unavailable` (`refundable`); nothing is \
               changed by a refusal. A retry with the first request's `Idempotency-Key` answers \
               that note again (the note keeps the key, so also after the host forgets it); the \
-              key on another invoice is 422 `idempotency_key_reused`. Writes its entry in the \
+              key on another invoice, or asking other amounts or another refund, is 422 \
+              `idempotency_key_reused`. Writes its entry in the \
               audit trail (`credit_note.issued`) in the same transaction; publishes \
               `billing.credit_note.issued`.""")
           .params(Param.ID, Param.IDEMPOTENCY_KEY)
@@ -97,7 +98,9 @@ public final class CreditNoteRoutes {
           .answers(201, Schemas.CREDIT_NOTE)
           .answers(
               422,
-              Response.refusal("idempotency_key_reused: the key issued another invoice's note"))
+              Response.refusal(
+                  "idempotency_key_reused: the key issued another note (another invoice, other"
+                      + " amounts or refund)"))
           .errors(400, 404, 409);
 
   /** 201 with the note; the service's refusals as their statuses. */

@@ -58,7 +58,8 @@ public final class InvoiceQueries {
   private static final NamedSql INVOICED =
       NamedSql.of(
           """
-          SELECT width_bucket(period_start, :bounds::timestamptz[]) AS k, sum(total - credited)
+          SELECT width_bucket(period_start, :bounds::timestamptz[]) AS k,
+                 sum(greatest(total - credited, 0))
           FROM billing_invoices
           WHERE user_id = :user_id AND status IN ('sent', 'paid', 'overdue')
             AND period_start >= :from AND period_start < :to
@@ -112,8 +113,9 @@ public final class InvoiceQueries {
   /**
    * For each range between consecutive {@code bounds} (ascending, billing period starts say),
    * the Σ total of the user's finalized invoices (sent, paid or overdue: not drafts, not void)
-   * whose period starts in it, net of their credit notes; null for a range without any. In one
-   * statement.
+   * whose period starts in it, net of their credit notes (each at least 0: what notes give back
+   * beyond what an invoice charged was paid by credits or the balance); null for a range without
+   * any. In one statement.
    */
   public List<BigDecimal> invoicedPerRange(String orgId, List<Instant> bounds) throws SQLException {
     List<BigDecimal> totals = new ArrayList<>(Collections.nCopies(bounds.size() - 1, null));

@@ -1,5 +1,6 @@
 package io.streamspace.billing.creditnotes;
 
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.absent;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
@@ -22,15 +23,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import io.streamspace.billing.StripeTestEndpoint;
+import io.streamspace.billing.audit.Actor;
+import io.streamspace.billing.audit.Cause;
+import io.streamspace.billing.config.BillingConfig;
+import io.streamspace.billing.events.BillingEvents;
+import io.streamspace.billing.invoicing.InvoiceStatusChanges;
 import io.streamspace.billing.jobs.CollectPaymentsJob;
 import io.streamspace.billing.support.BillingHarness;
 import io.streamspace.billing.support.BillingHarness.Answer;
 import io.streamspace.billing.support.OrgFixtures;
 import io.streamspace.billing.support.StripeSigning;
+import io.streamspace.billing.support.TestDatabase;
 import io.streamspace.plugin.api.http.Caller;
 import io.streamspace.plugin.api.http.HttpMethod;
 import java.io.IOException;
 import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -39,6 +48,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.IntStream;
+import javax.sql.DataSource;
 import org.apache.pdfbox.Loader;
 import org.apache.pdfbox.pdmodel.PDDocument;
 import org.apache.pdfbox.text.PDFTextStripper;
@@ -273,6 +283,91 @@ class CreditNotesTest {
     assertEquals("0.00", decimal(invoiceJson(invoice), "/amount_due"));
   }
 
+  /**
+   * A collection run and a note on one unpaid invoice never overlap, on two nodes: while a run
+   * holds the invoice's attempt (claimed, its transaction not yet committed) a note is refused
+   * {@code payment_in_progress} at once, rather than lowering what the run is about to charge;
+   * while a note is being issued (its transaction open) a run leaves the attempt alone, and the
+   * next run charges the lowered 43.99 − 2.50 = 41.49, never the 43.99 the note took 2.50 off.
+   */
+  @Test
+  void aCollectionRunAndANoteBeingIssuedNeverOverlap_theRunChargesWhatTheNoteLeftDue()
+      throws Exception {
+    long invoice = february("ann", "sent");
+    value(
+        """
+        INSERT INTO billing_stripe_customers (account_id, customer_id, created_at,
+            default_payment_method, default_payment_method_at)
+        VALUES ('ann', 'cus_ann', now(), 'pm_card_visa', now()) RETURNING 1""");
+    value(
+        """
+        INSERT INTO billing_stripe_collections (invoice_id, attempt, due_at, created_at,
+            updated_at)
+        VALUES (?, 1, '2026-03-05T12:00:00Z', now(), now()) RETURNING 1""",
+        invoice);
+    stripe.stubFor(
+        post(urlEqualTo("/v1/payment_intents"))
+            .willReturn(
+                okJson(
+                    """
+                    {"id":"pi_ann","object":"payment_intent","amount":4149,\
+                    "currency":"usd","status":"processing","created":1772712000,\
+                    "livemode":false}""")));
+    String request =
+        """
+        {"lines": [{"line": 2, "amount": "2.50"}], "reason": "reported twice",
+         "refund": "none"}""";
+    DataSource database = TestDatabase.dataSource();
+
+    // another node's run has claimed the attempt and not committed yet
+    try (Connection run = database.getConnection()) {
+      run.setAutoCommit(false);
+      try (PreparedStatement claim =
+          run.prepareStatement(
+              "UPDATE billing_stripe_collections SET tries = tries + 1 WHERE invoice_id = ?")) {
+        claim.setLong(1, invoice);
+        claim.executeUpdate();
+      }
+      Answer meanwhile = credit(invoice, request);
+      assertEquals(409, meanwhile.status(), meanwhile.body().toString());
+      assertEquals("payment_in_progress", text(meanwhile.body(), "/error/code"));
+      run.rollback();
+    }
+
+    // a note being issued on another node, its transaction open while a run comes
+    BillingEvents events = new BillingEvents((type, payload) -> {});
+    CreditNotes notes =
+        new CreditNotes(
+            database,
+            new InvoiceStatusChanges(database, events, org -> {}),
+            events,
+            BillingConfig::defaults,
+            id -> {});
+    try (Connection issuing = database.getConnection()) {
+      issuing.setAutoCommit(false);
+      notes.issue(
+          issuing,
+          new CreditNoteRequest(
+              invoice,
+              List.of(new CreditNoteRequest.LineCredit(2, new BigDecimal("2.50"))),
+              null,
+              "reported twice",
+              CreditNoteRequest.Refund.NONE,
+              null,
+              new Cause(Actor.admin("root"), "reported twice", null),
+              at(NOW)));
+      billing.runAt(CollectPaymentsJob.NAME, NOW);
+      stripe.verify(0, postRequestedFor(urlEqualTo("/v1/payment_intents")));
+      issuing.commit();
+    }
+
+    billing.runAt(CollectPaymentsJob.NAME, NOW);
+    stripe.verify(
+        1,
+        postRequestedFor(urlEqualTo("/v1/payment_intents"))
+            .withFormParam("amount", equalTo("4149")));
+  }
+
   /** A note's lines as {@code [line description amount, ...]}. */
   private static String lineSummary(JsonNode note) {
     List<String> lines = new ArrayList<>();
@@ -366,6 +461,19 @@ class CreditNotesTest {
     billing.userCreated("cy", Map.of());
     billing.flush();
     long voided = february("cy", "void", "INV-2026-000043");
+    // hibernated CPU time: a line of its own at nothing, which no note can credit
+    usageLine(
+        invoice,
+        4,
+        "usage",
+        "CPU (hibernated)",
+        "cpu",
+        "20",
+        "core-hours",
+        "0",
+        "0.00",
+        "2026-02-01T00:00:00Z",
+        "2026-03-01T00:00:00Z");
     credit(invoice, body("{\"lines\": [{\"line\": 2, \"amount\": 6}]"));
     Map<String, String> before = tableContents();
 
@@ -386,6 +494,7 @@ class CreditNotesTest {
     assertEquals("4.00", decimal(over.body(), "/error/holds"));
     Map<String, String> fields = new java.util.LinkedHashMap<>();
     fields.put(body("{\"lines\": [{\"line\": 9, \"amount\": 1}]"), "lines[0].line");
+    fields.put(body("{\"lines\": [{\"line\": 4, \"amount\": 0.01}]"), "lines[0].line");
     fields.put(body("{\"lines\": [{\"line\": 1, \"amount\": 0}]"), "lines[0].amount");
     fields.put(body("{\"lines\": [{\"line\": 1, \"amount\": 1.005}]"), "lines[0].amount");
     fields.put(
@@ -518,6 +627,44 @@ class CreditNotesTest {
     assertEquals("0.00", decimal(february, "/net_mrr"));
   }
 
+  /**
+   * Ann's February invoice was paid by her prepaid balance: 43.99 taken from it (line 4, prepaid
+   * −43.99), total 0.00, so the revenue figures count it 0.00 (what it charged after the
+   * balance). A note gives CPU's 10.00 back onto the balance: the figures still count the invoice
+   * 0.00, never −10.00 (what a note gives back beyond what an invoice charged, the part its
+   * credits or the balance paid, was never counted in them); by resource CPU is 10.00 − 10.00.
+   */
+  @Test
+  void aNoteOnAnInvoiceTheBalancePaid_neverTakesItsRevenueBelowZero() {
+    long invoice = february("ann", "paid");
+    line(invoice, 4, "prepaid", "Paid from the prepaid balance", "-43.99");
+    value(
+        "UPDATE billing_invoices SET balance_applied = 43.99, total = 0 WHERE id = ? RETURNING 1",
+        invoice);
+
+    Answer issued =
+        credit(
+            invoice,
+            """
+            {"lines": [{"line": 2, "amount": 10}], "reason": "CPU metered twice",
+             "refund": "balance"}""");
+
+    assertEquals(201, issued.status(), issued.body().toString());
+    assertEquals(
+        new BigDecimal("10.00"),
+        value("SELECT amount FROM billing_prepaid_entries WHERE kind = 'credit_note'"));
+    assertEquals(
+        List.of(List.of(new BigDecimal("0.00"), new BigDecimal("0.00"))),
+        rows("SELECT invoiced, paid FROM billing_revenue_periods"));
+    assertEquals(
+        new BigDecimal("0.00"),
+        value("SELECT amount FROM billing_revenue_lines WHERE billed = 'cpu'"));
+    JsonNode months = billing.call(HttpMethod.GET, "/costs/monthly?months=2", user("ann")).body();
+    assertEquals("0.00", decimal(months, "/months/0/invoiced"), "the cost chart's February");
+    JsonNode accounts = billing.call(HttpMethod.GET, "/admin/users", admin("root")).body();
+    assertEquals("0.00", decimal(accounts, "/users/0/revenue/0/invoiced"), accounts.toString());
+  }
+
   @Test
   void aPaidInvoicesNoteRefundsThroughStripe_onceForItsKey_withTheNotesIdempotencyKey() {
     long invoice = february("ann", "paid");
@@ -542,6 +689,14 @@ class CreditNotesTest {
     assertEquals("sent", text(issued.body(), "/stripe_status"), "refunded before the answer");
     assertEquals(201, retried.status());
     assertEquals(issued.body(), retried.body(), "the same note, answered again");
+    // the key with another amount, or another refund, is not that request: refused, not
+    // answered as if the note asked for had been issued
+    Answer otherAmount = credit(invoice, request.replace("\"5.00\"", "\"6.00\""), "refund-ann-cpu");
+    Answer otherRefund =
+        credit(invoice, request.replace("payment_method", "balance"), "refund-ann-cpu");
+    assertEquals(422, otherAmount.status(), otherAmount.body().toString());
+    assertEquals("idempotency_key_reused", text(otherAmount.body(), "/error/code"));
+    assertEquals(422, otherRefund.status(), otherRefund.body().toString());
     assertEquals(1L, value("SELECT count(*) FROM billing_credit_notes"));
     stripe.verify(
         1,
@@ -623,6 +778,53 @@ class CreditNotesTest {
         WEBHOOK_SECRET,
         StripeSigning.event("evt_paid", "invoice.paid", billing.clock.instant(), paid));
     assertEquals("paid", text(invoiceJson(invoice), "/status"));
+  }
+
+  /**
+   * The note lowers Ann's mirrored invoice by 4.00, but Stripe cannot be reached for its Stripe
+   * Credit Note (503: left pending), and Stripe's invoice collects its whole 43.99 meanwhile, as
+   * its {@code invoice.paid} says ({@code pre_payment_credit_notes_amount} 0: no credit note took
+   * anything off it). Stripe collected what its invoice asked, so ours is paid; it is not left
+   * open (and overdue, and the organization locked) for 4.00 the customer was never asked less.
+   */
+  @Test
+  void aMirroredInvoiceStripeCollectedBeforeTheNotesStripeCreditNote_isPaidByWhatStripeAsked() {
+    long invoice = february("ann", "sent");
+    value(
+        """
+        INSERT INTO billing_stripe_invoices (invoice_id, account_id, status, stripe_invoice_id,
+            attempts, next_try_at, first_sent_at, created_at, updated_at, amount)
+        VALUES (?, 'ann', 'sent', 'in_ann', 1, now(), now(), now(), now(), 43.99) RETURNING 1""",
+        invoice);
+    stripe.stubFor(
+        post(urlEqualTo("/v1/credit_notes"))
+            .willReturn(
+                aResponse().withStatus(503).withBody("{\"error\":{\"type\":\"api_error\"}}")));
+
+    Answer issued =
+        credit(
+            invoice,
+            """
+            {"lines": [{"line": 3, "amount": 4}], "reason": "memory was never attached",
+             "refund": "none"}""");
+    String paid =
+        """
+        {"id": "in_ann", "object": "invoice", "status": "paid", "amount_due": 4399,
+         "amount_paid": 4399, "amount_remaining": 0, "pre_payment_credit_notes_amount": 0,
+         "currency": "usd", "customer": "cus_ann", "created": 1772712000, "attempt_count": 1,
+         "livemode": false, "metadata": {"account_id": "ann", "invoice_id": "%d"}}"""
+            .formatted(invoice);
+    StripeSigning.delivered(
+        billing,
+        WEBHOOK_SECRET,
+        StripeSigning.event("evt_paid", "invoice.paid", billing.clock.instant(), paid));
+
+    assertEquals(201, issued.status(), issued.body().toString());
+    assertEquals("pending", text(issued.body(), "/stripe_status"));
+    assertEquals("paid", text(invoiceJson(invoice), "/status"));
+    assertEquals(
+        List.of(List.of("succeeded", new BigDecimal("43.99"))),
+        rows("SELECT status, amount FROM billing_payments WHERE invoice_id = ?", invoice));
   }
 
   @Test

@@ -365,6 +365,64 @@ class StorePurchasesTest {
     assertEquals(List.of(), lines(invoiceId("ann", APRIL)));
   }
 
+  private Answer creditNote(long invoice, String body) {
+    return billing.call(
+        HttpMethod.POST, "/admin/invoices/" + invoice + "/credit-notes", admin("root"), body);
+  }
+
+  /**
+   * A purchase its invoice billed is given back once, by a credit note on its line and its refund
+   * together, whichever comes first. ann's March invoice bills Midnight, 4.99 (line 1): a note
+   * credits 1.99 of the line, then the purchase is refunded: its credit is the 4.99 − 1.99 = 3.00
+   * the note left, never 4.99 more. thu's March invoice bills it at 120,000 VND: the refund comes
+   * first, a credit of 120,000; a note on the line is then refused, with nothing changed: the
+   * refund gave the line back already.
+   */
+  @Test
+  void aPurchaseOnAnInvoiceIsGivenBackOnce_byACreditNoteOnItsLineAndItsRefundTogether() {
+    billing.clock.set(at("2026-03-10T00:00:00Z"));
+    long annPurchase = buy("ann", midnight).body().at("/purchase/id").asLong();
+    long thuPurchase = buy("thu", midnight).body().at("/purchase/id").asLong();
+    billing.runAt(GENERATE_INVOICES, MARCH_FINALIZED);
+    billing.clock.set(at("2026-04-02T00:00:00Z"));
+
+    Answer note =
+        creditNote(
+            invoiceId("ann", MARCH),
+            """
+            {"lines": [{"line": 1, "amount": 1.99}], "reason": "theme half broken",
+             "refund": "none"}""");
+    Answer refunded = refund(annPurchase, "{\"reason\": \"theme broken\"}");
+
+    assertEquals(201, note.status(), note.toString());
+    assertEquals(200, refunded.status(), refunded.toString());
+    assertEquals(
+        List.of(List.of(new BigDecimal("3.00"))),
+        BillingHarness.rows("SELECT amount FROM billing_credits WHERE user_id = 'ann'"),
+        "4.99 − the note's 1.99");
+
+    assertEquals(200, refund(thuPurchase, "{\"reason\": \"theme broken\"}").status());
+    Map<String, String> before = BillingHarness.tableContents();
+    Answer onTheLine =
+        creditNote(
+            invoiceId("thu", MARCH),
+            """
+            {"lines": [{"line": 1, "amount": 1000}], "reason": "theme broken",
+             "refund": "none"}""");
+    Answer onTheInvoice =
+        creditNote(
+            invoiceId("thu", MARCH),
+            "{\"amount\": 1000, \"reason\": \"theme broken\", \"refund\": \"none\"}");
+
+    assertEquals(409, onTheLine.status(), onTheLine.toString());
+    assertEquals("over_credit", onTheLine.body().at("/error/code").asText());
+    assertTrue(
+        onTheLine.body().at("/error/message").asText().contains("refunded"), onTheLine.toString());
+    assertEquals(409, onTheInvoice.status(), onTheInvoice.toString());
+    assertEquals("over_credit", onTheInvoice.body().at("/error/code").asText());
+    assertEquals(before, BillingHarness.tableContents(), "nothing changed");
+  }
+
   private static List<String> auditKinds(String org) {
     List<String> kinds = new ArrayList<>();
     BillingHarness.rows(

@@ -55,12 +55,19 @@ final class StripeInvoiceEvents {
     }
     // what the Stripe invoice was to collect: our total, or less when a Stripe Subscription
     // collects the plan fee (and a credit beyond the rest stays with Stripe as a balance); less
-    // what our credit notes took off it, which their Stripe Credit Notes took off Stripe's
+    // what Stripe Credit Notes took off it before the payment, as Stripe says: a note's Stripe
+    // Credit Note that reached it after Stripe collected (or that Stripe refused) took nothing
+    // off what the customer was asked. Our own figure when the event does not say
     InvoicePayments.Payable ours = paying.get().invoice();
+    Long creditedAtStripe = event.number("pre_payment_credit_notes_amount");
+    BigDecimal creditedBefore =
+        creditedAtStripe == null
+            ? ours.creditedDue()
+            : StripeAmounts.fromMinorUnits(creditedAtStripe, ours.currency());
     BigDecimal collected =
         mirror
             .amountOf(c, ours.invoiceId())
-            .map(asked -> asked.subtract(ours.creditedDue()).max(BigDecimal.ZERO))
+            .map(asked -> asked.subtract(creditedBefore).max(BigDecimal.ZERO))
             .orElse(ours.total());
     Paying expected =
         new Paying(

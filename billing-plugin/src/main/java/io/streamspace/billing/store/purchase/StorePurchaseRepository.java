@@ -87,6 +87,16 @@ final class StorePurchaseRepository {
   private static final NamedSql INVOICE_HELD =
       NamedSql.of("SELECT 1 FROM billing_invoices WHERE id = :id FOR KEY SHARE");
 
+  // what credit notes credited of the invoice line that bills the purchase (V88's view)
+  private static final NamedSql CREDITED_BY_NOTES =
+      NamedSql.of(
+          """
+          SELECT coalesce(sum(n.amount), 0)
+          FROM billing_store_purchase_lines s
+          JOIN billing_credit_note_lines n
+            ON n.invoice_id = s.invoice_id AND n.line_no = s.line_no
+          WHERE s.invoice_id = :invoice_id AND s.purchase_id = :id""");
+
   // the credit a refund granted, which a void of the invoice that billed the purchase ends
   private static final NamedSql REFUND_CREDIT =
       NamedSql.of(
@@ -226,6 +236,21 @@ final class StorePurchaseRepository {
   static void holdInvoice(Connection c, long invoiceId) throws SQLException {
     try (PreparedStatement held = INVOICE_HELD.bind("id", invoiceId).prepare(c)) {
       held.executeQuery().close();
+    }
+  }
+
+  /**
+   * What credit notes credited of the line of invoice {@code invoiceId} that bills the purchase
+   * (as the line is written, before tax when it excludes it); 0 when none did. The caller holds
+   * the invoice, which a note locks before it reads what its lines hold.
+   */
+  static BigDecimal creditedByNotes(Connection c, long purchaseId, long invoiceId)
+      throws SQLException {
+    try (PreparedStatement statement =
+            CREDITED_BY_NOTES.bind("id", purchaseId).bind("invoice_id", invoiceId).prepare(c);
+        ResultSet rs = statement.executeQuery()) {
+      rs.next();
+      return rs.getBigDecimal(1);
     }
   }
 

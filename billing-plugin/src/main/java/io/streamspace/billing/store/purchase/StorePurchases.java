@@ -40,7 +40,8 @@ import java.util.Optional;
  *
  * <p><b>A refund</b> ends the access at once. What was paid comes back the way it was paid: a
  * purchase not on an invoice yet is simply never billed; one an invoice billed is credited to the
- * organization (a credit of its price, applied to its next invoices); one paid through Checkout
+ * organization (a credit of its price, less what credit notes credited of its line, applied to
+ * its next invoices); one paid through Checkout
  * is refunded at Stripe first ({@link CheckoutRefunds}), and nothing changes here if that fails.
  *
  * <p><b>A chargeback</b> (a Checkout payment's dispute closed lost, {@link #chargedBack}) ends the
@@ -280,13 +281,22 @@ public final class StorePurchases {
                 refunds.refund(
                     before.paymentIntent(), before.price(), currency, "store-refund-" + purchaseId);
               }
-              if (before.invoiceId() != null && before.price().signum() > 0) {
+              // what credit notes gave back of its line already is not given back again
+              BigDecimal owed =
+                  before.invoiceId() == null
+                      ? BigDecimal.ZERO
+                      : before
+                          .price()
+                          .subtract(
+                              StorePurchaseRepository.creditedByNotes(
+                                  c, purchaseId, before.invoiceId()));
+              if (owed.signum() > 0) {
                 Credit credit =
                     CreditRepository.grant(
                         c,
                         new NewCredit(
                             before.accountId(),
-                            before.price(),
+                            owed,
                             currency,
                             "refund of %s (store purchase %d): %s"
                                 .formatted(before.itemName(), purchaseId, reason),
