@@ -1,7 +1,6 @@
 // The admin page: the organizations, the sales leads, the admin forms, the money (the business
-// at a glance), a what-if, the plans' versions, the analytics, the store, the jobs and the audit
-// trail, each a section
-// with its own address (#jobs; #audit/<org id> opens an organization's audit trail), from the
+// at a glance), a what-if, the plans' versions, usage corrections, the analytics, the store, the
+// jobs and the audit trail, each a section with its own address (#jobs; #audit/<org id> opens an organization's audit trail), from the
 // plugin's admin JSON routes only. A token without the admin role sees only that the page is
 // for admins.
 import {
@@ -10,6 +9,7 @@ import {
   signedOutIfRefused, table,
 } from './common.js';
 import { loadAnalytics } from './analytics.js';
+import { setUpCorrections } from './corrections-admin.js';
 import { loadStorePayouts, loadStoreQueue, loadStoreRevenue } from './store-admin.js';
 
 const PAGE_SIZE = 25;
@@ -88,8 +88,8 @@ async function load() {
 // ---- the sections and their addresses ----
 
 /** The page's sections, each an element of this id with an h2; the address #<id> opens it. */
-const SECTIONS = ['organizations', 'leads', 'actions', 'money', 'what-if', 'plans', 'analytics',
-  'store', 'jobs', 'audit'];
+const SECTIONS = ['organizations', 'leads', 'actions', 'money', 'what-if', 'plans', 'corrections',
+  'analytics', 'store', 'jobs', 'audit'];
 
 /**
  * What an address's fragment opens: {section, org}, org an organization id for #audit/<org id>
@@ -774,6 +774,7 @@ byId('what-if-form').addEventListener('submit', async (event) => {
 }
 
 const signOut = setUpSignIn(load);
+setUpCorrections();
 
 // An invoice's lines by id (a platform admin reads any); a click on a line opens its
 // explanation, as on the user page.

@@ -96,6 +96,7 @@ public final class UiRoutes {
           "creator.js",
           "widget.js",
           "store-admin.js",
+          "corrections-admin.js",
           "analytics.js"
         }) {
       assets.put(script, Asset.of("ui/" + script, JS));
@@ -113,7 +114,8 @@ public final class UiRoutes {
           The billing pages (the user page at `/ui`; `admin`, `store`, `creator`) and \
           their assets (`app.css`, `common.js`, `dom.js` (the DOM builder the host's \
           plugins page shares), `user.js`, `admin.js`, `store.js`, `creator.js`, \
-          `store-admin.js`, `analytics.js`, `widget.js`, `chart.umd.min.js`); any other \
+          `store-admin.js`, `corrections-admin.js`, `analytics.js`, `widget.js`, \
+          `chart.umd.min.js`); any other \
           name 404. Every answer carries \
           `Content-Security-Policy: default-src 'none'; script-src 'self'; style-src 'self'; \
           img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; \
@@ -174,6 +176,7 @@ public final class UiRoutes {
                           "store.js",
                           "creator.js",
                           "store-admin.js",
+                          "corrections-admin.js",
                           "analytics.js",
                           "widget.js",
                           "chart.umd.min.js")))

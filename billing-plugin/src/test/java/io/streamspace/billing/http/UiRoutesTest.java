@@ -51,6 +51,7 @@ class UiRoutesTest {
           Map.entry("/ui/store.js", JS),
           Map.entry("/ui/creator.js", JS),
           Map.entry("/ui/store-admin.js", JS),
+          Map.entry("/ui/corrections-admin.js", JS),
           Map.entry("/ui/analytics.js", JS),
           Map.entry("/ui/widget.js", JS));
 
@@ -67,6 +68,7 @@ class UiRoutesTest {
           "/ui/store.js",
           "/ui/creator.js",
           "/ui/store-admin.js",
+          "/ui/corrections-admin.js",
           "/ui/analytics.js",
           "/ui/widget.js");
 

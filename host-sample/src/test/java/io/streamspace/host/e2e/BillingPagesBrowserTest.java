@@ -1395,6 +1395,7 @@ class BillingPagesBrowserTest extends BillingHostTestBase {
             "#money",
             "#what-if",
             "#plans",
+            "#corrections",
             "#analytics",
             "#store",
             "#jobs",
@@ -1510,6 +1511,50 @@ class BillingPagesBrowserTest extends BillingHostTestBase {
               }
             });
     assertMessage("success", "status", "The audit trail is intact.");
+  }
+
+  /**
+   * ann's s-ann ran 2 cores from 01:00 to 11:00 on March 2, invoiced 1.00 of cpu and 0.40 of
+   * memory: amended to 1 core, 10 core-hours less at 0.05, its invoice would be credited 0.50
+   * (1.40 to 0.90). The page previews it, and nothing changes: the invoice has no credit note.
+   */
+  @Test
+  void aCorrectionPreviewedOnTheAdminPageSaysWhatItWouldCreditAndChangesNothing() {
+    adminSignedIn();
+    byId("section-nav").findElement(By.linkText("Corrections")).click();
+    browser.await(d -> "corrections-heading".equals(focused()));
+    byId("correction-reason").sendKeys("s-ann held 1 core, not 2");
+    byId("correction-items").clear();
+    byId("correction-items")
+        .sendKeys(
+            "[{\"amend\": {\"session_id\": \"s-"
+                + ann
+                + "\", \"from\": \"2026-03-02T01:00:00Z\","
+                + " \"to\": \"2026-03-02T11:00:00Z\", \"cpu_cores\": 1}}]");
+    byId("correction-preview").click();
+    browser.await(d -> !d.findElements(By.id("correction-effect")).isEmpty());
+
+    List<WebElement> rows = byId("correction-effect").findElements(By.cssSelector("tbody tr"));
+    assertEquals(1, rows.size(), byId("correction-effect").getText());
+    assertEquals(
+        List.of(
+            ann,
+            annInvoice.get("invoice_number").asText(),
+            "credit note",
+            "$1.40",
+            "$0.90",
+            "-$0.50"),
+        rows.get(0).findElements(By.cssSelector("th, td")).stream()
+            .map(WebElement::getText)
+            .toList());
+    assertMessage("success", "status", "Previewed: nothing was changed.");
+    assertEquals(
+        0,
+        api.http
+            .get(BILLING + "/invoices/" + annInvoice.get("id").asText(), annToken)
+            .expect(200)
+            .path("credit_notes")
+            .size());
   }
 
   @Test
