@@ -160,7 +160,7 @@ public final class PeriodCharges {
           new ChargeLine(
               ChargeKind.PLAN_FEE,
               term.trialEnd() != null // a trial term, free: its line says until when
-                  ? term.planName() + ", trial until " + term.trialEnd().atZone(zone).toLocalDate()
+                  ? term.planName() + ", trial until " + trialUntil(term).atZone(zone).toLocalDate()
                   : term.planName()
                       + ", "
                       + from.atZone(zone).toLocalDate()
@@ -330,6 +330,11 @@ public final class PeriodCharges {
       allowance = allowance.add(limit.multiply(Seconds.between(from, to)));
     }
     return allowance;
+  }
+
+  /** When a trial term's trial stopped: its end, or the plan change that ended it before. */
+  private static Instant trialUntil(PlanTerm term) {
+    return term.to() != null && term.to().isBefore(term.trialEnd()) ? term.to() : term.trialEnd();
   }
 
   /** The term's end, or {@code end} if the term runs past it (or has not ended). */

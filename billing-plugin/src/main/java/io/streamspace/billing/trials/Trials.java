@@ -56,6 +56,9 @@ public final class Trials {
         OR EXISTS (SELECT 1 FROM billing_stripe_subscriptions u
                    WHERE u.account_id = t.org_id AND u.status <> 'canceled'))""";
 
+  /** How many columns {@link #COLUMNS} are: a statement's next ones start after them. */
+  public static final int WIDTH = 11;
+
   /**
    * The trials running ({@code t}), with their terms ({@code s}) and accounts ({@code a}); more
    * conditions are appended with {@code AND}.
@@ -184,7 +187,4 @@ public final class Trials {
         rs.getString(10),
         rs.getBoolean(11));
   }
-
-  /** How many columns {@link #COLUMNS} are: a statement's next ones start after them. */
-  public static final int WIDTH = 11;
 }
