@@ -163,8 +163,9 @@ class TrialsTest {
   }
 
   @Test
-  void aTrialWithoutAPaymentMethodIsToldOnceByTwoNodes_lapsesToHobby_andPlanTwiceIsPaid()
-      throws Exception {
+  void
+      aTrialWithoutAPaymentMethodIsToldOnceByTwoNodes_lapsesToHobby_andPlanTwiceIsPaid_aTrialLeftEarlyEndsThere()
+          throws Exception {
     JsonNode trial = subscription("bolt").get("trial");
     assertEquals("2026-03-15T00:00:00Z", trial.get("ends_at").asText(), "14 days from opening");
     assertEquals(false, trial.get("will_convert").asBoolean());
@@ -205,6 +206,15 @@ class TrialsTest {
     run("2026-03-12T00:01:00Z");
     assertEquals(List.of(), willEnd(), "a third node's run tells no one either");
 
+    billing.clock.set(at("2026-03-13T00:00:00Z"));
+    Answer left =
+        billing.call(
+            HttpMethod.PUT,
+            "/subscription",
+            user("dan"),
+            "{\"plan_id\": \"free\", \"org_id\": \"dora\"}");
+    assertEquals(200, left.status(), left.body().toString());
+
     run("2026-03-15T00:00:30Z");
     assertEquals(
         List.of(
@@ -214,7 +224,7 @@ class TrialsTest {
     assertEquals(
         List.of(
             "bolt pro lapsed false -> free at 2026-03-15T00:00:00Z",
-            "dora pro lapsed false -> free at 2026-03-15T00:00:00Z"),
+            "dora pro changed false -> free at 2026-03-13T00:00:00Z"),
         ended());
     JsonNode after = subscription("bolt");
     assertEquals("free 2", after.get("plan_id").asText() + " " + after.get("cpu_limit"));
