@@ -409,8 +409,10 @@ class BillingConfigParserTest {
     ConfigParseResult trial =
         parser.parse(
             """
-            {"subscriptionPlans": [{"id": "free", "name": "Free", "price": 0, "interval": "month"},
-              {"id": "pro", "name": "Pro", "price": 30, "interval": "month", "trial_days": 14}]}""");
+            {"subscriptionPlans": [
+              {"id": "free", "name": "Free", "price": 0, "interval": "month"},
+              {"id": "pro", "name": "Pro", "price": 30, "interval": "month",
+               "trial_days": 14}]}""");
 
     assertTrue(trial.isValid(), trial.problems().toString());
     assertEquals(14, trial.config().plan("pro").orElseThrow().trialDays());
