@@ -163,9 +163,8 @@ class TrialsTest {
   }
 
   @Test
-  void
-      aTrialWithoutAPaymentMethodIsToldOnceByTwoNodes_lapsesToHobby_andPlanTwiceIsPaid_aTrialLeftEarlyEndsThere()
-          throws Exception {
+  void aTrialWithoutACardLapses_toldOnceByTwoNodes_theSecondPays_oneLeftEarlyEndsThere()
+      throws Exception {
     JsonNode trial = subscription("bolt").get("trial");
     assertEquals("2026-03-15T00:00:00Z", trial.get("ends_at").asText(), "14 days from opening");
     assertEquals(false, trial.get("will_convert").asBoolean());
