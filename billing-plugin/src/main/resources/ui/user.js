@@ -405,6 +405,7 @@ function showPlan(subscription, plans) {
       ? price : price + ' (' + FEE_NOT_CHARGED + ')';
   byId('billing-mode').textContent = subscription.billing_mode;
   showPlanChange(subscription.scheduled_change);
+  showTrial(subscription.trial);
   const portal = byId('portal');
   portal.hidden = !(view.owner && plans && plans.stripe_enabled);
 }
@@ -420,6 +421,25 @@ function showPlanChange(change) {
     note.textContent = 'From ' + instant(change.effective_at) + ', ' + change.plan_name
         + ' costs ' + money(change.price, change.currency) + ' / ' + change.interval
         + ' (version ' + change.to_version + ' of the plan).';
+  }
+}
+
+/**
+ * The trial of its plan the organization is on, and what happens at its end: it converts (a
+ * payment method on file, or a Stripe Subscription) or falls back to the default plan.
+ */
+function showTrial(trial) {
+  const note = byId('plan-trial');
+  note.hidden = !trial;
+  if (trial) {
+    note.textContent = trial.plan_name + ' is free until ' + instant(trial.ends_at)
+        + ', the end of your trial. '
+        + (trial.will_convert
+          ? 'From then it costs ' + money(trial.price, trial.currency) + ' / ' + trial.interval
+            + ', charged to your payment method on file.'
+          : 'Without a payment method on file, you then move to ' + trial.fallback_plan_name
+            + '; add one to stay on ' + trial.plan_name + ' at '
+            + money(trial.price, trial.currency) + ' / ' + trial.interval + '.');
   }
 }
 

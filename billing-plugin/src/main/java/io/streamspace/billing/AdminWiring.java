@@ -8,6 +8,7 @@ import io.streamspace.billing.analytics.Cohorts;
 import io.streamspace.billing.analytics.Receivables;
 import io.streamspace.billing.analytics.RevenueAnalytics;
 import io.streamspace.billing.analytics.SalesLeads;
+import io.streamspace.billing.analytics.TrialConversions;
 import io.streamspace.billing.http.AdminDashboardRoutes;
 import io.streamspace.billing.http.AdminUserRoutes;
 import io.streamspace.billing.http.AnalyticsRoutes;
@@ -36,7 +37,13 @@ final class AdminWiring {
     new AdminDashboardRoutes(dashboard, snapshots, wiring.config(), wiring.clock())
         .register(wiring.routes());
     new AnalyticsRoutes(
-            analytics, cohorts, analyticsSnapshots, receivables, wiring.config(), wiring.clock())
+            analytics,
+            cohorts,
+            analyticsSnapshots,
+            receivables,
+            new TrialConversions(wiring.dataSource()),
+            wiring.config(),
+            wiring.clock())
         .register(wiring.routes());
     new LeadRoutes(new SalesLeads(wiring.dataSource()), wiring.config(), wiring.clock())
         .register(wiring.routes());

@@ -144,6 +144,7 @@ record PaymentsWiring(
             new PlanCheckouts.Parts(
                 new CheckoutSessions(wiring.dataSource()),
                 new StripeSubscriptions(wiring.dataSource()),
+                wiring.dataSource(),
                 wiring.clock()),
             wiring.config())
         .register(wiring.routes());

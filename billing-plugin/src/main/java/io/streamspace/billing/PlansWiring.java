@@ -6,21 +6,25 @@ import io.streamspace.billing.http.PlanVersionRoutes;
 import io.streamspace.billing.http.ReadOnlyLock;
 import io.streamspace.billing.http.ScheduledChangeJson;
 import io.streamspace.billing.http.SubscriptionRoutes;
+import io.streamspace.billing.http.TrialJson;
 import io.streamspace.billing.invoicing.InvoiceCalculator;
 import io.streamspace.billing.jobs.PlanMigrationsJob;
+import io.streamspace.billing.jobs.TrialsJob;
 import io.streamspace.billing.payments.subscription.StripeSubscriptions;
 import io.streamspace.billing.plans.MigrationPreview;
 import io.streamspace.billing.plans.MigrationRuns;
 import io.streamspace.billing.plans.PlanChanges;
 import io.streamspace.billing.plans.PlanMigrations;
 import io.streamspace.billing.plans.SubscriptionRepository;
+import io.streamspace.billing.plans.TrialRuns;
 import io.streamspace.billing.quota.OverLimitSuspensions;
 import io.streamspace.billing.whatif.WhatIfRun;
 
 /**
  * Subscriptions and plan changes (a change can lift an over-limit suspension) and their routes;
  * plan versions and migrations: their routes, their preview (a what-if of invoicing's
- * calculator) and plan-migrations, which tells and moves the organizations.
+ * calculator) and plan-migrations, which tells and moves the organizations; trials, which tells
+ * and ends the plans' trials.
  */
 record PlansWiring(SubscriptionRepository subscriptions, PlanChanges planChanges) {
 
@@ -39,6 +43,7 @@ record PlansWiring(SubscriptionRepository subscriptions, PlanChanges planChanges
             new StripeSubscriptions(wiring.dataSource()),
             readOnlyLock,
             ScheduledChangeJson.of(migrations, wiring.config()),
+            TrialJson.of(wiring.dataSource(), wiring.config()),
             wiring.config(),
             wiring.clock())
         .register(wiring.routes());
@@ -53,6 +58,11 @@ record PlansWiring(SubscriptionRepository subscriptions, PlanChanges planChanges
     new PlanMigrationRoutes(
             wiring.dataSource(), migrations, preview, wiring.config(), wiring.clock())
         .register(wiring.routes());
+    new TrialsJob(
+            new TrialRuns(
+                wiring.dataSource(), planChanges, wiring.events(), wiring.config(), wiring.clock()),
+            wiring.config())
+        .scheduleOn(wiring.scheduler());
     new PlanMigrationsJob(
             new MigrationRuns(
                 wiring.dataSource(), planChanges, wiring.events(), wiring.config(), wiring.clock()),

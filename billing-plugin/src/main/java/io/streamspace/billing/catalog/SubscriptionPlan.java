@@ -22,6 +22,9 @@ import java.util.TreeMap;
  *                     included when it sets them; {@code BillingConfig.limitsOf} resolves all)
  * @param prepaid      whether its organizations pay their usage from a prepaid balance as it
  *                     accrues (the invoice still comes each period, paid from the balance)
+ * @param trialDays    the days of its trial: an organization starting it for the first time has
+ *                     its limits without its fee for that long ({@code plans/TrialRuns}); 0 for
+ *                     none
  */
 public record SubscriptionPlan(
     String id,
@@ -33,7 +36,8 @@ public record SubscriptionPlan(
     BigDecimal storageLimit,
     Map<Currency, BigDecimal> prices,
     Map<Meter, MeterLimit> limits,
-    boolean prepaid) {
+    boolean prepaid,
+    int trialDays) {
 
   /**
    * A limit as a plan's {@code limits} sets it.

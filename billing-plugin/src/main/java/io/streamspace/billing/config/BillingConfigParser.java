@@ -177,6 +177,14 @@ public final class BillingConfigParser {
     if (plans.stream().noneMatch(p -> p.id().equals(defaultPlan))) {
       reading.at("defaultPlan").refuse("must be the id of one of subscriptionPlans");
     }
+    // a trial that does not convert falls back to the default plan: that one has none
+    if (plans.stream().anyMatch(p -> p.id().equals(defaultPlan) && p.trialDays() > 0)) {
+      reading
+          .at("defaultPlan")
+          .refuse(
+              "must be a plan without trial_days: a trial that does not convert falls back"
+                  + " to it");
+    }
   }
 
   /**

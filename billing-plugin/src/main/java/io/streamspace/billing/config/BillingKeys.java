@@ -151,7 +151,10 @@ final class BillingKeys {
               + " or "
               + LimitKind.SOFT.configName()
               + "), prepaid (true: its organizations pay usage from a prepaid balance; default"
-              + " false)");
+              + " false), trial_days ("
+              + Plans.TRIAL_DAYS.allowed()
+              + ": an organization starting the plan for the first time has its limits without"
+              + " its fee for that long; not on defaultPlan, where a trial falls back to)");
   static final BillingKey<String> DEFAULT_PLAN =
       key("defaultPlan", ValueType.text(), "free", "The plan id new accounts start on");
   static final BillingKey<List<CapacityPack>> CAPACITY_PACKS =

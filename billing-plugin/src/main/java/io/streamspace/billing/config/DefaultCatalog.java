@@ -113,7 +113,8 @@ final class DefaultCatalog {
         new BigDecimal(storage),
         Map.of(VND, new BigDecimal(vndPrice)),
         limits,
-        false);
+        false,
+        0);
   }
 
   /**

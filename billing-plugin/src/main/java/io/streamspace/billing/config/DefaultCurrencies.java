@@ -115,7 +115,8 @@ final class DefaultCurrencies {
         plan.storageLimit(),
         prices,
         plan.limits(),
-        plan.prepaid());
+        plan.prepaid(),
+        plan.trialDays());
   }
 
   private static <V> Map<Currency, V> kept(Map<Currency, V> all, Predicate<Currency> keep) {

@@ -28,9 +28,10 @@ import java.util.function.Function;
  * {@code name}, a {@code price} per {@code interval}, optional limits (the legacy {@code
  * cpu_limit}, {@code memory_limit}, {@code storage_limit} and {@code limits} by meter, which wins
  * over them), {@code prices} by ISO
- * code (whether those currencies are supported, the parser checks across keys) and {@code
- * prepaid} (default false: its organizations pay usage from a prepaid balance). When an element
- * is not an object, the plans keep their default.
+ * code (whether those currencies are supported, the parser checks across keys), {@code
+ * prepaid} (default false: its organizations pay usage from a prepaid balance) and {@code
+ * trial_days} (default none: the days of its trial). When an element is not an object, the plans
+ * keep their default.
  */
 final class Plans {
 
@@ -51,8 +52,16 @@ final class Plans {
           "storage_limit",
           "prices",
           "limits",
-          "prepaid");
+          "prepaid",
+          "trial_days");
   private static final ValueType<Boolean> PREPAID = ValueType.flag();
+
+  /**
+   * A trial's days: at least 2, as Stripe's Checkout takes a trial ending 48 hours ahead at the
+   * earliest; at most 730, as Stripe's Subscriptions.
+   */
+  static final ValueType<Integer> TRIAL_DAYS = ValueType.whole(2, 730);
+
   private static final ValueType<LimitKind> KIND =
       ValueType.oneOf(List.of(LimitKind.values()), LimitKind::configName);
 
@@ -110,7 +119,8 @@ final class Plans {
               legacy.get(Meter.STORAGE_GB),
               prices(plan.get("prices"), planAt.member("prices")),
               limits,
-              plan.hasNonNull("prepaid") && planAt.read(plan, "prepaid", PREPAID, false)));
+              plan.hasNonNull("prepaid") && planAt.read(plan, "prepaid", PREPAID, false),
+              plan.hasNonNull("trial_days") ? planAt.read(plan, "trial_days", TRIAL_DAYS, 0) : 0));
     }
     return plans.size() == value.size() ? List.copyOf(plans) : fallback;
   }
@@ -206,6 +216,9 @@ final class Plans {
       object.set("limits", writeLimits(plan.limits()));
       if (plan.prepaid()) { // written only when set: other plans read as they did before it
         object.put("prepaid", true);
+      }
+      if (plan.trialDays() > 0) { // likewise
+        object.put("trial_days", plan.trialDays());
       }
     }
     return written;

@@ -90,6 +90,18 @@ public final class BillingEvents {
    */
   public static final String PLAN_MIGRATION_CANCELLED = "billing.plan.migration_cancelled";
 
+  /**
+   * An organization's trial of a plan ends in three days ({@link TrialWillEnd}), once per trial,
+   * saying whether it will convert.
+   */
+  public static final String TRIAL_WILL_END = "billing.trial.will_end";
+
+  /**
+   * An organization's trial of a plan ended ({@link TrialEnded}): converted, lapsed to the
+   * default plan, or ended by a change of plan before its end.
+   */
+  public static final String TRIAL_ENDED = "billing.trial.ended";
+
   /** An account's use of a meter reached the alert threshold of its limit (once a period). */
   public static final String QUOTA_WARNING = "billing.quota.warning";
 
@@ -233,6 +245,14 @@ public final class BillingEvents {
 
   public void planMigrationCancelled(PlanMigrationCancelled cancelled) {
     publish(PLAN_MIGRATION_CANCELLED, cancelled);
+  }
+
+  public void trialWillEnd(TrialWillEnd notice) {
+    publish(TRIAL_WILL_END, notice);
+  }
+
+  public void trialEnded(TrialEnded ended) {
+    publish(TRIAL_ENDED, ended);
   }
 
   public void quotaWarning(QuotaAlert alert) {

@@ -7,8 +7,9 @@ import java.time.Instant;
  * The payload of {@code billing.subscription.changed}.
  *
  * @param previousPlanId the plan the account left
- * @param price the new plan's price in the account's currency
+ * @param price the new plan's price in the account's currency; 0 for a trial
  * @param currency its ISO 4217 code
+ * @param trialEndsAt when the trial the new term began ends (free until then); null for none
  */
 public record SubscriptionChanged(
     String userId,
@@ -16,4 +17,5 @@ public record SubscriptionChanged(
     String planId,
     BigDecimal price,
     String currency,
-    Instant changedAt) {}
+    Instant changedAt,
+    Instant trialEndsAt) {}

@@ -12,6 +12,7 @@ import io.streamspace.billing.analytics.MonthFigures;
 import io.streamspace.billing.analytics.MrrMovements;
 import io.streamspace.billing.analytics.Receivables;
 import io.streamspace.billing.analytics.RevenueAnalytics;
+import io.streamspace.billing.analytics.TrialConversions;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.reports.ReportFormat;
 import io.streamspace.common.http.ApiException;
@@ -133,6 +134,27 @@ public final class AnalyticsRoutes {
               .req("invoices", integer())
               .req("total", number()));
 
+  static final Schema TRIAL_MONTH =
+      Schema.component(
+          "TrialMonth",
+          object()
+              .req("month", string().description("YYYY-MM in the billing time zone"))
+              .req("plan_id", string())
+              .req("started", integer().description("trials of the plan begun in the month"))
+              .req(
+                  "converted",
+                  integer().description("of the trials ended in the month, those that converted"))
+              .req("lapsed", integer().description("… that fell back to the default plan"))
+              .req("changed", integer().description("… ended early by a change of plan"))
+              .req(
+                  "conversion_rate",
+                  number()
+                      .orNull()
+                      .description(
+                          """
+                          converted ÷ (converted + lapsed + changed), four decimals; null when \
+                          none ended""")));
+
   static final Schema ANALYTICS =
       Schema.component(
           "Analytics",
@@ -168,7 +190,14 @@ public final class AnalyticsRoutes {
                       .description(
                           """
                           the organizations opened in each month of the range, as they stand \
-                          now""")));
+                          now"""))
+              .req(
+                  "trials",
+                  array(TRIAL_MONTH)
+                      .description(
+                          """
+                          conversion from trial: per month of the range and plan, the trials \
+                          begun and how those that ended then ended; read at the request""")));
 
   /** The longest range asked at once: ten years of months. */
   static final int MAX_MONTHS = 120;
@@ -200,6 +229,7 @@ public final class AnalyticsRoutes {
   private final Cohorts cohorts;
   private final AnalyticsSnapshots snapshots;
   private final Receivables receivables;
+  private final TrialConversions trials;
   private final Supplier<BillingConfig> config;
   private final Clock clock;
 
@@ -208,12 +238,14 @@ public final class AnalyticsRoutes {
       Cohorts cohorts,
       AnalyticsSnapshots snapshots,
       Receivables receivables,
+      TrialConversions trials,
       Supplier<BillingConfig> config,
       Clock clock) {
     this.analytics = analytics;
     this.cohorts = cohorts;
     this.snapshots = snapshots;
     this.receivables = receivables;
+    this.trials = trials;
     this.config = config;
     this.clock = clock;
   }
@@ -224,8 +256,8 @@ public final class AnalyticsRoutes {
 
   /**
    * The answer: the range, the instant it is of, each month's figures per currency, the
-   * formulas, the conversion of the organizations opened in those months, and what is owed by
-   * age.
+   * formulas, the conversion of the organizations opened in those months, what is owed by age,
+   * and the conversion from trial per month and plan.
    */
   public record Analytics(
       String from,
@@ -234,7 +266,8 @@ public final class AnalyticsRoutes {
       List<MonthFigures> months,
       Map<String, String> definitions,
       List<Cohorts.Cohort> cohorts,
-      List<Receivables.Bucket> receivables) {}
+      List<Receivables.Bucket> receivables,
+      List<TrialConversions.Month> trials) {}
 
   static final Operation ANALYTICS_ROUTE =
       Operation.get("/admin/analytics")
@@ -262,8 +295,11 @@ public final class AnalyticsRoutes {
               from a paid plan to a dearer one (`upgraded`, `upgrade_rate`). `receivables`: what \
               customers owe now, the invoices sent or overdue per currency in buckets of days \
               past due (`not_due`, `1_30`, `31_60`, `61_90`, `over_90`, each with `invoices` and \
-              `total`). `format=csv`: the months' rows as CSV. 400 naming `from`, `to` or \
-              `format`.""")
+              `total`). `trials`: per month of the range and plan, the trials begun \
+              (`started`) and, of those that ended in the month, how many `converted`, `lapsed` \
+              to the default plan or `changed` plan early, with `conversion_rate` = converted ÷ \
+              those ended (read at the request). `format=csv`: the months' rows as CSV. 400 \
+              naming `from`, `to` or `format`.""")
           .params(
               Param.query("from", string()),
               Param.query("to", string()),
@@ -307,7 +343,8 @@ public final class AnalyticsRoutes {
           figures,
           MrrMovements.DEFINITIONS,
           kept.isPresent() ? kept.get().cohorts(from, to) : cohorts.of(from, to, zone),
-          kept.isPresent() ? kept.get().receivables() : receivables.aged(now));
+          kept.isPresent() ? kept.get().receivables() : receivables.aged(now),
+          trials.of(from, to, zone));
     }
     return HttpResponse.streamed(
         HttpStatus.OK,

@@ -202,7 +202,8 @@ public final class JobRoutes {
                           "finalize-invoices",
                           "generate-invoices",
                           "pay-creators",
-                          "plan-migrations")))
+                          "plan-migrations",
+                          "trials")))
           .body(JOB_RUN_REQUEST)
           .answers(200, Response.of("the run's outcome").json(JOB_RUN))
           .answers(

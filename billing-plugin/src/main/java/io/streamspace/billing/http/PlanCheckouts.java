@@ -12,12 +12,18 @@ import io.streamspace.billing.stripe.StripeCheckout;
 import io.streamspace.billing.stripe.StripeCheckout.CheckoutPage;
 import io.streamspace.billing.stripe.StripeCheckout.ReturnUrls;
 import io.streamspace.billing.stripe.StripeFailure;
+import io.streamspace.billing.trials.Trials;
 import io.streamspace.common.http.ApiException;
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Currency;
 import java.util.Map;
 import java.util.Optional;
+import javax.sql.DataSource;
 
 /**
  * A plan's Checkout Session, in the mode config {@code stripeCollection} asks for: {@code
@@ -25,12 +31,17 @@ import java.util.Optional;
  * invoices; {@code stripe_invoices} starts a Stripe Subscription on the plan's Price (subscription
  * mode), synced first when Stripe lacks it or it no longer matches. Either way the session is
  * recorded with the organization's plan and lock state then ({@link CheckoutSessions}), for the
- * state check at its completion.
+ * state check at its completion. A Subscription on a plan with a trial the organization never had
+ * starts with Stripe's {@code trial_end} at the trial's end ({@link Trials}).
  */
 public final class PlanCheckouts {
 
   /** The parts a plan checkout uses beyond the routes'. */
-  public record Parts(CheckoutSessions sessions, StripeSubscriptions subscriptions, Clock clock) {}
+  public record Parts(
+      CheckoutSessions sessions,
+      StripeSubscriptions subscriptions,
+      DataSource dataSource,
+      Clock clock) {}
 
   private final Parts parts;
 
@@ -80,7 +91,8 @@ public final class PlanCheckouts {
                   currency,
                   config.taxBehavior().configName()));
       page =
-          StripeCheckout.forPlanSubscription(stripe, orgId, customer, plan.id(), price, urls, tax);
+          StripeCheckout.forPlanSubscription(
+              stripe, orgId, customer, plan.id(), price, trialEnd(orgId, plan), urls, tax);
     } else {
       page = StripeCheckout.forPlan(stripe, orgId, customer, plan.id(), currency, urls, tax);
     }
@@ -97,5 +109,26 @@ public final class PlanCheckouts {
                 "open"),
             parts.clock().instant());
     return page;
+  }
+
+  /**
+   * The end of the plan's trial for a Subscription starting now, to the second (Stripe's {@code
+   * trial_end} is in seconds, and our trial ends at the same instant): its days from now, when it
+   * has a trial the organization never had; else null, and Stripe charges from the start.
+   */
+  private Instant trialEnd(String orgId, SubscriptionPlan plan) throws SQLException {
+    if (plan.trialDays() == 0) {
+      return null;
+    }
+    try (Connection connection = parts.dataSource().getConnection()) {
+      if (Trials.had(connection, orgId, plan.id())) {
+        return null;
+      }
+    }
+    return parts
+        .clock()
+        .instant()
+        .truncatedTo(ChronoUnit.SECONDS)
+        .plus(Duration.ofDays(plan.trialDays()));
   }
 }

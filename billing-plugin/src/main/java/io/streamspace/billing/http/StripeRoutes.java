@@ -350,7 +350,9 @@ public final class StripeRoutes {
               customer (created at its first Stripe call), for a plan in `setup` mode (saves a \
               payment method) or, with `stripeCollection` `stripe_invoices`, in `subscription` \
               mode on the plan's Stripe Price (synced first when Stripe lacks it; the Stripe \
-              Subscription's metadata `account_id`, `plan_id`), recorded with the organization's \
+              Subscription's metadata `account_id`, `plan_id`; for a plan with `trial_days` the \
+              organization never had a trial of, its `trial_end` at the trial's end, also in the \
+              session's metadata `trial_end`), recorded with the organization's \
               plan and lock state for the state check at its completion, or `payment` mode for a \
               pack or a store item (one line of its price in the account's currency, in minor \
               units: 5.00 USD is 500, 125000 VND is 125000; a store item's purchase is stored when \

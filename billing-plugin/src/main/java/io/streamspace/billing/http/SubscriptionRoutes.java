@@ -85,10 +85,15 @@ public final class SubscriptionRoutes {
       String stripeSubscriptionId,
       Instant canceledAt,
       ScheduledChangeJson scheduledChange,
+      TrialJson trial,
       List<TermJson> history) {
 
     static SubscriptionJson of(
-        Subscriptions s, BillingConfig config, State state, ScheduledChangeJson scheduled) {
+        Subscriptions s,
+        BillingConfig config,
+        State state,
+        ScheduledChangeJson scheduled,
+        TrialJson trial) {
       PlanTerm t = s.current();
       String currency = s.currency().getCurrencyCode();
       List<TermJson> history = new ArrayList<>();
@@ -115,6 +120,7 @@ public final class SubscriptionRoutes {
           state.stripeSubscriptionId(),
           state.canceledAt(),
           scheduled,
+          trial,
           history);
     }
   }
@@ -130,7 +136,8 @@ public final class SubscriptionRoutes {
       BigDecimal memoryLimit,
       BigDecimal storageLimit,
       Instant startedAt,
-      Instant endedAt) {
+      Instant endedAt,
+      Instant trialEndsAt) {
 
     static TermJson of(PlanTerm t, String currency) {
       return new TermJson(
@@ -143,7 +150,8 @@ public final class SubscriptionRoutes {
           t.memoryLimit(),
           t.storageLimit(),
           t.from(),
-          t.to());
+          t.to(),
+          t.trialEnd());
     }
   }
 
@@ -153,6 +161,7 @@ public final class SubscriptionRoutes {
   private final StripeSubscriptions stripeSubscriptions;
   private final ReadOnlyLock readOnlyLock;
   private final ScheduledChangeJson.Source scheduledChanges;
+  private final TrialJson.Source trials;
   private final Supplier<BillingConfig> config;
   private final Clock clock;
 
@@ -163,6 +172,7 @@ public final class SubscriptionRoutes {
       StripeSubscriptions stripeSubscriptions,
       ReadOnlyLock readOnlyLock,
       ScheduledChangeJson.Source scheduledChanges,
+      TrialJson.Source trials,
       Supplier<BillingConfig> config,
       Clock clock) {
     this.access = access;
@@ -171,6 +181,7 @@ public final class SubscriptionRoutes {
     this.stripeSubscriptions = stripeSubscriptions;
     this.readOnlyLock = readOnlyLock;
     this.scheduledChanges = scheduledChanges;
+    this.trials = trials;
     this.config = config;
     this.clock = clock;
   }
@@ -192,13 +203,20 @@ public final class SubscriptionRoutes {
               `{"user_id","plan_id","plan_version","plan_name","price","currency","interval","cpu_\
               limit","memory_limit","storage_limit","started_at","billing_mode","status","current_\
               period_start","current_period_end","stripe_subscription_id","canceled_at","schedule\
-              d_change","history":[earlier terms, newest first, each with "ended_at"]}`; \
+              d_change","trial","history":[earlier terms, newest first, each with "ended_at" and \
+              "trial_ends_at" (a trial term's end, null for a paid one)]}`; \
               `plan_version` the version of the plan the active term is on; `scheduled_change` \
               the plan migration the organization was told of \
               (`billing.plan.migration_scheduled`) while it has not taken effect: \
               `{"migration_id","plan_id","plan_name","from_version","to_version","effective_at",\
               "price","currency","interval"}`, the new fee in the account's currency; null when \
-              none. As the StreamSpace plugin's \
+              none. `trial` the trial of its plan the active term is (its `price` 0 until then): \
+              `{"plan_id","plan_name","started_at","ends_at","price","currency","interval",\
+              "will_convert","fallback_plan_id","fallback_plan_name"}`, `price` the fee per \
+              `interval` from `ends_at` if it converts, `will_convert` whether it does as things \
+              stand (a payment method on file, or a Stripe Subscription charging the plan), else \
+              it falls back to the default plan (`fallback_plan_id`); null when none. As the \
+              StreamSpace plugin's \
               Subscription: `status` is `canceled` once the organization is closed (org.deleted; \
               `canceled_at` its closing, null before), else `suspended` while the account is \
               locked read-only for non-payment (an invoice unpaid past the grace: the \
@@ -228,7 +246,8 @@ public final class SubscriptionRoutes {
     Subscriptions subscription = find(orgId);
     ScheduledChangeJson scheduled =
         scheduledChanges.of(orgId, subscription.currency()).orElse(null);
-    return SubscriptionJson.of(subscription, current, state(orgId, current), scheduled);
+    TrialJson trial = trials.of(orgId).orElse(null);
+    return SubscriptionJson.of(subscription, current, state(orgId, current), scheduled, trial);
   }
 
   /**
@@ -264,7 +283,11 @@ public final class SubscriptionRoutes {
               400 naming it otherwise): the active term ends and the new one starts at the same \
               instant, with the plan's terms in the account's currency, in one transaction; \
               publishes `billing.subscription.changed` \
-              `{"user_id","previous_plan_id","plan_id","price","currency","changed_at"}`. 200 with \
+              `{"user_id","previous_plan_id","plan_id","price","currency","changed_at",\
+              "trial_ends_at"}`. A plan with `trial_days` the organization never had a trial of \
+              begins its trial: the term is free (`price` 0) until `trial_ends_at`, then it \
+              converts or falls back to the default plan; a second start of the plan pays from \
+              the start (`trial_ends_at` null). 200 with \
               the subscription; 400 naming `plan_id` when missing, unknown or the current plan; \
               400 `invalid_json` for a body that is not a JSON object; 404 for a user without an \
               account; 409 when a concurrent change of the same account got there first; 423 \

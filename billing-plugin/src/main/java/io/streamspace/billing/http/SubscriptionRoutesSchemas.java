@@ -39,7 +39,13 @@ final class SubscriptionRoutesSchemas {
               .prop("currency", string())
               .prop("interval", string())
               .req("started_at", string().format("date-time"))
-              .req("ended_at", string().orNull().format("date-time")));
+              .req("ended_at", string().orNull().format("date-time"))
+              .req(
+                  "trial_ends_at",
+                  string()
+                      .orNull()
+                      .format("date-time")
+                      .description("a trial term's end (free until then); null for a paid one")));
 
   static final Schema SCHEDULED_CHANGE =
       Schema.component(
@@ -56,6 +62,33 @@ final class SubscriptionRoutesSchemas {
               .req("price", number().orNull().description("the new fee per interval"))
               .req("currency", string())
               .req("interval", string()));
+
+  static final Schema TRIAL =
+      Schema.component(
+          "Trial",
+          object()
+              .req("plan_id", string())
+              .req("plan_name", string())
+              .req("started_at", string().format("date-time"))
+              .req(
+                  "ends_at",
+                  string()
+                      .format("date-time")
+                      .description("when it ends: it converts, or falls back to the default plan"))
+              .req(
+                  "price",
+                  number().description("the plan's fee per interval from ends_at if it converts"))
+              .req("currency", string())
+              .req("interval", string())
+              .req(
+                  "will_convert",
+                  Schema.bool()
+                      .description(
+                          """
+                          whether it converts as things stand: a payment method on file, or a \
+                          Stripe Subscription charging the plan"""))
+              .req("fallback_plan_id", string().description("the default plan"))
+              .req("fallback_plan_name", string()));
 
   static final Schema SUBSCRIPTION =
       Schema.component(
@@ -112,5 +145,12 @@ final class SubscriptionRoutesSchemas {
                           the plan migration the organization was told of \
                           (billing.plan.migration_scheduled) that has not taken effect, while it \
                           is on the version it moves from; null when none"""))
+              .req(
+                  "trial",
+                  oneOf(TRIAL, nullValue())
+                      .description(
+                          """
+                          the trial of its plan the active term is (free until ends_at); null \
+                          when none"""))
               .req("history", array(SUBSCRIPTION_TERM)));
 }

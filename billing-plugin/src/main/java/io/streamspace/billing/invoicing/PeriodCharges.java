@@ -52,7 +52,8 @@ import java.util.TreeMap;
  * same way, so twelve whole periods cost exactly the price, leap year or not. Each line sums its
  * periods exactly and is rounded once, half up, to the currency's minor unit. Lengths (overlaps,
  * allowances) are exact to the fraction of a second an instant carries ({@link Seconds}), so a
- * plan changed inside a second counts each plan for its part of it.
+ * plan changed inside a second counts each plan for its part of it. A trial term costs nothing
+ * (its price is 0) and its line says so: "Pro, trial until 2026-03-24".
  */
 public final class PeriodCharges {
 
@@ -158,11 +159,13 @@ public final class PeriodCharges {
       lines.add(
           new ChargeLine(
               ChargeKind.PLAN_FEE,
-              term.planName()
-                  + ", "
-                  + from.atZone(zone).toLocalDate()
-                  + " – "
-                  + to.atZone(zone).toLocalDate(),
+              term.trialEnd() != null // a trial term, free: its line says until when
+                  ? term.planName() + ", trial until " + trialUntil(term).atZone(zone).toLocalDate()
+                  : term.planName()
+                      + ", "
+                      + from.atZone(zone).toLocalDate()
+                      + " – "
+                      + to.atZone(zone).toLocalDate(),
               null,
               null,
               term.price(),
@@ -327,6 +330,11 @@ public final class PeriodCharges {
       allowance = allowance.add(limit.multiply(Seconds.between(from, to)));
     }
     return allowance;
+  }
+
+  /** When a trial term's trial stopped: its end, or the plan change that ended it before. */
+  private static Instant trialUntil(PlanTerm term) {
+    return term.to() != null && term.to().isBefore(term.trialEnd()) ? term.to() : term.trialEnd();
   }
 
   /** The term's end, or {@code end} if the term runs past it (or has not ended). */

@@ -19,6 +19,10 @@ import java.util.Objects;
  *     unlimited
  * @param version the version of its plan it was started on ({@code planversions/PlanVersion}); null
  *     for a term not stored yet whose version its store decides
+ * @param trialEnd when its trial ends: a stored trial term costs nothing (its price is 0) until
+ *     then, its last instant; null for a paid term. A term not stored yet offers its store a
+ *     trial until then at {@code price} from its end, which the store grants only to an
+ *     organization's first start of the plan ({@code plans/SubscriptionRepository})
  */
 public record PlanTerm(
     String planId,
@@ -31,7 +35,8 @@ public record PlanTerm(
     Map<String, BigDecimal> heldLimits,
     Instant from,
     Instant to,
-    Integer version) {
+    Integer version,
+    Instant trialEnd) {
 
   public PlanTerm {
     Objects.requireNonNull(planId, "planId");
@@ -39,6 +44,34 @@ public record PlanTerm(
     Objects.requireNonNull(interval, "interval");
     heldLimits = Map.copyOf(heldLimits);
     Objects.requireNonNull(from, "from");
+  }
+
+  /** A paid term (no trial). */
+  public PlanTerm(
+      String planId,
+      String planName,
+      BigDecimal price,
+      String interval,
+      BigDecimal cpuLimit,
+      BigDecimal memoryLimit,
+      BigDecimal storageLimit,
+      Map<String, BigDecimal> heldLimits,
+      Instant from,
+      Instant to,
+      Integer version) {
+    this(
+        planId,
+        planName,
+        price,
+        interval,
+        cpuLimit,
+        memoryLimit,
+        storageLimit,
+        heldLimits,
+        from,
+        to,
+        version,
+        null);
   }
 
   /** A term whose version its store decides (a change of plan, from the plan as configured). */
@@ -80,6 +113,23 @@ public record PlanTerm(
       Instant to) {
     this(
         planId, planName, price, interval, cpuLimit, memoryLimit, storageLimit, Map.of(), from, to);
+  }
+
+  /** The same term with a trial until {@code end} (null: none). */
+  public PlanTerm withTrialEnd(Instant end) {
+    return new PlanTerm(
+        planId,
+        planName,
+        price,
+        interval,
+        cpuLimit,
+        memoryLimit,
+        storageLimit,
+        heldLimits,
+        from,
+        to,
+        version,
+        end);
   }
 
   /** What the plan includes of a resource (cores, GB, GPUs), or null when it is unlimited. */

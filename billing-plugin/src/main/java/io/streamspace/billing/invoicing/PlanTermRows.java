@@ -12,7 +12,8 @@ public final class PlanTermRows {
   public static final String COLUMNS =
       """
       s.plan_id, s.plan_name, s.price, s.billing_interval, s.cpu_limit, s.memory_limit,
-      s.storage_limit, s.started_at, s.ended_at, s.held_limits::text, s.plan_version""";
+      s.storage_limit, s.started_at, s.ended_at, s.held_limits::text, s.plan_version,
+      s.trial_ends_at""";
 
   private PlanTermRows() {}
 
@@ -29,6 +30,7 @@ public final class PlanTermRows {
         JsonMapper.decimals(rs.getString(first + 9)),
         rs.getTimestamp(first + 7).toInstant(),
         Sql.instant(rs.getTimestamp(first + 8)),
-        rs.getInt(first + 10));
+        rs.getInt(first + 10),
+        Sql.instant(rs.getTimestamp(first + 11)));
   }
 }

@@ -242,25 +242,31 @@ public final class Repricing {
                   terms.get(terms.size() - 1).to()));
     }
     return terms.stream()
-        .map(
-            term ->
-                changedPlan(term.planId(), currency)
-                    .map(
-                        plan ->
-                            new PlanTerm(
-                                term.planId(),
-                                term.planName(),
-                                whatIf.priceOf(plan, currency).orElseThrow(),
-                                plan.interval(),
-                                plan.cpuLimit(),
-                                plan.memoryLimit(),
-                                plan.storageLimit(),
-                                plan.heldLimits(),
-                                term.from(),
-                                term.to(),
-                                term.version()))
-                    .orElse(term))
+        .map(term -> term.trialEnd() != null ? term : repriced(term, currency))
         .toList();
+  }
+
+  /**
+   * The term at the what-if's plan where its price, interval or included resources changed (a
+   * trial term is left free, above: at any price the organization was on trial).
+   */
+  private PlanTerm repriced(PlanTerm term, Currency currency) {
+    return changedPlan(term.planId(), currency)
+        .map(
+            plan ->
+                new PlanTerm(
+                    term.planId(),
+                    term.planName(),
+                    whatIf.priceOf(plan, currency).orElseThrow(),
+                    plan.interval(),
+                    plan.cpuLimit(),
+                    plan.memoryLimit(),
+                    plan.storageLimit(),
+                    plan.heldLimits(),
+                    term.from(),
+                    term.to(),
+                    term.version()))
+        .orElse(term);
   }
 
   /**

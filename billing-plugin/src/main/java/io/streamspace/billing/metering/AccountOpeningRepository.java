@@ -113,6 +113,7 @@ final class AccountOpeningRepository {
           FROM opened o
           JOIN batch b USING (user_id)
           JOIN %s ON p.id = b.plan_id AND p.currency = b.currency
+          RETURNING user_id
           """
               .formatted(PLANS));
 
@@ -143,8 +144,11 @@ final class AccountOpeningRepository {
           )
           -- The first plan term (the plan it opened on) moves with it, even after a plan
           -- change: the account was on that plan from its start until the change, which keeps
-          -- its instant.
-          UPDATE billing_subscriptions s SET started_at = m.created_at
+          -- its instant. A trial it began, still running, ends as many days after its new start.
+          UPDATE billing_subscriptions s SET started_at = m.created_at,
+            trial_ends_at = CASE WHEN s.ended_at IS NULL
+                                 THEN s.trial_ends_at - (s.started_at - m.created_at)
+                                 ELSE s.trial_ends_at END
           FROM moved m
           WHERE s.id = (SELECT f.id FROM billing_subscriptions f WHERE f.user_id = m.user_id
                         ORDER BY f.started_at, f.id LIMIT 1)
@@ -246,11 +250,14 @@ final class AccountOpeningRepository {
   /**
    * Opens the accounts not yet known, each on its first plan term from {@code plans} (its plan
    * priced in its currency).
+   *
+   * @return the accounts it opened
    */
-  void open(Connection connection, List<AccountRow> accounts, List<PricedPlan> plans)
+  List<String> open(Connection connection, List<AccountRow> accounts, List<PricedPlan> plans)
       throws SQLException {
+    List<String> opened = new ArrayList<>();
     if (accounts.isEmpty()) {
-      return;
+      return opened;
     }
     NamedSql.Binding open =
         BatchColumns.bind(
@@ -266,7 +273,13 @@ final class AccountOpeningRepository {
                 "user_created_at", AccountRow::userCreatedAt,
                 "personal", AccountRow::personal,
                 "name", AccountRow::name));
-    withPlans(connection, open, plans).update(connection);
+    try (PreparedStatement statement = withPlans(connection, open, plans).prepare(connection);
+        ResultSet rs = statement.executeQuery()) {
+      while (rs.next()) {
+        opened.add(rs.getString(1));
+      }
+    }
+    return opened;
   }
 
   /** Gives the accounts opened without an email the one the rows carry. */

@@ -14,6 +14,7 @@ import io.streamspace.billing.metering.MeteringBatch.AccountRow;
 import io.streamspace.billing.metering.MeteringBatch.SessionRow;
 import io.streamspace.billing.prepaid.Reservations;
 import io.streamspace.billing.reserve.LimitReservations;
+import io.streamspace.billing.trials.Trials;
 import io.streamspace.common.db.Transactions;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -117,7 +118,8 @@ public final class MeteringStore {
         connection -> {
           // before any row lock: see AccountTermsLock
           boolean adopting = accounts.awaitingTerms(connection, onTheirTerms);
-          accounts.open(connection, opening, plans); // before the rows that refer to them
+          // before the rows that refer to them
+          List<String> opened = accounts.open(connection, opening, plans);
           // after the opening: a user's personal account this batch opens counts too
           organizations.refuseUsersIds(connection, batch.createdOrganizations());
           sessions.upsertSessions(connection, batch.sessions());
@@ -135,9 +137,12 @@ public final class MeteringStore {
           // calculate-usage does
           accounts.completeEmails(connection, opening);
           accounts.startEarlier(connection, opening);
-          if (adopting) {
-            logIgnored(accounts.adoptTerms(connection, onTheirTerms, plans));
-          }
+          List<Adoption> adoptions =
+              adopting ? accounts.adoptTerms(connection, onTheirTerms, plans) : List.of();
+          logIgnored(adoptions);
+          // those opened on a plan with trial days, or that took one now, begin its trial
+          adoptions.stream().filter(Adoption::adopted).forEach(a -> opened.add(a.orgId()));
+          Trials.beginOpened(connection, opened, current.subscriptionPlans());
           // after the events are kept and the accounts opened: whichever came first
           organizations.closeDeleted(connection, batch.organizations());
           // after the account rows, as finalization locks balances after its accounts

@@ -7,9 +7,11 @@ import io.streamspace.billing.events.SubscriptionChanged;
 import io.streamspace.billing.invoicing.PlanTerm;
 import io.streamspace.billing.plans.SubscriptionRepository.ChangeRefused;
 import io.streamspace.billing.quota.OverLimitSuspensions;
+import io.streamspace.billing.trials.Trials;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Currency;
 import java.util.Optional;
@@ -38,7 +40,11 @@ public final class PlanChanges {
     this.suspensions = suspensions;
   }
 
-  /** The term of {@code plan} at {@code price} (in the account's currency) from {@code now}. */
+  /**
+   * The term of {@code plan} at {@code price} (in the account's currency) from {@code now},
+   * offering the plan's trial when it has one ({@link PlanTerm#trialEnd}: its store begins it for
+   * an organization's first start of the plan only).
+   */
   public static PlanTerm termOf(SubscriptionPlan plan, BigDecimal price, Instant now) {
     return new PlanTerm(
         plan.id(),
@@ -50,7 +56,9 @@ public final class PlanChanges {
         plan.storageLimit(),
         plan.heldLimits(),
         now,
-        null);
+        null,
+        null,
+        plan.trialDays() > 0 ? now.plus(Duration.ofDays(plan.trialDays())) : null);
   }
 
   /**
@@ -62,9 +70,9 @@ public final class PlanChanges {
    */
   public String change(String orgId, PlanTerm next, Currency currency, Instant now, Cause cause)
       throws SQLException, ChangeRefused {
-    String previous = subscriptions.change(orgId, next, currency, now, cause);
-    changed(orgId, previous, next, currency, now);
-    return previous;
+    SubscriptionRepository.Changed change = subscriptions.change(orgId, next, currency, now, cause);
+    changed(orgId, change.previousPlan(), next.withTrialEnd(change.trialEnd()), currency, now);
+    return change.previousPlan();
   }
 
   /**
@@ -81,8 +89,10 @@ public final class PlanChanges {
       Instant now,
       Cause cause)
       throws SQLException, ChangeRefused {
-    String previous = SubscriptionRepository.change(connection, orgId, next, currency, now, cause);
-    return () -> changed(orgId, previous, next, currency, now);
+    SubscriptionRepository.Changed change =
+        SubscriptionRepository.change(connection, orgId, next, currency, now, cause);
+    PlanTerm started = next.withTrialEnd(change.trialEnd());
+    return () -> changed(orgId, change.previousPlan(), started, currency, now);
   }
 
   /**
@@ -104,15 +114,47 @@ public final class PlanChanges {
       throws SQLException {
     return SubscriptionRepository.migrate(
             connection, orgId, next.planId(), fromVersion, next, currency, at, migrationId, cause)
-        .map(previousPrice -> () -> changed(orgId, next.planId(), next, currency, at));
+        .map(
+            previousPrice ->
+                () -> changed(orgId, next.planId(), next.withTrialEnd(null), currency, at));
   }
 
+  /**
+   * A trial's end: the organization's trial term ends at the trial's end and {@code next} starts
+   * then, in the caller's transaction ({@link SubscriptionRepository#endTrial}).
+   *
+   * @return what to run once the transaction is committed (the event and the limits' check);
+   *     empty when a plan change ended the term first
+   */
+  public Optional<Runnable> endTrialInTransaction(
+      Connection connection, Trials.Running trial, PlanTerm next, String outcome, Cause cause)
+      throws SQLException {
+    Currency currency = Currency.getInstance(trial.currency());
+    return SubscriptionRepository.endTrial(connection, trial, next, outcome, cause)
+        ? Optional.of(
+            () ->
+                changed(
+                    trial.orgId(),
+                    trial.planId(),
+                    next.withTrialEnd(null),
+                    currency,
+                    trial.endsAt()))
+        : Optional.empty();
+  }
+
+  /** Tells of the term {@code next} started, free until its {@code trialEnd} when it has one. */
   private void changed(
       String orgId, String previous, PlanTerm next, Currency currency, Instant now) {
     log.info("user {} moved from plan {} to {} at {}", orgId, previous, next.planId(), now);
     events.subscriptionChanged(
         new SubscriptionChanged(
-            orgId, previous, next.planId(), next.price(), currency.getCurrencyCode(), now));
+            orgId,
+            previous,
+            next.planId(),
+            next.trialEnd() == null ? next.price() : BigDecimal.ZERO,
+            currency.getCurrencyCode(),
+            now,
+            next.trialEnd()));
     try {
       suspensions.check(orgId);
     } catch (SQLException e) {

@@ -32,7 +32,8 @@ import javax.sql.DataSource;
  * <p><b>Who moves.</b> The organizations open now whose active term is on the migration's {@code
  * from_version} of its plan ({@link #ON_VERSION}), but those whose plan a Stripe Subscription
  * charges (not cancelled): its price is Stripe's, changed in the Customer Portal, and a term moved
- * here would not move it. The same organizations are previewed, told and moved.
+ * here would not move it; and those on a trial of the plan, which converts on the version it began
+ * on ({@code TrialRuns}). The same organizations are previewed, told and moved.
  */
 public final class PlanMigrations {
 
@@ -77,7 +78,7 @@ public final class PlanMigrations {
       FROM billing_subscriptions s
       JOIN billing_accounts a ON a.user_id = s.user_id
       WHERE s.plan_id = :plan_id AND s.plan_version = :from_version AND s.ended_at IS NULL
-        AND a.closed_at IS NULL
+        AND s.trial_ends_at IS NULL AND a.closed_at IS NULL
         AND NOT EXISTS (SELECT 1 FROM billing_stripe_subscriptions t
                         WHERE t.account_id = s.user_id AND t.status <> 'canceled')""";
 

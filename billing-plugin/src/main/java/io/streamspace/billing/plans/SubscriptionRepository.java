@@ -7,9 +7,7 @@ import io.streamspace.billing.audit.Cause;
 import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.invoicing.PlanTerm;
 import io.streamspace.billing.invoicing.PlanTermRows;
-import io.streamspace.billing.json.JsonMapper;
-import io.streamspace.billing.planversions.PlanVersion;
-import io.streamspace.billing.planversions.PlanVersions;
+import io.streamspace.billing.trials.Trials;
 import io.streamspace.common.db.Transactions;
 import java.math.BigDecimal;
 import java.sql.Connection;
@@ -82,6 +80,12 @@ public final class SubscriptionRepository {
   }
 
   /**
+   * A plan change made: the plan the account left, and the end of the trial the new term began
+   * (null when it pays from the change: no trial offered, or one of the plan had already).
+   */
+  public record Changed(String previousPlan, Instant trialEnd) {}
+
+  /**
    * An account's plans over time.
    *
    * @param terms oldest first; the last one is the active one ({@code to} null)
@@ -137,17 +141,6 @@ public final class SubscriptionRepository {
           WHERE id = :id AND ended_at IS NULL AND currency = :currency
           """);
 
-  private static final NamedSql START =
-      NamedSql.of(
-          """
-          INSERT INTO billing_subscriptions (user_id, plan_id, plan_name, price, currency,
-              billing_interval, cpu_limit, memory_limit, storage_limit, held_limits, started_at,
-              plan_version)
-          VALUES (:user_id, :plan_id, :plan_name, :price, :currency,
-              :billing_interval, :cpu_limit, :memory_limit, :storage_limit, :held_limits::jsonb,
-              :now, :plan_version)
-          """);
-
   // each change ends the term before it at the instant of the change: the account's changes in a
   // window are its terms ended in it (a change from Stripe's checkout counts too)
   private static final NamedSql RECENT_CHANGES =
@@ -189,10 +182,10 @@ public final class SubscriptionRepository {
    * are ignored; its price must be in the account's currency. Its {@code plan.changed} entry
    * is written with it.
    *
-   * @return the id of the plan the account left
+   * @return the change: the plan the account left, and its trial
    * @throws ChangeRefused when nothing was changed, and why
    */
-  public String change(String orgId, PlanTerm next, Currency currency, Instant now, Cause cause)
+  public Changed change(String orgId, PlanTerm next, Currency currency, Instant now, Cause cause)
       throws SQLException, ChangeRefused {
     try {
       return Transactions.inTransaction(
@@ -249,7 +242,7 @@ public final class SubscriptionRepository {
    * concurrent change may also fail it with the partial unique index's violation), without the
    * hourly limit: a change Stripe's checkout was paid for is made whatever came before.
    */
-  public static String change(
+  public static Changed change(
       Connection connection,
       String orgId,
       PlanTerm next,
@@ -281,7 +274,7 @@ public final class SubscriptionRepository {
     if (ended == 0) {
       throw concurrentChange();
     }
-    int version = start(connection, orgId, next, currency, now);
+    TermStarts.Started started = TermStarts.start(connection, orgId, next, currency, now);
     AuditTrail.record(
         connection,
         new AuditEntry(
@@ -291,8 +284,8 @@ public final class SubscriptionRepository {
             AuditKinds.PLAN_CHANGED,
             "subscription:" + orgId,
             Map.of("plan_id", previousPlan),
-            termAudited(next, currency, version, Map.of())));
-    return previousPlan;
+            TermStarts.audited(next, currency, started, Map.of())));
+    return new Changed(previousPlan, started.trialEnd());
   }
 
   /**
@@ -337,7 +330,7 @@ public final class SubscriptionRepository {
     if (ended == 0) {
       return Optional.empty(); // priced in another currency: its account moved meanwhile
     }
-    int version = start(connection, orgId, next, currency, at);
+    TermStarts.Started started = TermStarts.start(connection, orgId, next, currency, at);
     Map<String, Object> before = new LinkedHashMap<>();
     before.put("plan_id", planId);
     before.put("plan_version", fromVersion);
@@ -351,69 +344,48 @@ public final class SubscriptionRepository {
             AuditKinds.PLAN_CHANGED,
             "subscription:" + orgId,
             before,
-            termAudited(next, currency, version, Map.of("migration_id", migrationId))));
+            TermStarts.audited(next, currency, started, Map.of("migration_id", migrationId))));
     return Optional.of(price);
   }
 
   /**
-   * Starts {@code next} at {@code now}: on its version, or, when it names none (a term from the
-   * plan as this node configures it), on the version of its plan it is ({@link
-   * PlanVersion#versionOf}).
+   * Ends the organization's trial term at the trial's end and starts {@code next} then (a paid
+   * term of the plan when the trial converts, else one of the default plan), in the caller's
+   * transaction, when that term is still active; its {@code plan.changed} entry names the trial's
+   * outcome.
    *
-   * @return its version
+   * @return whether it ended (false: a plan change ended it first)
    */
-  private static int start(
-      Connection connection, String orgId, PlanTerm next, Currency currency, Instant now)
+  public static boolean endTrial(
+      Connection connection, Trials.Running trial, PlanTerm next, String outcome, Cause cause)
       throws SQLException {
-    int version =
-        next.version() != null
-            ? next.version()
-            : PlanVersion.versionOf(
-                PlanVersions.of(connection, next.planId()), fields(next, currency));
-    START
-        .bind("user_id", orgId)
-        .bind("plan_id", next.planId())
-        .bind("plan_name", next.planName())
-        .bind("price", next.price())
-        .bind("currency", currency.getCurrencyCode())
-        .bind("billing_interval", next.interval())
-        .bind("cpu_limit", next.cpuLimit())
-        .bind("memory_limit", next.memoryLimit())
-        .bind("storage_limit", next.storageLimit())
-        .bind("held_limits", JsonMapper.write(next.heldLimits()))
-        .bind("now", now)
-        .bind("plan_version", version)
-        .update(connection);
-    return version;
-  }
-
-  /** What a plan term keeps of its plan, as a version's terms are matched against it. */
-  public static PlanVersion.TermFields fields(PlanTerm term, Currency currency) {
-    return new PlanVersion.TermFields(
-        currency,
-        term.price(),
-        term.interval(),
-        term.cpuLimit(),
-        term.memoryLimit(),
-        term.storageLimit(),
-        term.heldLimits());
-  }
-
-  /**
-   * The audit trail's "after" of a term started: its plan, fee, interval and version, and {@code
-   * more}.
-   */
-  private static Map<String, Object> termAudited(
-      PlanTerm next, Currency currency, int version, Map<String, Object> more) {
-    Map<String, Object> after = new LinkedHashMap<>();
-    after.put("plan_id", next.planId());
-    after.put("plan_name", next.planName());
-    after.put("price", next.price());
-    after.put("currency", currency.getCurrencyCode());
-    after.put("billing_interval", next.interval());
-    after.put("plan_version", version);
-    after.putAll(more);
-    return after;
+    Instant at = trial.endsAt();
+    Currency currency = Currency.getInstance(trial.currency());
+    int ended =
+        END.bind("now", at)
+            .bind("id", trial.termId())
+            .bind("currency", currency.getCurrencyCode())
+            .update(connection);
+    if (ended == 0) {
+      return false;
+    }
+    TermStarts.Started started =
+        TermStarts.start(connection, trial.orgId(), next.withTrialEnd(null), currency, at);
+    Map<String, Object> before = new LinkedHashMap<>();
+    before.put("plan_id", trial.planId());
+    before.put("price", BigDecimal.ZERO);
+    before.put("trial_ends_at", at);
+    AuditTrail.record(
+        connection,
+        new AuditEntry(
+            at,
+            cause,
+            trial.orgId(),
+            AuditKinds.PLAN_CHANGED,
+            "subscription:" + trial.orgId(),
+            before,
+            TermStarts.audited(next, currency, started, Map.of("trial", outcome))));
+    return true;
   }
 
   /** The plan the account is on, in the caller's transaction; null without an account. */

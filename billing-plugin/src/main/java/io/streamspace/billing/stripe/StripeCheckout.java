@@ -13,6 +13,7 @@ import com.stripe.param.checkout.SessionCreateParams.LineItem.PriceData.ProductD
 import io.streamspace.billing.catalog.CapacityPack;
 import io.streamspace.billing.tax.TaxBehavior;
 import java.math.BigDecimal;
+import java.time.Instant;
 import java.util.Currency;
 import java.util.List;
 import java.util.Locale;
@@ -98,7 +99,11 @@ public final class StripeCheckout {
    * A session in subscription mode (config {@code stripeCollection} {@code stripe_invoices}):
    * the plan's Stripe Price ({@link StripeCatalog}) starts a Stripe Subscription whose metadata
    * names the account and the plan ({@code account_id}, {@code plan_id}); Stripe takes its first
-   * period's fee at the session.
+   * period's fee at the session, or, with {@code trialEnd}, from then: the Subscription's {@code
+   * trial_end}, also in the session's metadata ({@code trial_end}, Unix seconds) for its
+   * completion to end our trial at the same instant.
+   *
+   * @param trialEnd the end of the plan's trial, a whole second; null for none
    */
   public static CheckoutPage forPlanSubscription(
       StripeApi stripe,
@@ -106,20 +111,24 @@ public final class StripeCheckout {
       String customerId,
       String planId,
       String priceId,
+      Instant trialEnd,
       ReturnUrls urls,
       CheckoutTax tax)
       throws StripeFailure {
-    SessionCreateParams params =
+    SessionCreateParams.SubscriptionData.Builder subscription =
+        SessionCreateParams.SubscriptionData.builder()
+            .putMetadata("account_id", orgId)
+            .putMetadata("plan_id", planId);
+    SessionCreateParams.Builder session =
         session(orgId, customerId, urls, "plan", tax)
             .setMode(SessionCreateParams.Mode.SUBSCRIPTION)
             .addLineItem(LineItem.builder().setPrice(priceId).setQuantity(1L).build())
-            .putMetadata("plan_id", planId)
-            .setSubscriptionData(
-                SessionCreateParams.SubscriptionData.builder()
-                    .putMetadata("account_id", orgId)
-                    .putMetadata("plan_id", planId)
-                    .build())
-            .build();
+            .putMetadata("plan_id", planId);
+    if (trialEnd != null) {
+      subscription.setTrialEnd(trialEnd.getEpochSecond());
+      session.putMetadata("trial_end", Long.toString(trialEnd.getEpochSecond()));
+    }
+    SessionCreateParams params = session.setSubscriptionData(subscription.build()).build();
     return StripeFailure.calling(
         () -> page(stripe.client().v1().checkout().sessions().create(params)));
   }

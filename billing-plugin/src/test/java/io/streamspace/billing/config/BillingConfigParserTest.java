@@ -404,6 +404,36 @@ class BillingConfigParserTest {
   }
 
   @Test
+  void aPlansTrialIsOfTwoTo730Days_writtenBackOnlyWhenSet_andNeverOnTheDefaultPlan()
+      throws Exception {
+    ConfigParseResult trial =
+        parser.parse(
+            """
+            {"subscriptionPlans": [
+              {"id": "free", "name": "Free", "price": 0, "interval": "month"},
+              {"id": "pro", "name": "Pro", "price": 30, "interval": "month",
+               "trial_days": 14}]}""");
+
+    assertTrue(trial.isValid(), trial.problems().toString());
+    assertEquals(14, trial.config().plan("pro").orElseThrow().trialDays());
+    assertEquals(0, trial.config().plan("free").orElseThrow().trialDays(), "none when unsaid");
+    JsonNode written =
+        new ObjectMapper()
+            .readTree(EffectiveConfigWriter.toJson(trial.config(), s -> false))
+            .get("subscriptionPlans");
+    assertEquals("14", written.at("/1/trial_days").toString());
+    assertTrue(written.at("/0/trial_days").isMissingNode(), "a plan without one as before");
+    assertEquals(
+        List.of("subscriptionPlans[0].trial_days"),
+        keys(onePlan("usage", "\"trial_days\": 1").problems()),
+        "Stripe's Checkout takes a trial ending 48 hours ahead at the earliest");
+    assertEquals(
+        List.of("defaultPlan"),
+        keys(onePlan("usage", "\"trial_days\": 14").problems()),
+        "a trial that does not convert falls back to the default plan");
+  }
+
+  @Test
   void theDefaultPlansLimitsFollowTheSeeds() {
     BillingConfig config = BillingConfig.defaults();
     var free = config.limitsOf("free");

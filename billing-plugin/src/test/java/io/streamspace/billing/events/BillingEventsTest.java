@@ -185,14 +185,15 @@ class BillingEventsTest {
   @Test
   void aSubscriptionChangedEventTellsBothPlansAndTheNewPrice() {
     events.subscriptionChanged(
-        new SubscriptionChanged("ann", "pro", "enterprise", new BigDecimal("99.99"), "USD", END));
+        new SubscriptionChanged(
+            "ann", "pro", "enterprise", new BigDecimal("99.99"), "USD", END, null));
 
     assertEquals(
         List.of(
             """
             billing.subscription.changed {"user_id":"ann","previous_plan_id":"pro",\
             "plan_id":"enterprise","price":99.99,"currency":"USD",\
-            "changed_at":"2026-12-01T00:00:00Z"}"""),
+            "changed_at":"2026-12-01T00:00:00Z","trial_ends_at":null}"""),
         published);
   }
 }

@@ -68,7 +68,8 @@ class SubscriptionRoutesTest {
         "currency":"USD","interval":"month","cpu_limit":2,"memory_limit":4,"storage_limit":10,\
         "started_at":"2026-03-01T00:00:00Z","billing_mode":"usage","status":"active",\
         "current_period_start":"2026-03-01T00:00:00Z","current_period_end":"2026-04-01T00:00:00Z",\
-        "stripe_subscription_id":null,"canceled_at":null,"scheduled_change":null,"history":[]}""",
+        "stripe_subscription_id":null,"canceled_at":null,"scheduled_change":null,"trial":null,\
+        "history":[]}""",
         answer.body().toString());
   }
 
@@ -163,7 +164,7 @@ class SubscriptionRoutesTest {
         "billing.subscription.changed "
             + """
         {"user_id":"ann","previous_plan_id":"pro","plan_id":"enterprise","price":99.99,\
-        "currency":"USD","changed_at":"2026-03-20T09:30:00Z"}""",
+        "currency":"USD","changed_at":"2026-03-20T09:30:00Z","trial_ends_at":null}""",
         billing.context.published().get(1));
   }
 

@@ -114,6 +114,45 @@ class PeriodChargesTest {
     assertEquals(new BigDecimal("29.99"), fee.unitPrice());
   }
 
+  /**
+   * A trial term is free and says until when: one ended by a plan change on March 10, before its
+   * March 15 end, says March 10; the Enterprise term after it is prorated as any change.
+   */
+  @Test
+  void aTrialTermIsALineOfNothingUntilItsTrialStopped_itsEndOrAnEarlierChange() {
+    Instant change = Instant.parse("2026-03-10T00:00:00Z");
+    PlanTerm trial = pro("0", MARCH, change).withTrialEnd(Instant.parse("2026-03-15T00:00:00Z"));
+    PlanTerm running = pro("0", MARCH, null).withTrialEnd(Instant.parse("2026-03-15T00:00:00Z"));
+    PlanTerm enterprise =
+        new PlanTerm(
+            "enterprise",
+            "Enterprise",
+            new BigDecimal("99.99"),
+            "month",
+            null,
+            null,
+            null,
+            change,
+            null);
+
+    assertEquals(
+        List.of(
+            "PLAN_FEE Professional, trial until 2026-03-10 0.00",
+            "PLAN_FEE Enterprise, 2026-03-10 – 2026-04-01 70.96"),
+        lines(
+            charges(
+                BillingMode.SUBSCRIPTION,
+                USD,
+                MARCH,
+                APRIL,
+                List.of(trial, enterprise),
+                List.of())),
+        "99.99 × 22 ÷ 31 = 70.9606…");
+    assertEquals(
+        List.of("PLAN_FEE Professional, trial until 2026-03-15 0.00"),
+        lines(charges(BillingMode.SUBSCRIPTION, USD, MARCH, APRIL, List.of(running), List.of())));
+  }
+
   /** The seed README's example: on Pro (8 cores included), 10 cores for one hour. */
   @Test
   void hybridGoldenExampleTenCoresOnProForAnHourPayTwoCoreHoursOfOverage() {

@@ -15,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.sun.net.httpserver.HttpServer;
 import io.streamspace.host.support.HostClient;
@@ -693,6 +694,46 @@ class BillingPagesBrowserTest extends BillingHostTestBase {
         "The prices are not charged in usage billing mode: you pay for what you use, and a"
             + " plan's limits apply.",
         byId("plans-fee-note").getText());
+  }
+
+  /**
+   * Pro with a 14-day trial: tia, opened on it an hour ago (March 10 11:00), is on its trial to
+   * March 24 11:00; with no payment method on file, her owner page says she then moves to Hobby.
+   */
+  @Test
+  void anOwnerOnATrialIsToldUntilWhenItIsFree_andWhatComesThen() {
+    JsonNode plans =
+        api.http
+            .get("/api/admin/plugins/billing/config", api.adminToken)
+            .expect(200)
+            .get("subscriptionPlans")
+            .deepCopy();
+    for (JsonNode plan : plans) {
+      if (plan.get("id").asText().equals("pro")) {
+        ((ObjectNode) plan).put("trial_days", 14);
+      }
+    }
+    try {
+      putConfig(Map.of("subscriptionPlans", plans));
+      String tia = "tia";
+      api.postEvents(
+          platformToken,
+          List.of(Events.userCreated(tia, NOW.minusSeconds(3600), Map.of("plan", "pro"))));
+      api.awaitCaughtUp("billing");
+      String token = api.token(tia, "user");
+      JsonNode trial = api.http.get(BILLING + "/subscription", token).expect(200).get("trial");
+      assertEquals("2026-03-24T11:00:00Z", trial.get("ends_at").asText());
+
+      signedIn(token);
+
+      assertEquals(
+          "Pro is free until 2026-03-24 11:00 UTC, the end of your trial. Without a payment"
+              + " method on file, you then move to Hobby; add one to stay on Pro at $29.99 /"
+              + " month.",
+          byId("plan-trial").getText());
+    } finally {
+      putConfig(Map.of());
+    }
   }
 
   /** The ids of the banners the page shows, in order. */

@@ -4,6 +4,7 @@ import io.streamspace.billing.account.AccountRepository;
 import io.streamspace.billing.audit.Cause;
 import io.streamspace.billing.catalog.SubscriptionPlan;
 import io.streamspace.billing.config.BillingConfig;
+import io.streamspace.billing.invoicing.PlanTerm;
 import io.streamspace.billing.plans.PlanChanges;
 import io.streamspace.billing.plans.SubscriptionRepository.ChangeRefused;
 import io.streamspace.billing.plans.SubscriptionRepository.Refusal;
@@ -24,7 +25,10 @@ import org.slf4j.LoggerFactory;
  * Moves an organization onto a plan for a Stripe Subscription's event, in the event's
  * transaction, as {@code PUT /subscription} does: the change at the instant the event is applied,
  * the invoice prorating both plans to the second, {@code billing.subscription.changed} after the
- * commit. Already on the plan, or a plan not sold in its currency: nothing (logged).
+ * commit. Already on the plan, or a plan not sold in its currency: nothing (logged). A plan with a
+ * trial begins it (once per organization and plan) as the Subscription does: until the {@code
+ * trial_end} Stripe has, so that our trial term ends when Stripe starts charging; none when Stripe
+ * has none. A setup-mode Checkout's completion (Stripe charges nothing) begins the plan's own.
  */
 final class SubscriptionPlanMoves {
 
@@ -59,15 +63,14 @@ final class SubscriptionPlanMoves {
           SafeText.forLog(account));
       return;
     }
+    PlanTerm next = PlanChanges.termOf(plan.get(), price.get(), now);
+    if (next.trialEnd() != null && !"setup".equals(event.text("mode"))) {
+      next = next.withTrialEnd(stripeTrialEnd(event, now)); // Stripe charges: its trial, or none
+    }
     try {
       after.add(
           plans.changeInTransaction(
-              c,
-              account,
-              PlanChanges.termOf(plan.get(), price.get(), now),
-              currency.get(),
-              now,
-              Cause.stripe(event.id())));
+              c, account, next, currency.get(), now, Cause.stripe(event.id())));
     } catch (ChangeRefused e) {
       if (e.refusal() == Refusal.CONCURRENT_CHANGE) {
         // rolled back: Stripe delivers the event again, and then it applies
@@ -80,5 +83,20 @@ final class SubscriptionPlanMoves {
           SafeText.forLog(account),
           SafeText.forLog(e.getMessage()));
     }
+  }
+
+  /**
+   * The end of the trial a Stripe Subscription gives the plan, when it is after {@code now}: the
+   * {@code trial_end} its Checkout Session asked for (its metadata, put there by {@code
+   * StripeCheckout}), or the subscription's own; null when it charges from now.
+   */
+  private static Instant stripeTrialEnd(StripeEvent event, Instant now) {
+    String asked = event.text("metadata/trial_end");
+    Long seconds = asked != null && asked.matches("\\d{1,12}") ? Long.valueOf(asked) : null;
+    if (seconds == null && "subscription".equals(event.text("object"))) {
+      seconds = event.number("trial_end");
+    }
+    Instant end = seconds == null ? null : Instant.ofEpochSecond(seconds);
+    return end != null && end.isAfter(now) ? end : null;
   }
 }
