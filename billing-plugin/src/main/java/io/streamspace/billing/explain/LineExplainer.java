@@ -39,7 +39,9 @@ import javax.sql.DataSource;
  *       billing period the line covers, prorated to the second ({@link PeriodCharges#prorated});
  *       a one-time pack, its price;
  *   <li>{@code credit} ({@link CreditRecords}): the credit used, with who granted it, why and
- *       when it expires.
+ *       when it expires;
+ *   <li>{@code discount} ({@link DiscountRecords}): the coupon, the lines it discounts and how
+ *       this line's part was computed.
  * </ul>
  *
  * <p>A page's usage records are traced to their sessions' events by {@link JournalTrace}.
@@ -98,7 +100,10 @@ public final class LineExplainer {
           retained ? null : trace.notRetained(),
           page,
           next,
-          invoice.creditedOn(line.lineNo()));
+          invoice.creditedOn(line.lineNo()),
+          "discount".equals(line.kind())
+              ? DiscountRecords.of(connection, invoice, line).applied()
+              : null);
     }
   }
 
@@ -152,6 +157,7 @@ public final class LineExplainer {
       case "credit" -> CreditRecords.of(connection, document, line, currency);
       case "prepaid" -> BalanceRecords.of(connection, document, line, currency);
       case "store" -> StoreRecords.of(connection, document, line, currency);
+      case "discount" -> DiscountRecords.of(connection, document, line).records();
       default -> throw new IllegalStateException("a line of unknown kind " + line.kind());
     };
   }

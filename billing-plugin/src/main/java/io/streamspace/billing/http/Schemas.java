@@ -41,7 +41,15 @@ public final class Schemas {
               .req(
                   "kind",
                   string()
-                      .enumOf("plan_fee", "usage", "overage", "pack", "credit", "store", "prepaid"))
+                      .enumOf(
+                          "plan_fee",
+                          "usage",
+                          "overage",
+                          "pack",
+                          "credit",
+                          "store",
+                          "prepaid",
+                          "discount"))
               .req(
                   "description",
                   string()
@@ -75,7 +83,14 @@ public final class Schemas {
                       .description(
                           """
                           Such a line's saving: what its time would have cost at the full price \
-                          less its amount, rounded once""")));
+                          less its amount, rounded once"""))
+              .prop(
+                  "discounts_line",
+                  integer()
+                      .description(
+                          """
+                          On a discount line (a coupon's, negative, before tax): the number of \
+                          the line it takes something off; absent on any other line""")));
 
   static final Schema INVOICE_MEMBER_AMOUNT =
       Schema.component(

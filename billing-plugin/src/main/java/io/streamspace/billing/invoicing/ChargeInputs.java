@@ -1,6 +1,8 @@
 package io.streamspace.billing.invoicing;
 
 import io.streamspace.billing.catalog.Meter;
+import io.streamspace.billing.coupons.Coverage;
+import io.streamspace.billing.coupons.Discount;
 import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.db.SqlArrays;
 import io.streamspace.billing.invoicing.PackCharges.OneTimeCharge;
@@ -24,7 +26,8 @@ import java.util.Map;
 /**
  * What the invoices of a chunk are priced from, besides their usage buckets: the plans each
  * account was on, its period counters (with what each member reported, for a team), what its
- * packs add to its limits, its seats and its pack charges. Each is read for the whole chunk by
+ * packs add to its limits, its seats, its pack charges and the coupons it redeemed that discount
+ * it ({@link Coverage}). Each is read for the whole chunk by
  * one statement (the invoices' keys bound as arrays and unnested {@code WITH ORDINALITY}, each
  * row answering for its invoice's place in the chunk), so a chunk of 300 invoices costs as many
  * statements as one invoice does.
@@ -65,7 +68,8 @@ final class ChargeInputs {
       List<Seat> seats,
       List<OneTimeCharge> oneTimePacks,
       List<RecurringPack> recurringPacks,
-      List<StoreCharge> storeCharges) {}
+      List<StoreCharge> storeCharges,
+      List<Discount> discounts) {}
 
   private final List<Of> inputs;
 
@@ -139,6 +143,12 @@ final class ChargeInputs {
     List<List<RecurringPack>> recurring = PackChargeRows.recurring(connection, invoices);
     List<List<StoreCharge>> store =
         StoreChargeRows.of(connection, invoices, oneTimeRead, packsFrom);
+    List<List<Discount>> discounts =
+        Coverage.discounts(
+            connection,
+            invoices.stream()
+                .map(i -> new Coverage.Invoiced(i.orgId(), i.periodStart(), i.periodEnd()))
+                .toList());
 
     List<List<Counters>> counters = new ArrayList<>();
     invoices.forEach(i -> counters.add(new ArrayList<>()));
@@ -160,7 +170,8 @@ final class ChargeInputs {
               seats.get(i),
               oneTime.get(i),
               recurring.get(i),
-              store.get(i)));
+              store.get(i),
+              discounts.get(i)));
     }
     return new ChargeInputs(inputs);
   }

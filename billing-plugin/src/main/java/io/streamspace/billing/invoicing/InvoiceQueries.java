@@ -50,7 +50,7 @@ public final class InvoiceQueries {
       NamedSql.of(
           """
           SELECT line_no, kind, description, resource_type, quantity, unit, unit_price, amount,
-                 period_start, period_end, activity, saved
+                 period_start, period_end, activity, saved, discounts_line
           FROM billing_invoice_lines WHERE invoice_id = :invoice_id ORDER BY line_no""");
 
   // per range of :bounds (k, 1-based) the invoice's period starts in; read from the index on
@@ -150,7 +150,7 @@ public final class InvoiceQueries {
               : List.of();
       if (invoice.status() == InvoiceStatus.DRAFT) {
         Optional<Billed> preview = calculator.previewBilled(id, team);
-        List<Line> lines = previewLines(preview.map(Billed::lines).orElse(List.of()), currency);
+        List<Line> lines = previewLines(preview, currency);
         return Optional.of(
             team
                 ? withBreakdown(
@@ -259,8 +259,12 @@ public final class InvoiceQueries {
     return lines;
   }
 
-  private List<Line> previewLines(List<ChargeLine> charges, Currency currency) {
+  private List<Line> previewLines(Optional<Billed> preview, Currency currency) {
     List<Line> lines = new ArrayList<>();
+    List<ChargeLine> charges = preview.map(Billed::lines).orElse(List.of());
+    Map<Integer, Integer> discounted = new HashMap<>();
+    preview.ifPresent(
+        billed -> billed.discounts().forEach(d -> discounted.put(d.index(), d.discounted() + 1)));
     for (ChargeLine charge : charges) {
       lines.add(
           new Line(
@@ -275,7 +279,8 @@ public final class InvoiceQueries {
               charge.from(),
               charge.to(),
               charge.activity(),
-              charge.saved() == null ? null : Money.shown(charge.saved(), currency)));
+              charge.saved() == null ? null : Money.shown(charge.saved(), currency),
+              discounted.get(lines.size())));
     }
     return lines;
   }
@@ -301,7 +306,8 @@ public final class InvoiceQueries {
                 rs.getString("activity"),
                 rs.getBigDecimal("saved") == null
                     ? null
-                    : Money.shown(rs.getBigDecimal("saved"), currency)));
+                    : Money.shown(rs.getBigDecimal("saved"), currency),
+                (Integer) rs.getObject("discounts_line")));
       }
       return lines;
     }

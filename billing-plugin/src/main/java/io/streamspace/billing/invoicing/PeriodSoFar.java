@@ -61,7 +61,8 @@ public final class PeriodSoFar {
     return new PeriodSoFar(
         invoiceOf(orgId, currency, now, periods),
         rated.stream().map(bucket -> new MemberBucket(null, bucket)).toList(),
-        new ChargeInputs.Of(terms, List.of(), List.of(), List.of(), List.of(), List.of()),
+        new ChargeInputs.Of(
+            terms, List.of(), List.of(), List.of(), List.of(), List.of(), List.of()),
         config,
         periods);
   }

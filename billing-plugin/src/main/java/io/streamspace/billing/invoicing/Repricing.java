@@ -130,7 +130,8 @@ public final class Repricing {
           of.seats(),
           of.oneTimePacks(),
           of.recurringPacks(),
-          of.storeCharges());
+          of.storeCharges(),
+          of.discounts());
     }
     BigDecimal price = pack.priceIn(invoice.currency()).orElseThrow();
     List<PackCharges.OneTimeCharge> oneTime = new ArrayList<>(of.oneTimePacks());
@@ -159,7 +160,8 @@ public final class Repricing {
         of.seats(),
         oneTime,
         recurring,
-        of.storeCharges());
+        of.storeCharges(),
+        of.discounts());
   }
 
   /**
