@@ -1,5 +1,6 @@
 package io.streamspace.billing;
 
+import io.streamspace.billing.coupons.Coupons;
 import io.streamspace.billing.events.BillingEvents;
 import io.streamspace.billing.hold.PaymentLock;
 import io.streamspace.billing.http.JobRoutes;
@@ -17,6 +18,7 @@ import io.streamspace.billing.payments.PaymentSuccesses;
 import io.streamspace.billing.payments.collection.StripeCollections;
 import io.streamspace.billing.payments.mirror.StripeInvoiceMirror;
 import io.streamspace.billing.payments.subscription.CheckoutSessions;
+import io.streamspace.billing.payments.subscription.CouponsAtStripe;
 import io.streamspace.billing.payments.subscription.StripeSubscriptions;
 import io.streamspace.billing.payments.subscription.SubscriptionsOfClosedOrganizations;
 import io.streamspace.billing.payments.topup.AutoTopUps;
@@ -92,15 +94,16 @@ record PaymentsWiring(
   }
 
   /**
-   * The Stripe webhook (its events change plans, packs, store purchases and payments) and the
-   * checkout routes.
+   * The Stripe webhook (its events change plans, packs, store purchases and payments, and redeem
+   * a plan Checkout's promotion code) and the checkout routes.
    */
   void serveStripe(
       Wiring wiring,
       PlansWiring plans,
       PackPurchases packs,
       StorePurchases store,
-      ReadOnlyLock readOnlyLock) {
+      ReadOnlyLock readOnlyLock,
+      Coupons coupons) {
     CheckoutUndo undo = new CheckoutUndo(clients);
     // scheduled here, where the packs and store purchases a closed organization's Checkouts
     // may have to end exist
@@ -129,6 +132,7 @@ record PaymentsWiring(
             wiring.config(),
             undo,
             wiring.events(),
+            coupons,
             wiring.clock());
     new StripeWebhookRoutes(
             stripePayments, wiring.context()::config, wiring.config(), wiring.clock())
@@ -144,6 +148,8 @@ record PaymentsWiring(
             new PlanCheckouts.Parts(
                 new CheckoutSessions(wiring.dataSource()),
                 new StripeSubscriptions(wiring.dataSource()),
+                coupons,
+                new CouponsAtStripe(coupons, clients, wiring.config()),
                 wiring.clock()),
             wiring.config())
         .register(wiring.routes());

@@ -116,6 +116,10 @@ public final class StripeRoutes {
           "plan_id", "give one of plan_id, pack_id, store_item_id and top_up");
     }
     boolean plan = body.has("plan_id");
+    if (!plan && body.has(PlanCheckouts.PROMOTION_CODE)) {
+      throw ApiException.badParameter(
+          PlanCheckouts.PROMOTION_CODE, "a promotion code goes with a plan_id only");
+    }
     if (body.has("store_item_id")) {
       return storeItem(request, body, orgId, stripe, urls);
     }
@@ -140,12 +144,22 @@ public final class StripeRoutes {
         if (planId.equals(planThen)) {
           throw ApiException.badParameter("plan_id", "already on " + chosen.name());
         }
+        PlanCheckouts.Promotion promotion = plans.promotion(body, orgId);
         String customer = customers.customerOf(orgId, stripe);
         PlanCheckouts.Then then =
             new PlanCheckouts.Then(planThen, readOnlyLock.lockedBecause(orgId).isPresent());
         page =
             plans.create(
-                stripe, current, orgId, customer, chosen, currency, then, urls, checkoutTax());
+                stripe,
+                current,
+                orgId,
+                customer,
+                chosen,
+                currency,
+                then,
+                urls,
+                checkoutTax(),
+                promotion);
       } else {
         String packId = Json.requiredText(body, "pack_id");
         CapacityPack pack =

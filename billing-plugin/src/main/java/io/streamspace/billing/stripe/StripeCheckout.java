@@ -42,6 +42,14 @@ public final class StripeCheckout {
     public static final CheckoutTax NONE = new CheckoutTax(false, TaxBehavior.EXCLUSIVE);
   }
 
+  /**
+   * A promotion code a plan session carries: ours ({@code code}, in the session's metadata
+   * {@code promotion_code}, redeemed at its completion) and, for a session that starts a Stripe
+   * Subscription, its promotion code at Stripe ({@code stripeId}, the session's {@code
+   * discounts}); null {@code stripeId}: the code is ours alone.
+   */
+  public record PromotionCode(String code, String stripeId) {}
+
   /** Where Stripe sends the customer back to. */
   public record ReturnUrls(String success, String cancel) {}
 
@@ -69,6 +77,7 @@ public final class StripeCheckout {
    * A session in setup mode that saves a payment method, for a change to the plan. Its
    * SetupIntent carries metadata {@code account_id} and {@code kind} {@code plan}: its {@code
    * setup_intent.succeeded} makes the card saved the customer's default, even when it has one.
+   * A {@code promotion} (null: none) is in its metadata only.
    */
   public static CheckoutPage forPlan(
       StripeApi stripe,
@@ -77,10 +86,11 @@ public final class StripeCheckout {
       String planId,
       Currency currency,
       ReturnUrls urls,
-      CheckoutTax tax)
+      CheckoutTax tax,
+      PromotionCode promotion)
       throws StripeFailure {
     SessionCreateParams params =
-        session(orgId, customerId, urls, "plan", tax)
+        promoted(session(orgId, customerId, urls, "plan", tax), promotion)
             .setMode(SessionCreateParams.Mode.SETUP)
             .setCurrency(code(currency))
             .putMetadata("plan_id", planId)
@@ -98,7 +108,8 @@ public final class StripeCheckout {
    * A session in subscription mode (config {@code stripeCollection} {@code stripe_invoices}):
    * the plan's Stripe Price ({@link StripeCatalog}) starts a Stripe Subscription whose metadata
    * names the account and the plan ({@code account_id}, {@code plan_id}); Stripe takes its first
-   * period's fee at the session.
+   * period's fee at the session. A {@code promotion} (null: none) mirrored to Stripe is the
+   * session's discount, which Stripe keeps on the Subscription.
    */
   public static CheckoutPage forPlanSubscription(
       StripeApi stripe,
@@ -107,10 +118,11 @@ public final class StripeCheckout {
       String planId,
       String priceId,
       ReturnUrls urls,
-      CheckoutTax tax)
+      CheckoutTax tax,
+      PromotionCode promotion)
       throws StripeFailure {
     SessionCreateParams params =
-        session(orgId, customerId, urls, "plan", tax)
+        promoted(session(orgId, customerId, urls, "plan", tax), promotion)
             .setMode(SessionCreateParams.Mode.SUBSCRIPTION)
             .addLineItem(LineItem.builder().setPrice(priceId).setQuantity(1L).build())
             .putMetadata("plan_id", planId)
@@ -314,6 +326,23 @@ public final class StripeCheckout {
                   .setName(SessionCreateParams.CustomerUpdate.Name.AUTO)
                   .build())
           .setBillingAddressCollection(SessionCreateParams.BillingAddressCollection.REQUIRED);
+    }
+    return session;
+  }
+
+  /**
+   * The session carrying a promotion code: in its metadata, and as its discount at Stripe when
+   * the code is mirrored there (a setup-mode session takes no discount: the code is ours alone).
+   */
+  private static SessionCreateParams.Builder promoted(
+      SessionCreateParams.Builder session, PromotionCode promotion) {
+    if (promotion == null) {
+      return session;
+    }
+    session.putMetadata("promotion_code", promotion.code());
+    if (promotion.stripeId() != null) {
+      session.addDiscount(
+          SessionCreateParams.Discount.builder().setPromotionCode(promotion.stripeId()).build());
     }
     return session;
   }

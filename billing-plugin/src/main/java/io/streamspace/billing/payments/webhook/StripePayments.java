@@ -1,6 +1,7 @@
 package io.streamspace.billing.payments.webhook;
 
 import io.streamspace.billing.config.BillingConfig;
+import io.streamspace.billing.coupons.Coupons;
 import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.events.BillingEvents;
 import io.streamspace.billing.invoicing.InvoiceStatusChanges;
@@ -83,6 +84,7 @@ public final class StripePayments {
       Supplier<BillingConfig> config,
       CheckoutUndo undo,
       BillingEvents events,
+      Coupons coupons,
       Clock clock) {
     this.dataSource = dataSource;
     PaymentSuccesses successes = new PaymentSuccesses(invoices);
@@ -97,7 +99,8 @@ public final class StripePayments {
             store,
             new CompletedTopUps(autoTopUps),
             config,
-            new CheckoutStateCheck(undo, events));
+            new CheckoutStateCheck(undo, events),
+            new CheckoutCodes(coupons));
     LostDisputes disputes = new LostDisputes(store);
     StripeInvoiceEvents stripeInvoices = new StripeInvoiceEvents(successes, paymentFailed, mirror);
     UpdatedSubscriptions updated = new UpdatedSubscriptions(moves);
