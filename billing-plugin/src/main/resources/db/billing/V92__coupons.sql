@@ -80,6 +80,13 @@ ALTER TABLE billing_invoice_lines ADD CONSTRAINT billing_invoice_lines_kind_chec
 ALTER TABLE billing_invoice_lines ADD CONSTRAINT billing_invoice_lines_discount_check
     CHECK ((kind = 'discount') = (discounts_line IS NOT NULL AND redemption_id IS NOT NULL)
            AND (kind <> 'discount' OR amount < 0));
+-- A team invoice's breakdown by member (V26): a discount line is the organization's, its part
+-- negative as the line is; a member's part is never negative.
+ALTER TABLE billing_invoice_member_amounts
+    DROP CONSTRAINT billing_invoice_member_amounts_amount_check;
+ALTER TABLE billing_invoice_member_amounts ADD CONSTRAINT billing_invoice_member_amounts_amount_check
+    CHECK (amount >= 0 OR user_id IS NULL);
+
 -- a coupon's report reads what its redemptions took off
 CREATE INDEX billing_invoice_lines_redemption ON billing_invoice_lines (redemption_id)
     WHERE redemption_id IS NOT NULL;

@@ -1,6 +1,5 @@
 package io.streamspace.billing;
 
-import io.streamspace.billing.coupons.Coupons;
 import io.streamspace.billing.events.BillingEvents;
 import io.streamspace.billing.hold.PaymentLock;
 import io.streamspace.billing.http.JobRoutes;
@@ -18,7 +17,6 @@ import io.streamspace.billing.payments.PaymentSuccesses;
 import io.streamspace.billing.payments.collection.StripeCollections;
 import io.streamspace.billing.payments.mirror.StripeInvoiceMirror;
 import io.streamspace.billing.payments.subscription.CheckoutSessions;
-import io.streamspace.billing.payments.subscription.CouponsAtStripe;
 import io.streamspace.billing.payments.subscription.StripeSubscriptions;
 import io.streamspace.billing.payments.subscription.SubscriptionsOfClosedOrganizations;
 import io.streamspace.billing.payments.topup.AutoTopUps;
@@ -103,7 +101,7 @@ record PaymentsWiring(
       PackPurchases packs,
       StorePurchases store,
       ReadOnlyLock readOnlyLock,
-      Coupons coupons) {
+      CouponsWiring coupons) {
     CheckoutUndo undo = new CheckoutUndo(clients);
     // scheduled here, where the packs and store purchases a closed organization's Checkouts
     // may have to end exist
@@ -132,7 +130,7 @@ record PaymentsWiring(
             wiring.config(),
             undo,
             wiring.events(),
-            coupons,
+            coupons.checkoutCodes(),
             wiring.clock());
     new StripeWebhookRoutes(
             stripePayments, wiring.context()::config, wiring.config(), wiring.clock())
@@ -148,8 +146,8 @@ record PaymentsWiring(
             new PlanCheckouts.Parts(
                 new CheckoutSessions(wiring.dataSource()),
                 new StripeSubscriptions(wiring.dataSource()),
-                coupons,
-                new CouponsAtStripe(coupons, clients, wiring.config()),
+                coupons.coupons(),
+                coupons.atStripe(),
                 wiring.clock()),
             wiring.config())
         .register(wiring.routes());

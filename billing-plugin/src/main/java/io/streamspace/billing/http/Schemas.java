@@ -364,7 +364,8 @@ public final class Schemas {
                               A team organization's invoice only: what belongs to the organization \
                               rather than to a member: plan fees, packs, storage (seats are their \
                               holders'), and the overage of a counter that is its largest report \
-                              (a max meter)."""))
+                              (a max meter), less a coupon's discount lines (the organization's, \
+                              whichever line they discount)."""))
                   .req(
                       "tax_lines",
                       array(INVOICE_TAX_LINE)

@@ -229,7 +229,7 @@ public record InvoiceView(
    *
    * <p>A team organization's invoice also has {@code by_member}, each member's parts of the
    * lines (by user id), and {@code organization_amount}, what is the organization's (plan
-   * fees, packs, storage): together they add up to {@code subtotal} to
+   * fees, packs, storage, less a coupon's discounts): together they add up to {@code subtotal} to
    * the minor unit ({@link MemberShares}). Credits are applied to the invoice as a whole, not
    * broken down. A finalized invoice shows the breakdown stored when it was finalized; a draft,
    * what finalizing it now would store. A personal organization's invoice has neither.

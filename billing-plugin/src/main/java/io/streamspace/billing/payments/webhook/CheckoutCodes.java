@@ -21,13 +21,13 @@ import org.slf4j.LoggerFactory;
  * expired or was deactivated meanwhile) is not redeemed, and the plan change stands: the refusal
  * is logged.
  */
-final class CheckoutCodes {
+public final class CheckoutCodes {
 
   private static final Logger log = LoggerFactory.getLogger(CheckoutCodes.class);
 
   private final Coupons coupons;
 
-  CheckoutCodes(Coupons coupons) {
+  public CheckoutCodes(Coupons coupons) {
     this.coupons = coupons;
   }
 

@@ -1,7 +1,6 @@
 package io.streamspace.billing.payments.webhook;
 
 import io.streamspace.billing.config.BillingConfig;
-import io.streamspace.billing.coupons.Coupons;
 import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.events.BillingEvents;
 import io.streamspace.billing.invoicing.InvoiceStatusChanges;
@@ -84,7 +83,7 @@ public final class StripePayments {
       Supplier<BillingConfig> config,
       CheckoutUndo undo,
       BillingEvents events,
-      Coupons coupons,
+      CheckoutCodes codes,
       Clock clock) {
     this.dataSource = dataSource;
     PaymentSuccesses successes = new PaymentSuccesses(invoices);
@@ -100,7 +99,7 @@ public final class StripePayments {
             new CompletedTopUps(autoTopUps),
             config,
             new CheckoutStateCheck(undo, events),
-            new CheckoutCodes(coupons));
+            codes);
     LostDisputes disputes = new LostDisputes(store);
     StripeInvoiceEvents stripeInvoices = new StripeInvoiceEvents(successes, paymentFailed, mirror);
     UpdatedSubscriptions updated = new UpdatedSubscriptions(moves);
