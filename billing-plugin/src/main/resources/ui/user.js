@@ -135,7 +135,7 @@ async function load() {
 /** What the owner and an admin see of the organization (the owner's actions only to them). */
 async function showAdministered(quota, stale) {
   const [subscription, plans, spending, invoices, credits, packs, purchases, payments, daily,
-    monthly, balance, topUpRule, advice] = await Promise.all([
+    monthly, balance, topUpRule, advice, discount] = await Promise.all([
     read('/subscription', 'the plan'),
     read('/plans', 'the plans'),
     read('/spending-limit', 'the estimate'),
@@ -149,11 +149,13 @@ async function showAdministered(quota, stale) {
     read('/balance?limit=1', 'the prepaid balance'),
     read('/top-up-rule', 'the auto top-up rule'),
     read('/advice', 'the advice', [404]),
+    read('/discount', 'the discount'),
   ]).catch(() => []);
   if (subscription === undefined || stale()) {
     return; // signed out on a 401, or another organization chosen meanwhile
   }
   showPlan(subscription, plans);
+  showDiscount(discount);
   showPlans(plans);
   showAdvice(advice);
   showInvoices(invoices);
@@ -285,6 +287,7 @@ function showSections() {
   const team = !view.org.personal;
   const shown = {
     'plan-section': view.admin,
+    'discount-section': view.admin,
     'seats-section': view.admin && team,
     'by-member-section': view.admin && team,
     'charts-section': view.admin,
@@ -312,6 +315,9 @@ function showSections() {
     byId(id).textContent = '';
   }
   byId('top-up-form').hidden = true;
+  byId('discount-text').textContent = '';
+  byId('redeem-form').hidden = true;
+  byId('redeem-note').hidden = true;
 }
 
 /** A team's seats: its members now, against the plan's limit on the members meter if any. */
@@ -404,6 +410,56 @@ function showPlan(subscription, plans) {
   const portal = byId('portal');
   portal.hidden = !(view.owner && plans && plans.stripe_enabled);
 }
+
+/**
+ * The organization's discount from a coupon (GET /discount): its terms and the periods it
+ * covers; the owner's field to redeem a code (POST /redeem), shown while none runs.
+ */
+function showDiscount(answer) {
+  if (answer === null) {
+    return;
+  }
+  const d = answer.discount;
+  byId('discount-text').textContent = d === null ? 'No discount.'
+    : 'Coupon ' + d.coupon_id + ' (code ' + d.code + '): ' + d.terms.description + ' '
+      + discountedWhat(d.terms.applies_to) + ', on the invoices of the periods from '
+      + day(d.discount_from) + (d.discount_until === null ? ' on' : ' to ' + day(d.discount_until))
+      + ', before tax.';
+  byId('redeem-form').hidden = !view.owner || d !== null;
+  byId('redeem-note').hidden = !view.owner || d !== null;
+}
+
+/** What a coupon takes something off, in words. */
+function discountedWhat(appliesTo) {
+  const parts = [];
+  if (appliesTo.plans.length > 0) {
+    parts.push('the plan fee of ' + appliesTo.plans.join(', '));
+  }
+  if (appliesTo.meters.length > 0) {
+    parts.push('the usage of ' + appliesTo.meters.join(', '));
+  }
+  if (appliesTo.store) {
+    parts.push('store items');
+  }
+  return parts.join(', ');
+}
+
+byId('redeem-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const input = byId('redeem-code');
+  const code = input.value.trim();
+  const button = byId('redeem');
+  button.disabled = true;
+  const redeemed = await act('/redeem', 'POST', { code }, 'Redeeming the code');
+  button.disabled = false;
+  if (redeemed !== null) {
+    input.value = '';
+    await load();
+    say('success', 'Code ' + redeemed.code + ' redeemed: ' + redeemed.terms.description + '.');
+  } else {
+    input.focus();
+  }
+});
 
 function showQuota(quota) {
   const holder = clear(byId('quotas'));

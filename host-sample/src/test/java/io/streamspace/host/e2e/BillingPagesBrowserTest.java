@@ -1365,6 +1365,7 @@ class BillingPagesBrowserTest extends BillingHostTestBase {
             "#organizations",
             "#leads",
             "#actions",
+            "#coupons",
             "#money",
             "#what-if",
             "#analytics",
