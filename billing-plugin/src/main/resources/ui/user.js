@@ -155,7 +155,7 @@ async function showAdministered(quota, stale) {
     return; // signed out on a 401, or another organization chosen meanwhile
   }
   showPlan(subscription, plans);
-  showDiscount(discount);
+  showDiscount(discount, plans);
   showPlans(plans);
   showAdvice(advice);
   showInvoices(invoices);
@@ -415,28 +415,29 @@ function showPlan(subscription, plans) {
  * The organization's discount from a coupon (GET /discount): its terms and the periods it
  * covers; the owner's field to redeem a code (POST /redeem), shown while none runs.
  */
-function showDiscount(answer) {
+function showDiscount(answer, plans) {
   if (answer === null) {
     return;
   }
   const d = answer.discount;
   byId('discount-text').textContent = d === null ? 'No discount.'
     : 'Coupon ' + d.coupon_id + ' (code ' + d.code + '): ' + d.terms.description + ' '
-      + discountedWhat(d.terms.applies_to) + ', on the invoices of the periods from '
+      + discountedWhat(d.terms.applies_to, plans) + ', on the invoices of the periods from '
       + day(d.discount_from) + (d.discount_until === null ? ' on' : ' to ' + day(d.discount_until))
       + ', before tax.';
   byId('redeem-form').hidden = !view.owner || d !== null;
   byId('redeem-note').hidden = !view.owner || d !== null;
 }
 
-/** What a coupon takes something off, in words. */
-function discountedWhat(appliesTo) {
+/** What a coupon takes something off, in words: plans by their names, meters by theirs. */
+function discountedWhat(appliesTo, plans) {
+  const planName = (id) => plans?.plans.find((p) => p.id === id)?.name ?? id;
   const parts = [];
   if (appliesTo.plans.length > 0) {
-    parts.push('the plan fee of ' + appliesTo.plans.join(', '));
+    parts.push('the plan fee of ' + appliesTo.plans.map(planName).join(', '));
   }
   if (appliesTo.meters.length > 0) {
-    parts.push('the usage of ' + appliesTo.meters.join(', '));
+    parts.push('the usage of ' + appliesTo.meters.map((m) => meterName(m)).join(', '));
   }
   if (appliesTo.store) {
     parts.push('store items');

@@ -281,6 +281,19 @@ class CouponsTest {
     assertEquals(List.of("2026-01 23.99", "2026-02 23.99", "2026-03 29.99", "2026-04 29.99"), mrr);
     assertEquals("6.00", decimal(months.get(2), "/expansion_mrr"));
 
+    // a credit note gives back no more of the fee than was charged for it: 29.99 − 6.00
+    Answer note =
+        billing.call(
+            HttpMethod.POST,
+            "/admin/invoices/" + january + "/credit-notes",
+            admin("root"),
+            """
+            {"lines": [{"line": 1, "amount": 29.99}], "reason": "the whole fee",
+             "refund": "none"}""");
+    assertEquals(409, note.status(), note.body().toString());
+    assertEquals("over_credit", note.body().at("/error/code").asText());
+    assertEquals("23.99", decimal(note.body(), "/error/holds"));
+
     JsonNode report =
         billing.call(HttpMethod.GET, "/admin/coupons/SPRING20/report", admin("root")).body();
     assertEquals(1, report.get("redemptions").intValue(), report.toString());
