@@ -86,23 +86,19 @@ public final class Redeeming {
     }
     BillingPeriods billing = periods.get();
     CouponDuration duration = CouponDuration.named(coupon.duration()).orElseThrow();
-    long id =
-        RedemptionRows.insert(
-            c,
-            new RedemptionRows.NewRedemption(
-                coupon.id(),
-                code,
-                request.orgId(),
-                request.at(),
-                request.via(),
-                request.checkoutSession(),
-                billing.periodStart(request.at()),
-                duration.until(request.at(), coupon.durationInPeriods(), billing),
-                request.cause()));
+    RedemptionRows.insert(
+        c,
+        new RedemptionRows.NewRedemption(
+            coupon.id(),
+            code,
+            request.orgId(),
+            request.at(),
+            request.via(),
+            request.checkoutSession(),
+            billing.periodStart(request.at()),
+            duration.until(request.at(), coupon.durationInPeriods(), billing),
+            request.cause()));
     Redemption redemption = RedemptionRows.ofCoupon(c, coupon.id(), request.orgId()).orElseThrow();
-    if (redemption.id() != id) {
-      throw new IllegalStateException("redemption " + id + " read back as " + redemption.id());
-    }
     Coupon taken = CouponRows.find(c, coupon.id()).orElseThrow();
     AuditTrail.record(
         c,

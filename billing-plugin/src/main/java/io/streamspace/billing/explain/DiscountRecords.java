@@ -3,6 +3,7 @@ package io.streamspace.billing.explain;
 import io.streamspace.billing.coupons.Coverage;
 import io.streamspace.billing.coupons.Discount;
 import io.streamspace.billing.db.NamedSql;
+import io.streamspace.billing.invoicing.Discounts;
 import io.streamspace.billing.invoicing.InvoiceView;
 import io.streamspace.billing.invoicing.InvoiceView.Line;
 import io.streamspace.billing.money.LargestRemainder;
@@ -65,14 +66,14 @@ final class DiscountRecords {
                 d ->
                     stored != null
                         ? d.redemptionId() == stored
-                        : line.description().startsWith("Coupon " + d.couponId() + " ("))
+                        : Discounts.describesCoupon(line.description(), d.couponId()))
             .findFirst()
             .orElseThrow(
                 () -> new IllegalStateException("no coupon found for line " + line.lineNo()));
-    String prefix = "Coupon " + discount.couponId() + " (";
     Map<Integer, BigDecimal> discounted = new TreeMap<>();
     for (Line other : document.lines()) {
-      if ("discount".equals(other.kind()) && other.description().startsWith(prefix)) {
+      if ("discount".equals(other.kind())
+          && Discounts.describesCoupon(other.description(), discount.couponId())) {
         discounted.put(
             other.discountsLine(), document.lines().get(other.discountsLine() - 1).amount());
       }

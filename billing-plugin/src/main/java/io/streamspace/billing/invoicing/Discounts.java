@@ -35,7 +35,7 @@ import java.util.TreeMap;
  * <p>Two discounts on one invoice (never two at once by redemption's rules, but a period may see
  * one end and the next begin) each take off what the earlier left of a line.
  */
-final class Discounts {
+public final class Discounts {
 
   /**
    * A discount line and what it was computed from.
@@ -79,11 +79,10 @@ final class Discounts {
                 i,
                 new ChargeLine(
                     ChargeKind.DISCOUNT,
-                    "Coupon %s (%s): %s"
-                        .formatted(
-                            discount.couponId(),
-                            discount.describeTerms(),
-                            discounted.description()),
+                    prefix(discount.couponId())
+                        + discount.describeTerms()
+                        + "): "
+                        + discounted.description(),
                     null,
                     null,
                     null,
@@ -94,6 +93,19 @@ final class Discounts {
       }
     }
     return lines;
+  }
+
+  /**
+   * Whether a discount line's description names the coupon: {@code Coupon SPRING20 (20 % off):
+   * Pro, 2026-01-01 – 2026-02-01} is SPRING20's. A draft's lines are not stored with their
+   * redemption, so its explanation knows a discount line's coupon by this.
+   */
+  public static boolean describesCoupon(String description, String couponId) {
+    return description.startsWith(prefix(couponId));
+  }
+
+  private static String prefix(String couponId) {
+    return "Coupon " + couponId + " (";
   }
 
   /** What the discount takes off each line it applies to, by line. */
