@@ -562,6 +562,7 @@ function showPeriodSplit(spending, invoices) {
 /** The estimate's kinds of line the page names; another kind is named from its key. */
 const ESTIMATE_LINES = {
   plan_fee: 'Plan fee', usage: 'Usage', overage: 'Overage', packs: 'Packs', store: 'Store items',
+  discounts: 'Discounts',
 };
 
 /** A kind of line the page does not know, named from its key: seat_fees → Seat fees. */

@@ -214,6 +214,12 @@ class CouponsTest {
     assertEquals("2026-04-01T00:00:00Z", redeemed.body().get("discount_until").asText());
     assertEquals("20 % off", redeemed.body().at("/terms/description").asText());
     assertEquals(1, billing.published("billing.coupon.redeemed").size());
+    // the period's estimate is the invoice's, discount and all
+    JsonNode estimate =
+        billing.call(HttpMethod.GET, "/spending-limit", user("ann")).body().get("estimate");
+    assertEquals("29.99", decimal(estimate, "/plan_fee"), estimate.toString());
+    assertEquals("-6.00", decimal(estimate, "/discounts"));
+    assertEquals("23.99", decimal(estimate, "/total"));
     taxes(2399, 156);
     taxes(2999, 195);
     for (String first : List.of("2026-02-01", "2026-03-01", "2026-04-01", "2026-05-01")) {
