@@ -1,7 +1,7 @@
--- Coupons and promotion codes (issue 55; coupons/Coupons, docs/coupons.md). A coupon is a
--- discount an admin defines (a percentage, or an amount in one currency, off the plan fees, the
--- usage of some meters and the store items it applies to); its promotion codes are what a
--- customer types. A redemption gives one organization the coupon for the billing periods its
+-- Coupons and promotion codes (issue 55; coupons/Coupons; docs/changing-prices.md, "Coupons and
+-- promotion codes"). A coupon is a discount an admin defines (a percentage, or an amount in one
+-- currency, off the plan fees, the usage of some meters and the store items it applies to); its
+-- promotion codes are what a customer types. A redemption gives one organization the coupon for the billing periods its
 -- duration counts: [discount_from, discount_until), fixed when it is redeemed (null: forever).
 
 CREATE TABLE billing_coupons (
