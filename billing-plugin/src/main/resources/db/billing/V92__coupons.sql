@@ -73,10 +73,20 @@ ALTER TABLE billing_invoice_lines
     ADD COLUMN redemption_id  bigint REFERENCES billing_coupon_redemptions (id);
 ALTER TABLE billing_invoice_lines ADD CONSTRAINT billing_invoice_lines_discounted
     FOREIGN KEY (invoice_id, discounts_line) REFERENCES billing_invoice_lines (invoice_id, line_no);
-ALTER TABLE billing_invoice_lines DROP CONSTRAINT billing_invoice_lines_kind_check;
-ALTER TABLE billing_invoice_lines ADD CONSTRAINT billing_invoice_lines_kind_check
-    CHECK (kind IN ('plan_fee', 'usage', 'overage', 'credit', 'pack', 'store', 'prepaid',
-                    'discount'));
+-- the kinds' constraint rebuilt from the one in place, whatever kinds other migrations added to
+-- it, with discount allowed too
+DO $$
+DECLARE
+    kinds text;
+BEGIN
+    SELECT pg_get_constraintdef(c.oid) INTO kinds FROM pg_constraint c
+    WHERE c.conrelid = 'billing_invoice_lines'::regclass
+      AND c.conname = 'billing_invoice_lines_kind_check';
+    EXECUTE 'ALTER TABLE billing_invoice_lines DROP CONSTRAINT billing_invoice_lines_kind_check';
+    -- kinds is CHECK (<expression>): the expression, or kind discount
+    EXECUTE 'ALTER TABLE billing_invoice_lines ADD CONSTRAINT billing_invoice_lines_kind_check'
+        || ' CHECK (kind = ''discount'' OR ' || substr(kinds, 7) || ')';
+END $$;
 ALTER TABLE billing_invoice_lines ADD CONSTRAINT billing_invoice_lines_discount_check
     CHECK ((kind = 'discount') = (discounts_line IS NOT NULL AND redemption_id IS NOT NULL)
            AND (kind <> 'discount' OR amount < 0));

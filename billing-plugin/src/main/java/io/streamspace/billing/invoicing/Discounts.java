@@ -149,7 +149,7 @@ public final class Discounts {
       case USAGE, OVERAGE ->
           line.unit() != null && appliesTo.meters().contains(meterId(line.unit()));
       case STORE -> appliesTo.store();
-      case PACK, DISCOUNT -> false;
+      default -> false; // packs, and discounts themselves, are never discounted
     };
   }
 
