@@ -1,8 +1,8 @@
-// The admin page: the organizations, the sales leads, the admin forms, the money (the business
-// at a glance), a what-if, the plans' versions, usage corrections, the analytics, the store, the
-// jobs and the audit trail, each a section with its own address (#jobs; #audit/<org id> opens an organization's audit trail), from the
-// plugin's admin JSON routes only. A token without the admin role sees only that the page is
-// for admins.
+// The admin page: the organizations, the sales leads, the admin forms, the coupons, the money
+// (the business at a glance), a what-if, the plans' versions, usage corrections, the analytics,
+// the store, the jobs and the audit trail, each a section with its own address (#jobs;
+// #audit/<org id> opens an organization's audit trail), from the plugin's admin JSON routes
+// only. A token without the admin role sees only that the page is for admins.
 import {
   ApiError, BILLING, QUOTA_STATE_TEXT, announceError, api, byId, clear, clearMessage, day, el,
   instant, meterName, money, newKey, pageAddress, quantity, say, setUpSignIn, showInvoiceLines,
@@ -77,8 +77,9 @@ async function load() {
     if (target !== null && target.section === 'audit' && target.org !== null) {
       byId('audit-org').value = target.org;
     }
-    await Promise.all([loadAccounts(), loadLeads(), loadDashboard(), loadAnalytics(), loadJobs(),
-      loadStoreQueue(), loadStoreRevenue(), loadStorePayouts(), loadAudit()]);
+    await Promise.all([loadAccounts(), loadLeads(), loadCoupons(), loadDashboard(),
+      loadAnalytics(), loadJobs(), loadStoreQueue(), loadStoreRevenue(), loadStorePayouts(),
+      loadAudit()]);
     if (target !== null) {
       showSection(target);
     }
@@ -88,8 +89,8 @@ async function load() {
 // ---- the sections and their addresses ----
 
 /** The page's sections, each an element of this id with an h2; the address #<id> opens it. */
-const SECTIONS = ['organizations', 'leads', 'actions', 'money', 'what-if', 'plans', 'corrections',
-  'analytics', 'store', 'jobs', 'audit'];
+const SECTIONS = ['organizations', 'leads', 'actions', 'coupons', 'money', 'what-if', 'plans',
+  'corrections', 'analytics', 'store', 'jobs', 'audit'];
 
 /**
  * What an address's fragment opens: {section, org}, org an organization id for #audit/<org id>
@@ -555,6 +556,62 @@ adminForm('unlock-form', 'Unlocking the account', async (key) => {
   const unlocked = await api(BILLING + '/admin/users/' + encodeURIComponent(user) + '/unlock',
       { method: 'POST', body: { reason: value('unlock-note') }, idempotencyKey: key });
   return unlocked.user_id + ' is unlocked.';
+});
+
+// ---- coupons ----
+
+/** What a coupon takes off and for how long, in words. */
+function couponTerms(c) {
+  const off = c.percent_off !== null ? c.percent_off + ' % off' : money(c.amount_off, c.currency)
+    + ' off';
+  const how = c.duration === 'repeating' ? c.duration_in_periods + ' periods' : c.duration;
+  const what = [...c.applies_to.plans.map((p) => 'plan ' + planName(p)),
+    ...c.applies_to.meters.map((m) => meterName(m)), ...(c.applies_to.store ? ['store'] : [])];
+  return off + ', ' + how + ', on ' + what.join(', ');
+}
+
+async function loadCoupons() {
+  const answer = await read('/admin/coupons', 'the coupons');
+  if (answer === null) {
+    return;
+  }
+  clear(byId('coupons-list')).append(table('coupons-table', 'Coupons',
+      [{ text: 'Coupon' }, { text: 'Terms' }, { text: 'Codes' },
+        { text: 'Redemptions', num: true }, { text: 'Redeemable until' }, { text: 'State' }],
+      answer.coupons.map((c) => [c.id, couponTerms(c), c.codes.join(', '),
+        { text: c.redemptions + (c.max_redemptions === null ? '' : ' of ' + c.max_redemptions),
+          num: true },
+        c.redeem_by === null ? '—' : instant(c.redeem_by), c.active ? 'active' : 'deactivated']),
+      'No coupon yet.'));
+}
+
+const listed = (id) => value(id).split(',').map((s) => s.trim()).filter((s) => s !== '');
+
+adminForm('coupon-form', 'Creating the coupon', async (key) => {
+  const body = { id: value('coupon-id'), duration: byId('coupon-duration').value,
+    applies_to: { plans: listed('coupon-plans'), meters: listed('coupon-meters'),
+      store: byId('coupon-store').checked },
+    codes: listed('coupon-codes'), reason: value('coupon-reason') };
+  if (value('coupon-currency') === '') {
+    body.percent_off = Number(value('coupon-off'));
+  } else {
+    body.amount_off = Number(value('coupon-off'));
+    body.currency = value('coupon-currency').toUpperCase();
+  }
+  if (value('coupon-periods') !== '') {
+    body.duration_in_periods = Number(value('coupon-periods'));
+  }
+  if (value('coupon-max') !== '') {
+    body.max_redemptions = Number(value('coupon-max'));
+  }
+  if (value('coupon-redeem-by') !== '') {
+    body.redeem_by = value('coupon-redeem-by') + 'T00:00:00Z';
+  }
+  const coupon = await api(BILLING + '/admin/coupons',
+      { method: 'POST', body, idempotencyKey: key });
+  await loadCoupons();
+  return 'Coupon ' + coupon.id + ' created: ' + couponTerms(coupon) + '; codes '
+      + coupon.codes.join(', ') + '.';
 });
 
 // ---- leads ----

@@ -135,7 +135,7 @@ async function load() {
 /** What the owner and an admin see of the organization (the owner's actions only to them). */
 async function showAdministered(quota, stale) {
   const [subscription, plans, spending, invoices, credits, packs, purchases, payments, daily,
-    monthly, balance, topUpRule, advice, corrections] = await Promise.all([
+    monthly, balance, topUpRule, advice, corrections, discount] = await Promise.all([
     read('/subscription', 'the plan'),
     read('/plans', 'the plans'),
     read('/spending-limit', 'the estimate'),
@@ -150,11 +150,13 @@ async function showAdministered(quota, stale) {
     read('/top-up-rule', 'the auto top-up rule'),
     read('/advice', 'the advice', [404]),
     read('/corrections', 'the corrections'),
+    read('/discount', 'the discount'),
   ]).catch(() => []);
   if (subscription === undefined || stale()) {
     return; // signed out on a 401, or another organization chosen meanwhile
   }
   showPlan(subscription, plans);
+  showDiscount(discount, plans);
   showPlans(plans);
   showAdvice(advice);
   showInvoices(invoices);
@@ -287,6 +289,7 @@ function showSections() {
   const team = !view.org.personal;
   const shown = {
     'plan-section': view.admin,
+    'discount-section': view.admin,
     'seats-section': view.admin && team,
     'by-member-section': view.admin && team,
     'charts-section': view.admin,
@@ -315,6 +318,9 @@ function showSections() {
     byId(id).textContent = '';
   }
   byId('top-up-form').hidden = true;
+  byId('discount-text').textContent = '';
+  byId('redeem-form').hidden = true;
+  byId('redeem-note').hidden = true;
 }
 
 /** A team's seats: its members now, against the plan's limit on the members meter if any. */
@@ -443,6 +449,57 @@ function showTrial(trial) {
   }
 }
 
+/**
+ * The organization's discount from a coupon (GET /discount): its terms and the periods it
+ * covers; the owner's field to redeem a code (POST /redeem), shown while none runs.
+ */
+function showDiscount(answer, plans) {
+  if (answer === null) {
+    return;
+  }
+  const d = answer.discount;
+  byId('discount-text').textContent = d === null ? 'No discount.'
+    : 'Coupon ' + d.coupon_id + ' (code ' + d.code + '): ' + d.terms.description + ' '
+      + discountedWhat(d.terms.applies_to, plans) + ', on the invoices of the periods from '
+      + day(d.discount_from) + (d.discount_until === null ? ' on' : ' to ' + day(d.discount_until))
+      + ', before tax.';
+  byId('redeem-form').hidden = !view.owner || d !== null;
+  byId('redeem-note').hidden = !view.owner || d !== null;
+}
+
+/** What a coupon takes something off, in words: plans by their names, meters by theirs. */
+function discountedWhat(appliesTo, plans) {
+  const planName = (id) => plans?.plans.find((p) => p.id === id)?.name ?? id;
+  const parts = [];
+  if (appliesTo.plans.length > 0) {
+    parts.push('the plan fee of ' + appliesTo.plans.map(planName).join(', '));
+  }
+  if (appliesTo.meters.length > 0) {
+    parts.push('the usage of ' + appliesTo.meters.map((m) => meterName(m)).join(', '));
+  }
+  if (appliesTo.store) {
+    parts.push('store items');
+  }
+  return parts.join(', ');
+}
+
+byId('redeem-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const input = byId('redeem-code');
+  const code = input.value.trim();
+  const button = byId('redeem');
+  button.disabled = true;
+  const redeemed = await act('/redeem', 'POST', { code }, 'Redeeming the code');
+  button.disabled = false;
+  if (redeemed !== null) {
+    input.value = '';
+    await load();
+    say('success', 'Code ' + redeemed.code + ' redeemed: ' + redeemed.terms.description + '.');
+  } else {
+    input.focus();
+  }
+});
+
 function showQuota(quota) {
   const holder = clear(byId('quotas'));
   byId('quota-period').textContent = 'Period started ' + instant(quota.period_start);
@@ -543,6 +600,7 @@ function showPeriodSplit(spending, invoices) {
 /** The estimate's kinds of line the page names; another kind is named from its key. */
 const ESTIMATE_LINES = {
   plan_fee: 'Plan fee', usage: 'Usage', overage: 'Overage', packs: 'Packs', store: 'Store items',
+  discounts: 'Discounts',
 };
 
 /** A kind of line the page does not know, named from its key: seat_fees → Seat fees. */

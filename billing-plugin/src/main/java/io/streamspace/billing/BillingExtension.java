@@ -165,7 +165,8 @@ public class BillingExtension
             payments.clients());
     new UiRoutes(wiring.config()).register(wiring.routes());
     new OrganizationRoutes(new Memberships(dataSource)).register(wiring.routes());
-    payments.serveStripe(wiring, plans, packs, store, holding.readOnlyLock());
+    payments.serveStripe(
+        wiring, plans, packs, store, holding.readOnlyLock(), CouponsWiring.wire(wiring, payments));
     wiring.routes().describe();
     log.info(
         "billing plugin loaded ({} mode, {})",

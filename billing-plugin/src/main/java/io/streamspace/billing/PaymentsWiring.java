@@ -92,15 +92,16 @@ record PaymentsWiring(
   }
 
   /**
-   * The Stripe webhook (its events change plans, packs, store purchases and payments) and the
-   * checkout routes.
+   * The Stripe webhook (its events change plans, packs, store purchases and payments, and redeem
+   * a plan Checkout's promotion code) and the checkout routes.
    */
   void serveStripe(
       Wiring wiring,
       PlansWiring plans,
       PackPurchases packs,
       StorePurchases store,
-      ReadOnlyLock readOnlyLock) {
+      ReadOnlyLock readOnlyLock,
+      CouponsWiring coupons) {
     CheckoutUndo undo = new CheckoutUndo(clients);
     // scheduled here, where the packs and store purchases a closed organization's Checkouts
     // may have to end exist
@@ -129,6 +130,7 @@ record PaymentsWiring(
             wiring.config(),
             undo,
             wiring.events(),
+            coupons.checkoutCodes(),
             wiring.clock());
     new StripeWebhookRoutes(
             stripePayments, wiring.context()::config, wiring.config(), wiring.clock())
@@ -145,6 +147,8 @@ record PaymentsWiring(
                 new CheckoutSessions(wiring.dataSource()),
                 new StripeSubscriptions(wiring.dataSource()),
                 wiring.dataSource(),
+                coupons.coupons(),
+                coupons.atStripe(),
                 wiring.clock()),
             wiring.config())
         .register(wiring.routes());

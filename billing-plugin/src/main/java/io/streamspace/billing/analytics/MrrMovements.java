@@ -143,7 +143,8 @@ public final class MrrMovements {
         "mrr",
         "Σ of the organizations' MRR at the month's end: a plan's price per month (a yearly"
             + " plan's ÷ 12) while the billing mode charges a plan fee (subscription, hybrid),"
-            + " 0 in usage mode, on a free plan or once closed");
+            + " less the discount of a coupon redeemed for the plan whose periods hold the"
+            + " instant, 0 in usage mode, on a free plan or once closed");
     d.put("new_mrr", "Σ MRR at the end of organizations that had never paid and pay at the end");
     d.put(
         "expansion_mrr",

@@ -31,16 +31,20 @@ import javax.sql.DataSource;
  * organization's MRR at every month boundary in the billing zone, by one statement that answers a
  * row per organization, then summed an organization at a time, so memory holds one
  * organization's months, not all of them. A plan's fee is MRR only at the boundaries where the
- * billing mode in effect charged it ({@link PlanFeeModes}: subscription and hybrid, not usage).
+ * billing mode in effect charged it ({@link PlanFeeModes}: subscription and hybrid, not usage),
+ * net of discounts: a coupon an organization redeemed for its plan lowers its MRR at the
+ * boundaries its periods hold.
  */
 public final class RevenueAnalytics {
 
   // One row per organization: when it first paid and opened, when it closed, and its MRR at the
   // boundaries where it was on a paid term (the plan term in effect then, per month: a yearly
-  // price ÷ 12) under a billing mode that charged its fee (charged: PlanFeeModes), as parallel
-  // arrays; 0 at the others. Each paid term is joined to the few boundaries it spans, so the work
-  // grows with the terms, not with organizations × months. It first paid at the first instant of
-  // a paid term inside a span that charged the fee.
+  // price ÷ 12, less the discount of a coupon it redeemed for that plan whose periods hold the
+  // boundary: its percentage, or its amount up to the fee) under a billing mode that charged its
+  // fee (charged: PlanFeeModes), as parallel arrays; 0 at the others. Each paid term is joined to
+  // the few boundaries it spans, so the work grows with the terms, not with organizations ×
+  // months (the redemptions are few, read once). It first paid at the first instant of a paid
+  // term inside a span that charged the fee.
   private static final NamedSql MRR_AT_BOUNDS =
       NamedSql.of(
           """
@@ -56,12 +60,26 @@ public final class RevenueAnalytics {
               FROM generate_series(0, :months) g) b
             WHERE EXISTS (SELECT 1 FROM charged c WHERE c.from_at <= b.at AND c.to_at > b.at)
           ),
+          discounts AS MATERIALIZED (
+            SELECT r.org_id, r.discount_from, r.discount_until, c.percent_off, c.amount_off,
+                   c.applies_plans
+            FROM billing_coupon_redemptions r JOIN billing_coupons c ON c.id = r.coupon_id
+            WHERE cardinality(c.applies_plans) > 0
+          ),
           paid AS (
             SELECT s.user_id, b.g,
-                   sum(CASE s.billing_interval WHEN 'year' THEN s.price / 12 ELSE s.price END)
-                     AS mrr
+                   sum(f.fee - CASE WHEN d.org_id IS NULL THEN 0
+                                    WHEN d.percent_off IS NOT NULL
+                                    THEN f.fee * d.percent_off / 100
+                                    ELSE least(f.fee, d.amount_off) END) AS mrr
             FROM billing_subscriptions s
             JOIN bounds b ON s.started_at <= b.at AND (s.ended_at IS NULL OR s.ended_at > b.at)
+            CROSS JOIN LATERAL (
+              SELECT CASE s.billing_interval WHEN 'year' THEN s.price / 12 ELSE s.price END
+                       AS fee) f
+            LEFT JOIN discounts d
+              ON d.org_id = s.user_id AND s.plan_id = ANY(d.applies_plans)
+             AND d.discount_from <= b.at AND (d.discount_until IS NULL OR d.discount_until > b.at)
             WHERE s.price > 0
             GROUP BY s.user_id, b.g
           ),

@@ -51,6 +51,15 @@ public final class AuditKinds {
    */
   public static final String USAGE_CORRECTED = "usage.corrected";
 
+  /** A platform admin created a coupon with its promotion codes (subject {@code coupon:{id}}). */
+  public static final String COUPON_CREATED = "coupon.created";
+
+  /** A coupon was deactivated: no longer redeemable; its redemptions go on. */
+  public static final String COUPON_DEACTIVATED = "coupon.deactivated";
+
+  /** An organization redeemed a promotion code: the redemption, with the periods it discounts. */
+  public static final String COUPON_REDEEMED = "coupon.redeemed";
+
   /** A plan Checkout Session completed at Stripe, refused by its state check (and undone). */
   public static final String CHECKOUT_REFUSED = "checkout.refused";
 

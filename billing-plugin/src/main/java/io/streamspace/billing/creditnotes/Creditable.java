@@ -36,6 +36,8 @@ record Creditable(
 
   /**
    * One line as a note sees it: its amount and tax, and what earlier notes credited of both.
+   * The amount is net of what a coupon took off it: a note never gives back more than was
+   * charged for the line (a discount line itself is negative, never credited).
    *
    * @param tax the line's tax (Σ of its tax lines), 0 without calculated tax
    * @param refunded a store line whose purchase was refunded since: the refund's credit gave
@@ -74,12 +76,17 @@ record Creditable(
     }
   }
 
+  // a line's amount net of the coupon discounts taken off it (discount lines, negative): what
+  // was charged for it, and what its tax was calculated on
   private static final NamedSql LINES =
       NamedSql.of(
           """
-          SELECT l.line_no, l.kind, l.amount, coalesce(t.tax, 0),
+          SELECT l.line_no, l.kind, l.amount + coalesce(d.amount, 0), coalesce(t.tax, 0),
                  coalesce(c.amount, 0), coalesce(c.tax, 0), s.status = 'refunded'
           FROM billing_invoice_lines l
+          LEFT JOIN (SELECT discounts_line, sum(amount) AS amount FROM billing_invoice_lines
+                     WHERE invoice_id = :invoice_id AND kind = 'discount'
+                     GROUP BY discounts_line) d ON d.discounts_line = l.line_no
           LEFT JOIN (SELECT x.line_no, sum(x.amount) AS tax FROM billing_invoice_tax_lines x
                      JOIN billing_invoice_taxes k ON k.invoice_id = x.invoice_id
                      WHERE x.invoice_id = :invoice_id AND k.status = 'calculated'

@@ -75,6 +75,12 @@ public final class BillingEvents {
    */
   public static final String SESSION_HIBERNATED = "billing.session.hibernated";
 
+  /**
+   * An organization redeemed a promotion code (its Owner, or a plan Checkout's completion): the
+   * redemption, with the coupon's terms and the billing periods it discounts.
+   */
+  public static final String COUPON_REDEEMED = "billing.coupon.redeemed";
+
   /** An account moved to another plan. */
   public static final String SUBSCRIPTION_CHANGED = "billing.subscription.changed";
 

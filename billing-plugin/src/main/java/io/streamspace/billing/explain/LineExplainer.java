@@ -42,6 +42,8 @@ import javax.sql.DataSource;
  *       when it expires;
  *   <li>{@code correction} ({@link CorrectionRecords}): what a usage correction made a finalized
  *       invoice's line cost more, with the correction's records of it.
+ *   <li>{@code discount} ({@link DiscountRecords}): the coupon, the lines it discounts and how
+ *       this line's part was computed.
  * </ul>
  *
  * <p>A page's usage records are traced to their sessions' events by {@link JournalTrace}.
@@ -100,7 +102,10 @@ public final class LineExplainer {
           retained ? null : trace.notRetained(),
           page,
           next,
-          invoice.creditedOn(line.lineNo()));
+          invoice.creditedOn(line.lineNo()),
+          "discount".equals(line.kind())
+              ? DiscountRecords.of(connection, invoice, line).applied()
+              : null);
     }
   }
 
@@ -155,6 +160,7 @@ public final class LineExplainer {
       case "prepaid" -> BalanceRecords.of(connection, document, line, currency);
       case "store" -> StoreRecords.of(connection, document, line, currency);
       case "correction" -> CorrectionRecords.of(connection, document, line, currency);
+      case "discount" -> DiscountRecords.of(connection, document, line).records();
       default -> throw new IllegalStateException("a line of unknown kind " + line.kind());
     };
   }

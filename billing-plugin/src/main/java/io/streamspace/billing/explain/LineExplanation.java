@@ -21,6 +21,8 @@ import java.util.List;
  * @param creditedBack   what the invoice's credit notes credited back of the line and why,
  *                       oldest first; absent when none did (the line itself, as invoiced, is
  *                       never changed by them)
+ * @param discount       of a discount line: its coupon, the line it discounts, every line the
+ *                       coupon discounts on the invoice and what they come to; else absent
  */
 public record LineExplanation(
     long invoiceId,
@@ -33,7 +35,8 @@ public record LineExplanation(
     String eventsNote,
     List<ExplainedRecord> records,
     Long nextOffset,
-    @JsonInclude(JsonInclude.Include.NON_EMPTY) List<CreditNote.Credited> creditedBack) {
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) List<CreditNote.Credited> creditedBack,
+    @JsonInclude(JsonInclude.Include.NON_NULL) DiscountApplied discount) {
 
   /**
    * The levels summed: the line is the exact sum of its records rounded once, half up, to the

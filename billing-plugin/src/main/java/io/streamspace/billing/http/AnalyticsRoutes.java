@@ -286,7 +286,8 @@ public final class AnalyticsRoutes {
               month and currency (from the month its first organization opened), from the plan \
               terms recorded, each organization's MRR compared at the month's first instant and \
               the next month's; a plan's fee is MRR only where the billing mode then charged it \
-              (subscription, hybrid; not usage), as the audit trail's config changes say. \
+              (subscription, hybrid; not usage), as the audit trail's config changes say, net of \
+              the discount of a coupon redeemed for the plan whose periods hold the instant. \
               `credit_notes`: what the credit notes of the invoices whose period starts in the \
               month gave back; `net_mrr` = `mrr` − what they gave back of plan fees \
               (`plan_fee_credit_notes`). \

@@ -59,7 +59,8 @@ public final class ExplainRoutes {
                           "seats",
                           "store_purchase",
                           "correction_record",
-                          "corrected_line"))
+                          "corrected_line",
+                          "coupon"))
               .req("session_id", string().orNull())
               .req("member_id", string().orNull())
               .req("from", string().orNull().format("date-time"))
@@ -118,7 +119,27 @@ public final class ExplainRoutes {
                           """
                           What the invoice's credit notes credited back of the line (amount, \
                           tax reversed) and why, oldest first; absent when none did. The line \
-                          and its records are as invoiced: a note never changes them.""")));
+                          and its records are as invoiced: a note never changes them."""))
+              .prop(
+                  "discount",
+                  object()
+                      .req("coupon_id", string())
+                      .req("code", string())
+                      .req("redeemed_at", string().format("date-time"))
+                      .req("redeemed_by", string().orNull())
+                      .req("percent_off", number().orNull())
+                      .req("amount_off", number().orNull())
+                      .req("currency", string().orNull())
+                      .req("discounts_line", integer())
+                      .req("lines", array(integer()))
+                      .req("lines_total", number())
+                      .description(
+                          """
+                          On a `discount` line only: the coupon whose discount it is, the code \
+                          it was redeemed with and by whom, its percentage or amount off, the \
+                          line this one takes something off, and every line the coupon took \
+                          something off on this invoice with what they come to (an amount off \
+                          is shared among them)""")));
 
   /** The CSV's columns: a record each, its events' ids in the last. */
   static final List<String> CSV_COLUMNS =
@@ -182,7 +203,10 @@ public final class ExplainRoutes {
               team's invoice (`member_share`), else the line's quantity × price (`counter`, \
               `seats`); `plan_fee` and a recurring `pack` a part per billing period, prorated to \
               the second (`period_part`); a one-time `pack` its price (`pack_charge`); `credit` \
-              the credit used (`credit_application`). A usage record's `events` are its session's \
+              the credit used (`credit_application`); `discount` the coupon's computation \
+              (`coupon`: the discounted line's amount as `quantity`, the percentage as a \
+              negative `unit_price`), with `discount` saying which coupon and which lines. A \
+              usage record's `events` are its session's \
               journaled events (`id`, `type`, `occurred_at`): the last one at or before the \
               slice's start and those during it. Past the journal's retention (or on a host that \
               keeps no journal) the explanation stops at the usage records: the record's \

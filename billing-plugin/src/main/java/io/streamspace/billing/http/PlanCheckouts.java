@@ -1,10 +1,16 @@
 package io.streamspace.billing.http;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.streamspace.billing.catalog.SubscriptionPlan;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.config.StripeCollection;
+import io.streamspace.billing.coupons.Coupon;
+import io.streamspace.billing.coupons.CouponRefused;
+import io.streamspace.billing.coupons.Coupons;
+import io.streamspace.billing.coupons.Redeeming;
 import io.streamspace.billing.payments.subscription.CatalogPrices;
 import io.streamspace.billing.payments.subscription.CheckoutSessions;
+import io.streamspace.billing.payments.subscription.CouponsAtStripe;
 import io.streamspace.billing.payments.subscription.StripeSubscriptions;
 import io.streamspace.billing.stripe.StripeApi;
 import io.streamspace.billing.stripe.StripeCatalog;
@@ -32,7 +38,8 @@ import javax.sql.DataSource;
  * mode), synced first when Stripe lacks it or it no longer matches. Either way the session is
  * recorded with the organization's plan and lock state then ({@link CheckoutSessions}), for the
  * state check at its completion. A Subscription on a plan with a trial the organization never had
- * starts with Stripe's {@code trial_end} at the trial's end ({@link Trials}).
+ * starts with Stripe's {@code trial_end} at the trial's end ({@link Trials}). A promotion code
+ * goes with it ({@link #promoted}), redeemed at its completion.
  */
 public final class PlanCheckouts {
 
@@ -41,12 +48,59 @@ public final class PlanCheckouts {
       CheckoutSessions sessions,
       StripeSubscriptions subscriptions,
       DataSource dataSource,
+      Coupons coupons,
+      CouponsAtStripe atStripe,
       Clock clock) {}
+
+  /** A promotion code the session carries, checked redeemable ({@code Coupons#check}). */
+  record Promotion(String code, Coupon coupon) {}
+
+  static final String PROMOTION_CODE = "promotion_code";
 
   private final Parts parts;
 
   PlanCheckouts(Parts parts) {
     this.parts = parts;
+  }
+
+  /**
+   * The code as the session carries it: ours, redeemed at its completion; for a session that
+   * starts a Stripe Subscription ({@code stripe} given) on a plan the coupon applies to, also its
+   * Stripe promotion code (mirrored now when Stripe lacks it), which Stripe applies to the
+   * Subscription. Null without one.
+   */
+  private StripeCheckout.PromotionCode promoted(
+      StripeApi stripe, SubscriptionPlan plan, Promotion promotion)
+      throws StripeFailure, SQLException {
+    if (promotion == null) {
+      return null;
+    }
+    String code = Redeeming.normalized(promotion.code());
+    boolean atStripe =
+        stripe != null && CouponsAtStripe.discountsSubscription(promotion.coupon(), plan.id());
+    return new StripeCheckout.PromotionCode(
+        code, atStripe ? parts.atStripe().promotionCode(stripe, promotion.coupon(), code) : null);
+  }
+
+  /**
+   * The body's {@code promotion_code}, checked redeemable by the organization now (nothing is
+   * redeemed until the session completes); null without one. 400 naming {@code promotion_code}
+   * when it is not a string; the code's refusals as {@code POST /redeem} answers them.
+   */
+  Promotion promotion(JsonNode body, String orgId) throws ApiException, SQLException {
+    JsonNode given = body.get(PROMOTION_CODE);
+    if (given == null || given.isNull()) {
+      return null;
+    }
+    if (!given.isTextual() || given.asText().isBlank()) {
+      throw ApiException.badParameter(PROMOTION_CODE, "promotion_code must be a code");
+    }
+    try {
+      return new Promotion(
+          given.asText(), parts.coupons().check(orgId, given.asText(), parts.clock().instant()));
+    } catch (CouponRefused e) {
+      throw CouponRoutes.refused(e, PROMOTION_CODE);
+    }
   }
 
   /** The organization's state when the session is asked for: its plan, whether locked. */
@@ -66,7 +120,8 @@ public final class PlanCheckouts {
       Currency currency,
       Then then,
       ReturnUrls urls,
-      StripeCheckout.CheckoutTax tax)
+      StripeCheckout.CheckoutTax tax,
+      Promotion promotion)
       throws StripeFailure, SQLException, ApiException {
     boolean subscription = config.stripeCollection() == StripeCollection.STRIPE_INVOICES;
     // in either mode: a subscription started under stripe_invoices goes on charging its plan's fee
@@ -92,9 +147,26 @@ public final class PlanCheckouts {
                   config.taxBehavior().configName()));
       page =
           StripeCheckout.forPlanSubscription(
-              stripe, orgId, customer, plan.id(), price, trialEnd(orgId, plan), urls, tax);
+              stripe,
+              orgId,
+              customer,
+              plan.id(),
+              price,
+              trialEnd(orgId, plan),
+              urls,
+              tax,
+              promoted(stripe, plan, promotion));
     } else {
-      page = StripeCheckout.forPlan(stripe, orgId, customer, plan.id(), currency, urls, tax);
+      page =
+          StripeCheckout.forPlan(
+              stripe,
+              orgId,
+              customer,
+              plan.id(),
+              currency,
+              urls,
+              tax,
+              promoted(null, plan, promotion));
     }
     parts
         .sessions()

@@ -49,11 +49,14 @@ public final class Schemas {
                           "credit",
                           "store",
                           "prepaid",
-                          "correction")
+                          "correction",
+                          "discount")
                       .description(
                           """
                           correction: what a usage correction made a line of an earlier, \
-                          finalized invoice cost more (docs/correcting-usage-and-invoices.md)"""))
+                          finalized invoice cost more (docs/correcting-usage-and-invoices.md); \
+                          discount: what a redeemed coupon takes off one line, negative \
+                          (docs/changing-prices.md)"""))
               .req(
                   "description",
                   string()
@@ -87,7 +90,14 @@ public final class Schemas {
                       .description(
                           """
                           Such a line's saving: what its time would have cost at the full price \
-                          less its amount, rounded once""")));
+                          less its amount, rounded once"""))
+              .prop(
+                  "discounts_line",
+                  integer()
+                      .description(
+                          """
+                          On a discount line (a coupon's, negative, before tax): the number of \
+                          the line it takes something off; absent on any other line""")));
 
   static final Schema INVOICE_MEMBER_AMOUNT =
       Schema.component(
@@ -361,7 +371,8 @@ public final class Schemas {
                               A team organization's invoice only: what belongs to the organization \
                               rather than to a member: plan fees, packs, storage (seats are their \
                               holders'), and the overage of a counter that is its largest report \
-                              (a max meter)."""))
+                              (a max meter), less a coupon's discount lines (the organization's, \
+                              whichever line they discount)."""))
                   .req(
                       "tax_lines",
                       array(INVOICE_TAX_LINE)

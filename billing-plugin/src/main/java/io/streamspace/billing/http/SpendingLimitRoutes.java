@@ -40,7 +40,10 @@ public final class SpendingLimitRoutes {
           .req("overage", number())
           .req("packs", number())
           .req("total", number())
-          .req("store", number().description("store items bought, to be paid on the invoice"));
+          .req("store", number().description("store items bought, to be paid on the invoice"))
+          .req(
+              "discounts",
+              number().description("a redeemed coupon's discount lines (negative); else 0"));
 
   static final Schema SPENDING_LIMIT =
       Schema.component(
@@ -82,6 +85,7 @@ public final class SpendingLimitRoutes {
       BigDecimal overage,
       BigDecimal packs,
       BigDecimal store,
+      BigDecimal discounts,
       BigDecimal total) {
 
     static EstimateJson of(SpendEstimate e, Currency c) {
@@ -91,6 +95,7 @@ public final class SpendingLimitRoutes {
           Money.shown(e.overage(), c),
           Money.shown(e.packs(), c),
           Money.shown(e.store(), c),
+          Money.shown(e.discounts(), c),
           Money.shown(e.total(), c));
     }
   }
@@ -215,8 +220,9 @@ public final class SpendingLimitRoutes {
               Who: the organization's owner or an admin; a platform admin.
 
               `{"user_id","currency","amount","warn_at_percent","action","set_by","set_at","period_\
-              start","period_end","estimate":{"plan_fee","usage","overage","packs","store","total"}\
-              ,"percent","state","reached_at","blocks_at","blocked"}`: the limit (its members, \
+              start","period_end","estimate":{"plan_fee","usage","overage","packs","store","disco\
+              unts","total"},"percent","state","reached_at","blocks_at","blocked"}`: the limit \
+              (its members, \
               `percent` and `state` null without one), the current period's estimate by kind of \
               invoice line (`total` the sum of the others), `state` `ok`, `warning` or \
               `reached`, `reached_at` when a check first found it reached this period, \

@@ -116,6 +116,10 @@ public final class StripeRoutes {
           "plan_id", "give one of plan_id, pack_id, store_item_id and top_up");
     }
     boolean plan = body.has("plan_id");
+    if (!plan && body.has(PlanCheckouts.PROMOTION_CODE)) {
+      throw ApiException.badParameter(
+          PlanCheckouts.PROMOTION_CODE, "a promotion code goes with a plan_id only");
+    }
     if (body.has("store_item_id")) {
       return storeItem(request, body, orgId, stripe, urls);
     }
@@ -140,12 +144,22 @@ public final class StripeRoutes {
         if (planId.equals(planThen)) {
           throw ApiException.badParameter("plan_id", "already on " + chosen.name());
         }
+        PlanCheckouts.Promotion promotion = plans.promotion(body, orgId);
         String customer = customers.customerOf(orgId, stripe);
         PlanCheckouts.Then then =
             new PlanCheckouts.Then(planThen, readOnlyLock.lockedBecause(orgId).isPresent());
         page =
             plans.create(
-                stripe, current, orgId, customer, chosen, currency, then, urls, checkoutTax());
+                stripe,
+                current,
+                orgId,
+                customer,
+                chosen,
+                currency,
+                then,
+                urls,
+                checkoutTax(),
+                promotion);
       } else {
         String packId = Json.requiredText(body, "pack_id");
         CapacityPack pack =
@@ -369,7 +383,8 @@ public final class StripeRoutes {
               plan or the current one, an unknown pack, one not sold in the account's currency or \
               a recurring one (billed on the invoice each period: bought with `POST \
               /packs/{id}/purchase`), a URL missing or not `https` (`http://localhost` and \
-              `http://127.0.0.1` aside); 404 for a user without an account; 409 `already_owned`, \
+              `http://127.0.0.1` aside), `promotion_code` (a code that is none, or given without \
+              a `plan_id`); 404 for a user without an account; 409 `already_owned`, \
               `not_sold_in_currency` or `free` for a store item, `stripe_disabled` while \
               `stripeEnabled` is false, `stripe_not_configured` without `STRIPE_SECRET_KEY`, \
               `amount_not_chargeable` for a pack whose price Stripe cannot take in the currency \
@@ -381,7 +396,14 @@ public final class StripeRoutes {
               own routes; a top-up too: it would not pay the overdue invoice); 502 \
               `stripe_error` when Stripe still fails after its retry (8 s to answer, 2 tries). \
               A retry with the first request's `Idempotency-Key` answers the first session \
-              again.""")
+              again. A plan's `promotion_code` is checked as `POST /redeem` would redeem it (its \
+              409s: `coupon_inactive`, `coupon_expired`, `coupon_exhausted`, \
+              `currency_mismatch`, `discount_active`, and `already_redeemed` for a coupon the \
+              organization redeemed before), goes in the session's metadata \
+              (`promotion_code`) and is redeemed when the session completes; in `subscription` \
+              mode, on a plan its coupon applies to, the coupon and the code are mirrored to \
+              Stripe (`ss_coupon_<id>` and a promotion code) and the session carries it as its \
+              `discounts`.""")
           .params(Param.IDEMPOTENCY_KEY)
           .body(StripeRoutesSchemas.CHECKOUT_REQUEST)
           .answers(200, StripeRoutesSchemas.CHECKOUT)

@@ -22,6 +22,14 @@ final class StripeRoutesSchemas {
           object()
               .description("exactly one of plan_id, pack_id, store_item_id and top_up")
               .prop("plan_id", string())
+              .prop(
+                  "promotion_code",
+                  string()
+                      .description(
+                          """
+                          with plan_id only: a promotion code, checked now and redeemed when the \
+                          session completes; in subscription mode the session's discount at \
+                          Stripe"""))
               .prop("pack_id", string())
               .req("success_url", string())
               .req("cancel_url", string())

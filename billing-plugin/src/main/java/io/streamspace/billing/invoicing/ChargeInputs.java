@@ -1,6 +1,8 @@
 package io.streamspace.billing.invoicing;
 
 import io.streamspace.billing.catalog.Meter;
+import io.streamspace.billing.coupons.Coverage;
+import io.streamspace.billing.coupons.Discount;
 import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.db.SqlArrays;
 import io.streamspace.billing.invoicing.CorrectionCharges.CorrectionCharge;
@@ -25,8 +27,9 @@ import java.util.Map;
 /**
  * What the invoices of a chunk are priced from, besides their usage buckets: the plans each
  * account was on, its period counters (with what each member reported, for a team), what its
- * packs add to its limits, its seats, its pack charges, its store purchases and the charges
- * corrections left for it. Each is read for the whole chunk by
+ * packs add to its limits, its seats, its pack charges, its store purchases, the charges
+ * corrections left for it and the coupons it redeemed that discount it ({@link Coverage}). Each
+ * is read for the whole chunk by
  * one statement (the invoices' keys bound as arrays and unnested {@code WITH ORDINALITY}, each
  * row answering for its invoice's place in the chunk), so a chunk of 300 invoices costs as many
  * statements as one invoice does.
@@ -68,7 +71,8 @@ final class ChargeInputs {
       List<OneTimeCharge> oneTimePacks,
       List<RecurringPack> recurringPacks,
       List<StoreCharge> storeCharges,
-      List<CorrectionCharge> corrections) {}
+      List<CorrectionCharge> corrections,
+      List<Discount> discounts) {}
 
   private final List<Of> inputs;
 
@@ -144,6 +148,12 @@ final class ChargeInputs {
         StoreChargeRows.of(connection, invoices, oneTimeRead, packsFrom);
     List<List<CorrectionCharge>> corrections =
         CorrectionChargeRows.of(connection, invoices, oneTimeRead, packsFrom);
+    List<List<Discount>> discounts =
+        Coverage.discounts(
+            connection,
+            invoices.stream()
+                .map(i -> new Coverage.Invoiced(i.orgId(), i.periodStart(), i.periodEnd()))
+                .toList());
 
     List<List<Counters>> counters = new ArrayList<>();
     invoices.forEach(i -> counters.add(new ArrayList<>()));
@@ -166,7 +176,8 @@ final class ChargeInputs {
               oneTime.get(i),
               recurring.get(i),
               store.get(i),
-              corrections.get(i)));
+              corrections.get(i),
+              discounts.get(i)));
     }
     return new ChargeInputs(inputs);
   }

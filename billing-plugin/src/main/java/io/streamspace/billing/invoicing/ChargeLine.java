@@ -9,8 +9,8 @@ import java.util.Objects;
 /**
  * One line of what an account owes for a period, before credits: a (prorated) plan fee, usage at
  * the rates, or overage beyond the plan (of a resource's allocation, or of a period counter
- * above its included amount: {@link MeterCharges}). Stored as a row of {@code
- * billing_invoice_lines}.
+ * above its included amount: {@link MeterCharges}), or a coupon's discount of one of those
+ * ({@link Discounts}, negative). Stored as a row of {@code billing_invoice_lines}.
  *
  * @param unit      the resource ({@link UsageUnit}) or counter ({@code Meter}) of a usage or
  *                  overage line; null for a plan fee
@@ -70,6 +70,9 @@ public record ChargeLine(
      * What a usage correction made a finalized invoice's line cost more ({@link
      * CorrectionCharges}).
      */
-    CORRECTION
+    CORRECTION,
+
+    /** What a redeemed coupon takes off one line, negative ({@link Discounts}). */
+    DISCOUNT
   }
 }

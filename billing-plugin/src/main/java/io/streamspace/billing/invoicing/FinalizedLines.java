@@ -8,13 +8,16 @@ import java.sql.Array;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.Function;
 
 /**
  * The lines of a chunk's invoices as finalization stores them, in one statement for the chunk:
- * each invoice's charges, then the credits applied to it and what its prepaid balance paid
+ * each invoice's charges (its discount lines last among them, each naming the line it discounts
+ * and its redemption), then the credits applied to it and what its prepaid balance paid
  * (negative lines), numbered from 1. A finalized invoice's lines never change after.
  */
 final class FinalizedLines {
@@ -25,17 +28,26 @@ final class FinalizedLines {
           """
           INSERT INTO billing_invoice_lines (invoice_id, line_no, kind, description,
               resource_type, quantity, unit, unit_price, amount, period_start, period_end,
-              activity, saved)
+              activity, saved, discounts_line, redemption_id)
           SELECT * FROM unnest(:invoice_id::text[]::bigint[], :line_no::text[]::int[],
                                :kind::text[], :description::text[], :resource_type::text[],
                                :quantity::text[]::numeric[], :unit::text[],
                                :unit_price::text[]::numeric[], :amount::text[]::numeric[],
                                :period_start::text[]::timestamptz[],
                                :period_end::text[]::timestamptz[], :activity::text[],
-                               :saved::text[]::numeric[])""");
+                               :saved::text[]::numeric[], :discounts_line::text[]::int[],
+                               :redemption_id::text[]::bigint[])""");
 
-  /** One line of an invoice of the chunk, for {@link #LINES}: the line as the invoice shows it. */
-  private record StoredLine(long invoiceId, InvoiceView.Line line) {}
+  /**
+   * One line of an invoice of the chunk, for {@link #LINES}: the line as the invoice shows it,
+   * and for a discount line the redemption whose coupon it is (null for any other).
+   */
+  private record StoredLine(long invoiceId, InvoiceView.Line line, Long redemptionId) {
+
+    StoredLine(long invoiceId, InvoiceView.Line line) {
+      this(invoiceId, line, null);
+    }
+  }
 
   private FinalizedLines() {}
 
@@ -57,7 +69,10 @@ final class FinalizedLines {
     for (int i = 0; i < drafts.size(); i++) {
       Invoice draft = drafts.get(i);
       int lineNo = 0;
+      Map<Integer, Discounts.DiscountLine> discounts = new HashMap<>();
+      billed.get(i).discounts().forEach(d -> discounts.put(d.index(), d));
       for (ChargeLine c : billed.get(i).lines()) {
+        Discounts.DiscountLine discount = discounts.get(lineNo);
         lines.add(
             new StoredLine(
                 draft.id(),
@@ -73,7 +88,9 @@ final class FinalizedLines {
                     c.from(),
                     c.to(),
                     c.activity(),
-                    c.saved())));
+                    c.saved(),
+                    discount == null ? null : discount.discounted() + 1),
+                discount == null ? null : discount.discount().redemptionId()));
       }
       for (Application a : credits.get(i)) {
         lines.add(
@@ -125,6 +142,8 @@ final class FinalizedLines {
         .bind("period_end", column(connection, lines, InvoiceView.Line::periodEnd))
         .bind("activity", column(connection, lines, InvoiceView.Line::activity))
         .bind("saved", column(connection, lines, InvoiceView.Line::saved))
+        .bind("discounts_line", column(connection, lines, InvoiceView.Line::discountsLine))
+        .bind("redemption_id", SqlArrays.array(connection, lines, StoredLine::redemptionId))
         .update(connection);
   }
 

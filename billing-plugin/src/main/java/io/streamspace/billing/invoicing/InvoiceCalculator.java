@@ -40,7 +40,9 @@ import javax.sql.DataSource;
  * record (and each one-time pack charge) is billed exactly once; a draft's {@link #preview}
  * computes the same lines from the same records without claiming them. A team's buckets are
  * read per member (the user who ran the records' sessions), so that its invoice can be broken
- * down by member ({@link MemberShares}) from the very records it bills.
+ * down by member ({@link MemberShares}) from the very records it bills. A coupon the
+ * organization redeemed for the invoice's period takes its discount off the lines it applies to
+ * ({@link Discounts}), as lines of their own after them.
  */
 public final class InvoiceCalculator {
 
@@ -51,13 +53,16 @@ public final class InvoiceCalculator {
    *
    * @param usage the billed usage per bucket and member
    * @param terms the plans the lines were priced with
+   * @param discounts the discount lines among {@code lines} (the last of them), with the line
+   *     each takes something off
    */
   record Billed(
       List<ChargeLine> lines,
       List<MemberBucket> usage,
       List<PlanTerm> terms,
       List<MemberCounterUse> counters,
-      List<SeatCharges.SeatLine> seats) {
+      List<SeatCharges.SeatLine> seats,
+      List<Discounts.DiscountLine> discounts) {
 
     /** The lines shared out among the organization's members ({@link MemberShares}). */
     List<MemberShares.Share> shares(Currency currency) {
@@ -395,7 +400,11 @@ public final class InvoiceCalculator {
             periods));
     lines.addAll(StoreCharges.lines(invoice.currency(), inputs.storeCharges(), periods.zone()));
     lines.addAll(CorrectionCharges.lines(invoice.currency(), inputs.corrections()));
-    return new Billed(lines, usage, terms, counters, seats);
+    // a redeemed coupon's discounts come last, after what they discount
+    List<Discounts.DiscountLine> discounts =
+        Discounts.of(lines, terms, inputs.discounts(), invoice.currency());
+    discounts.forEach(discount -> lines.add(discount.line()));
+    return new Billed(lines, usage, terms, counters, seats, discounts);
   }
 
   /**

@@ -50,7 +50,7 @@ public final class InvoiceQueries {
       NamedSql.of(
           """
           SELECT line_no, kind, description, resource_type, quantity, unit, unit_price, amount,
-                 period_start, period_end, activity, saved
+                 period_start, period_end, activity, saved, discounts_line
           FROM billing_invoice_lines WHERE invoice_id = :invoice_id ORDER BY line_no""");
 
   // per range of :bounds (k, 1-based) the invoice's period starts in; read from the index on
@@ -152,7 +152,7 @@ public final class InvoiceQueries {
               : List.of();
       if (invoice.status() == InvoiceStatus.DRAFT) {
         Optional<Billed> preview = calculator.previewBilled(id, team);
-        List<Line> lines = previewLines(preview.map(Billed::lines).orElse(List.of()), currency);
+        List<Line> lines = previewLines(preview, currency);
         return Optional.of(
             team
                 ? withBreakdown(
@@ -261,8 +261,12 @@ public final class InvoiceQueries {
     return lines;
   }
 
-  private List<Line> previewLines(List<ChargeLine> charges, Currency currency) {
+  private List<Line> previewLines(Optional<Billed> preview, Currency currency) {
     List<Line> lines = new ArrayList<>();
+    List<ChargeLine> charges = preview.map(Billed::lines).orElse(List.of());
+    Map<Integer, Integer> discounted = new HashMap<>();
+    preview.ifPresent(
+        billed -> billed.discounts().forEach(d -> discounted.put(d.index(), d.discounted() + 1)));
     for (ChargeLine charge : charges) {
       lines.add(
           new Line(
@@ -277,7 +281,8 @@ public final class InvoiceQueries {
               charge.from(),
               charge.to(),
               charge.activity(),
-              charge.saved() == null ? null : Money.shown(charge.saved(), currency)));
+              charge.saved() == null ? null : Money.shown(charge.saved(), currency),
+              discounted.get(lines.size())));
     }
     return lines;
   }
@@ -303,7 +308,8 @@ public final class InvoiceQueries {
                 rs.getString("activity"),
                 rs.getBigDecimal("saved") == null
                     ? null
-                    : Money.shown(rs.getBigDecimal("saved"), currency)));
+                    : Money.shown(rs.getBigDecimal("saved"), currency),
+                (Integer) rs.getObject("discounts_line")));
       }
       return lines;
     }

@@ -13,6 +13,7 @@ import io.streamspace.billing.tax.TaxDetails;
 import io.streamspace.billing.tax.TaxDetailsRepository;
 import io.streamspace.billing.tax.TaxQuote;
 import io.streamspace.common.db.Transactions;
+import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -181,7 +182,7 @@ public final class InvoiceTaxes {
     List<TaxCalculator.Request> requests = new ArrayList<>();
     for (int i = 0; i < drafts.size(); i++) {
       Invoice draft = drafts.get(i);
-      List<TaxCalculator.Item> items = items(billed.get(i).lines());
+      List<TaxCalculator.Item> items = items(billed.get(i));
       requests.add(
           new TaxCalculator.Request(
               draft.id(),
@@ -196,11 +197,20 @@ public final class InvoiceTaxes {
     return requests;
   }
 
-  /** The charge lines as tax items, numbered from 1 as the invoice numbers them. */
-  static List<TaxCalculator.Item> items(List<ChargeLine> lines) {
-    List<TaxCalculator.Item> items = new ArrayList<>(lines.size());
-    for (ChargeLine line : lines) {
-      items.add(new TaxCalculator.Item(items.size() + 1, line.amount()));
+  /**
+   * The charge lines as tax items, numbered from 1 as the invoice numbers them, each at what is
+   * left of it after the discounts taken off it: the tax is calculated on the discounted amounts,
+   * and a discount line's own item is 0 (its amount is in the lines it discounts).
+   */
+  static List<TaxCalculator.Item> items(InvoiceCalculator.Billed billed) {
+    BigDecimal[] taxed = billed.lines().stream().map(ChargeLine::amount).toArray(BigDecimal[]::new);
+    for (Discounts.DiscountLine discount : billed.discounts()) {
+      taxed[discount.discounted()] = taxed[discount.discounted()].add(discount.line().amount());
+      taxed[discount.index()] = BigDecimal.ZERO.setScale(discount.line().amount().scale());
+    }
+    List<TaxCalculator.Item> items = new ArrayList<>(taxed.length);
+    for (BigDecimal amount : taxed) {
+      items.add(new TaxCalculator.Item(items.size() + 1, amount));
     }
     return items;
   }

@@ -129,6 +129,8 @@ public record InvoiceView(
    *                     absent
    * @param saved        such a line's saving: what its time would have cost at the full price
    *                     less its amount; else absent
+   * @param discountsLine on a {@code discount} line (a coupon's, negative), the number of the
+   *                     line it takes something off; else absent
    */
   public record Line(
       int lineNo,
@@ -142,7 +144,38 @@ public record InvoiceView(
       Instant periodStart,
       Instant periodEnd,
       @JsonInclude(JsonInclude.Include.NON_NULL) String activity,
-      @JsonInclude(JsonInclude.Include.NON_NULL) BigDecimal saved) {
+      @JsonInclude(JsonInclude.Include.NON_NULL) BigDecimal saved,
+      @JsonInclude(JsonInclude.Include.NON_NULL) Integer discountsLine) {
+
+    /** A line that discounts none. */
+    public Line(
+        int lineNo,
+        String kind,
+        String description,
+        String resourceType,
+        BigDecimal quantity,
+        String unit,
+        BigDecimal unitPrice,
+        BigDecimal amount,
+        Instant periodStart,
+        Instant periodEnd,
+        String activity,
+        BigDecimal saved) {
+      this(
+          lineNo,
+          kind,
+          description,
+          resourceType,
+          quantity,
+          unit,
+          unitPrice,
+          amount,
+          periodStart,
+          periodEnd,
+          activity,
+          saved,
+          null);
+    }
 
     /** A line at the full price, or not of usage. */
     public Line(
@@ -196,7 +229,7 @@ public record InvoiceView(
    *
    * <p>A team organization's invoice also has {@code by_member}, each member's parts of the
    * lines (by user id), and {@code organization_amount}, what is the organization's (plan
-   * fees, packs, storage): together they add up to {@code subtotal} to
+   * fees, packs, storage, less a coupon's discounts): together they add up to {@code subtotal} to
    * the minor unit ({@link MemberShares}). Credits are applied to the invoice as a whole, not
    * broken down. A finalized invoice shows the breakdown stored when it was finalized; a draft,
    * what finalizing it now would store. A personal organization's invoice has neither.

@@ -43,7 +43,7 @@ import java.util.function.UnaryOperator;
  *       included), so the line is split among them by largest remainder over their exact shares
  *       ({@code price × their billed seat-seconds / seconds of the period}).
  *   <li><b>Organization-wide lines</b>: plan fees and packs (the account's, whoever uses them)
- *       are wholly the organization's.
+ *       are wholly the organization's, and so is a coupon's discount of any line.
  * </ul>
  *
  * <p>So a member's amount is the sum of their parts, never more than a minor unit from their
@@ -124,8 +124,8 @@ final class MemberShares {
           switch (line.kind()) {
             case USAGE -> used.get(LineKey.of(line));
             case OVERAGE -> over.get(LineKey.of(line));
-            // the account's, whoever uses them
-            case PLAN_FEE, PACK, STORE, CORRECTION -> null;
+            // the account's, whoever uses them (a coupon is the organization's)
+            case PLAN_FEE, PACK, STORE, CORRECTION, DISCOUNT -> null;
           };
       if (unitSeconds == null) {
         shares.add(new Share(lineNo, null, line.quantity(), line.amount()));

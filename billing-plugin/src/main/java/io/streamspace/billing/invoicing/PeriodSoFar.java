@@ -62,7 +62,7 @@ public final class PeriodSoFar {
         invoiceOf(orgId, currency, now, periods),
         rated.stream().map(bucket -> new MemberBucket(null, bucket)).toList(),
         new ChargeInputs.Of(
-            terms, List.of(), List.of(), List.of(), List.of(), List.of(), List.of()),
+            terms, List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of()),
         config,
         periods);
   }

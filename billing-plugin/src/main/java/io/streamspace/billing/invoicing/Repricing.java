@@ -183,7 +183,8 @@ public final class Repricing {
           of.oneTimePacks(),
           of.recurringPacks(),
           of.storeCharges(),
-          of.corrections());
+          of.corrections(),
+          of.discounts());
     }
     BigDecimal price = pack.priceIn(invoice.currency()).orElseThrow();
     List<PackCharges.OneTimeCharge> oneTime = new ArrayList<>(of.oneTimePacks());
@@ -213,7 +214,8 @@ public final class Repricing {
         oneTime,
         recurring,
         of.storeCharges(),
-        of.corrections());
+        of.corrections(),
+        of.discounts());
   }
 
   /**

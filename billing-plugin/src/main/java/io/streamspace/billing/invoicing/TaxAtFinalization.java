@@ -65,7 +65,7 @@ final class TaxAtFinalization {
             .linesHash()
             .equals(
                 LinesHash.of(
-                    draft.currency(), calculated.behavior(), InvoiceTaxes.items(billed.lines())))) {
+                    draft.currency(), calculated.behavior(), InvoiceTaxes.items(billed)))) {
       throw new OutOfDate(draft.id());
     }
     return calculated.behavior() == TaxBehavior.EXCLUSIVE ? calculated.tax() : BigDecimal.ZERO;

@@ -10,7 +10,8 @@ import java.util.List;
 /**
  * What the current period's invoice would charge if it were finalized now, before credits
  * ({@link io.streamspace.billing.invoicing.InvoiceCalculator#periodSoFar}), by kind of line.
- * Each line was rounded once; these are their sums.
+ * Each line was rounded once; these are their sums, {@code discounts} the discount lines of a
+ * redeemed coupon (negative), and {@code total} the sum of the others.
  */
 public record SpendEstimate(
     BigDecimal planFee,
@@ -18,6 +19,7 @@ public record SpendEstimate(
     BigDecimal overage,
     BigDecimal packs,
     BigDecimal store,
+    BigDecimal discounts,
     BigDecimal total) {
 
   public static SpendEstimate of(List<ChargeLine> lines, Currency currency) {
@@ -27,6 +29,7 @@ public record SpendEstimate(
         sum(lines, ChargeKind.OVERAGE, currency),
         sum(lines, ChargeKind.PACK, currency),
         sum(lines, ChargeKind.STORE, currency),
+        sum(lines, ChargeKind.DISCOUNT, currency),
         lines.stream().map(ChargeLine::amount).reduce(Money.zero(currency), BigDecimal::add));
   }
 

@@ -43,6 +43,14 @@ public final class StripeCheckout {
     public static final CheckoutTax NONE = new CheckoutTax(false, TaxBehavior.EXCLUSIVE);
   }
 
+  /**
+   * A promotion code a plan session carries: ours ({@code code}, in the session's metadata
+   * {@code promotion_code}, redeemed at its completion) and, for a session that starts a Stripe
+   * Subscription, its promotion code at Stripe ({@code stripeId}, the session's {@code
+   * discounts}); null {@code stripeId}: the code is ours alone.
+   */
+  public record PromotionCode(String code, String stripeId) {}
+
   /** Where Stripe sends the customer back to. */
   public record ReturnUrls(String success, String cancel) {}
 
@@ -70,6 +78,7 @@ public final class StripeCheckout {
    * A session in setup mode that saves a payment method, for a change to the plan. Its
    * SetupIntent carries metadata {@code account_id} and {@code kind} {@code plan}: its {@code
    * setup_intent.succeeded} makes the card saved the customer's default, even when it has one.
+   * A {@code promotion} (null: none) is in its metadata only.
    */
   public static CheckoutPage forPlan(
       StripeApi stripe,
@@ -78,10 +87,11 @@ public final class StripeCheckout {
       String planId,
       Currency currency,
       ReturnUrls urls,
-      CheckoutTax tax)
+      CheckoutTax tax,
+      PromotionCode promotion)
       throws StripeFailure {
     SessionCreateParams params =
-        session(orgId, customerId, urls, "plan", tax)
+        promoted(session(orgId, customerId, urls, "plan", tax), promotion)
             .setMode(SessionCreateParams.Mode.SETUP)
             .setCurrency(code(currency))
             .putMetadata("plan_id", planId)
@@ -101,7 +111,8 @@ public final class StripeCheckout {
    * names the account and the plan ({@code account_id}, {@code plan_id}); Stripe takes its first
    * period's fee at the session, or, with {@code trialEnd}, from then: the Subscription's {@code
    * trial_end}, also in the session's metadata ({@code trial_end}, Unix seconds) for its
-   * completion to end our trial at the same instant.
+   * completion to end our trial at the same instant. A {@code promotion} (null: none) mirrored to
+   * Stripe is the session's discount, which Stripe keeps on the Subscription.
    *
    * @param trialEnd the end of the plan's trial, a whole second; null for none
    */
@@ -113,14 +124,15 @@ public final class StripeCheckout {
       String priceId,
       Instant trialEnd,
       ReturnUrls urls,
-      CheckoutTax tax)
+      CheckoutTax tax,
+      PromotionCode promotion)
       throws StripeFailure {
     SessionCreateParams.SubscriptionData.Builder subscription =
         SessionCreateParams.SubscriptionData.builder()
             .putMetadata("account_id", orgId)
             .putMetadata("plan_id", planId);
     SessionCreateParams.Builder session =
-        session(orgId, customerId, urls, "plan", tax)
+        promoted(session(orgId, customerId, urls, "plan", tax), promotion)
             .setMode(SessionCreateParams.Mode.SUBSCRIPTION)
             .addLineItem(LineItem.builder().setPrice(priceId).setQuantity(1L).build())
             .putMetadata("plan_id", planId);
@@ -323,6 +335,23 @@ public final class StripeCheckout {
                   .setName(SessionCreateParams.CustomerUpdate.Name.AUTO)
                   .build())
           .setBillingAddressCollection(SessionCreateParams.BillingAddressCollection.REQUIRED);
+    }
+    return session;
+  }
+
+  /**
+   * The session carrying a promotion code: in its metadata, and as its discount at Stripe when
+   * the code is mirrored there (a setup-mode session takes no discount: the code is ours alone).
+   */
+  private static SessionCreateParams.Builder promoted(
+      SessionCreateParams.Builder session, PromotionCode promotion) {
+    if (promotion == null) {
+      return session;
+    }
+    session.putMetadata("promotion_code", promotion.code());
+    if (promotion.stripeId() != null) {
+      session.addDiscount(
+          SessionCreateParams.Discount.builder().setPromotionCode(promotion.stripeId()).build());
     }
     return session;
   }

@@ -45,7 +45,8 @@ import org.junit.jupiter.api.Test;
  * included: 2 core-hours × 0.05 = 0.10); olivia reports 7 GB of bandwidth (2 over: 0.16); on
  * March 10 she buys 5 job slots (one-time, 5.00) and 10 GB of storage (recurring, 2.00 × 22/31
  * = 1.42: 1,900,800 of March's 2,678,400 seconds); an admin grants 1.00 of credit and puts 2.00
- * on its prepaid balance, which pays 2.00 of what the credit leaves. The cpu
+ * on its prepaid balance, which pays 2.00 of what the credit leaves; olivia redeemed TEAM10, 10 %
+ * off Team's fee (a discount line of −2.00). The cpu
  * overage is adam's record (14,400 core-seconds, 0.20) less what Team includes of the hour
  * (−7,200, −0.10).
  */
@@ -153,6 +154,22 @@ class EveryLineKindExplainedTest {
               admin("root"),
               "{\"org_id\":\"acme\",\"amount\":2,\"currency\":\"USD\",\"reason\":\"wire\"}");
       assertEquals(201, balance.status(), balance.toString());
+      Answer coupon =
+          billing.call(
+              HttpMethod.POST,
+              "/admin/coupons",
+              admin("root"),
+              """
+              {"id": "TEAM10", "percent_off": 10, "duration": "once",
+               "applies_to": {"plans": ["team"]}, "codes": ["TEAM10"], "reason": "launch"}""");
+      assertEquals(201, coupon.status(), coupon.toString());
+      Answer redeemed =
+          billing.call(
+              HttpMethod.POST,
+              "/redeem",
+              user("olivia"),
+              "{\"org_id\":\"acme\",\"code\":\"TEAM10\"}");
+      assertEquals(201, redeemed.status(), redeemed.toString());
       billing.calculateUsageAt(AFTER_GRACE);
       billing.runAt(GENERATE_INVOICES, AFTER_GRACE);
       long march = invoiceId("acme", MARCH);
@@ -165,6 +182,8 @@ class EveryLineKindExplainedTest {
               "pack 5 job slots, 2026-03-10 – 2026-04-09 null null null 5.00 5.00",
               "pack 10 GB storage, 2026-03-10 – 2026-04-01 null null null 2.00 1.42",
               "store Midnight 1.0.0 (store), for good null null null 4.99 4.99",
+              "discount Coupon TEAM10 (10 % off): Team, 2026-03-01 – 2026-04-01 null null null"
+                  + " null -2.00",
               "credit Credit: welcome null null null null -1",
               "prepaid Paid from the prepaid balance null null null null -2.00"),
           lines(march));
@@ -193,7 +212,7 @@ class EveryLineKindExplainedTest {
           billing
               .call(
                   HttpMethod.GET,
-                  "/invoices/" + march + "/lines/8/explain?org_id=acme",
+                  "/invoices/" + march + "/lines/9/explain?org_id=acme",
                   user("olivia"))
               .body()
               .at("/records/0/detail")
@@ -215,7 +234,8 @@ class EveryLineKindExplainedTest {
             "store_purchase",
             "balance_entry",
             "correction_record",
-            "corrected_line"),
+            "corrected_line",
+            "coupon"),
         sources);
   }
 
@@ -302,7 +322,7 @@ class EveryLineKindExplainedTest {
     while (quoted.find()) {
       kinds.add(quoted.group(1));
     }
-    assertEquals(8, kinds.size(), check);
+    assertEquals(9, kinds.size(), check);
     return kinds;
   }
 }

@@ -139,6 +139,9 @@ class AuthorizationMatrixTest {
           // nobody's: those let through are refused 400 user_id, so acme keeps its owner
           ownerOnly("POST /ownership-transfer", "\"user_id\": \"nobody\""),
           ownerOnly("PUT /seat-limit", "\"limit\": 8"),
+          // no such code: those let through are refused 400 code, so acme redeems nothing
+          ownerOnly("POST /redeem", "\"code\": \"NO-SUCH-CODE\""),
+          adminOrOwner("GET /discount"),
           ownerOnly("DELETE /seat-limit", ""),
           adminOrOwner("GET /usage"),
           adminOrOwner("GET /usage/daily"),

@@ -1433,6 +1433,7 @@ class BillingPagesBrowserTest extends BillingHostTestBase {
             "#organizations",
             "#leads",
             "#actions",
+            "#coupons",
             "#money",
             "#what-if",
             "#plans",

@@ -78,12 +78,15 @@ final class MirrorRepository {
                   ORDER BY c.event_at DESC LIMIT 1"""
                       .formatted(CHARGES_PLAN_FEE)));
 
+  // a discount line as the line it discounts: a plan fee's discount goes where the fee goes
   private static final NamedSql LINES =
       NamedSql.of(
           """
-          SELECT l.line_no, l.kind, l.description, l.amount, coalesce(t.tax, 0) AS tax,
-                 l.period_start
+          SELECT l.line_no, coalesce(d.kind, l.kind), l.description, l.amount,
+                 coalesce(t.tax, 0) AS tax, l.period_start
           FROM billing_invoice_lines l
+          LEFT JOIN billing_invoice_lines d
+            ON d.invoice_id = l.invoice_id AND d.line_no = l.discounts_line
           LEFT JOIN (SELECT x.line_no, sum(x.amount) AS tax
                      FROM billing_invoice_tax_lines x
                      JOIN billing_invoice_taxes c ON c.invoice_id = x.invoice_id

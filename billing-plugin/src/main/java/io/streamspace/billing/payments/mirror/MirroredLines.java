@@ -10,7 +10,8 @@ import java.util.List;
  * Which lines of our invoice become items of its Stripe invoice, in line order: every line (the
  * credits applied among them, negative), but the plan fee lines from when a Stripe Subscription
  * began to collect the organization's plan fee (it bills that fee, prorations included, itself;
- * the fee of a plan billed by us before it stays on the mirror); then the
+ * the fee of a plan billed by us before it stays on the mirror), and a coupon's discount of
+ * such a fee with it (the Subscription carries the coupon at Stripe); then the
  * tax Stripe Tax calculated on the lines kept, when the prices exclude it, as one item numbered
  * {@value #TAX_ITEM}. The Stripe invoice's total is checked against these items' sum.
  */
@@ -20,9 +21,10 @@ final class MirroredLines {
   static final int TAX_ITEM = 0;
 
   /**
-   * A stored line of our invoice: its 1-based number, kind, description, amount, the tax on it
-   * added on top (0 without tax or with prices that include it), and the start of what it bills
-   * (null for a line of no period, as a credit).
+   * A stored line of our invoice: its 1-based number, kind (a coupon's discount line has the
+   * kind of the line it discounts: a Subscription that charges a plan fee carries the coupon
+   * itself), description, amount, the tax on it added on top (0 without tax or with prices that
+   * include it), and the start of what it bills (null for a line of no period, as a credit).
    */
   record Line(
       int number,

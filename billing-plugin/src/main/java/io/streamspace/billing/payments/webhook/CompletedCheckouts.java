@@ -47,7 +47,8 @@ import org.slf4j.LoggerFactory;
  *       is stored ({@code billing_stripe_subscriptions}) for its later events. The card it saved is
  *       not read here: Stripe never expands an event's
  *       object, so {@code setup_intent} is an id; the {@code setup_intent.succeeded} of the
- *       same setup makes the card the customer's default ({@link DefaultPaymentMethods}).
+ *       same setup makes the card the customer's default ({@link DefaultPaymentMethods}). Its
+ *       promotion code, if it carries one, is redeemed then ({@link CheckoutCodes}).
  *   <li>{@code pack} (payment mode, {@code payment_status} {@code paid}): the pack is bought at
  *       the amount Stripe took, paid, never invoiced; {@code billing.pack.purchased} once. A
  *       session completed unpaid (a delayed method) grants nothing until its {@code
@@ -89,6 +90,7 @@ final class CompletedCheckouts {
   private final CompletedTopUps topUps;
   private final Supplier<BillingConfig> config;
   private final CheckoutStateCheck stateCheck;
+  private final CheckoutCodes codes;
 
   CompletedCheckouts(
       SubscriptionPlanMoves moves,
@@ -96,8 +98,10 @@ final class CompletedCheckouts {
       StorePurchases store,
       CompletedTopUps topUps,
       Supplier<BillingConfig> config,
-      CheckoutStateCheck stateCheck) {
+      CheckoutStateCheck stateCheck,
+      CheckoutCodes codes) {
     this.stateCheck = stateCheck;
+    this.codes = codes;
     this.moves = moves;
     this.packs = packs;
     this.store = store;
@@ -253,6 +257,7 @@ final class CompletedCheckouts {
           now);
     }
     moves.move(c, account, planId, event, now, completion.after());
+    codes.redeem(c, event, account, now, completion.after());
   }
 
   private void pack(Connection c, Completion completion) throws SQLException {

@@ -83,6 +83,7 @@ public final class StripePayments {
       Supplier<BillingConfig> config,
       CheckoutUndo undo,
       BillingEvents events,
+      CheckoutCodes codes,
       Clock clock) {
     this.dataSource = dataSource;
     PaymentSuccesses successes = new PaymentSuccesses(invoices);
@@ -97,7 +98,8 @@ public final class StripePayments {
             store,
             new CompletedTopUps(autoTopUps),
             config,
-            new CheckoutStateCheck(undo, events));
+            new CheckoutStateCheck(undo, events),
+            codes);
     LostDisputes disputes = new LostDisputes(store);
     StripeInvoiceEvents stripeInvoices = new StripeInvoiceEvents(successes, paymentFailed, mirror);
     UpdatedSubscriptions updated = new UpdatedSubscriptions(moves);

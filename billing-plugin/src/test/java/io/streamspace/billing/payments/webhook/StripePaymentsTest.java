@@ -30,6 +30,7 @@ class StripePaymentsTest {
             null,
             null,
             null,
+            null,
             Clock.systemUTC());
 
     assertEquals(

@@ -1,0 +1,119 @@
+package io.streamspace.billing.payments.subscription;
+
+import io.streamspace.billing.config.BillingConfig;
+import io.streamspace.billing.coupons.Coupon;
+import io.streamspace.billing.coupons.CouponRefused;
+import io.streamspace.billing.coupons.Coupons;
+import io.streamspace.billing.coupons.Redeeming;
+import io.streamspace.billing.coupons.Redemption;
+import io.streamspace.billing.stripe.StripeApi;
+import io.streamspace.billing.stripe.StripeClients;
+import io.streamspace.billing.stripe.StripeCoupons;
+import io.streamspace.billing.stripe.StripeFailure;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Currency;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Coupons where a Stripe Subscription collects the plan fee ({@code stripeCollection} {@code
+ * stripe_invoices}): Stripe's Subscription invoices are not ours, so the coupon goes to Stripe
+ * with it. A subscription Checkout carries the code as its Stripe promotion code ({@link
+ * #promotionCode}); a code redeemed while a Subscription runs on a plan the coupon applies to
+ * discounts that Subscription, in the redemption's transaction ({@link #onSubscriptions}): when
+ * Stripe refuses, the redemption is rolled back. Our invoices leave the discount of a fee the
+ * Subscription charges off the Stripe invoice they mirror, as they leave the fee.
+ */
+public final class CouponsAtStripe {
+
+  private static final Logger log = LoggerFactory.getLogger(CouponsAtStripe.class);
+
+  private final Coupons coupons;
+  private final StripeClients clients;
+  private final Supplier<BillingConfig> config;
+
+  public CouponsAtStripe(Coupons coupons, StripeClients clients, Supplier<BillingConfig> config) {
+    this.coupons = coupons;
+    this.clients = clients;
+    this.config = config;
+  }
+
+  /** Whether a session for {@code planId} in this mode takes the coupon as its discount. */
+  public static boolean discountsSubscription(Coupon coupon, String planId) {
+    return coupon.appliesTo().plans().contains(planId);
+  }
+
+  /**
+   * The Stripe promotion code of {@code code}: the one kept, else the coupon and the code
+   * mirrored to Stripe now and kept.
+   */
+  public String promotionCode(StripeApi stripe, Coupon coupon, String code)
+      throws StripeFailure, SQLException {
+    Optional<String> kept = coupons.stripePromotionCode(code);
+    if (kept.isPresent()) {
+      return kept.get();
+    }
+    String normalized = Redeeming.normalized(code);
+    String id = StripeCoupons.promotionCode(stripe, terms(coupon), normalized);
+    coupons.keepStripeIds(coupon.id(), terms(coupon).stripeId(), normalized, id);
+    return id;
+  }
+
+  /**
+   * The redemption hook of {@code POST /redeem}: the organization's live Stripe Subscription,
+   * when it is on a plan the coupon applies to, discounted by the coupon at Stripe (key {@code
+   * ss-redeem-<redemption>}). Nothing while Stripe is off or without such a Subscription.
+   */
+  public Redeeming.AtStripe onSubscriptions() {
+    return (c, redemption, coupon) -> {
+      if (!config.get().stripeEnabled()) {
+        return;
+      }
+      Optional<String> subscription = StripeSubscriptions.liveOf(c, redemption.orgId());
+      Optional<StripeSubscriptions.Stored> live =
+          subscription.isEmpty()
+              ? Optional.empty()
+              : StripeSubscriptions.find(c, subscription.get())
+                  .filter(s -> discountsSubscription(coupon, s.planId()));
+      if (live.isEmpty()) {
+        return;
+      }
+      discount(c, live.get().subscriptionId(), redemption, coupon);
+    };
+  }
+
+  private void discount(Connection c, String subscriptionId, Redemption redemption, Coupon coupon)
+      throws SQLException, CouponRefused {
+    StripeApi stripe =
+        clients
+            .interactiveApi()
+            .orElseThrow(
+                () ->
+                    CouponRefused.atStripe(
+                        "the organization's Stripe Subscription could not be discounted: the"
+                            + " host holds no STRIPE_SECRET_KEY"));
+    try {
+      StripeCoupons.discountSubscription(
+          stripe, subscriptionId, terms(coupon), "ss-redeem-" + redemption.id());
+    } catch (StripeFailure e) {
+      log.warn("Stripe call failed (request {}): {}", e.requestId(), e.getMessage());
+      throw CouponRefused.atStripe(
+          "Stripe did not discount the organization's Subscription; nothing was redeemed, try"
+              + " again");
+    }
+    Coupons.keepStripeCoupon(c, coupon.id(), terms(coupon).stripeId());
+  }
+
+  private static StripeCoupons.Terms terms(Coupon coupon) {
+    return new StripeCoupons.Terms(
+        coupon.id(),
+        coupon.percentOff(),
+        coupon.amountOff(),
+        coupon.currency() == null ? null : Currency.getInstance(coupon.currency()),
+        coupon.duration(),
+        coupon.durationInPeriods());
+  }
+}
