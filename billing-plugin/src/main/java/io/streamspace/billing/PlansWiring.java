@@ -1,5 +1,6 @@
 package io.streamspace.billing;
 
+import io.streamspace.billing.audit.Cause;
 import io.streamspace.billing.http.PlanMigrationRoutes;
 import io.streamspace.billing.http.PlanRoutes;
 import io.streamspace.billing.http.PlanVersionRoutes;
@@ -36,6 +37,9 @@ record PlansWiring(SubscriptionRepository subscriptions, PlanChanges planChanges
     SubscriptionRepository subscriptions = new SubscriptionRepository(wiring.dataSource());
     PlanChanges planChanges = new PlanChanges(subscriptions, wiring.events(), suspensions);
     PlanMigrations migrations = new PlanMigrations(wiring.dataSource(), wiring.events());
+    TrialRuns trialRuns =
+        new TrialRuns(
+            wiring.dataSource(), planChanges, wiring.events(), wiring.config(), wiring.clock());
     new SubscriptionRoutes(
             wiring.orgAccess(),
             subscriptions,
@@ -44,6 +48,7 @@ record PlansWiring(SubscriptionRepository subscriptions, PlanChanges planChanges
             readOnlyLock,
             ScheduledChangeJson.of(migrations, wiring.config()),
             TrialJson.of(wiring.dataSource(), wiring.config()),
+            orgId -> trialRuns.endDue(orgId, Cause.job(TrialsJob.NAME)),
             wiring.config(),
             wiring.clock())
         .register(wiring.routes());
@@ -58,11 +63,7 @@ record PlansWiring(SubscriptionRepository subscriptions, PlanChanges planChanges
     new PlanMigrationRoutes(
             wiring.dataSource(), migrations, preview, wiring.config(), wiring.clock())
         .register(wiring.routes());
-    new TrialsJob(
-            new TrialRuns(
-                wiring.dataSource(), planChanges, wiring.events(), wiring.config(), wiring.clock()),
-            wiring.config())
-        .scheduleOn(wiring.scheduler());
+    new TrialsJob(trialRuns, wiring.config()).scheduleOn(wiring.scheduler());
     new PlanMigrationsJob(
             new MigrationRuns(
                 wiring.dataSource(), planChanges, wiring.events(), wiring.config(), wiring.clock()),

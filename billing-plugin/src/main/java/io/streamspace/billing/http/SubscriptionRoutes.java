@@ -39,6 +39,15 @@ import java.util.function.Supplier;
  */
 public final class SubscriptionRoutes {
 
+  /**
+   * Ends an organization's trial whose end has come before the trials run does (plans'
+   * TrialRuns): a plan change starts from the term that end makes.
+   */
+  @FunctionalInterface
+  public interface DueTrialEnd {
+    void endIfDue(String orgId) throws java.sql.SQLException;
+  }
+
   /** The subscription's {@code status}: the values of seed 004's Subscription type. */
   enum Status {
     /** Open and not locked: the account is served and billed. */
@@ -162,6 +171,7 @@ public final class SubscriptionRoutes {
   private final ReadOnlyLock readOnlyLock;
   private final ScheduledChangeJson.Source scheduledChanges;
   private final TrialJson.Source trials;
+  private final DueTrialEnd dueTrialEnd;
   private final Supplier<BillingConfig> config;
   private final Clock clock;
 
@@ -173,6 +183,7 @@ public final class SubscriptionRoutes {
       ReadOnlyLock readOnlyLock,
       ScheduledChangeJson.Source scheduledChanges,
       TrialJson.Source trials,
+      DueTrialEnd dueTrialEnd,
       Supplier<BillingConfig> config,
       Clock clock) {
     this.access = access;
@@ -182,6 +193,7 @@ public final class SubscriptionRoutes {
     this.readOnlyLock = readOnlyLock;
     this.scheduledChanges = scheduledChanges;
     this.trials = trials;
+    this.dueTrialEnd = dueTrialEnd;
     this.config = config;
     this.clock = clock;
   }
@@ -365,9 +377,10 @@ public final class SubscriptionRoutes {
                     ApiException.conflict(
                         "the account's currency " + currency + " is no longer configured"));
     Instant now = clock.instant();
+    Cause cause = cause(request, body);
+    dueTrialEnd.endIfDue(orgId); // a change in the minute after a trial's end starts from it
     try {
-      changes.change(
-          orgId, PlanChanges.termOf(plan, price, now), currency, now, cause(request, body));
+      changes.change(orgId, PlanChanges.termOf(plan, price, now), currency, now, cause);
     } catch (ChangeRefused e) {
       return switch (e.refusal()) {
         case NO_ACCOUNT -> throw ApiException.notFound(e.getMessage());

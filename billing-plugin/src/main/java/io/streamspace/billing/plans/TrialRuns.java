@@ -185,6 +185,23 @@ public final class TrialRuns {
     return ended;
   }
 
+  /**
+   * Ends the organization's trial if its end has come and no run has ended it yet (they come
+   * every minute): a plan change made before the next run then starts from the term that end
+   * makes, the trial converted or lapsed at its end, not from a trial term running free past it.
+   *
+   * @param cause the trials job's: the end is its work, made a little early
+   */
+  public void endDue(String orgId, Cause cause) throws SQLException {
+    Optional<Running> trial;
+    try (Connection connection = dataSource.getConnection()) {
+      trial = Trials.activeOf(connection, orgId);
+    }
+    if (trial.isPresent() && !trial.get().endsAt().isAfter(clock.instant())) {
+      endOne(orgId, trial.get().planId(), cause);
+    }
+  }
+
   private List<Running> due(Instant now, String[] after) throws SQLException {
     List<Running> due = new ArrayList<>();
     try (Connection connection = dataSource.getConnection();

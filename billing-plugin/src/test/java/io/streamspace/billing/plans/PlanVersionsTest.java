@@ -16,23 +16,18 @@ import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.events.BillingEvents;
 import io.streamspace.billing.support.BillingHarness;
 import io.streamspace.billing.support.BillingHarness.Answer;
+import io.streamspace.billing.support.ConfigSaves;
 import io.streamspace.billing.support.OrgFixtures;
 import io.streamspace.billing.support.TestDatabase;
-import io.streamspace.plugin.api.config.ConfigProblem;
-import io.streamspace.plugin.api.config.ConfigSaving;
 import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.jobs.JobOutcome;
 import io.streamspace.plugin.api.jobs.JobRun;
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Timestamp;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -391,41 +386,9 @@ class PlanVersionsTest {
 
   // ---- helpers ----
 
-  /** The host's hand-over of a saved config (as {@code ConfigChangeAuditedTest} makes it). */
-  private record Saving(
-      Connection connection,
-      Instant at,
-      String changedBy,
-      Optional<String> reason,
-      Optional<String> requestId,
-      String beforeJson,
-      String afterJson,
-      List<String> changedKeys,
-      Set<String> secretsChanged)
-      implements ConfigSaving {}
-
   /** The admin saves {@code after} over {@code before} at {@code at}; it takes effect. */
   private void saved(String at, String before, String after) throws SQLException {
-    billing.clock.set(at(at));
-    try (Connection connection = TestDatabase.dataSource().getConnection()) {
-      connection.setAutoCommit(false);
-      List<ConfigProblem> problems =
-          billing.billing.onConfigSaving(
-              new Saving(
-                  connection,
-                  at(at),
-                  "root",
-                  Optional.of("raise Pro"),
-                  Optional.empty(),
-                  before,
-                  after,
-                  List.of("subscriptionPlans"),
-                  Set.of()));
-      connection.commit();
-      assertEquals(List.of(), problems);
-    }
-    billing.context.setConfigJson(after);
-    billing.billing.onConfigChanged(billing.context);
+    ConfigSaves.saved(billing, at(at), "raise Pro", before, after);
   }
 
   private void marchInvoiced() {

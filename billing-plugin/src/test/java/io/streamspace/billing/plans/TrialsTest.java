@@ -264,6 +264,50 @@ class TrialsTest {
   }
 
   /**
+   * acme's trial ends at 12:00 on March 24; the trials run that ends it comes at 12:01, but olivia
+   * moves acme to Hobby at 12:00:20. The change starts from what the end made: the trial converted
+   * at 12:00 (a payment method on file) and Pro paid from then to the change, not a trial term
+   * running free past its end and ended as "changed".
+   */
+  @Test
+  void aPlanChangeInTheMinuteAfterATrialsEnd_beforeItsRun_startsFromWhatTheEndMade() {
+    billing.clock.set(at("2026-03-10T12:00:00Z"));
+    assertEquals(
+        200,
+        billing
+            .call(
+                HttpMethod.PUT,
+                "/subscription",
+                user("olivia"),
+                "{\"plan_id\": \"pro\", \"org_id\": \"acme\"}")
+            .status());
+    billing.clock.set(at("2026-03-24T12:00:20Z"));
+
+    Answer moved =
+        billing.call(
+            HttpMethod.PUT,
+            "/subscription",
+            user("olivia"),
+            "{\"plan_id\": \"free\", \"org_id\": \"acme\"}");
+
+    assertEquals(200, moved.status(), moved.body().toString());
+    assertEquals(
+        List.of(
+            "free 0 2026-03-01T00:00:00Z..2026-03-10T12:00:00Z",
+            "pro 0 2026-03-10T12:00:00Z..2026-03-24T12:00:00Z trial",
+            "pro 30 2026-03-24T12:00:00Z..2026-03-24T12:00:20Z",
+            "free 0 2026-03-24T12:00:20Z..null"),
+        terms("acme"));
+    run("2026-03-24T12:01:00Z");
+    assertEquals(
+        List.of(
+            "acme pro converted true -> pro at 2026-03-24T12:00:00Z",
+            "bolt pro lapsed false -> free at 2026-03-15T00:00:00Z"),
+        ended(),
+        "acme's told once, as the change ended it; bolt's by the run");
+  }
+
+  /**
    * Stripe Billing: cora (owner carl) on Hobby takes Pro through a subscription Checkout on March
    * 10 at 12:00. The Subscription's trial_end is March 24 12:00, 1774353600 in Unix seconds; its
    * completion at 12:05 begins our trial to that same instant, and there the trial converts:
