@@ -64,8 +64,10 @@ final class CorrectionApplier {
     Reach reach = Reach.of(connection, mine);
     reach.lock(connection);
     List<Entry> applied = CorrectionJournal.appliedOf(connection, reach.orgs());
-    RecordedUsage was =
-        RecordedUsage.read(connection, reach.sessions(), reach.orgs(), reach.from());
+    Cells cells = new Cells(current.billingTimeZone());
+    // the slice of the earliest change is rated again whole, from its start
+    Instant from = cells.floor(reach.from());
+    RecordedUsage was = RecordedUsage.read(connection, reach.sessions(), reach.orgs(), from);
     Map<String, Currency> currencies = new HashMap<>();
     was.organizations()
         .forEach((org, o) -> currencies.put(org, Currency.getInstance(o.currency())));
@@ -77,17 +79,10 @@ final class CorrectionApplier {
     HistoryWrites.counters(connection, id, mine);
     List<String> sessions = new ArrayList<>(reach.sessions());
     backfilled.stream().filter(s -> !sessions.contains(s)).forEach(sessions::add);
-    RecordedUsage is = RecordedUsage.read(connection, sessions, reach.orgs(), reach.from());
+    RecordedUsage is = RecordedUsage.read(connection, sessions, reach.orgs(), from);
     RatedAgain again =
         RatedAgain.plan(
-            new RatedAgain.Reads(
-                was,
-                is,
-                applied,
-                mine,
-                Set.copyOf(backfilled),
-                new Cells(current.billingTimeZone()),
-                cap));
+            new RatedAgain.Reads(was, is, applied, mine, Set.copyOf(backfilled), cells, cap));
     List<RatedSlice> deltas =
         UsageDeltas.of(
             connection,

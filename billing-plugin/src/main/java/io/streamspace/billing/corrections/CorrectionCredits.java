@@ -14,14 +14,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The step that issues a correction's credit notes ({@code billing_correction_credits}, V87), one
  * invoice at a time, each in a transaction of its own that locks the credit's row, issues the note
  * through the {@link CreditNoteIssuer} and records its id: a credit already issued is left, so a
- * retry, a second node or a resume after a crash issues each once.
+ * retry, a second node or a resume after a crash issues each once. One the credit notes refuse
+ * is left pending (logged), and the correction's other steps go on: the next resume tries it
+ * again.
  */
 final class CorrectionCredits {
+
+  private static final Logger log = LoggerFactory.getLogger(CorrectionCredits.class);
 
   private static final NamedSql PENDING =
       NamedSql.of(
@@ -64,9 +70,16 @@ final class CorrectionCredits {
       return;
     }
     for (long invoiceId : pending(correctionId)) {
-      Long note =
-          Transactions.inTransaction(
-              dataSource, connection -> issue(connection, correctionId, invoiceId, now));
+      Long note;
+      try {
+        note =
+            Transactions.inTransaction(
+                dataSource, connection -> issue(connection, correctionId, invoiceId, now));
+      } catch (CreditNoteIssuer.Refused refused) {
+        // the correction stands: its credit waits, listed pending, for the next resume
+        log.warn("correction {}: credit left pending, {}", correctionId, refused.getMessage());
+        continue;
+      }
       if (note != null) {
         issuer.committed(note);
       }
@@ -75,7 +88,7 @@ final class CorrectionCredits {
 
   /** Issues one credit note, unless it was meanwhile; answers its id (null: it was). */
   private Long issue(Connection connection, long correctionId, long invoiceId, Instant now)
-      throws SQLException {
+      throws SQLException, CreditNoteIssuer.Refused {
     Map<Integer, BigDecimal> lines = new TreeMap<>();
     String reason;
     try (PreparedStatement statement =

@@ -128,24 +128,32 @@ public final class Corrections {
     return recorded.id();
   }
 
-  /** Previews the correction (a refusal changes nothing), then records it; answers its id. */
-  private long made(CorrectionRequest request, Asked asked) throws SQLException, CorrectionRefused {
-    preview(request, asked);
+  /**
+   * Previews the correction (a refusal changes nothing), then records it; answers its id. The same
+   * request under the same key, recorded meanwhile by another node, is answered instead: its
+   * entries are what this one is refused for (an event it cancelled, one it backfilled), or its
+   * key what this one's record collides with.
+   */
+  private long made(CorrectionRequest request, Asked asked)
+      throws SQLException, CorrectionRefused, KeyReused {
     try {
+      preview(request, asked);
       long id =
           Transactions.inTransaction(
               dataSource, c -> record(c, request, asked, asked.source(), clock.instant()));
       steps.reached(id, Step.RECORDED.value());
       return id;
-    } catch (SQLException e) {
-      if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
+    } catch (CorrectionRefused | SQLException e) {
+      if (e instanceof SQLException sql && !UNIQUE_VIOLATION.equals(sql.getSQLState())) {
         throw e;
       }
-      // the same request under the same key, recorded meanwhile by another node: that one
-      return Transactions.inTransaction(
-              dataSource, c -> CorrectionJournal.bySource(c, asked.source()))
-          .orElseThrow(() -> e)
-          .id();
+      Optional<Recorded> meanwhile =
+          Transactions.inTransaction(
+              dataSource, c -> CorrectionJournal.bySource(c, asked.source()));
+      if (meanwhile.isEmpty()) {
+        throw e;
+      }
+      return sameRequest(meanwhile.get(), request);
     }
   }
 

@@ -17,6 +17,16 @@ import java.util.Map;
 public interface CreditNoteIssuer {
 
   /**
+   * The credit notes refused the note (a line no longer holds what it credits): nothing was
+   * issued, and what is owed waits, pending, for the next resume.
+   */
+  final class Refused extends Exception {
+    public Refused(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  /**
    * Issues a credit note on the finalized invoice, in the caller's transaction (which rolls it
    * back with everything else on a failure), and answers its id.
    *
@@ -27,6 +37,7 @@ public interface CreditNoteIssuer {
    * @param correctionRef names the correction and the invoice ({@code correction:7:invoice:42}):
    *     the same on every call for them, for the issuer's own idempotency (a Stripe refund's key)
    *     should a call be rolled back after it reached out
+   * @throws Refused when the credit notes refuse it (the caller rolls its transaction back)
    */
   long issue(
       Connection connection,
@@ -34,7 +45,7 @@ public interface CreditNoteIssuer {
       Map<Integer, BigDecimal> amountByLine,
       String reason,
       String correctionRef)
-      throws SQLException;
+      throws SQLException, Refused;
 
   /**
    * Told once the transaction that issued note {@code creditNoteId} (and recorded it for the

@@ -6,20 +6,15 @@ import io.streamspace.billing.invoicing.Invoice;
 import io.streamspace.billing.json.JsonMapper;
 import java.math.BigDecimal;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.ZoneId;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * Stores a correction's money (V87): each invoice's effect; for a finalized one, a charge per
  * line it made cost more (billed by the organization's next invoice) and one credit for what it
- * made cost less, by the invoice's line (issued as a credit note in a later step). In the
- * caller's transaction.
+ * made cost less, by the invoice's line ({@link CreditedLines}; issued as a credit note in a later
+ * step). In the caller's transaction.
  */
 final class EffectRows {
 
@@ -47,12 +42,6 @@ final class EffectRows {
           INSERT INTO billing_correction_credits (correction_id, invoice_id, org_id, currency,
               amount, lines)
           VALUES (:correction, :invoice, :org, :currency, :amount, :lines::jsonb)""");
-
-  private static final NamedSql LINES =
-      NamedSql.of(
-          """
-          SELECT line_no, kind, resource_type, unit_price, activity FROM billing_invoice_lines
-          WHERE invoice_id = :invoice ORDER BY line_no""");
 
   private EffectRows() {}
 
@@ -85,9 +74,8 @@ final class EffectRows {
   private static void owed(Connection connection, long correctionId, Effect effect, ZoneId zone)
       throws SQLException {
     Invoice invoice = effect.invoice();
-    Map<String, BigDecimal> credited = new TreeMap<>();
+    CreditedLines credited = CreditedLines.of(connection, invoice.id());
     BigDecimal credit = BigDecimal.ZERO;
-    List<Line> lines = lines(connection, invoice.id());
     for (Change change : effect.lines()) {
       BigDecimal difference = change.difference();
       if (difference.signum() > 0) {
@@ -110,8 +98,7 @@ final class EffectRows {
             .bind("period_end", invoice.periodEnd())
             .update(connection);
       } else if (difference.signum() < 0) {
-        credited.merge(
-            Integer.toString(lineOf(lines, change)), difference.negate(), BigDecimal::add);
+        credited.credit(change, difference.negate());
         credit = credit.add(difference.negate());
       }
     }
@@ -122,7 +109,7 @@ final class EffectRows {
           .bind("org", invoice.orgId())
           .bind("currency", invoice.currency().getCurrencyCode())
           .bind("amount", credit)
-          .bind("lines", JsonMapper.write(credited))
+          .bind("lines", JsonMapper.write(credited.byLine()))
           .update(connection);
     }
   }
@@ -142,43 +129,5 @@ final class EffectRows {
             invoice.periodStart().atZone(zone).toLocalDate(),
             invoice.periodEnd().atZone(zone).toLocalDate(),
             change.description());
-  }
-
-  /** A stored line of the invoice, as a change is matched to it. */
-  private record Line(
-      int no, String kind, String resourceType, BigDecimal unitPrice, String activity) {}
-
-  private static List<Line> lines(Connection connection, long invoiceId) throws SQLException {
-    List<Line> lines = new ArrayList<>();
-    try (PreparedStatement statement = LINES.bind("invoice", invoiceId).prepare(connection);
-        ResultSet rs = statement.executeQuery()) {
-      while (rs.next()) {
-        lines.add(
-            new Line(
-                rs.getInt(1),
-                rs.getString(2),
-                rs.getString(3),
-                rs.getBigDecimal(4),
-                rs.getString(5)));
-      }
-    }
-    return lines;
-  }
-
-  /** The invoice's line the change is of; 0 when none is (the invoice as a whole). */
-  private static int lineOf(List<Line> lines, Change change) {
-    return lines.stream()
-        .filter(l -> l.kind().equals(change.kind()))
-        .filter(l -> java.util.Objects.equals(l.resourceType(), change.resourceType()))
-        .filter(l -> java.util.Objects.equals(l.activity(), change.activity()))
-        .filter(
-            l ->
-                l.unitPrice() == null
-                    ? change.unitPrice() == null
-                    : change.unitPrice() != null
-                        && l.unitPrice().compareTo(change.unitPrice()) == 0)
-        .map(Line::no)
-        .findFirst()
-        .orElse(0);
   }
 }

@@ -77,9 +77,11 @@ record RecordedUsage(Map<String, Session> sessions, Map<String, Organization> or
                   WHERE l.user_id = a.user_id)
           FROM billing_accounts a WHERE a.user_id = ANY (:ids::text[])""");
 
-  // every level of the organizations from the one in effect at :from on (an organization's
-  // storage is reported by every session: its history can be long, what a correction touches
-  // is its tail)
+  // every level of the organizations in effect from :from on: the one in effect just before it
+  // and all after (an organization's storage is reported by every session: its history can be
+  // long, what a correction touches is its tail). Just before: a level at :from itself may be
+  // one the correction cancels, and the one before it then holds on; and a level an applied
+  // correction cancelled holds nothing: the one in effect is the one before it
   private static final NamedSql LEVELS =
       NamedSql.of(
           """
@@ -88,11 +90,19 @@ record RecordedUsage(Map<String, Session> sessions, Map<String, Organization> or
           JOIN billing_storage_levels l ON l.user_id = o.user_id
            AND l.effective_from >= coalesce(
                  (SELECT max(p.effective_from) FROM billing_storage_levels p
-                  WHERE p.user_id = o.user_id AND p.effective_from <= :from),
+                  WHERE p.user_id = o.user_id AND p.effective_from < :from
+                    AND NOT EXISTS (
+                      SELECT 1 FROM billing_correction_entries e
+                      JOIN billing_corrections c ON c.id = e.correction_id
+                      WHERE e.kind = 'cancel' AND e.event_id = p.event_id
+                        AND c.step <> 'recorded')),
                  '-infinity')
           ORDER BY 1, 2""");
 
-  /** The sessions and the organizations' storage, the levels from {@code from} on. */
+  /**
+   * The sessions and the organizations' storage, the levels in effect from {@code from} on (the
+   * start of what the correction rates again: its levels there are needed to rate it).
+   */
   static RecordedUsage read(
       Connection connection, Collection<String> sessionIds, Collection<String> orgIds, Instant from)
       throws SQLException {

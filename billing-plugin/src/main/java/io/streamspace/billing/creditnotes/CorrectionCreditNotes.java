@@ -19,8 +19,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * same note. What a note gives back of money already paid goes onto the organization's prepaid
  * balance: a correction is billing's own mistake set right, not a card refund an admin chose. A
  * credit on line 0 (the invoice as a whole) makes the note one amount spread over the invoice's
- * lines. A refusal (a line that no longer holds what the correction takes off) rolls the
- * correction's step back, and the credit waits, recorded, for the next resume.
+ * lines. A refusal (a line that no longer holds what the correction takes off) is {@link
+ * CreditNoteIssuer.Refused}: the correction's step rolls it back, and the credit waits, recorded,
+ * for the next resume.
  */
 public final class CorrectionCreditNotes implements CreditNoteIssuer {
 
@@ -45,7 +46,7 @@ public final class CorrectionCreditNotes implements CreditNoteIssuer {
       Map<Integer, BigDecimal> amountByLine,
       String reason,
       String correctionRef)
-      throws SQLException {
+      throws SQLException, Refused {
     boolean whole = amountByLine.containsKey(0);
     List<LineCredit> lines =
         whole
@@ -71,8 +72,8 @@ public final class CorrectionCreditNotes implements CreditNoteIssuer {
       uncommitted.put(issued.note().id(), issued);
       return issued.note().id();
     } catch (CreditNoteRefused refused) {
-      throw new SQLException(
-          "the credit note " + correctionRef + " was refused: " + refused.code(), refused);
+      throw new Refused(
+          "the credit note " + correctionRef + " was refused: " + refused.getMessage(), refused);
     }
   }
 

@@ -26,6 +26,8 @@ import io.streamspace.billing.support.TestDatabase;
 import io.streamspace.billing.support.TestPluginContext;
 import io.streamspace.plugin.api.event.UsageReport;
 import io.streamspace.plugin.api.http.HttpMethod;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.util.ArrayList;
@@ -36,6 +38,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -270,6 +274,123 @@ class CorrectionsTest {
       """
       {"reason": "why", "items": [{"cancel": {"event_id": "hb-8"}}]}""";
 
+  /**
+   * An admin credited 0.90 of March's 1.00 cpu line by hand; cancelling hb-8 credits the line
+   * 0.60 more than it holds: the credit notes refuse it, and the correction stands with its credit
+   * pending (it was answered 500, and so was every correction after it, each finishing it first).
+   */
+  @Test
+  void aCreditTheCreditNotesRefuseWaitsPending_andCorrectionsGoOn() {
+    billing.created("2026-03-02T10:00:00Z", "s1", "alice", size("2", "4", "0"));
+    billing.billing.onSessionHeartbeat(
+        billing.context, event("hb-8", "2026-03-02T12:00:00Z", "s1", "alice", size("8", "4", "0")));
+    billing.terminated("2026-03-02T14:00:00Z", "s1", "alice");
+    marchInvoiced("1.16");
+    billing.clock.set(at("2026-04-05T00:00:00Z"));
+    long march = invoiceId("alice", "2026-03-01T00:00:00Z");
+    Answer byHand =
+        billing.call(
+            HttpMethod.POST,
+            "/admin/invoices/" + march + "/credit-notes",
+            admin("root"),
+            """
+            {"lines": [{"line": 1, "amount": "0.90"}], "reason": "goodwill", "refund": "none"}""");
+    assertEquals(201, byHand.status(), byHand.body().toString());
+
+    Answer cancelled = post(CANCEL_HB8, "k-cancel");
+    Answer next = post(CPU_4_FROM_11_TO_13, "k-next");
+
+    assertEquals(201, cancelled.status(), cancelled.body().toString());
+    assertEquals("credit_note 1.16 0.56 -0.60", outcome(invoice(cancelled, 0)));
+    assertEquals("pending", invoice(cancelled, 0).at("/credit_note/status").asText());
+    assertEquals(201, next.status(), next.body().toString());
+    assertEquals(
+        "0.60 1",
+        value(
+            "SELECT amount || ' ' || count(*) OVER () FROM billing_correction_credits"
+                + " WHERE credit_note_id IS NULL"));
+    assertEquals(2, billing.published(BillingEvents.USAGE_CORRECTED).size());
+  }
+
+  private static String outcome(JsonNode invoice) {
+    return invoice.path("outcome").asText() + " " + figures(invoice);
+  }
+
+  /**
+   * s1 reported 146 GB of storage at 09:00 and, by heartbeat hb-x, none from 10:00; s2 none again
+   * at 20:00. Cancelled, hb-x's level gives way to the one before it until the next one: 146 GB
+   * from 09:00 to 20:00, 1,606 GB-hours, 2.2 GB-months, 0.22 where March billed 0.02 (the first
+   * hour). Then s1's storage amended to none from 11:15 to 16:15, over the cancelled level: 730
+   * GB-hours less, 0.10 credited. (Found by CorrectionsPropertyTest: the levels a correction read
+   * started at the cancelled one, and then at the level an earlier correction had cancelled, so
+   * the corrected history had no storage there and neither changed the money.)
+   */
+  @Test
+  void cancellingAHeartbeatThatDroppedTheStorageLevelBillsTheLevelBeforeIt_untilTheNextOne() {
+    billing.created("2026-03-02T09:00:00Z", "s1", "alice", size("1", "1", "146"));
+    billing.billing.onSessionHeartbeat(
+        billing.context, event("hb-x", "2026-03-02T10:00:00Z", "s1", "alice", size("1", "1", "0")));
+    billing.terminated("2026-03-02T17:00:00Z", "s1", "alice");
+    billing.session(
+        "s2", "alice", "2026-03-02T20:00:00Z", "2026-03-02T21:00:00Z", size("1", "1", "0"));
+    // 9 core-hours (0.45), 9 GB-hours (0.09), 146 GB-hours of storage (0.2 GB-months, 0.02)
+    marchInvoiced("0.56");
+    billing.clock.set(at("2026-04-05T00:00:00Z"));
+
+    Answer cancelled =
+        post(
+            """
+            {"reason": "hb-x reported no storage by mistake",
+             "items": [{"cancel": {"event_id": "hb-x"}}]}""",
+            null);
+    Answer amended =
+        post(
+            """
+            {"reason": "s1's volume was detached from 11:15 to 16:15",
+             "items": [{"amend": {"session_id": "s1", "from": "2026-03-02T11:15:00Z",
+                                  "to": "2026-03-02T16:15:00Z", "storage_gb": 0}}]}""",
+            null);
+
+    assertEquals(201, cancelled.status(), cancelled.body().toString());
+    assertEquals("0.56 0.76 0.20", figures(invoice(cancelled, 0)));
+    assertEquals("storage usage 0.02 0.22", line(invoice(cancelled, 0), 0));
+    assertEquals(201, amended.status(), amended.body().toString());
+    assertEquals("credit_note 0.76 0.66 -0.10", outcome(invoice(amended, 0)));
+    // the storage line holds 0.02 of the 0.10: the rest, which April's correction line bills,
+    // is credited on the invoice as a whole
+    assertEquals(
+        "{\"0\":0.08,\"3\":0.02}", invoice(amended, 0).at("/credit_note/lines").toString());
+    assertEquals("issued", invoice(amended, 0).at("/credit_note/status").asText());
+  }
+
+  /**
+   * s1 reported 438 GB of storage from 09:00, s2 none from 10:10; s2's storage amended to 438 GB
+   * from 10:40 to 12:20: 730 GB-hours more, one GB-month, 0.10. The hour from 10:00 is rated again
+   * whole, from the level in effect at its start (found by CorrectionsPropertyTest: read from
+   * s2's level at 10:10, it had none from 10:00 to 10:10, and 73 GB-hours went missing).
+   */
+  @Test
+  void amendingTheStorageLevelRatesItsFirstSliceAgainFromTheLevelInEffectAtTheSlicesStart() {
+    billing.session(
+        "s1", "alice", "2026-03-02T09:00:00Z", "2026-03-02T10:00:00Z", size("1", "1", "438"));
+    billing.session(
+        "s2", "alice", "2026-03-02T10:10:00Z", "2026-03-02T16:10:00Z", size("1", "1", "0"));
+    // 7 core-hours (0.35), 7 GB-hours (0.07), 511 GB-hours of storage (0.7 GB-months, 0.07)
+    marchInvoiced("0.49");
+    billing.clock.set(at("2026-04-05T00:00:00Z"));
+
+    Answer amended =
+        post(
+            """
+            {"reason": "s2 held s1's volume from 10:40 to 12:20",
+             "items": [{"amend": {"session_id": "s2", "from": "2026-03-02T10:40:00Z",
+                                  "to": "2026-03-02T12:20:00Z", "storage_gb": 438}}]}""",
+            null);
+
+    assertEquals(201, amended.status(), amended.body().toString());
+    assertEquals("0.49 0.59 0.10", figures(invoice(amended, 0)));
+  }
+
   @Test
   void eventsOlderThanTheGraceAreBackfilled_newerOnesAreRefusedNamingTheFieldWithNothingChanged() {
     aliceRanS1();
@@ -411,6 +532,75 @@ class CorrectionsTest {
     assertEquals(1, issued.notes.size());
   }
 
+  /**
+   * Two nodes take one request under one key at once: the second finds no correction under the
+   * key, then the first records and applies it, before the second previews it (hb-8's cancel) or
+   * before it records it (s9's backfill). The second answers that correction, applied and credited
+   * once (found by CorrectionsPropertyTest: it was refused 400, "event hb-8 is already cancelled by
+   * correction 1", "event s9-c is accepted already").
+   */
+  @Test
+  void aRequestAnotherNodeRecordedMeanwhileUnderItsKeyIsAnsweredThatCorrection() {
+    billing.created("2026-03-02T10:00:00Z", "s1", "alice", size("2", "4", "0"));
+    billing.billing.onSessionHeartbeat(
+        billing.context, event("hb-8", "2026-03-02T12:00:00Z", "s1", "alice", size("8", "4", "0")));
+    billing.terminated("2026-03-02T14:00:00Z", "s1", "alice");
+    marchInvoiced("1.16");
+    billing.clock.set(at("2026-04-05T00:00:00Z"));
+    Issued issued = new Issued();
+    Corrections first = node(issued, Corrections.StepListener.NONE);
+    List<CorrectionView> made = new ArrayList<>();
+
+    // a correction's first connection looks for its key, its second previews it, its third
+    // records it
+    CorrectionView cancelled =
+        correct(
+            node(
+                issued,
+                Corrections.StepListener.NONE,
+                meanwhile(2, () -> made.add(correct(first, CANCEL_HB8, "k-cancel")))),
+            CANCEL_HB8,
+            "k-cancel");
+    CorrectionView backfilled =
+        correct(
+            node(
+                issued,
+                Corrections.StepListener.NONE,
+                meanwhile(3, () -> made.add(correct(first, LOST_S9, "k-lost")))),
+            LOST_S9,
+            "k-lost");
+
+    assertEquals(made.get(0).id(), cancelled.id());
+    assertEquals("credit_note 1.16 0.56 -0.60", effect(cancelled.invoices().get(0)));
+    assertEquals(1, issued.notes.size(), issued.notes.toString());
+    assertEquals(made.get(1).id(), backfilled.id());
+    // s9: 1 core and 2 GB from 09:00 to 11:00 on the 5th, 0.10 + 0.04, once
+    assertEquals("correction_line 0.56 0.70 0.14", effect(backfilled.invoices().get(0)));
+    assertEquals(
+        "2 0.14",
+        value("SELECT count(*) || ' ' || sum(amount)" + " FROM billing_correction_charges"));
+  }
+
+  /** The test database, running {@code meanwhile} once, as its {@code n}th connection is taken. */
+  private static DataSource meanwhile(int n, Runnable meanwhile) {
+    DataSource database = TestDatabase.dataSource();
+    AtomicInteger taken = new AtomicInteger();
+    return (DataSource)
+        Proxy.newProxyInstance(
+            DataSource.class.getClassLoader(),
+            new Class<?>[] {DataSource.class},
+            (proxy, method, args) -> {
+              if (method.getName().equals("getConnection") && taken.incrementAndGet() == n) {
+                meanwhile.run();
+              }
+              try {
+                return method.invoke(database, args);
+              } catch (InvocationTargetException e) {
+                throw e.getCause();
+              }
+            });
+  }
+
   @Test
   void aCorrectionOfACorrectionBillsWhatTheTwiceCorrectedHistoryCosts() {
     aliceRanS1();
@@ -514,9 +704,14 @@ class CorrectionsTest {
 
   /** Another node of the cluster: its own corrections on the test database, the default config. */
   private Corrections node(CreditNoteIssuer issuer, Corrections.StepListener steps) {
+    return node(issuer, steps, TestDatabase.dataSource());
+  }
+
+  private Corrections node(
+      CreditNoteIssuer issuer, Corrections.StepListener steps, DataSource database) {
     BillingConfig config = BillingConfig.defaults();
     return new Corrections(
-        TestDatabase.dataSource(),
+        database,
         () -> config,
         new InvoiceCalculator(TestDatabase.dataSource(), () -> config),
         new MeteringStore(TestDatabase.dataSource(), () -> config),
