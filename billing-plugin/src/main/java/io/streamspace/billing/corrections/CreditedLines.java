@@ -16,14 +16,15 @@ import java.util.TreeMap;
 /**
  * Where a correction's credit of a finalized invoice goes, by the invoice's line ({@code
  * billing_correction_credits.lines}, V87): each line that costs less is credited on the line it
- * is of, up to what the line still holds (its amount less what credit notes took off it and what
- * corrections' credits not issued yet will). What it costs less beyond that, up to what earlier
- * corrections charged for it (they billed its increases as correction lines on later invoices,
- * which its credit note cannot reach), goes on line 0: one amount spread over the invoice's lines,
- * so that the period as finally charged is what its corrected history costs. Whatever is left
- * stays on the line, for the credit notes to refuse and the credit to wait, pending (a line an
- * admin's credit note credited meanwhile). A change of a line the invoice does not have goes on
- * line 0 whole. Read in the caller's transaction.
+ * is of, up to what the line still holds (its amount less what a coupon's discount lines took
+ * off it, what credit notes took off it and what corrections' credits not issued yet will), as
+ * the credit notes count it ({@code creditnotes.Creditable}). What it costs less beyond that, up
+ * to what earlier corrections charged for it (they billed its increases as correction lines on
+ * later invoices, which its credit note cannot reach), goes on line 0: one amount spread over the
+ * invoice's lines, so that the period as finally charged is what its corrected history costs.
+ * Whatever is left stays on the line, for the credit notes to refuse and the credit to wait,
+ * pending (a line an admin's credit note credited meanwhile). A change of a line the invoice does
+ * not have goes on line 0 whole. Read in the caller's transaction.
  */
 final class CreditedLines {
 
@@ -32,6 +33,9 @@ final class CreditedLines {
           """
           SELECT l.line_no, l.kind, l.resource_type, l.unit_price, l.activity,
                  l.amount
+                 + coalesce((SELECT sum(d.amount) FROM billing_invoice_lines d
+                             WHERE d.invoice_id = l.invoice_id AND d.kind = 'discount'
+                               AND d.discounts_line = l.line_no), 0)
                  - coalesce((SELECT sum(n.amount) FROM billing_credit_note_lines n
                              WHERE n.invoice_id = l.invoice_id AND n.line_no = l.line_no), 0)
                  - coalesce((SELECT sum((c.lines ->> l.line_no::text)::numeric)
