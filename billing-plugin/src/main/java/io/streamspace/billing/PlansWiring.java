@@ -9,8 +9,7 @@ import io.streamspace.billing.http.ScheduledChangeJson;
 import io.streamspace.billing.http.SubscriptionRoutes;
 import io.streamspace.billing.http.TrialJson;
 import io.streamspace.billing.invoicing.InvoiceCalculator;
-import io.streamspace.billing.jobs.PlanMigrationsJob;
-import io.streamspace.billing.jobs.TrialsJob;
+import io.streamspace.billing.jobs.TellThenChangeJob;
 import io.streamspace.billing.payments.subscription.StripeSubscriptions;
 import io.streamspace.billing.plans.MigrationPreview;
 import io.streamspace.billing.plans.MigrationRuns;
@@ -48,7 +47,7 @@ record PlansWiring(SubscriptionRepository subscriptions, PlanChanges planChanges
             readOnlyLock,
             ScheduledChangeJson.of(migrations, wiring.config()),
             TrialJson.of(wiring.dataSource(), wiring.config()),
-            orgId -> trialRuns.endDue(orgId, Cause.job(TrialsJob.NAME)),
+            orgId -> trialRuns.endDue(orgId, Cause.job(TellThenChangeJob.TRIALS)),
             wiring.config(),
             wiring.clock())
         .register(wiring.routes());
@@ -63,8 +62,8 @@ record PlansWiring(SubscriptionRepository subscriptions, PlanChanges planChanges
     new PlanMigrationRoutes(
             wiring.dataSource(), migrations, preview, wiring.config(), wiring.clock())
         .register(wiring.routes());
-    new TrialsJob(trialRuns, wiring.config()).scheduleOn(wiring.scheduler());
-    new PlanMigrationsJob(
+    TellThenChangeJob.trials(trialRuns, wiring.config()).scheduleOn(wiring.scheduler());
+    TellThenChangeJob.planMigrations(
             new MigrationRuns(
                 wiring.dataSource(), planChanges, wiring.events(), wiring.config(), wiring.clock()),
             wiring.config())

@@ -12,8 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamspace.billing.events.BillingEvents;
-import io.streamspace.billing.jobs.PlanMigrationsJob;
-import io.streamspace.billing.jobs.TrialsJob;
+import io.streamspace.billing.jobs.TellThenChangeJob;
 import io.streamspace.billing.support.BillingHarness;
 import io.streamspace.billing.support.BillingHarness.Answer;
 import io.streamspace.billing.support.ConfigSaves;
@@ -554,7 +553,11 @@ class PriceChangesPropertyTest {
 
     List<Step> steps() {
       List<Step> steps = new ArrayList<>(actions);
-      runs.forEach(m -> steps.add(new Run(m, List.of(TrialsJob.NAME, PlanMigrationsJob.NAME))));
+      runs.forEach(
+          m ->
+              steps.add(
+                  new Run(
+                      m, List.of(TellThenChangeJob.TRIALS, TellThenChangeJob.PLAN_MIGRATIONS))));
       for (Instant period : List.of(APRIL, MAY)) { // after that minute's run: the sort is stable
         steps.add(new Run(period, List.of(GENERATE_INVOICES)));
         steps.add(new Run(period.plus(GRACE), List.of(FINALIZE_INVOICES)));
