@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.server.AbstractConnector;
 import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.util.component.Graceful;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -173,6 +174,11 @@ public final class HttpServer implements AutoCloseable {
   /** The port it listens on. */
   public int port() {
     return app.port();
+  }
+
+  /** Jetty's server, for the tests of this package that watch its connections. */
+  Server jetty() {
+    return app.jettyServer().server();
   }
 
   /**
