@@ -120,18 +120,29 @@ class JournalKindRecordTest {
   }
 
   @Test
-  void aSwitchToKafka_forgetsThePluginsEarlierKafkaPlaces_theIndexKeepsItsOwn() throws Exception {
+  void aSwitchToKafka_forgetsThePluginsEarlierKafkaPlaces_andKnowsTheIdsJournaledOnPostgres()
+      throws Exception {
     try (Database database = migrated()) {
       JournalKindRecord.settle(database.dataSource(), JournalKind.POSTGRES, false, CLOCK);
       execute(
           database,
           "INSERT INTO host_kafka_offsets (consumer, topic, partition, next_offset, updated_at)"
               + " VALUES ('billing', 'events', 0, 40, now()), ('#index', 'events', 0, 50, now())");
+      new EventJournal(database.dataSource(), CLOCK)
+          .append(
+              List.of(new JournalEntry("pg-1", "user.created", CLOCK.instant(), "u", null, "{}")));
 
       JournalKindRecord.settle(database.dataSource(), JournalKind.KAFKA, true, CLOCK);
 
       assertEquals(List.of("kafka"), column(database, "SELECT kind FROM host_journal_kind"));
       assertEquals(List.of("#index"), column(database, "SELECT consumer FROM host_kafka_offsets"));
+      // Kafka's intake tells a redelivery by these: one of pg-1 is a duplicate, not a new event
+      assertEquals(
+          List.of("pg-1 true"),
+          column(
+              database,
+              "SELECT k.event_id || ' ' || (k.body_sha256 = sha256('{}') AND k.seq = j.seq)"
+                  + " FROM host_event_ids k JOIN host_journal j USING (event_id)"));
     }
   }
 
