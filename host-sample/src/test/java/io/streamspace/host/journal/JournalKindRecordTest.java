@@ -147,7 +147,8 @@ class JournalKindRecordTest {
   }
 
   @Test
-  void aDatabaseInUseBeforeTheJournalWasRecorded_takesTheJournalItsDataShows() throws Exception {
+  void aDatabaseInUseBeforeTheJournalWasRecorded_takesTheJournalItsDataShows_entriesKept()
+      throws Exception {
     String url = TestDatabases.freshDatabaseUrl();
     try (Database database = Database.external(url, Map.of())) {
       migrateUpTo11(database);
@@ -155,8 +156,24 @@ class JournalKindRecordTest {
           database,
           "INSERT INTO host_kafka_offsets (consumer, topic, partition, next_offset, updated_at)"
               + " VALUES ('billing', 'events', 0, 40, now())");
+      // in the journal partitioned by day (V6), as the index wrote it
+      execute(
+          database,
+          "INSERT INTO host_journal (seq, journaled_at, event_id, event_type, occurred_at,"
+              + " user_id, session_id, body) VALUES (41, now(), 'old-1', 'session.heartbeat',"
+              + " now(), 'u', 's', '{}')");
 
       HostMigrations.migrate(database.dataSource());
+
+      // in the one table of V13, under its unique id
+      assertEquals(
+          List.of("41 old-1"), column(database, "SELECT seq || ' ' || event_id FROM host_journal"));
+      assertEquals(
+          List.of("host_journal_event_id_key"),
+          column(
+              database,
+              "SELECT conname FROM pg_constraint WHERE conrelid = 'host_journal'::regclass"
+                  + " AND contype = 'u'"));
 
       assertEquals(List.of("kafka"), column(database, "SELECT kind FROM host_journal_kind"));
       assertThrows(
