@@ -46,7 +46,7 @@ public final class JournalRetention implements AutoCloseable {
   private static final long RETENTION_LOCK = EventJournal.APPEND_LOCK + 1;
 
   /** The most positions (so entries) one delete covers: a short transaction each. */
-  static final int SEQS_PER_DELETE = 10_000;
+  private static final int SEQS_PER_DELETE = 10_000;
 
   private static final int IDS_PER_DELETE = 10_000;
 
@@ -56,8 +56,8 @@ public final class JournalRetention implements AutoCloseable {
       WHERE p.installed
       """;
 
-  // The block-range index on journaled_at reads the old part of the journal alone (OFFSET 0 keeps
-  // max(seq) from walking the primary key backwards through all the newer entries).
+  // The block-range index on journaled_at lets this read the old part of the journal alone (OFFSET
+  // 0 keeps max(seq) from walking the primary key backwards through all the newer entries).
   private static final String OLD_SEQS =
       """
       SELECT min(seq), max(seq)
