@@ -59,6 +59,11 @@ class MeteringLoadTest {
         }
       }
 
+      // each flush's sessions in one statement, merged: one row each whatever its events
+      for (List<String> flush : statements) {
+        assertEquals(
+            1, flush.stream().filter(sql -> sql.contains("INSERT INTO billing_sessions")).count());
+      }
       // the batches of 300 events issued the statements of the batches of 3, one for one
       assertEquals(statements.subList(0, 3), statements.subList(3, 6));
       assertEquals(6L, value("SELECT count(*) FROM billing_sessions"));
