@@ -39,6 +39,8 @@ ALTER TABLE host_journal
 CREATE INDEX host_journal_user ON host_journal (user_id, occurred_at);
 CREATE INDEX host_journal_session ON host_journal (session_id) WHERE session_id IS NOT NULL;
 
--- The first entry journaled at or after an instant (a replay's start): entries are appended in
--- the order of journaled_at, which a block-range index summarizes for next to nothing per append.
-CREATE INDEX host_journal_age ON host_journal USING brin (journaled_at);
+-- The first entry journaled at or after an instant (a replay's start) and the entries past the
+-- retention: entries are appended in the order of journaled_at, which a block-range index
+-- summarizes for next to nothing per append. A range is summarized once it is full
+-- (autosummarize); until then it counts as matching any instant, so it is read whole.
+CREATE INDEX host_journal_age ON host_journal USING brin (journaled_at) WITH (autosummarize = on);

@@ -147,6 +147,10 @@ public final class JournalRetention implements AutoCloseable {
   /** Deletes the entries journaled before {@code before} that every installed plugin consumed. */
   private static Outcome deleteConsumedBefore(Connection connection, Timestamp before)
       throws SQLException {
+    // the ranges autovacuum has not summarized yet would otherwise be read whole
+    try (Statement summarize = connection.createStatement()) {
+      summarize.execute("SELECT brin_summarize_new_values('host_journal_age')");
+    }
     long first;
     long last;
     try (PreparedStatement statement = Sql.prepare(connection, OLD_SEQS, before);
