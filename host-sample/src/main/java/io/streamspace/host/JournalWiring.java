@@ -14,7 +14,7 @@ import javax.sql.DataSource;
 /**
  * The event journal: every accepted platform event, in PostgreSQL (the default) or on Kafka
  * ({@code --journal}), the consumers that hand it to each plugin in order, the dead letters of
- * what a plugin could never store, and the retention that drops old days.
+ * what a plugin could never store, and the retention that deletes old entries.
  */
 record JournalWiring(Journal journal, JournalHandoff handoff, DeadLetterStore deadLetters) {
 
@@ -55,7 +55,7 @@ record JournalWiring(Journal journal, JournalHandoff handoff, DeadLetterStore de
     return new JournalWiring(journal, handoff, deadLetters);
   }
 
-  /** Starts dropping the days older than {@code --max-event-age}. */
+  /** Starts deleting the entries older than {@code --max-event-age} and a day. */
   void startRetention(HostOptions options, DataSource dataSource, OpenedParts parts) {
     parts.open(new JournalRetention(dataSource, options.clock(), options.maxEventAge())).start();
   }

@@ -37,7 +37,7 @@ public final class DeadLetterStore {
       INSERT INTO host_dead_letters AS d
         (plugin_id, event_id, event_type, event, reason, first_failed_at, last_failed_at,
          journal_id)
-      VALUES (?, ?, ?, ?, ?, ?, ?, (SELECT seq FROM host_event_ids WHERE event_id = ?))
+      VALUES (?, ?, ?, ?, ?, ?, ?, (SELECT seq FROM host_journal WHERE event_id = ?))
       ON CONFLICT (plugin_id, event_id) DO UPDATE SET
         event_type = excluded.event_type, event = excluded.event, reason = excluded.reason,
         failures = d.failures + 1, last_failed_at = excluded.last_failed_at,

@@ -14,7 +14,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
@@ -23,8 +22,9 @@ import java.util.concurrent.locks.ReentrantLock;
 import javax.sql.DataSource;
 
 /**
- * The host's journal of accepted platform events ({@code host_journal}, {@code host_event_ids}):
- * appended by intake, read by each plugin's consumer in the order of {@code seq}.
+ * The host's journal of accepted platform events ({@code host_journal}): appended by intake, read
+ * by each plugin's consumer in the order of {@code seq}. Its unique event ids are what tells a
+ * redelivery: an append writes one row per new event and nothing else.
  *
  * <p>Appends are serialized by a transaction-level advisory lock taken before they draw their
  * {@code seq} and held until they commit: entries therefore become visible in {@code seq} order,
@@ -50,34 +50,31 @@ public final class EventJournal {
     }
   }
 
-  // The ids new to the journal claim their rows, and only those entries are journaled; for the
-  // others, the stored body hash tells a redelivery from a conflict. The caller holds
-  // APPEND_LOCK, so no other append can claim an id meanwhile.
+  // One INSERT of the batch's new events is the whole append: the journal's unique event_id is
+  // its record of the ids it holds (V13), so a new id costs one row, and an id it holds already
+  // inserts nothing. For those, the stored body tells a redelivery from a conflict (one canonical
+  // form per event). Positions are drawn in the batch's order; the caller holds APPEND_LOCK, so
+  // no other append draws or inserts meanwhile.
   private static final String APPEND =
       """
       WITH batch AS (
-        SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[]::timestamptz[],
-                             ?::text[], ?::text[], ?::text[])
-          WITH ORDINALITY AS b(event_id, sha_hex, event_type, occurred_at, user_id, session_id,
-                               body, n)
+        SELECT * FROM unnest(?::text[], ?::text[], ?::text[]::timestamptz[], ?::text[], ?::text[],
+                             ?::text[])
+          WITH ORDINALITY AS b(event_id, event_type, occurred_at, user_id, session_id, body, n)
       ),
       fresh AS (
-        INSERT INTO host_event_ids (event_id, body_sha256, seq, journaled_at)
-        SELECT event_id, decode(sha_hex, 'hex'), nextval('host_journal_seq'), ?
+        INSERT INTO host_journal
+          (seq, journaled_at, event_id, event_type, occurred_at, user_id, session_id, body)
+        SELECT nextval('host_journal_seq'), ?, event_id, event_type, occurred_at, user_id,
+               session_id, body
         FROM batch ORDER BY n
         ON CONFLICT (event_id) DO NOTHING
         RETURNING event_id, seq
-      ),
-      journaled AS (
-        INSERT INTO host_journal
-          (seq, journaled_at, event_id, event_type, occurred_at, user_id, session_id, body)
-        SELECT f.seq, ?, b.event_id, b.event_type, b.occurred_at, b.user_id, b.session_id, b.body
-        FROM fresh f JOIN batch b USING (event_id)
       )
-      SELECT b.n, f.seq, k.body_sha256 = decode(b.sha_hex, 'hex') AS same_body
+      SELECT b.n, f.seq, k.body = b.body AS same_body
       FROM batch b
       LEFT JOIN fresh f USING (event_id)
-      LEFT JOIN host_event_ids k ON f.event_id IS NULL AND k.event_id = b.event_id
+      LEFT JOIN host_journal k ON f.event_id IS NULL AND k.event_id = b.event_id
       """;
 
   private static final String COLUMNS =
@@ -198,9 +195,9 @@ public final class EventJournal {
    * An entry with its columns that take work to compute, computed by the thread that journals it
    * before it waits for the append lock, so that they are not computed while it is held.
    */
-  private record Row(JournalEntry entry, String bodySha256Hex, String occurredAt) {
+  private record Row(JournalEntry entry, String occurredAt) {
     Row(JournalEntry entry) {
-      this(entry, HexFormat.of().formatHex(entry.bodySha256()), InstantText.of(entry.occurredAt()));
+      this(entry, InstantText.of(entry.occurredAt()));
     }
   }
 
@@ -296,25 +293,22 @@ public final class EventJournal {
   private PreparedStatement bindAppend(Connection connection, List<Row> rows, List<Integer> indexes)
       throws SQLException {
     int n = indexes.size();
-    String[][] columns = new String[7][n];
+    String[][] columns = new String[6][n];
     for (int i = 0; i < n; i++) {
       Row row = rows.get(indexes.get(i));
       JournalEntry entry = row.entry();
       columns[0][i] = entry.eventId();
-      columns[1][i] = row.bodySha256Hex();
-      columns[2][i] = entry.type();
-      columns[3][i] = row.occurredAt();
-      columns[4][i] = entry.userId();
-      columns[5][i] = entry.sessionId();
-      columns[6][i] = entry.body();
+      columns[1][i] = entry.type();
+      columns[2][i] = row.occurredAt();
+      columns[3][i] = entry.userId();
+      columns[4][i] = entry.sessionId();
+      columns[5][i] = entry.body();
     }
-    Object[] params = new Object[9];
+    Object[] params = new Object[columns.length + 1];
     for (int c = 0; c < columns.length; c++) {
       params[c] = connection.createArrayOf("text", columns[c]);
     }
-    Timestamp now = Timestamp.from(clock.instant());
-    params[7] = now;
-    params[8] = now;
+    params[columns.length] = Timestamp.from(clock.instant());
     return Sql.prepare(connection, APPEND, params);
   }
 

@@ -48,11 +48,14 @@ final class JournalCursors {
       WHERE plugin_id = ? AND holder = ? AND lease_until >= clock_timestamp()
       """;
 
-  // a plugin never started gets a cursor here, so that its first start hands it these entries
+  // A plugin never started gets a cursor here, so that its first start hands it these entries.
+  // The entries since an instant are found by the block-range index on journaled_at (OFFSET 0
+  // keeps min(seq) from walking the primary key through every older entry first).
   private static final String REWIND =
       """
       INSERT INTO host_journal_cursors (plugin_id, position, updated_at)
-      VALUES (?, coalesce((SELECT min(seq) - 1 FROM host_journal WHERE journaled_at >= ?),
+      VALUES (?, coalesce((SELECT min(seq) - 1
+                           FROM (SELECT seq FROM host_journal WHERE journaled_at >= ? OFFSET 0) s),
                           (SELECT coalesce(max(seq), 0) FROM host_journal)),
               clock_timestamp())
       ON CONFLICT (plugin_id) DO UPDATE SET

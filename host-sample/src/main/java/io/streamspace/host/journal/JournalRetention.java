@@ -10,11 +10,6 @@ import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
@@ -22,45 +17,56 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps the journal's days: creates each day's partition ahead of time and, once a day is older
- * than the retention, drops its partition whole, but only when every installed plugin has
- * consumed it (a disabled plugin's backlog is kept until it catches up). Ids are forgotten a day
- * after their entries may go, so a redelivery is recognized for as long as it can be accepted. One
- * node at a time does this, every hour.
+ * Keeps the journal for the retention: every hour, one node deletes the entries journaled more
+ * than the retention and a day ago (a redelivery of theirs can no longer be accepted, so their ids
+ * may be forgotten with them), but only those every installed plugin has consumed (a disabled
+ * plugin's backlog is kept until it catches up). Entries go in small batches of {@code seq}
+ * ranges, oldest first: appends draw positions in the order they journal, so the old entries are
+ * the lowest positions, and each batch is a short transaction on the primary key that neither
+ * blocks appends nor bloats one long transaction. The ids the journal on Kafka claims ({@code
+ * host_event_ids}) are forgotten at the same age.
  */
 public final class JournalRetention implements AutoCloseable {
 
   /**
    * What a run did.
    *
-   * @param created  partitions created
-   * @param dropped  partitions dropped
-   * @param kept     partitions past the retention kept for a plugin that has not consumed them
-   * @param idsForgotten ids deleted
+   * @param deleted      entries deleted
+   * @param keptUnconsumed whether entries past the retention were kept for an installed plugin
+   *                     that has not consumed them
+   * @param idsForgotten ids deleted from {@code host_event_ids}
    */
-  public record Outcome(int created, int dropped, int kept, long idsForgotten) {}
+  public record Outcome(long deleted, boolean keptUnconsumed, long idsForgotten) {
+    Outcome withIdsForgotten(long forgotten) {
+      return new Outcome(deleted, keptUnconsumed, forgotten);
+    }
+  }
 
   private static final Logger log = LoggerFactory.getLogger(JournalRetention.class);
   private static final long RETENTION_LOCK = EventJournal.APPEND_LOCK + 1;
-  private static final int DAYS_AHEAD = 3;
-  private static final int IDS_PER_DELETE = 10_000;
-  private static final DateTimeFormatter DAY = DateTimeFormatter.BASIC_ISO_DATE;
-  private static final String PARTITION_PREFIX = "host_journal_";
 
-  // The partitions of days, named host_journal_yyyymmdd (not the default partition).
-  private static final String DAY_PARTITIONS =
-      """
-      SELECT c.relname FROM pg_inherits i
-      JOIN pg_class c ON c.oid = i.inhrelid
-      JOIN pg_class p ON p.oid = i.inhparent
-      WHERE p.relname = 'host_journal' AND c.relname ~ '^host_journal_[0-9]{8}$'
-      ORDER BY c.relname
-      """;
+  /** The most positions (so entries) one delete covers: a short transaction each. */
+  private static final int SEQS_PER_DELETE = 10_000;
+
+  private static final int IDS_PER_DELETE = 10_000;
 
   private static final String LOWEST_INSTALLED_POSITION =
       """
       SELECT min(c.position) FROM host_journal_cursors c JOIN host_plugins p USING (plugin_id)
       WHERE p.installed
+      """;
+
+  // The block-range index on journaled_at lets this read the old part of the journal alone (OFFSET
+  // 0 keeps max(seq) from walking the primary key backwards through all the newer entries).
+  private static final String OLD_SEQS =
+      """
+      SELECT min(seq), max(seq)
+      FROM (SELECT seq FROM host_journal WHERE journaled_at < ? OFFSET 0) old
+      """;
+
+  private static final String DELETE_RANGE =
+      """
+      DELETE FROM host_journal WHERE seq >= ? AND seq < ? AND seq <= ? AND journaled_at < ?
       """;
 
   private static final String FORGET_IDS =
@@ -82,7 +88,7 @@ public final class JournalRetention implements AutoCloseable {
     this.retention = retention;
   }
 
-  /** Runs now (so today's partition exists before intake opens), then every hour. */
+  /** Runs now, then every hour. */
   public void start() {
     runOnce();
     scheduler = Daemons.scheduler("journal-retention");
@@ -98,23 +104,24 @@ public final class JournalRetention implements AutoCloseable {
   }
 
   /**
-   * One pass; skipped (all zero) while another node runs one.
+   * One pass; skipped (nothing done) while another node runs one.
    *
    * @throws Sql.DatabaseException when the database fails; what was done is kept
    */
   public Outcome runOnce() {
     try (Connection connection = dataSource.getConnection()) {
       if (!tryLock(connection)) {
-        return new Outcome(0, 0, 0, 0);
+        return new Outcome(0, false, 0);
       }
       try {
-        LocalDate today = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
-        int created = createAhead(connection, today);
-        LocalDate firstKept = LocalDate.ofInstant(clock.instant().minus(retention), ZoneOffset.UTC);
-        int[] droppedKept = dropConsumedBefore(connection, firstKept);
-        long forgotten = forgetIds(connection, Timestamp.from(clock.instant().minus(retention)));
-        Outcome outcome = new Outcome(created, droppedKept[0], droppedKept[1], forgotten);
-        if (outcome.dropped() + outcome.kept() > 0 || forgotten > 0) {
+        // as long as a redelivery could be accepted: the retention (the maximum event age) and a
+        // day for the platform's clock
+        Timestamp before =
+            Timestamp.from(clock.instant().minus(retention).minus(Duration.ofDays(1)));
+        Outcome outcome =
+            deleteConsumedBefore(connection, before)
+                .withIdsForgotten(forgetIds(connection, before));
+        if (outcome.deleted() > 0 || outcome.keptUnconsumed() || outcome.idsForgotten() > 0) {
           log.info("Journal retention: {}", outcome);
         }
         return outcome;
@@ -124,7 +131,7 @@ public final class JournalRetention implements AutoCloseable {
         }
       }
     } catch (SQLException e) {
-      throw Sql.failure("keeping the journal's partitions", e);
+      throw Sql.failure("deleting the journal's old entries", e);
     }
   }
 
@@ -137,60 +144,34 @@ public final class JournalRetention implements AutoCloseable {
     }
   }
 
-  private static int createAhead(Connection connection, LocalDate today) throws SQLException {
-    List<String> existing = dayPartitions(connection);
-    int created = 0;
-    for (int ahead = 0; ahead <= DAYS_AHEAD; ahead++) {
-      LocalDate day = today.plusDays(ahead);
-      String name = PARTITION_PREFIX + DAY.format(day);
-      if (existing.contains(name)) {
-        continue;
-      }
-      try (Statement statement = connection.createStatement()) {
-        statement.execute(
-            "CREATE TABLE %s PARTITION OF host_journal FOR VALUES FROM ('%s') TO ('%s')"
-                .formatted(name, day, day.plusDays(1)));
-        created++;
-      } catch (SQLException e) {
-        // entries of that day already in the default partition (a clock set back and forth):
-        // they stay there, and the day with them
-        log.warn("Journal partition {} not created: {}", name, e.getMessage());
-      }
-    }
-    return created;
-  }
-
-  /** Drops day partitions before {@code firstKept} that every installed plugin consumed. */
-  private static int[] dropConsumedBefore(Connection connection, LocalDate firstKept)
+  /** Deletes the entries journaled before {@code before} that every installed plugin consumed. */
+  private static Outcome deleteConsumedBefore(Connection connection, Timestamp before)
       throws SQLException {
+    // the ranges autovacuum has not summarized yet would otherwise be read whole
+    try (Statement summarize = connection.createStatement()) {
+      summarize.execute("SELECT brin_summarize_new_values('host_journal_age')");
+    }
+    long first;
+    long last;
+    try (PreparedStatement statement = Sql.prepare(connection, OLD_SEQS, before);
+        ResultSet rows = statement.executeQuery()) {
+      rows.next();
+      first = rows.getLong(1);
+      if (rows.wasNull()) {
+        return new Outcome(0, false, 0);
+      }
+      last = rows.getLong(2);
+    }
     Long lowest = lowestInstalledPosition(connection);
-    int dropped = 0;
-    int kept = 0;
-    for (String name : dayPartitions(connection)) {
-      LocalDate day = LocalDate.parse(name.substring(PARTITION_PREFIX.length()), DAY);
-      if (!day.isBefore(firstKept)) {
-        continue;
+    long through = lowest == null ? last : Math.min(last, lowest);
+    long deleted = 0;
+    for (long from = first; from <= through; from += SEQS_PER_DELETE) {
+      try (PreparedStatement statement =
+          Sql.prepare(connection, DELETE_RANGE, from, from + SEQS_PER_DELETE, through, before)) {
+        deleted += statement.executeUpdate();
       }
-      if (lowest != null && unconsumed(connection, name, lowest)) {
-        kept++;
-        continue;
-      }
-      try (Statement statement = connection.createStatement()) {
-        statement.execute("DROP TABLE " + name);
-      }
-      dropped++;
     }
-    return new int[] {dropped, kept};
-  }
-
-  private static boolean unconsumed(Connection connection, String partition, long lowest)
-      throws SQLException {
-    String sql = "SELECT EXISTS (SELECT 1 FROM %s WHERE seq > ?)".formatted(partition);
-    try (PreparedStatement statement = Sql.prepare(connection, sql, lowest);
-        ResultSet found = statement.executeQuery()) {
-      found.next();
-      return found.getBoolean(1);
-    }
+    return new Outcome(deleted, through < last, 0);
   }
 
   private static Long lowestInstalledPosition(Connection connection) throws SQLException {
@@ -202,20 +183,8 @@ public final class JournalRetention implements AutoCloseable {
     }
   }
 
-  private static List<String> dayPartitions(Connection connection) throws SQLException {
-    List<String> names = new ArrayList<>();
-    try (Statement statement = connection.createStatement();
-        ResultSet rows = statement.executeQuery(DAY_PARTITIONS)) {
-      while (rows.next()) {
-        names.add(rows.getString(1));
-      }
-    }
-    return names;
-  }
-
-  /** Ids journaled a day before the retention's start: no redelivery of theirs is accepted. */
-  private long forgetIds(Connection connection, Timestamp retentionStart) throws SQLException {
-    Timestamp before = Timestamp.from(retentionStart.toInstant().minus(Duration.ofDays(1)));
+  /** The ids the journal on Kafka claimed before {@code before}. */
+  private static long forgetIds(Connection connection, Timestamp before) throws SQLException {
     long forgotten = 0;
     int deleted;
     do {

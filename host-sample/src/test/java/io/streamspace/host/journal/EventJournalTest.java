@@ -11,6 +11,7 @@ import io.streamspace.common.db.Sql;
 import io.streamspace.host.db.Database;
 import io.streamspace.host.db.HostMigrations;
 import io.streamspace.testing.Await;
+import io.streamspace.testing.CountedStatements;
 import io.streamspace.testing.MutableClock;
 import io.streamspace.testing.TestDatabases;
 import java.sql.Connection;
@@ -19,6 +20,7 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -167,6 +169,39 @@ class EventJournalTest {
     }
   }
 
+  @Test
+  void aBatchIsTwoStatementsWhateverItsSize_theLockAndOneInsertOfOneRowPerNewEvent()
+      throws Exception {
+    CountedStatements counted = new CountedStatements(database.dataSource());
+    EventJournal counting = new EventJournal(counted.dataSource(), new MutableClock(NOW));
+    for (int events : new int[] {10, 1_000}) {
+      List<JournalEntry> batch = new ArrayList<>();
+      for (int i = 0; i < events; i++) {
+        // three sessions' heartbeats
+        batch.add(
+            new JournalEntry(
+                "count-" + events + "-" + i, "session.heartbeat", NOW, "ann", "s-" + i % 3, "{}"));
+      }
+      long journalRows = count("SELECT count(*) FROM host_journal");
+      counted.clear();
+
+      assertEquals(events, counting.append(batch).seqs().size());
+      assertEquals(2, counted.executed().size(), events + " events: " + counted.executed());
+      assertEquals(journalRows + events, count("SELECT count(*) FROM host_journal"));
+
+      // a redelivery of half of it with as many new events: still two, a row per new event
+      List<JournalEntry> again = new ArrayList<>(batch.subList(0, events / 2));
+      batch.subList(0, events / 2).forEach(e -> again.add(entry(e.eventId() + "-new", "{}")));
+      counted.clear();
+      Appended redelivered = counting.append(again);
+      assertEquals(events / 2, redelivered.duplicates());
+      assertEquals(2, counted.executed().size(), counted.executed().toString());
+      assertEquals(journalRows + events + events / 2, count("SELECT count(*) FROM host_journal"));
+    }
+    // the journal's entries are its ids: the Kafka journal's id table is not written
+    assertEquals(0, count("SELECT count(*) FROM host_event_ids"));
+  }
+
   /** A connection in a transaction that holds the append lock, as an append half-way does. */
   private Connection holdTheAppendLock() throws Exception {
     Connection connection = database.dataSource().getConnection();
@@ -216,6 +251,15 @@ class EventJournalTest {
             return rows.getLong(1) > 0;
           }
         });
+  }
+
+  private long count(String query) throws Exception {
+    try (Connection connection = database.dataSource().getConnection();
+        PreparedStatement statement = connection.prepareStatement(query);
+        ResultSet rows = statement.executeQuery()) {
+      rows.next();
+      return rows.getLong(1);
+    }
   }
 
   private long lastSeq() {

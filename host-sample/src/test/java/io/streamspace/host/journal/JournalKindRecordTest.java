@@ -120,23 +120,35 @@ class JournalKindRecordTest {
   }
 
   @Test
-  void aSwitchToKafka_forgetsThePluginsEarlierKafkaPlaces_theIndexKeepsItsOwn() throws Exception {
+  void aSwitchToKafka_forgetsThePluginsEarlierKafkaPlaces_andKnowsTheIdsJournaledOnPostgres()
+      throws Exception {
     try (Database database = migrated()) {
       JournalKindRecord.settle(database.dataSource(), JournalKind.POSTGRES, false, CLOCK);
       execute(
           database,
           "INSERT INTO host_kafka_offsets (consumer, topic, partition, next_offset, updated_at)"
               + " VALUES ('billing', 'events', 0, 40, now()), ('#index', 'events', 0, 50, now())");
+      new EventJournal(database.dataSource(), CLOCK)
+          .append(
+              List.of(new JournalEntry("pg-1", "user.created", CLOCK.instant(), "u", null, "{}")));
 
       JournalKindRecord.settle(database.dataSource(), JournalKind.KAFKA, true, CLOCK);
 
       assertEquals(List.of("kafka"), column(database, "SELECT kind FROM host_journal_kind"));
       assertEquals(List.of("#index"), column(database, "SELECT consumer FROM host_kafka_offsets"));
+      // Kafka's intake tells a redelivery by these: one of pg-1 is a duplicate, not a new event
+      assertEquals(
+          List.of("pg-1 true"),
+          column(
+              database,
+              "SELECT k.event_id || ' ' || (k.body_sha256 = sha256('{}') AND k.seq = j.seq)"
+                  + " FROM host_event_ids k JOIN host_journal j USING (event_id)"));
     }
   }
 
   @Test
-  void aDatabaseInUseBeforeTheJournalWasRecorded_takesTheJournalItsDataShows() throws Exception {
+  void aDatabaseInUseBeforeTheJournalWasRecorded_takesTheJournalItsDataShows_entriesKept()
+      throws Exception {
     String url = TestDatabases.freshDatabaseUrl();
     try (Database database = Database.external(url, Map.of())) {
       migrateUpTo11(database);
@@ -144,8 +156,24 @@ class JournalKindRecordTest {
           database,
           "INSERT INTO host_kafka_offsets (consumer, topic, partition, next_offset, updated_at)"
               + " VALUES ('billing', 'events', 0, 40, now())");
+      // in the journal partitioned by day (V6), as the index wrote it
+      execute(
+          database,
+          "INSERT INTO host_journal (seq, journaled_at, event_id, event_type, occurred_at,"
+              + " user_id, session_id, body) VALUES (41, now(), 'old-1', 'session.heartbeat',"
+              + " now(), 'u', 's', '{}')");
 
       HostMigrations.migrate(database.dataSource());
+
+      // in the one table of V13, under its unique id
+      assertEquals(
+          List.of("41 old-1"), column(database, "SELECT seq || ' ' || event_id FROM host_journal"));
+      assertEquals(
+          List.of("host_journal_event_id_key"),
+          column(
+              database,
+              "SELECT conname FROM pg_constraint WHERE conrelid = 'host_journal'::regclass"
+                  + " AND contype = 'u'"));
 
       assertEquals(List.of("kafka"), column(database, "SELECT kind FROM host_journal_kind"));
       assertThrows(

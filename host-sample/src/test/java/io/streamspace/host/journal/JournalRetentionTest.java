@@ -11,13 +11,14 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
-/** Retention drops whole days, never one an installed plugin has not consumed. */
+/** Retention deletes the oldest entries, never one an installed plugin has not consumed. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class JournalRetentionTest {
 
@@ -30,39 +31,60 @@ class JournalRetentionTest {
   }
 
   @Test
-  void aDayPastTheRetentionIsDroppedOnceEveryInstalledPluginConsumedIt_itsIdsADayLater()
+  void entriesPastTheRetentionAndADayAreDeletedOnceEveryInstalledPluginConsumedThem_newerKept()
       throws Exception {
     HostMigrations.migrate(database.dataSource());
     EventJournal journal = new EventJournal(database.dataSource(), clock);
     JournalRetention retention =
         new JournalRetention(database.dataSource(), clock, Duration.ofDays(2));
-    assertEquals(new JournalRetention.Outcome(4, 0, 0, 0), retention.runOnce()); // 10th to 13th
-    long seq =
-        journal
-            .append(
-                List.of(
-                    new JournalEntry("e-1", "user.created", clock.instant(), "ann", null, "{}")))
-            .lastSeq();
+    long seq = journal.append(List.of(entry("e-1"), entry("e-2"))).lastSeq();
+    // positions a batch of conflicts drew and left unused: the deletes step over them
+    sql("SELECT setval('host_journal_seq', nextval('host_journal_seq') + 25000)");
+    long laterSeq = journal.append(List.of(entry("e-3"))).lastSeq();
+    clock.set(Instant.parse("2026-03-12T12:00:00Z"));
+    journal.append(List.of(entry("e-4"))); // two days younger
+    // an id the journal on Kafka claimed with the first entries
+    sql(
+        "INSERT INTO host_event_ids (event_id, body_sha256, journaled_at)"
+            + " VALUES ('k-1', '\\x00', '2026-03-10T12:00:00Z')");
     sql(
         "INSERT INTO host_plugins (plugin_id, installed, enabled, updated_at)"
             + " VALUES ('billing', true, false, now())");
     sql(
         "INSERT INTO host_journal_cursors (plugin_id, position, updated_at)"
-            + " VALUES ('billing', 0, now())");
+            + " VALUES ('billing', "
+            + seq
+            + ", now())");
 
-    clock.set(Instant.parse("2026-03-13T12:00:00Z")); // the 10th is past a 2-day retention
-    assertEquals(new JournalRetention.Outcome(3, 0, 1, 0), retention.runOnce()); // 14th to 16th
-    assertEquals(1, count("SELECT count(*) FROM host_journal"), "unconsumed: kept");
+    clock.set(Instant.parse("2026-03-13T11:59:59Z")); // within 2 days and a day of the first
+    assertEquals(new JournalRetention.Outcome(0, false, 0), retention.runOnce());
 
-    sql("UPDATE host_journal_cursors SET position = " + seq);
-    assertEquals(new JournalRetention.Outcome(0, 1, 0, 0), retention.runOnce());
-    assertEquals(0, count("SELECT count(*) FROM host_journal"));
-    assertEquals(0, count("SELECT count(*) FROM pg_class WHERE relname = 'host_journal_20260310'"));
-    assertEquals(1, count("SELECT count(*) FROM host_event_ids"), "a redelivery is still known");
-
-    clock.set(Instant.parse("2026-03-14T12:00:01Z")); // the 17th ahead; the empty 11th goes
-    assertEquals(new JournalRetention.Outcome(1, 1, 0, 1), retention.runOnce());
+    clock.set(Instant.parse("2026-03-13T12:00:01Z"));
+    assertEquals(new JournalRetention.Outcome(2, true, 1), retention.runOnce());
+    assertEquals(List.of("e-3", "e-4"), ids(), "e-3 not consumed: kept");
     assertEquals(0, count("SELECT count(*) FROM host_event_ids"));
+
+    sql("UPDATE host_journal_cursors SET position = " + laterSeq);
+    assertEquals(new JournalRetention.Outcome(1, false, 0), retention.runOnce());
+    assertEquals(List.of("e-4"), ids());
+    // an id forgotten is new again: no redelivery of it can be accepted past the maximum age
+    assertEquals(1, journal.append(List.of(entry("e-1"))).seqs().size());
+  }
+
+  private JournalEntry entry(String id) {
+    return new JournalEntry(id, "user.created", clock.instant(), "ann", null, "{}");
+  }
+
+  private List<String> ids() throws Exception {
+    try (Connection connection = database.dataSource().getConnection();
+        Statement s = connection.createStatement();
+        ResultSet rows = s.executeQuery("SELECT event_id FROM host_journal ORDER BY seq")) {
+      List<String> ids = new ArrayList<>();
+      while (rows.next()) {
+        ids.add(rows.getString(1));
+      }
+      return ids;
+    }
   }
 
   private void sql(String statement) throws Exception {

@@ -1,12 +1,14 @@
 package io.streamspace.host.journal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamspace.host.db.Database;
 import io.streamspace.host.db.HostMigrations;
 import io.streamspace.host.plugins.ActivePlugin;
 import io.streamspace.plugin.api.PlatformPlugin;
 import io.streamspace.testing.Await;
+import io.streamspace.testing.CountedStatements;
 import io.streamspace.testing.MutableClock;
 import io.streamspace.testing.TestDatabases;
 import java.sql.Connection;
@@ -14,6 +16,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
@@ -28,7 +31,8 @@ import org.junit.jupiter.api.TestInstance;
 /**
  * A consumer hands the next round while the plugin flushes the one before, but moves its
  * position past a round only once that round's flush has completed; after a failed flush, what
- * was handed since the position is handed again (at least once, as before).
+ * was handed since the position is handed again (at least once, as before); a round costs the
+ * database the same few statements however many entries it holds.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PipelinedConsumerTest {
@@ -112,6 +116,51 @@ class PipelinedConsumerTest {
           List.of(
               first, first + 1, first + 2, first + 3, first + 4, first + 2, first + 3, first + 4),
           handed);
+    }
+  }
+
+  @Test
+  void aRoundIsFourStatementsWhateverItsSize_readsOfTheJournalAndOneMoveOfTheCursor() {
+    CountedStatements counted = new CountedStatements(database.dataSource());
+    EventJournal reading = new EventJournal(counted.dataSource(), new MutableClock(NOW));
+    EventJournal earlier =
+        new EventJournal(database.dataSource(), new MutableClock(NOW.minusSeconds(3_600)));
+    // nothing on a timer meanwhile: no idle look, no renewal
+    JournalConsumer.Timings woken =
+        new JournalConsumer.Timings(
+            Duration.ofMinutes(10), Duration.ofMinutes(5), Duration.ofMinutes(5), WAIT, 5_000);
+    try (JournalConsumers consumers =
+        new JournalConsumers(
+            reading,
+            counted.dataSource(),
+            (journaled, plugin) -> {},
+            new MutableClock(NOW),
+            "test-node",
+            woken)) {
+      consumers.started(new ActivePlugin("counted", new HeldFlushes(), null));
+      // the lease taken, then a look that finds nothing: the consumer waits to be woken
+      Await.await(WAIT, POLL, "the consumer's first look", () -> counted.executed().size() >= 2);
+      for (int events : new int[] {10, 1_000}) {
+        List<JournalEntry> batch = new ArrayList<>();
+        for (int i = 0; i < events; i++) {
+          batch.add(entry("c-" + events + "-" + i));
+        }
+        // journaled before the other test's entries, which it rewinds to from NOW
+        long last = earlier.append(batch).lastSeq();
+        counted.clear();
+
+        consumers.journaled();
+        assertTrue(consumers.awaitConsumed(last, WAIT));
+        // the round, the look that finds it was the last (its flush awaited), the cursor moved
+        // past it, and the look before the consumer waits again
+        Await.await(WAIT, POLL, "the consumer waiting again", () -> counted.executed().size() >= 4);
+        List<String> statements = counted.executed();
+        assertEquals(4, statements.size(), events + " events: " + statements);
+        assertEquals(
+            1,
+            statements.stream().filter(sql -> sql.contains("UPDATE host_journal_cursors")).count(),
+            statements.toString());
+      }
     }
   }
 
