@@ -80,6 +80,7 @@ public final class KafkaConsumers
   private final Admin admin;
   private final TopicEnds ends;
   private final JournalBacklog backlog;
+  private final FirstCopies firstCopies;
   private final JournalIndexConsumer index;
   private final Map<String, PluginConsumer> consumers = new ConcurrentHashMap<>();
 
@@ -104,12 +105,14 @@ public final class KafkaConsumers
     this.admin = Admin.create(adminProperties());
     this.ends = new TopicEnds(admin, settings.topic());
     this.backlog = new JournalBacklog(this::furthestBehind, maxLag);
+    this.firstCopies = new FirstCopies(dataSource, settings.topic());
     this.index =
         new JournalIndexConsumer(
             settings.topic(),
             consumerProperties(JournalIndexConsumer.GROUP),
             places,
             dataSource,
+            firstCopies,
             clock);
     index.start();
   }
@@ -133,6 +136,7 @@ public final class KafkaConsumers
             consumerProperties(groupOf(plugin.id())),
             places,
             handoff,
+            firstCopies,
             clock);
     PluginConsumer previous = consumers.put(plugin.id(), consumer);
     if (previous != null) {
