@@ -5,29 +5,19 @@ import io.streamspace.common.http.ApiException;
 import io.streamspace.host.journal.Appended;
 import io.streamspace.host.journal.JournalEntry;
 import io.streamspace.plugin.api.http.HttpStatus;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.sql.DataSource;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.DescribeTopicsOptions;
-import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -41,11 +31,12 @@ import org.slf4j.LoggerFactory;
 /**
  * Intake's half of the Kafka journal: the broker is the journal. A batch's ids are looked up in
  * PostgreSQL ({@code host_event_ids}, shared by every node, written by the journal's index) in
- * one read-only statement, which tells the events already indexed: a redelivery (same body) is a
- * duplicate and another body under an id a conflict, both sent nowhere, as before. The others are
- * sent to the topic, and {@link #append} returns once the brokers acknowledged every one ({@code
- * acks=all}, idempotent producer): then each is in the topic on all in-sync replicas. Intake
- * writes nothing to PostgreSQL and holds no transaction across the send: one read per batch.
+ * one read-only statement ({@link IndexedIds}), which tells the events already indexed: a
+ * redelivery (same body) is a duplicate and another body under an id a conflict, both sent
+ * nowhere, as before. The others are sent to the topic, and {@link #append} returns once the
+ * brokers acknowledged every one ({@code acks=all}, idempotent producer): then each is in the
+ * topic on all in-sync replicas. Intake writes nothing to PostgreSQL and holds no transaction
+ * across the send: one read per batch.
  *
  * <p>The look-up sees what the index has written, which is a round behind the topic, so a
  * redelivery that arrives before the index has read the first copy (on any node), or a batch
@@ -122,41 +113,29 @@ public final class KafkaIntake implements AutoCloseable {
   /** How often the brokers are probed while they count as down: the longest a recovery waits. */
   static final Duration PROBE_EVERY = Duration.ofSeconds(1);
 
-  /** How long a probe waits for the topic's description. */
-  private static final Duration PROBE_WITHIN = Duration.ofSeconds(2);
-
-  // The ids of the batch the journal's index has taken, and whether under the same body.
-  private static final String LOOK_UP =
-      """
-      SELECT u.n, k.body_sha256 = decode(u.sha_hex, 'hex')
-      FROM unnest(?::text[], ?::text[]) WITH ORDINALITY AS u(event_id, sha_hex, n)
-      JOIN host_event_ids k USING (event_id)
-      """;
-
   /** What became of an entry of a batch that is not sent (null: sent). */
   private enum Fate {
     DUPLICATE,
     CONFLICT
   }
 
-  private final DataSource dataSource;
+  private final IndexedIds indexed;
   private final Clock clock;
   private final String topic;
   private final Producer<byte[], byte[]> producer;
   private final Duration ackWait;
-  private final Admin admin;
+  private final PartitionsLed probe;
   private final BrokerOutage outage;
 
   /** Opens the producer and the admin client that probes outages; {@link #close()} closes them. */
   public KafkaIntake(DataSource dataSource, Clock clock, KafkaSettings settings) {
-    this.dataSource = dataSource;
+    this.indexed = new IndexedIds(dataSource);
     this.clock = clock;
     this.topic = settings.topic();
     Map<String, Object> properties = producerProperties(settings);
     this.ackWait = ackWait(properties);
-    this.admin = Admin.create(probeProperties(settings));
-    this.outage =
-        new BrokerOutage(this::partitionsLed, PROBE_EVERY, "kafka-journal-probe-" + topic);
+    this.probe = new PartitionsLed(settings);
+    this.outage = new BrokerOutage(probe, PROBE_EVERY, "kafka-journal-probe-" + topic);
     this.producer = new KafkaProducer<>(properties);
   }
 
@@ -168,45 +147,13 @@ public final class KafkaIntake implements AutoCloseable {
       Producer<byte[], byte[]> producer,
       Duration ackWait,
       BrokerOutage outage) {
-    this.dataSource = dataSource;
+    this.indexed = new IndexedIds(dataSource);
     this.clock = clock;
     this.topic = topic;
     this.producer = producer;
     this.ackWait = ackWait;
-    this.admin = null;
+    this.probe = null;
     this.outage = outage;
-  }
-
-  private static Map<String, Object> probeProperties(KafkaSettings settings) {
-    Map<String, Object> properties = new HashMap<>(settings.clientProperties());
-    properties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
-    properties.put(AdminClientConfig.CLIENT_ID_CONFIG, "streamspace-journal-probe");
-    return properties;
-  }
-
-  /**
-   * The probe of an outage: the topic described by the brokers within a couple of seconds, every
-   * partition with a leader to take its records. Cheap (one metadata request), and it sends
-   * nothing: the next batch, sent with {@code acks=all} as always, is the real test.
-   */
-  private boolean partitionsLed() {
-    try {
-      TopicDescription description =
-          admin
-              .describeTopics(
-                  Set.of(topic),
-                  new DescribeTopicsOptions().timeoutMs((int) PROBE_WITHIN.toMillis()))
-              .allTopicNames()
-              .get(PROBE_WITHIN.toMillis() + 500, TimeUnit.MILLISECONDS)
-              .get(topic);
-      return description.partitions().stream()
-          .allMatch(p -> p.leader() != null && !p.leader().isEmpty());
-    } catch (ExecutionException | TimeoutException e) {
-      return false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    }
   }
 
   /**
@@ -279,7 +226,9 @@ public final class KafkaIntake implements AutoCloseable {
     Map<Integer, Long> offsets = new HashMap<>();
     Map<Integer, Integer> partitions = new HashMap<>();
     if (!distinct.isEmpty()) {
-      lookUp(entries, distinct, fates);
+      Map<Integer, Boolean> taken = indexed.taken(distinct.stream().map(entries::get).toList());
+      taken.forEach(
+          (n, sameBody) -> fates[distinct.get(n)] = sameBody ? Fate.DUPLICATE : Fate.CONFLICT);
       List<Integer> fresh = distinct.stream().filter(i -> fates[i] == null).toList();
       send(entries, fresh, clock.instant(), offsets, partitions);
     }
@@ -293,32 +242,6 @@ public final class KafkaIntake implements AutoCloseable {
       }
     }
     return new Appended(offsets, partitions, duplicates, conflicts);
-  }
-
-  /** The fate of each of {@code distinct} the journal's index has taken; null for the rest. */
-  private void lookUp(List<JournalEntry> entries, List<Integer> distinct, Fate[] fates) {
-    String[] ids = new String[distinct.size()];
-    String[] shas = new String[distinct.size()];
-    for (int i = 0; i < ids.length; i++) {
-      JournalEntry entry = entries.get(distinct.get(i));
-      ids[i] = entry.eventId();
-      shas[i] = HexFormat.of().formatHex(entry.bodySha256());
-    }
-    try (Connection connection = dataSource.getConnection();
-        PreparedStatement statement =
-            Sql.prepare(
-                connection,
-                LOOK_UP,
-                connection.createArrayOf("text", ids),
-                connection.createArrayOf("text", shas));
-        ResultSet rows = statement.executeQuery()) {
-      while (rows.next()) {
-        fates[distinct.get(rows.getInt(1) - 1)] =
-            rows.getBoolean(2) ? Fate.DUPLICATE : Fate.CONFLICT;
-      }
-    } catch (SQLException e) {
-      throw Sql.failure("looking the event ids of a batch up for the Kafka journal", e);
-    }
   }
 
   /**
@@ -410,8 +333,8 @@ public final class KafkaIntake implements AutoCloseable {
     try {
       producer.close(MAX_BLOCK);
     } finally {
-      if (admin != null) {
-        admin.close(PROBE_WITHIN);
+      if (probe != null) {
+        probe.close();
       }
     }
   }
