@@ -6,6 +6,8 @@ import java.time.Instant;
 /**
  * A platform event a plugin could never store, as admins see it.
  *
+ * @param pluginId     the plugin's id; {@link DeadLetterStore#JOURNAL} for an event the journal
+ *                     set aside itself (on Kafka: another body under an id already accepted)
  * @param event        the event as the platform posted it, replayed as is
  * @param reason       why the plugin could not store it, the last time it tried
  * @param failures     how many times it was set aside (redeliveries and failed replays add one)

@@ -52,11 +52,18 @@ public final class DeadLetterRoutes implements HttpServer.RouteGroup {
    * Hands the kept event to its plugin's hook again and waits for the plugin's flush: 200 with
    * the dead letter marked {@code replayed} when the plugin stored it; 409 {@code replay_failed}
    * with the new reason when the plugin set it aside again (kept, marked {@code replay_failed}).
-   * Replaying a replayed event changes nothing.
+   * Replaying a replayed event changes nothing. An event the journal set aside is not replayed:
+   * its id stands for another event, which was applied.
    */
   private void replay(Context ctx) {
     auth.require(ctx, Caller.ROLE_ADMIN);
     DeadLetter before = find(ctx.pathParam("id"));
+    if (DeadLetterStore.JOURNAL.equals(before.pluginId())) {
+      throw new ApiException(
+          HttpStatus.CONFLICT,
+          "not_replayable",
+          "another event was accepted under this id; post this one under an id of its own");
+    }
     if (!"replayed".equals(before.replayStatus())) {
       intake.redeliver(before.pluginId(), before.event());
       DeadLetter after = store.find(before.id()).orElseThrow();

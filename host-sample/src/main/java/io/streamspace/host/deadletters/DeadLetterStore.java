@@ -12,6 +12,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -31,13 +32,18 @@ public final class DeadLetterStore {
 
   // Set aside again (a redelivery, or a replay the plugin refused): the latest event and reason;
   // a replayed one is pending again. The journal's entry of the event, when it has one (events
-  // are journaled before plugins see them; the id is kept for the journal's retention).
+  // are journaled before plugins see them; the id is kept for the journal's retention). Set-based,
+  // so that the journal sets a round's events aside in one statement; one id at most once.
   private static final String RECORD =
       """
       INSERT INTO host_dead_letters AS d
         (plugin_id, event_id, event_type, event, reason, first_failed_at, last_failed_at,
          journal_id)
-      VALUES (?, ?, ?, ?, ?, ?, ?, (SELECT seq FROM host_journal WHERE event_id = ?))
+      SELECT ?, u.event_id, u.event_type, u.event, u.reason, ?, ?,
+             COALESCE((SELECT seq FROM host_journal j WHERE j.event_id = u.event_id),
+                      (SELECT seq FROM host_event_ids k WHERE k.event_id = u.event_id))
+      FROM unnest(?::text[], ?::text[], ?::text[], ?::text[])
+        AS u(event_id, event_type, event, reason)
       ON CONFLICT (plugin_id, event_id) DO UPDATE SET
         event_type = excluded.event_type, event = excluded.event, reason = excluded.reason,
         failures = d.failures + 1, last_failed_at = excluded.last_failed_at,
@@ -46,6 +52,16 @@ public final class DeadLetterStore {
         replayed_at = NULL
       RETURNING id
       """;
+
+  /**
+   * Whom the events the host's journal sets aside itself are kept for, in place of a plugin's
+   * id: on Kafka, an event whose id its index found taken by another body ({@link #setAside}).
+   * Not a plugin, so never replayed: the "#" sets it apart from plugin ids.
+   */
+  public static final String JOURNAL = "#journal";
+
+  /** An event set aside, in the platform's format (JSON text), with why. */
+  public record SetAside(String eventId, String eventType, String event, String reason) {}
 
   private static final String PAGE =
       "SELECT %s FROM host_dead_letters ORDER BY id DESC LIMIT ? OFFSET ?".formatted(COLUMNS);
@@ -80,26 +96,57 @@ public final class DeadLetterStore {
    * @param event the event in the platform's format
    */
   long record(String pluginId, String eventId, String eventType, JsonNode event, String reason) {
-    Timestamp now = Timestamp.from(clock.instant());
-    try (Connection connection = dataSource.getConnection();
-        PreparedStatement statement = connection.prepareStatement(RECORD)) {
-      statement.setString(1, pluginId);
-      statement.setString(2, eventId);
-      statement.setString(3, eventType);
-      statement.setString(4, mapper.writeValueAsString(event));
-      statement.setString(5, storable(reason));
-      statement.setTimestamp(6, now);
-      statement.setTimestamp(7, now);
-      statement.setString(8, eventId);
-      try (ResultSet rows = statement.executeQuery()) {
-        rows.next();
-        return rows.getLong(1);
-      }
+    Instant now = clock.instant();
+    try (Connection connection = dataSource.getConnection()) {
+      SetAside kept = new SetAside(eventId, eventType, mapper.writeValueAsString(event), reason);
+      return insert(connection, pluginId, List.of(kept), now).get(0);
     } catch (SQLException e) {
       throw Sql.failure("keeping a dead letter of plugin " + pluginId, e);
     } catch (JsonProcessingException e) {
       throw new IllegalArgumentException("an event tree is always JSON", e);
     }
+  }
+
+  /**
+   * Keeps events the journal set aside ({@link #JOURNAL}), in the caller's transaction: one
+   * statement, each id at most once.
+   */
+  public static void setAside(Connection connection, List<SetAside> events, Instant now)
+      throws SQLException {
+    if (!events.isEmpty()) {
+      insert(connection, JOURNAL, events, now);
+    }
+  }
+
+  private static List<Long> insert(
+      Connection connection, String by, List<SetAside> events, Instant now) throws SQLException {
+    int n = events.size();
+    String[][] columns = new String[4][n];
+    for (int i = 0; i < n; i++) {
+      SetAside kept = events.get(i);
+      columns[0][i] = kept.eventId();
+      columns[1][i] = kept.eventType();
+      columns[2][i] = kept.event();
+      columns[3][i] = storable(kept.reason());
+    }
+    List<Long> ids = new ArrayList<>(n);
+    try (PreparedStatement statement =
+            Sql.prepare(
+                connection,
+                RECORD,
+                by,
+                Timestamp.from(now),
+                Timestamp.from(now),
+                connection.createArrayOf("text", columns[0]),
+                connection.createArrayOf("text", columns[1]),
+                connection.createArrayOf("text", columns[2]),
+                connection.createArrayOf("text", columns[3]));
+        ResultSet rows = statement.executeQuery()) {
+      while (rows.next()) {
+        ids.add(rows.getLong(1));
+      }
+    }
+    return ids;
   }
 
   /** Newest first (the most recently set aside first). */

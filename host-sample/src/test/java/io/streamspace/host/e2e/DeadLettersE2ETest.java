@@ -132,6 +132,19 @@ class DeadLettersE2ETest extends BillingHostTestBase {
     assertEquals("not_replayable", invalid.body().at("/error/code").asText());
     assertTrue(invalid.body().at("/error/message").asText().contains("session.cpu_cores"));
     assertEquals("pending", deadLetters("").get(0).get("replay_status").asText());
+
+    // set aside by the Kafka journal's index: its id stands for another event, which was applied
+    sql("UPDATE host_dead_letters SET plugin_id = '#journal' WHERE id = " + id);
+    Response anotherUnderItsId = api.http.post(replay, api.adminToken, null);
+    assertEquals(409, anotherUnderItsId.status(), anotherUnderItsId.toString());
+    assertEquals("not_replayable", anotherUnderItsId.body().at("/error/code").asText());
+    assertTrue(
+        anotherUnderItsId
+            .body()
+            .at("/error/message")
+            .asText()
+            .contains("another event was accepted under this id"));
+    assertEquals("pending", deadLetters("").get(0).get("replay_status").asText());
   }
 
   @Test

@@ -12,11 +12,11 @@ import org.slf4j.LoggerFactory;
 /**
  * What intake knows of the brokers: once a send has failed as a send fails when they cannot be
  * reached (timed out, no metadata, not enough replicas), the brokers count as down, and intake
- * refuses the next batches at once, without claiming or sending anything, instead of holding each
- * request for the producer's whole delivery timeout. A probe, cheap and on a thread of its own
- * (every {@code every} while the outage lasts: the topic described, every partition with a
- * leader), ends the outage; the next batch is then sent as always, acknowledged by every in-sync
- * replica or refused, which starts the outage again.
+ * refuses the next batches at once, without looking them up or sending anything, instead of
+ * holding each request for the producer's whole delivery timeout. A probe, cheap and on a thread
+ * of its own (every {@code every} while the outage lasts: the topic described, every partition
+ * with a leader), ends the outage; the next batch is then sent as always, acknowledged by every
+ * in-sync replica or refused, which starts the outage again.
  */
 final class BrokerOutage implements AutoCloseable {
 

@@ -3,90 +3,130 @@ package io.streamspace.host.journal.kafka;
 import io.streamspace.common.db.Sql;
 import io.streamspace.common.db.Transactions;
 import io.streamspace.common.time.InstantText;
+import io.streamspace.host.deadletters.DeadLetterStore;
 import io.streamspace.host.journal.EventJournal;
 import io.streamspace.host.journal.JournalEntry;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The journal's index on Kafka: writes every record of the topic into {@code host_journal}, as
- * the PostgreSQL journal does when it appends, so that support's query ({@code GET
- * /api/admin/journal}, {@link EventJournal#find}) and the retention ({@code JournalRetention})
- * work the same on both journals. One consumer per node in one group, so each partition is
- * indexed by one node at a time.
+ * The journal's index on Kafka, and the place where its events are de-duplicated: writes every
+ * event of the topic into {@code host_journal} once, as the PostgreSQL journal does when it
+ * appends, so that support's query ({@code GET /api/admin/journal}, {@link EventJournal#find})
+ * and the retention ({@code JournalRetention}) work the same on both journals. One consumer per
+ * node in one group, so each partition is indexed by one node at a time.
  *
- * <p>Exactly once: a round claims its events' ids ({@code host_event_ids.seq}, null until then:
- * intake claimed the id when it accepted the event), writes the entries of the ids it claimed now
- * and only those (a second copy of an id in the topic is skipped), and moves its own places, all
- * in one transaction. A crash before the commit leaves nothing of the round; after, the round is
- * not read again. An id whose row intake's transaction never committed is inserted here.
+ * <p>Intake claims nothing (it only looks the ids up, {@link KafkaIntake}), so the topic may hold
+ * an event twice, or another body under an id, when a redelivery raced past that look-up. Here
+ * each id is claimed ({@code host_event_ids}, {@code ON CONFLICT DO NOTHING}) by the first copy
+ * the index reads (in topic order within a partition; one event's copies share its account's
+ * partition), with that record's partition and offset, which the plugins' consumers hand and no
+ * other copy ({@link FirstCopies}); only first copies are written into {@code host_journal}. A
+ * later copy with the same body is a duplicate, skipped. One with another body is a conflict:
+ * not applied, and not dropped without a word either: it is set aside as a dead letter ({@link
+ * DeadLetterStore#JOURNAL}) with the reason, and logged.
+ *
+ * <p>Exactly once: a round's claims, entries, dead letters and places are one transaction. A
+ * crash before the commit leaves nothing of the round; after, the round is not read again. An id
+ * claimed by a node of an earlier version, at its intake (seq still null), is taken by its copy
+ * of the same body.
  */
 final class JournalIndexConsumer extends PartitionConsumer {
+
+  private static final Logger log = LoggerFactory.getLogger(JournalIndexConsumer.class);
 
   /** The consumer group of the journal's index, one member per node. */
   static final String GROUP = "streamspace-journal-index";
 
-  // The ids not yet indexed claim a seq: new rows, or intake's rows still without one; only those
-  // entries are written. Set-based: one statement for the round.
+  static final String CONFLICT_REASON =
+      "another event was accepted under this id; this one is not applied";
+
+  // The round's first copies claim their ids where they are new (or claimed by an older node's
+  // intake, same body, no seq yet) and only those are written; the others answer the body hash
+  // stored. Set-based: one statement for the round.
   private static final String INDEX =
       """
       WITH batch AS (
         SELECT * FROM unnest(?::text[], ?::text[], ?::text[]::timestamptz[], ?::text[],
-                             ?::text[], ?::text[], ?::text[]::timestamptz[])
+                             ?::text[], ?::text[], ?::text[]::timestamptz[], ?::int[],
+                             ?::bigint[])
           WITH ORDINALITY AS b(event_id, event_type, occurred_at, user_id, session_id, body,
-                               journaled_at, n)
+                               journaled_at, kafka_partition, kafka_offset, n)
+      ),
+      hashed AS (
+        SELECT b.*, sha256(convert_to(b.body, 'UTF8')) AS sha FROM batch b
       ),
       claimed AS (
-        INSERT INTO host_event_ids AS k (event_id, body_sha256, seq, journaled_at)
-        SELECT event_id, sha256(convert_to(body, 'UTF8')), nextval('host_journal_seq'),
-               journaled_at
-        FROM batch ORDER BY n
-        ON CONFLICT (event_id) DO UPDATE SET seq = excluded.seq WHERE k.seq IS NULL
+        INSERT INTO host_event_ids AS k
+          (event_id, body_sha256, seq, journaled_at, kafka_partition, kafka_offset)
+        SELECT event_id, sha, nextval('host_journal_seq'), journaled_at, kafka_partition,
+               kafka_offset
+        FROM hashed ORDER BY n
+        ON CONFLICT (event_id) DO UPDATE SET
+          seq = excluded.seq, kafka_partition = excluded.kafka_partition,
+          kafka_offset = excluded.kafka_offset
+        WHERE k.seq IS NULL AND k.body_sha256 = excluded.body_sha256
         RETURNING event_id, seq
+      ),
+      journaled AS (
+        INSERT INTO host_journal
+          (seq, journaled_at, event_id, event_type, occurred_at, user_id, session_id, body)
+        SELECT c.seq, h.journaled_at, h.event_id, h.event_type, h.occurred_at, h.user_id,
+               h.session_id, h.body
+        FROM claimed c JOIN hashed h USING (event_id)
       )
-      INSERT INTO host_journal
-        (seq, journaled_at, event_id, event_type, occurred_at, user_id, session_id, body)
-      SELECT c.seq, b.journaled_at, b.event_id, b.event_type, b.occurred_at, b.user_id,
-             b.session_id, b.body
-      FROM claimed c JOIN batch b USING (event_id)
+      SELECT h.n, c.event_id IS NOT NULL, k.body_sha256
+      FROM hashed h
+      LEFT JOIN claimed c USING (event_id)
+      LEFT JOIN host_event_ids k ON c.event_id IS NULL AND k.event_id = h.event_id
       """;
 
+  // An id another transaction claimed while this one waited for it is not in that statement's
+  // snapshot; a new statement (read committed) sees it.
+  private static final String STORED =
+      "SELECT event_id, body_sha256 FROM host_event_ids WHERE event_id = ANY (?)";
+
   private final DataSource dataSource;
+  private final FirstCopies firstCopies;
 
   JournalIndexConsumer(
-      String topic, Properties properties, KafkaPlaces places, DataSource dataSource, Clock clock) {
+      String topic,
+      Properties properties,
+      KafkaPlaces places,
+      DataSource dataSource,
+      FirstCopies firstCopies,
+      Clock clock) {
     super(KafkaPlaces.INDEX, topic, properties, places, clock, FirstPlace.BEGINNING);
     this.dataSource = dataSource;
+    this.firstCopies = firstCopies;
   }
 
   @Override
   protected void consume(List<ConsumerRecord<byte[], byte[]>> round, Map<Integer, Long> next) {
-    List<EventJournal.Journaled> entries = new ArrayList<>(round.size());
-    // the first copy of an id stands for it (one statement may not claim a row twice)
-    Set<String> ids = new HashSet<>();
+    List<EventJournal.Journaled> records = new ArrayList<>(round.size());
     for (ConsumerRecord<byte[], byte[]> record : round) {
-      readable(record)
-          .filter(journaled -> ids.add(journaled.entry().eventId()))
-          .ifPresent(entries::add);
+      readable(record).ifPresent(records::add);
     }
     try {
       Transactions.<Void, RuntimeException>inTransaction(
           dataSource,
           connection -> {
-            if (!entries.isEmpty()) {
-              try (PreparedStatement index = bind(connection, entries)) {
-                index.executeUpdate();
-              }
+            if (!records.isEmpty()) {
+              DeadLetterStore.setAside(connection, index(connection, records), clock.instant());
             }
             places.advance(connection, name, next, clock.instant());
             return null;
@@ -94,14 +134,94 @@ final class JournalIndexConsumer extends PartitionConsumer {
     } catch (SQLException e) {
       throw Sql.failure("indexing the Kafka journal", e);
     }
+    firstCopies.indexAdvanced();
   }
 
-  private static PreparedStatement bind(Connection connection, List<EventJournal.Journaled> entries)
+  /**
+   * Claims and writes the round's first copies; answers the conflicts to set aside, each id once.
+   */
+  private static List<DeadLetterStore.SetAside> index(
+      Connection connection, List<EventJournal.Journaled> records) throws SQLException {
+    // the first copy of an id in the round stands for it (one statement may not claim a row twice)
+    Map<String, Integer> firstOf = new LinkedHashMap<>();
+    List<EventJournal.Journaled> firsts = new ArrayList<>();
+    for (EventJournal.Journaled record : records) {
+      if (firstOf.putIfAbsent(record.entry().eventId(), firsts.size()) == null) {
+        firsts.add(record);
+      }
+    }
+    boolean[] claimed = new boolean[firsts.size()];
+    Map<String, byte[]> stored = new HashMap<>();
+    try (PreparedStatement statement = bind(connection, firsts);
+        ResultSet rows = statement.executeQuery()) {
+      while (rows.next()) {
+        int n = rows.getInt(1) - 1;
+        claimed[n] = rows.getBoolean(2);
+        byte[] sha = rows.getBytes(3);
+        if (sha != null) {
+          stored.put(firsts.get(n).entry().eventId(), sha);
+        }
+      }
+    }
+    List<String> unseen = new ArrayList<>();
+    for (int n = 0; n < firsts.size(); n++) {
+      String id = firsts.get(n).entry().eventId();
+      if (claimed[n]) {
+        stored.put(id, firsts.get(n).entry().bodySha256());
+      } else if (!stored.containsKey(id)) {
+        unseen.add(id);
+      }
+    }
+    if (!unseen.isEmpty()) {
+      claimedMeanwhile(connection, unseen, stored);
+    }
+    Map<String, DeadLetterStore.SetAside> conflicts = new LinkedHashMap<>();
+    for (EventJournal.Journaled record : records) {
+      JournalEntry entry = record.entry();
+      int n = firstOf.get(entry.eventId());
+      boolean theClaimedCopy = claimed[n] && firsts.get(n) == record;
+      byte[] sha = stored.get(entry.eventId());
+      // a copy of the claimed body is a duplicate; an id forgotten meanwhile was taken before
+      if (!theClaimedCopy && sha != null && !Arrays.equals(sha, entry.bodySha256())) {
+        conflicts.putIfAbsent(entry.eventId(), conflict(record));
+      }
+    }
+    return List.copyOf(conflicts.values());
+  }
+
+  private static DeadLetterStore.SetAside conflict(EventJournal.Journaled record) {
+    JournalEntry entry = record.entry();
+    log.warn(
+        "The Kafka journal's index set event {} ({}) at {}@{} aside as a dead letter: {}",
+        entry.eventId(),
+        entry.type(),
+        record.partition(),
+        record.seq(),
+        CONFLICT_REASON);
+    return new DeadLetterStore.SetAside(
+        entry.eventId(), entry.type(), entry.body(), CONFLICT_REASON);
+  }
+
+  /** The body hashes stored for ids another node claimed while this round's claim waited. */
+  private static void claimedMeanwhile(
+      Connection connection, List<String> ids, Map<String, byte[]> stored) throws SQLException {
+    try (PreparedStatement statement =
+            Sql.prepare(connection, STORED, connection.createArrayOf("text", ids.toArray()));
+        ResultSet rows = statement.executeQuery()) {
+      while (rows.next()) {
+        stored.put(rows.getString(1), rows.getBytes(2));
+      }
+    }
+  }
+
+  private static PreparedStatement bind(Connection connection, List<EventJournal.Journaled> firsts)
       throws SQLException {
-    int n = entries.size();
+    int n = firsts.size();
     String[][] columns = new String[7][n];
+    Integer[] partitions = new Integer[n];
+    Long[] offsets = new Long[n];
     for (int i = 0; i < n; i++) {
-      EventJournal.Journaled journaled = entries.get(i);
+      EventJournal.Journaled journaled = firsts.get(i);
       JournalEntry entry = journaled.entry();
       columns[0][i] = entry.eventId();
       columns[1][i] = entry.type();
@@ -110,11 +230,15 @@ final class JournalIndexConsumer extends PartitionConsumer {
       columns[4][i] = entry.sessionId();
       columns[5][i] = entry.body();
       columns[6][i] = InstantText.of(journaled.journaledAt());
+      partitions[i] = journaled.partition();
+      offsets[i] = journaled.seq();
     }
-    Object[] params = new Object[columns.length];
+    Object[] params = new Object[columns.length + 2];
     for (int c = 0; c < columns.length; c++) {
       params[c] = connection.createArrayOf("text", columns[c]);
     }
+    params[columns.length] = connection.createArrayOf("int4", partitions);
+    params[columns.length + 1] = connection.createArrayOf("int8", offsets);
     return Sql.prepare(connection, INDEX, params);
   }
 }

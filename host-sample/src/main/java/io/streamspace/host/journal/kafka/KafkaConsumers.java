@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The Kafka journal's consumers on this node: one per started plugin, in the plugin's own
  * consumer group ({@code streamspace-plugin-<id>}), and one for the journal's index ({@link
- * JournalIndexConsumer}), started with this. Each group shares the topic's partitions out among
+ * JournalIndexConsumer}, which removes duplicates: the plugins are handed first copies alone,
+ * {@link FirstCopies}), started with this. Each group shares the topic's partitions out among
  * the nodes; a node that stops leaves its groups at once, and one that dies (SIGKILL) is dropped
  * from them after {@link #SESSION_TIMEOUT}, when the others take its partitions over: within
  * about 13 s (10 s, then a heartbeat of at most 2 s and the next poll, half a second apart;
@@ -80,6 +81,7 @@ public final class KafkaConsumers
   private final Admin admin;
   private final TopicEnds ends;
   private final JournalBacklog backlog;
+  private final FirstCopies firstCopies;
   private final JournalIndexConsumer index;
   private final Map<String, PluginConsumer> consumers = new ConcurrentHashMap<>();
 
@@ -104,12 +106,14 @@ public final class KafkaConsumers
     this.admin = Admin.create(adminProperties());
     this.ends = new TopicEnds(admin, settings.topic());
     this.backlog = new JournalBacklog(this::furthestBehind, maxLag);
+    this.firstCopies = new FirstCopies(dataSource, settings.topic());
     this.index =
         new JournalIndexConsumer(
             settings.topic(),
             consumerProperties(JournalIndexConsumer.GROUP),
             places,
             dataSource,
+            firstCopies,
             clock);
     index.start();
   }
@@ -133,6 +137,7 @@ public final class KafkaConsumers
             consumerProperties(groupOf(plugin.id())),
             places,
             handoff,
+            firstCopies,
             clock);
     PluginConsumer previous = consumers.put(plugin.id(), consumer);
     if (previous != null) {

@@ -1,36 +1,23 @@
 package io.streamspace.host.journal.kafka;
 
 import io.streamspace.common.db.Sql;
-import io.streamspace.common.db.Transactions;
 import io.streamspace.common.http.ApiException;
 import io.streamspace.host.journal.Appended;
 import io.streamspace.host.journal.JournalEntry;
 import io.streamspace.plugin.api.http.HttpStatus;
-import java.sql.Array;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.sql.DataSource;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.DescribeTopicsOptions;
-import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -42,46 +29,41 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Intake's half of the Kafka journal: a batch's new event ids are claimed in PostgreSQL ({@code
- * host_event_ids}, shared by every node) and its new events sent to the topic, acknowledged by the
- * brokers ({@code acks=all}, idempotent producer) before the claim commits. When {@link #append}
- * returns, every new event of the batch is in the topic on all in-sync replicas and its id is
- * claimed: a redelivery, to this node or another, is told a duplicate (same body) or a conflict
- * (another body) and sent nowhere.
+ * Intake's half of the Kafka journal: the broker is the journal. A batch's ids are looked up in
+ * PostgreSQL ({@code host_event_ids}, shared by every node, written by the journal's index) in
+ * one read-only statement ({@link IndexedIds}), which tells the events already indexed: a
+ * redelivery (same body) is a duplicate and another body under an id a conflict, both sent
+ * nowhere, as before. The others are sent to the topic, and {@link #append} returns once the
+ * brokers acknowledged every one ({@code acks=all}, idempotent producer): then each is in the
+ * topic on all in-sync replicas. Intake writes nothing to PostgreSQL and holds no transaction
+ * across the send: one read per batch.
  *
- * <p>One PostgreSQL transaction per batch: one statement claims the ids that are new (an insert
- * with {@code ON CONFLICT DO NOTHING}, in the order of the ids so that two nodes claiming
- * overlapping batches wait for one another instead of deadlocking) and reads the stored body hash
- * of the others; the new events are sent; the transaction commits only once every one is
- * acknowledged. A send that fails, or is not acknowledged within the producer's delivery timeout
- * ({@link #DELIVERY_TIMEOUT}, after at most {@link #MAX_BLOCK} waiting for the topic's metadata),
- * rolls the claim back and refuses the batch with 503 {@code journal_unavailable} (with {@code
- * Retry-After}, as every 503 of the host): never an answer of accepted without the brokers'
- * acknowledgment. A node that claims an id another node is claiming waits on the unique index
- * until that one commits, then finds it (a duplicate or a conflict), or, if that one rolled back,
- * claims it.
+ * <p>The look-up sees what the index has written, which is a round behind the topic, so a
+ * redelivery that arrives before the index has read the first copy (on any node), or a batch
+ * sent again after a 503 whose records the brokers took after all, is sent again: the topic then
+ * holds the event twice. De-duplication is the index's ({@link JournalIndexConsumer}): it claims
+ * each id for the first copy it reads, writes only that one into {@code host_journal}, and sets a
+ * later copy with another body aside as a dead letter (the conflict intake would have refused,
+ * had it seen the first; that batch was answered as accepted); the plugins are handed first
+ * copies only ({@link FirstCopies}). So an event is applied once whichever node and however often
+ * it was sent.
  *
- * <p>The one window left: the brokers acknowledged the events but the claim did not commit (the
- * node crashed or the database went away in between, or the wait gave up while a send was in
- * flight and the brokers wrote it after all). The client then got no 202 and sends the batch again
- * (as a 503 tells it to), so the event is in the topic twice, with the same id and body. That is
- * harmless: the journal's index claims each id's {@code host_event_ids.seq} once and skips a second
- * copy, and the plugins' natural keys make an event handed twice change nothing.
+ * <p>A send that fails, or is not acknowledged within the producer's delivery timeout ({@link
+ * #DELIVERY_TIMEOUT}, after at most {@link #MAX_BLOCK} waiting for the topic's metadata), refuses
+ * the batch with 503 {@code journal_unavailable} (with {@code Retry-After}, as every 503 of the
+ * host): never an answer of accepted without the brokers' acknowledgment. Some of its events may
+ * be in the topic all the same; the client sends the batch again, and the index keeps each once.
  *
- * <p>A database outage refuses the batch before anything is sent ({@link Sql.DatabaseException},
- * answered 503 as with the PostgreSQL journal).
+ * <p>A database outage refuses the batch before anything is sent (the look-up fails: {@link
+ * Sql.DatabaseException}, answered 503 as with the PostgreSQL journal).
  *
  * <p>Once a send has failed as sends fail while the brokers cannot be reached, the next batches
- * are refused at once, before their ids are claimed and without a send, until a probe finds the
- * topic's partitions led again ({@link BrokerOutage}): one request waits out the producer's
+ * are refused at once, before their ids are looked up and without a send, until a probe finds
+ * the topic's partitions led again ({@link BrokerOutage}): one request waits out the producer's
  * timeout, not every request of an outage.
  *
  * <p>Concurrent requests append at once, sharing the producer, whose batches then carry the
  * records of several requests.
- *
- * <p>One class because the claim and the send are one step: the claim's transaction stays open
- * until the brokers acknowledged every send and ends on their answer, and the outage's refusal
- * decides whether either happens; split, one half would hold the other's transaction.
  */
 public final class KafkaIntake implements AutoCloseable {
 
@@ -93,7 +75,7 @@ public final class KafkaIntake implements AutoCloseable {
   /**
    * How long a record may wait, from its send, for its acknowledgment, retries included: past it
    * the producer fails it. A few seconds, so that an intake request answers 503 promptly while the
-   * brokers are away, rather than holding the client and the claimed ids' locks.
+   * brokers are away, rather than holding the client.
    */
   static final Duration DELIVERY_TIMEOUT = Duration.ofSeconds(5);
 
@@ -122,72 +104,38 @@ public final class KafkaIntake implements AutoCloseable {
    * on a shared 2-core machine against an in-JVM broker with 1,000-event batches of heartbeat-like
    * JSON: lz4 made the records 14 % of their size in 256 KB batches (20 % in 16 KB ones), at a rate
    * within the run-to-run noise of no compression (about 40,000 to 100,000 records/s for a bare
-   * producer, 35,000 to 60,000 events/s through this class with its PostgreSQL claim), while zstd
-   * halved one thread's intake rate. Across a real network and on the brokers' disks, a sixth of
-   * the bytes is what counts.
+   * producer, 35,000 to 60,000 events/s through this class with the PostgreSQL claim it then
+   * made), while zstd halved one thread's intake rate. Across a real network and on the brokers'
+   * disks, a sixth of the bytes is what counts.
    */
   static final String COMPRESSION = "lz4";
 
   /** How often the brokers are probed while they count as down: the longest a recovery waits. */
   static final Duration PROBE_EVERY = Duration.ofSeconds(1);
 
-  /** How long a probe waits for the topic's description. */
-  private static final Duration PROBE_WITHIN = Duration.ofSeconds(2);
-
-  // The ids new to the journal claim their rows (seq stays null until the journal's index writes
-  // the entry); for the others, the stored body hash tells a redelivery from a conflict. Claimed in
-  // the order of the ids, so concurrent claims lock them in one order and never deadlock.
-  private static final String CLAIM =
-      """
-      WITH batch AS (
-        SELECT * FROM unnest(?::text[], ?::text[]) WITH ORDINALITY AS b(event_id, sha_hex, n)
-      ),
-      claimed AS (
-        INSERT INTO host_event_ids (event_id, body_sha256, journaled_at)
-        SELECT event_id, decode(sha_hex, 'hex'), ? FROM batch ORDER BY event_id
-        ON CONFLICT (event_id) DO NOTHING
-        RETURNING event_id
-      )
-      SELECT b.n, c.event_id IS NOT NULL AS claimed, k.body_sha256 = decode(b.sha_hex, 'hex')
-      FROM batch b
-      LEFT JOIN claimed c USING (event_id)
-      LEFT JOIN host_event_ids k ON c.event_id IS NULL AND k.event_id = b.event_id
-      """;
-
-  // An id another transaction claimed while this one's claim waited for it is not in that
-  // statement's snapshot; a new statement (read committed) sees it.
-  private static final String STORED_SAME_BODY =
-      """
-      SELECT u.n, k.body_sha256 = decode(u.sha_hex, 'hex')
-      FROM unnest(?::text[], ?::text[]) WITH ORDINALITY AS u(event_id, sha_hex, n)
-      JOIN host_event_ids k USING (event_id)
-      """;
-
-  /** What became of one entry of a batch. */
+  /** What became of an entry of a batch that is not sent (null: sent). */
   private enum Fate {
-    NEW,
     DUPLICATE,
     CONFLICT
   }
 
-  private final DataSource dataSource;
+  private final IndexedIds indexed;
   private final Clock clock;
   private final String topic;
   private final Producer<byte[], byte[]> producer;
   private final Duration ackWait;
-  private final Admin admin;
+  private final PartitionsLed probe;
   private final BrokerOutage outage;
 
   /** Opens the producer and the admin client that probes outages; {@link #close()} closes them. */
   public KafkaIntake(DataSource dataSource, Clock clock, KafkaSettings settings) {
-    this.dataSource = dataSource;
+    this.indexed = new IndexedIds(dataSource);
     this.clock = clock;
     this.topic = settings.topic();
     Map<String, Object> properties = producerProperties(settings);
     this.ackWait = ackWait(properties);
-    this.admin = Admin.create(probeProperties(settings));
-    this.outage =
-        new BrokerOutage(this::partitionsLed, PROBE_EVERY, "kafka-journal-probe-" + topic);
+    this.probe = new PartitionsLed(settings);
+    this.outage = new BrokerOutage(probe, PROBE_EVERY, "kafka-journal-probe-" + topic);
     this.producer = new KafkaProducer<>(properties);
   }
 
@@ -199,45 +147,13 @@ public final class KafkaIntake implements AutoCloseable {
       Producer<byte[], byte[]> producer,
       Duration ackWait,
       BrokerOutage outage) {
-    this.dataSource = dataSource;
+    this.indexed = new IndexedIds(dataSource);
     this.clock = clock;
     this.topic = topic;
     this.producer = producer;
     this.ackWait = ackWait;
-    this.admin = null;
+    this.probe = null;
     this.outage = outage;
-  }
-
-  private static Map<String, Object> probeProperties(KafkaSettings settings) {
-    Map<String, Object> properties = new HashMap<>(settings.clientProperties());
-    properties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
-    properties.put(AdminClientConfig.CLIENT_ID_CONFIG, "streamspace-journal-probe");
-    return properties;
-  }
-
-  /**
-   * The probe of an outage: the topic described by the brokers within a couple of seconds, every
-   * partition with a leader to take its records. Cheap (one metadata request), and it claims and
-   * sends nothing: the next batch, sent with {@code acks=all} as always, is the real test.
-   */
-  private boolean partitionsLed() {
-    try {
-      TopicDescription description =
-          admin
-              .describeTopics(
-                  Set.of(topic),
-                  new DescribeTopicsOptions().timeoutMs((int) PROBE_WITHIN.toMillis()))
-              .allTopicNames()
-              .get(PROBE_WITHIN.toMillis() + 500, TimeUnit.MILLISECONDS)
-              .get(topic);
-      return description.partitions().stream()
-          .allMatch(p -> p.leader() != null && !p.leader().isEmpty());
-    } catch (ExecutionException | TimeoutException e) {
-      return false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    }
   }
 
   /**
@@ -284,10 +200,9 @@ public final class KafkaIntake implements AutoCloseable {
    *
    * @return each new entry's offset ({@code seqs}) and partition, by index in the batch; the
    *     duplicates; the indexes of the conflicts
-   * @throws Sql.DatabaseException when the database failed: nothing was sent unless the failure
-   *     came at the commit (the window above)
+   * @throws Sql.DatabaseException when the look-up failed: nothing was sent
    * @throws ApiException 503 {@code journal_unavailable} when the brokers did not acknowledge every
-   *     new entry: no id of the batch is claimed
+   *     new entry (some may be in the topic: the index keeps each event once)
    */
   public Appended append(List<JournalEntry> entries) {
     refuseWhileBrokersDown();
@@ -311,19 +226,11 @@ public final class KafkaIntake implements AutoCloseable {
     Map<Integer, Long> offsets = new HashMap<>();
     Map<Integer, Integer> partitions = new HashMap<>();
     if (!distinct.isEmpty()) {
-      Instant journaledAt = clock.instant();
-      try {
-        Transactions.<Void, RuntimeException>inTransaction(
-            dataSource,
-            connection -> {
-              claim(connection, entries, distinct, journaledAt, fates);
-              List<Integer> fresh = distinct.stream().filter(i -> fates[i] == Fate.NEW).toList();
-              send(entries, fresh, journaledAt, offsets, partitions);
-              return null;
-            });
-      } catch (SQLException e) {
-        throw Sql.failure("claiming the event ids of a batch for the Kafka journal", e);
-      }
+      Map<Integer, Boolean> taken = indexed.taken(distinct.stream().map(entries::get).toList());
+      taken.forEach(
+          (n, sameBody) -> fates[distinct.get(n)] = sameBody ? Fate.DUPLICATE : Fate.CONFLICT);
+      List<Integer> fresh = distinct.stream().filter(i -> fates[i] == null).toList();
+      send(entries, fresh, clock.instant(), offsets, partitions);
     }
     int duplicates = 0;
     List<Integer> conflicts = new ArrayList<>();
@@ -335,80 +242,6 @@ public final class KafkaIntake implements AutoCloseable {
       }
     }
     return new Appended(offsets, partitions, duplicates, conflicts);
-  }
-
-  /** Claims the new ids among {@code distinct} and tells each of the others' fate. */
-  private static void claim(
-      Connection connection,
-      List<JournalEntry> entries,
-      List<Integer> distinct,
-      Instant journaledAt,
-      Fate[] fates)
-      throws SQLException {
-    String[] ids = new String[distinct.size()];
-    String[] shas = new String[distinct.size()];
-    for (int i = 0; i < ids.length; i++) {
-      JournalEntry entry = entries.get(distinct.get(i));
-      ids[i] = entry.eventId();
-      shas[i] = HexFormat.of().formatHex(entry.bodySha256());
-    }
-    List<Integer> unseen = new ArrayList<>();
-    Array idArray = connection.createArrayOf("text", ids);
-    Array shaArray = connection.createArrayOf("text", shas);
-    try (PreparedStatement statement =
-            Sql.prepare(connection, CLAIM, idArray, shaArray, Timestamp.from(journaledAt));
-        ResultSet rows = statement.executeQuery()) {
-      while (rows.next()) {
-        int n = rows.getInt(1) - 1;
-        boolean claimed = rows.getBoolean(2);
-        boolean sameBody = rows.getBoolean(3);
-        if (claimed) {
-          fates[distinct.get(n)] = Fate.NEW;
-        } else if (rows.wasNull()) {
-          unseen.add(n);
-        } else {
-          fates[distinct.get(n)] = sameBody ? Fate.DUPLICATE : Fate.CONFLICT;
-        }
-      }
-    }
-    if (!unseen.isEmpty()) {
-      claimedMeanwhile(connection, entries, distinct, unseen, ids, shas, fates);
-    }
-  }
-
-  /**
-   * The fates of ids another node claimed while this claim waited for them (committed after this
-   * claim's snapshot was taken): read again, now visible.
-   */
-  private static void claimedMeanwhile(
-      Connection connection,
-      List<JournalEntry> entries,
-      List<Integer> distinct,
-      List<Integer> unseen,
-      String[] ids,
-      String[] shas,
-      Fate[] fates)
-      throws SQLException {
-    String[] unseenIds = new String[unseen.size()];
-    String[] unseenShas = new String[unseen.size()];
-    for (int i = 0; i < unseenIds.length; i++) {
-      unseenIds[i] = ids[unseen.get(i)];
-      unseenShas[i] = shas[unseen.get(i)];
-      // an id forgotten by the retention in between was journaled before all the same
-      fates[distinct.get(unseen.get(i))] = Fate.DUPLICATE;
-    }
-    try (PreparedStatement statement =
-            Sql.prepare(
-                connection,
-                STORED_SAME_BODY,
-                connection.createArrayOf("text", unseenIds),
-                connection.createArrayOf("text", unseenShas));
-        ResultSet rows = statement.executeQuery()) {
-      while (rows.next()) {
-        int index = distinct.get(unseen.get(rows.getInt(1) - 1));
-        fates[index] = rows.getBoolean(2) ? Fate.DUPLICATE : Fate.CONFLICT;
-      }
-    }
   }
 
   /**
@@ -500,8 +333,8 @@ public final class KafkaIntake implements AutoCloseable {
     try {
       producer.close(MAX_BLOCK);
     } finally {
-      if (admin != null) {
-        admin.close(PROBE_WITHIN);
+      if (probe != null) {
+        probe.close();
       }
     }
   }

@@ -21,10 +21,13 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 
 /**
  * The journal on Apache Kafka ({@code --journal kafka}): the events live in a topic, keyed by
- * billing account, acknowledged by every in-sync replica before intake answers; PostgreSQL keeps
- * what must be shared and transactional: the ids accepted, so that a redelivery or a conflict is
- * told at intake on any node ({@link KafkaIntake}), each plugin's place in each partition, and an
- * index of the journal in {@code host_journal} ({@link KafkaConsumers}). Support's search reads
+ * billing account, acknowledged by every in-sync replica before intake answers, which reads
+ * PostgreSQL once per batch and writes nothing there ({@link KafkaIntake}). PostgreSQL keeps what
+ * must be shared and transactional, written behind intake by the consumers ({@link
+ * KafkaConsumers}): the ids of the events, each taken by its first copy in the topic, where
+ * duplicates are removed and which intake looks up to tell a redelivery or a conflict on any
+ * node; each plugin's place in each partition; and an index of the journal in {@code
+ * host_journal}. Support's search reads
  * that index, as it reads the PostgreSQL journal, and the journal's retention keeps it.
  */
 public final class KafkaJournal implements Journal {

@@ -138,6 +138,11 @@ abstract class PartitionConsumer implements ConsumerRebalanceListener {
     }
   }
 
+  /** Whether {@link #stop()} was called: a round waiting for something gives up. */
+  protected boolean stopping() {
+    return !running;
+  }
+
   /** The partitions this consumer owns now and the place stored in each, once sought to it. */
   private Map<Integer, Long> storedPlaces() {
     return new TreeMap<>(stored);

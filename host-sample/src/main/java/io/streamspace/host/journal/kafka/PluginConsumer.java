@@ -19,11 +19,16 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * the flush, so a crash between the plugin's commit and the place's store hands the round again,
  * never skips it, and plugins key what they store by natural keys (an event's id, a session's
  * hour), so the second delivery changes nothing. Usage is neither lost nor doubled.
+ *
+ * <p>A round is handed once the journal's index has decided it, and only the first copy of each
+ * event ({@link FirstCopies}): a second copy in the topic, or another body under an id the index
+ * set aside, is skipped, its place moving on with the round's.
  */
 final class PluginConsumer extends PartitionConsumer {
 
   private final ActivePlugin plugin;
   private final EventHandoff handoff;
+  private final FirstCopies firstCopies;
 
   PluginConsumer(
       ActivePlugin plugin,
@@ -31,16 +36,18 @@ final class PluginConsumer extends PartitionConsumer {
       Properties properties,
       KafkaPlaces places,
       EventHandoff handoff,
+      FirstCopies firstCopies,
       Clock clock) {
     super(plugin.id(), topic, properties, places, clock, FirstPlace.END_WHEN_NEW);
     this.plugin = plugin;
     this.handoff = handoff;
+    this.firstCopies = firstCopies;
   }
 
   @Override
   protected void consume(List<ConsumerRecord<byte[], byte[]>> round, Map<Integer, Long> next)
       throws InterruptedException {
-    for (ConsumerRecord<byte[], byte[]> record : round) {
+    for (ConsumerRecord<byte[], byte[]> record : firstCopies.toHand(round, this::stopping)) {
       // most records are this node's intake's, kept parsed: handed without decoding the record
       String eventId = JournalRecords.eventId(record);
       if (eventId == null

@@ -8,6 +8,7 @@ import io.streamspace.common.db.Sql;
 import io.streamspace.common.http.ApiException;
 import io.streamspace.host.db.Database;
 import io.streamspace.host.db.HostMigrations;
+import io.streamspace.host.deadletters.DeadLetterStore;
 import io.streamspace.host.journal.EventHandoff;
 import io.streamspace.host.journal.EventJournal;
 import io.streamspace.host.journal.JournalEntry;
@@ -69,10 +70,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * The Kafka journal's consumers on a real broker in this JVM (the one test classes share) and the host's PostgreSQL: each
- * plugin is handed the records in order per account and its place moves only after its flush; a
- * crash between the flush and the place's store hands the round again, which natural keys make
- * harmless; the journal's index writes each id once; a plugin seen first starts from now; a rewind
+ * The Kafka journal's consumers on a real broker in this JVM (the one test classes share) and the
+ * host's PostgreSQL: each plugin is handed the records in order per account and its place moves
+ * only after its flush; a crash between the flush and the place's store hands the round again,
+ * which natural keys make harmless; the journal's index writes each id once, a plugin is handed
+ * its first copy alone, and another body under it is set aside; a plugin seen first starts from now; a rewind
  * hands the records since a time again; the lag is counted per partition.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -364,10 +366,13 @@ class KafkaConsumersTest {
   @Test
   void theJournalsIndexWritesEachIdOnce_evenWhenTheTopicHoldsItTwice() throws Exception {
     String topic = topic(2);
-    // intake claimed index-2 (its row committed, without a seq); index-1's claim never committed
+    // a node of an earlier version claimed index-2 at its intake (its row committed, without a
+    // seq); index-1 is new
     execute(
-        "INSERT INTO host_event_ids (event_id, body_sha256, seq, journaled_at)"
-            + " VALUES ('index-2', sha256('x'), NULL, now())");
+        "INSERT INTO host_event_ids (event_id, body_sha256, seq, journaled_at) VALUES ('index-2',"
+            + " sha256(convert_to('"
+            + entry("index-2", "acct-index-2").body()
+            + "', 'UTF8')), NULL, now())");
     Map<Integer, Long> ends = new TreeMap<>();
     // a second copy of index-1 in the same round
     for (String id : List.of("index-1", "index-2", "index-1")) {
@@ -404,6 +409,59 @@ class KafkaConsumersTest {
         new EventJournal(database.dataSource(), new MutableClock(NOW))
             .find("user-acct-index-1", null, NOW.minusSeconds(60), NOW.plusSeconds(60), 10, 0);
     assertEquals(List.of("index-1"), found.stream().map(j -> j.entry().eventId()).toList());
+  }
+
+  /**
+   * What two intakes racing past the look-up of the ids leave in the topic: an event twice, and
+   * another body under its id. The index keeps the first copy, the plugin is handed it alone, and
+   * the other body is set aside with the reason, never applied.
+   */
+  @Test
+  void aPluginIsHandedTheFirstCopyAlone_andAnotherBodyUnderItsIdIsSetAsideAsADeadLetter()
+      throws Exception {
+    String topic = topic(1);
+    Recording recording = new Recording();
+    JournalEntry first = entry("raced-1", "acct-r");
+    JournalEntry otherBody =
+        new JournalEntry(
+            "raced-1",
+            "session.heartbeat",
+            NOW,
+            "user-acct-r",
+            "s-acct-r",
+            "{\"id\":\"raced-1\",\"other\":true}",
+            "acct-r");
+    try (KafkaConsumers consumers = consumers(topic, recording, database.dataSource(), "node-1")) {
+      consumers.started(new ActivePlugin("first-copies", new HeldFlushes(), null));
+      awaitPositioned("first-copies", topic, 1);
+
+      send(topic, first);
+      send(topic, first);
+      send(topic, otherBody);
+      RecordMetadata last = send(topic, entry("raced-2", "acct-r"));
+      assertTrue(consumers.awaitConsumed(Map.of(0, last.offset()), WAIT));
+    }
+
+    assertEquals(List.of("raced-1", "raced-2"), recording.ids(), "each event handed once");
+    assertEquals(0L, recording.handed.get(0).seq(), "the first copy");
+    assertEquals(first.body(), recording.handed.get(0).entry().body());
+    Map<String, Long> journaled =
+        query("SELECT body, seq FROM host_journal WHERE event_id = 'raced-1'");
+    assertEquals(Set.of(first.body()), journaled.keySet(), "the first body journaled, once");
+    Map<String, Long> setAside =
+        query(
+            "SELECT plugin_id || ' ' || event || ' ' || reason, journal_id FROM host_dead_letters"
+                + " WHERE event_id = 'raced-1'");
+    assertEquals(
+        Map.of(
+            DeadLetterStore.JOURNAL
+                + " "
+                + otherBody.body()
+                + " "
+                + JournalIndexConsumer.CONFLICT_REASON,
+            journaled.get(first.body())),
+        setAside,
+        "the other body kept aside, pointing at the event accepted under its id");
   }
 
   @Test
