@@ -132,7 +132,7 @@ class CorrectionsPropertyTest {
             """
             SELECT (SELECT count(*) FROM billing_correction_charges WHERE invoice_id IS NULL)
                    || ' ' || (SELECT count(*) FROM billing_correction_credits
-                              WHERE credit_note_id IS NULL)"""),
+                              WHERE issued_at IS NULL)"""),
         "every correction line billed and every credit issued; " + replay);
   }
 
@@ -364,15 +364,26 @@ class CorrectionsPropertyTest {
         period);
   }
 
-  /** What the credit notes on the org's invoice of the period credited, before tax. */
+  /**
+   * What the credit notes on the org's invoice of the period credited, before tax, and what the
+   * corrections' credits carried beyond what it held, as account credits.
+   */
   private static BigDecimal credited(String org, Instant period) {
     return sum(
-        """
-        SELECT sum(n.amount) FROM billing_credit_notes n
-        JOIN billing_invoices i ON i.id = n.invoice_id
-        WHERE i.user_id = ? AND i.period_start = ?""",
-        org,
-        period);
+            """
+            SELECT sum(n.amount) FROM billing_credit_notes n
+            JOIN billing_invoices i ON i.id = n.invoice_id
+            WHERE i.user_id = ? AND i.period_start = ?""",
+            org,
+            period)
+        .add(
+            sum(
+                """
+                SELECT sum(c.carried) FROM billing_correction_credits c
+                JOIN billing_invoices i ON i.id = c.invoice_id
+                WHERE i.user_id = ? AND i.period_start = ?""",
+                org,
+                period));
   }
 
   /** The invoice's lines, the corrections' charges and credits of it, for a failure's message. */
@@ -402,7 +413,7 @@ class CorrectionsPropertyTest {
         "credits "
             + rows(
                 """
-            SELECT c.correction_id, c.amount, c.lines::text, c.credit_note_id
+            SELECT c.correction_id, c.amount, c.lines::text, c.credit_note_id, c.carried
             FROM billing_correction_credits c JOIN billing_invoices i ON i.id = c.invoice_id
             WHERE c.org_id = ? AND i.period_start = ? ORDER BY c.correction_id""",
                 org,
