@@ -116,7 +116,7 @@ class CorrectionsTest {
   }
 
   @Test
-  void amendingASessionsCpuAfterItsInvoiceBillsTheDifferenceAsACorrectionLineOnTheNextInvoice() {
+  void amendingCpuAfterTheInvoiceBillsTheDifferenceOnTheNextInvoice_andUsageShowsItCorrected() {
     aliceRanS1();
     marchInvoiced();
     billing.clock.set(at("2026-04-05T00:00:00Z"));
@@ -159,6 +159,32 @@ class CorrectionsTest {
     assertEquals(
         "INV-2026-000001's line as billed 0.40, as corrected 0.60: 0.20 more",
         records.path(2).path("detail").asText());
+    // /usage of March shows it as corrected, as if known from the start: 8 + 4 = 12 core-hours
+    // at 0.05, 0.60, and 16 GB-hours at 0.01, 0.16: 0.76 (it said 0.56 before); and what the
+    // correction changed: 4 core-hours, 0.20. /usage/daily's March 2 (the first of 61 days to
+    // May 1, the clock's day) says the same.
+    JsonNode usage =
+        billing.call(HttpMethod.GET, "/usage?from=2026-03-01&to=2026-04-01", user("alice")).body();
+    assertEquals(
+        """
+        {"user_id":"alice","period_start":"2026-03-01T00:00:00Z",\
+        "period_end":"2026-04-01T00:00:00Z","currency":"USD","lines":[\
+        {"resource_type":"cpu","quantity":12,"unit":"core-hours","unit_price":0.05,\
+        "total_cost":0.60},\
+        {"resource_type":"memory","quantity":16,"unit":"gb-hours","unit_price":0.01,\
+        "total_cost":0.16}],"total_cost":0.76,"corrections":[\
+        {"correction_id":%d,"resource_type":"cpu","quantity":4,"unit":"core-hours",\
+        "cost":0.20}]}"""
+            .formatted(id),
+        usage.toString());
+    JsonNode days =
+        billing.call(HttpMethod.GET, "/usage/daily?days=61", user("alice")).body().path("days");
+    assertEquals(
+        "[{\"resource_type\":\"cpu\",\"quantity\":12,\"unit\":\"core-hours\",\"cost\":0.60},"
+            + "{\"resource_type\":\"memory\",\"quantity\":16,\"unit\":\"gb-hours\","
+            + "\"cost\":0.16}]",
+        days.path(0).path("resources").toString(),
+        days.path(0).toString());
   }
 
   @Test
