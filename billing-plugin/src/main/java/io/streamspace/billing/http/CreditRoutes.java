@@ -206,7 +206,7 @@ public final class CreditRoutes {
               `{"user_id","currency","balance","credits":[{"id","amount","remaining","reason","gran\
               ted_by","granted_at","expires_at","expired","applications":[{"invoice_id","invoice_nu\
               mber","amount","applied_at"}],"kind"}]}`, newest first; `balance` = Σ `remaining` \
-              of credits not expired now; `kind` `admin` (an admin's grant) or `fault` (granted \
+              of credits not expired now; `kind` `admin` (an admin's grant), `fault` (granted \
               by `platform` for a session a platform fault ended: docs/billing-rules.md, Fault \
               credits) or `correction` (a usage correction's credit beyond what its invoice still \
               held: docs/correcting-usage-and-invoices.md). 403 for another user's, 404 for an \

@@ -23,8 +23,9 @@ import java.util.stream.Collectors;
  * What {@link CorrectionsPropertyTest} generates from a seed: one organization's history in
  * March and April 2026 (sessions created, resized by heartbeats, terminated, each sized event
  * reporting the organization's storage level; reports of a counted meter), what the platform lost
- * of it (whole sessions, heartbeats, reports), the plan changes, credits and seats (members
- * added and removed) both organizations, teams, make and get alike, and the corrections an admin makes of it (cancel a
+ * of it (whole sessions, heartbeats, reports), the plan changes, credits, seats (members added
+ * and removed) and an admin's credit notes both organizations, teams, make and get alike, and the
+ * corrections an admin makes of it (cancel a
  * heartbeat or a report, amend a report's quantity or a session's sizes over a range, backfill
  * what was lost), each at an instant from when it can be made (what it corrects is rated) to the
  * end of May, some posted twice under their key.
@@ -245,10 +246,18 @@ final class CorrectionStory {
   /** A member (who runs nothing) added to both teams at {@code at}, or removed: a seat. */
   record Seat(Instant at, String member, boolean added) {}
 
+  /**
+   * An admin's credit note of up to {@code amount} (what both invoices still hold, at most) on
+   * both organizations' invoice of the period that starts at {@code period}, at {@code at}: it
+   * leaves less on ann's invoice for her corrections' credits to take.
+   */
+  record Goodwill(Instant at, Instant period, String amount) {}
+
   final long seed;
   final List<PlanChange> planChanges = new ArrayList<>();
   final List<Grant> grants = new ArrayList<>();
   final List<Seat> seats = new ArrayList<>();
+  final List<Goodwill> goodwill = new ArrayList<>();
   final List<Session> sessions = new ArrayList<>();
   final List<Report> reports = new ArrayList<>();
   final List<Correction> corrections = new ArrayList<>();
@@ -294,6 +303,15 @@ final class CorrectionStory {
       seats.add(new Seat(churn.get(0), "m" + m, true));
       if (churn.size() > 1) {
         seats.add(new Seat(churn.get(1), "m" + m, false));
+      }
+    }
+    for (Instant period : List.of(MARCH, APRIL)) {
+      if (draws.nextBoolean()) {
+        Instant end = PERIODS.get(PERIODS.indexOf(period) + 1);
+        Instant at = end.plus(Duration.ofMinutes(180 + draws.nextInt(6 * 24 * 60))).plusSeconds(30);
+        goodwill.add(
+            new Goodwill(
+                at, period, BigDecimal.valueOf(1 + draws.nextInt(300), 2).toPlainString()));
       }
     }
   }
@@ -738,6 +756,7 @@ final class CorrectionStory {
     planChanges.forEach(c -> text.append("  ").append(c).append('\n'));
     grants.forEach(g -> text.append("  ").append(g).append('\n'));
     seats.forEach(g -> text.append("  ").append(g).append('\n'));
+    goodwill.forEach(g -> text.append("  ").append(g).append('\n'));
     applied().forEach(c -> text.append("  ").append(c).append('\n'));
     return text.toString();
   }

@@ -60,8 +60,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * correction); ben receives the corrected history from the start. Both are teams whose owner runs
  * the sessions, with the same members added and removed at the same instants (seats: small
  * includes the owner's, large none); both change plan at the same instants (to {@code large},
- * whose fee, included GPU minutes and included seats differ, and back) and get the same admin
- * credits.
+ * whose fee, included GPU minutes and included seats differ, and back), get the same admin
+ * credits, and the same admin's credit notes on their invoices (ann's corrections' credits then
+ * find less on hers, and carry what it cannot hold to an account credit).
  * Each period's invoice is
  * generated at 01:30 on the 1st (calculate-usage first), or drafted at 00:20 and finalized at
  * 01:30 with a correction sometimes made in between; the last correction comes before June's
@@ -103,6 +104,9 @@ class CorrectionsPropertyTest {
   /** Each correction's id, by its key, as its first post answered it. */
   private final Map<String, Long> ids = new HashMap<>();
 
+  /** What an admin's credit notes credited both organizations' invoice of a period, each. */
+  private final Map<Instant, BigDecimal> goodwill = new HashMap<>();
+
   @AfterEach
   void unload() {
     billing.close();
@@ -127,7 +131,7 @@ class CorrectionsPropertyTest {
     CorrectionStory story = CorrectionStory.generate(seed);
     System.out.printf(
         "seed %d (-Dcorrections.seed=%d): %d sessions, %d reports, %d corrections,"
-            + " %d plan changes, %d credits, %d seat changes%n",
+            + " %d plan changes, %d credits, %d seat changes, %d admin's notes%n",
         seed,
         seed,
         story.sessions.size(),
@@ -135,7 +139,8 @@ class CorrectionsPropertyTest {
         story.corrections.size(),
         story.planChanges.size(),
         story.grants.size(),
-        story.seats.size());
+        story.seats.size(),
+        story.goodwill.size());
     deliver(story);
     live(story);
 
@@ -161,6 +166,9 @@ class CorrectionsPropertyTest {
                    || ' ' || (SELECT count(*) FROM billing_correction_credits
                               WHERE issued_at IS NULL)"""),
         "every correction line billed and every credit issued; " + replay);
+    System.out.printf(
+        "seed %d: %s carried to account credits%n",
+        seed, value("SELECT coalesce(sum(carried), 0) FROM billing_correction_credits"));
   }
 
   /**
@@ -238,6 +246,9 @@ class CorrectionsPropertyTest {
     for (CorrectionStory.Grant grant : story.grants) {
       actions.add(new Action(grant.at(), 0, () -> credit(grant)));
     }
+    for (CorrectionStory.Goodwill note : story.goodwill) {
+      actions.add(new Action(note.at(), 0, () -> goodwill(note)));
+    }
     for (Correction c : story.applied()) {
       actions.add(new Action(c.at, 1, () -> post(c, c.at, false, story)));
       if (c.again != null) {
@@ -276,6 +287,53 @@ class CorrectionsPropertyTest {
                   .formatted(org, grant.amount()));
       assertEquals(201, answer.status(), grant + " to " + org + ": " + answer.body());
     }
+  }
+
+  /**
+   * An admin's credit note on both organizations' invoice of the period, of the story's amount or
+   * what either invoice still holds, the less (none when that is nothing).
+   */
+  private void goodwill(CorrectionStory.Goodwill note) {
+    billing.clock.set(note.at());
+    BigDecimal amount =
+        new BigDecimal(note.amount()).min(holds(ANN, note.period())).min(holds(BEN, note.period()));
+    if (amount.signum() <= 0) {
+      return;
+    }
+    for (String org : List.of(ANN, BEN)) {
+      Answer answer =
+          billing.call(
+              HttpMethod.POST,
+              "/admin/invoices/" + invoiceOf(org, note.period()) + "/credit-notes",
+              admin("root"),
+              "{\"amount\": %s, \"reason\": \"goodwill\", \"refund\": \"none\"}"
+                  .formatted(amount.toPlainString()));
+      assertEquals(201, answer.status(), note + " to " + org + ": " + answer.body());
+    }
+    goodwill.merge(note.period(), amount, BigDecimal::add);
+  }
+
+  /** What the org's invoice of the period still holds for a credit note: its charge lines. */
+  private static BigDecimal holds(String org, Instant period) {
+    return sum(
+        """
+        SELECT (SELECT sum(l.amount) FROM billing_invoice_lines l
+                WHERE l.invoice_id = i.id AND l.amount > 0 AND l.kind NOT IN ('credit', 'prepaid'))
+               - coalesce((SELECT sum(n.amount) FROM billing_credit_notes n
+                           WHERE n.invoice_id = i.id), 0)
+        FROM billing_invoices i
+        WHERE i.user_id = ? AND i.period_start = ? AND i.status NOT IN ('void', 'draft')""",
+        org,
+        period);
+  }
+
+  private static long invoiceOf(String org, Instant period) {
+    return (Long)
+        value(
+            "SELECT id FROM billing_invoices WHERE user_id = ? AND period_start = ?"
+                + " AND status NOT IN ('void', 'draft')",
+            org,
+            Timestamp.from(period));
   }
 
   private void invoice(String job, String at) {
@@ -376,7 +434,8 @@ class CorrectionsPropertyTest {
   private void assertChargedAsCorrected(Instant period, String replay) {
     BigDecimal ann =
         charges(ANN, period).add(correctionLines(ANN, period)).subtract(credited(ANN, period));
-    BigDecimal ben = charges(BEN, period);
+    BigDecimal admins = goodwill.getOrDefault(period, BigDecimal.ZERO);
+    BigDecimal ben = charges(BEN, period).subtract(admins);
     assertEquals(
         ben.setScale(2),
         ann.setScale(2),
@@ -393,7 +452,7 @@ class CorrectionsPropertyTest {
                     money(BEN, period),
                     replay));
     assertEquals(BigDecimal.ZERO.setScale(2), correctionLines(BEN, period).setScale(2), replay);
-    assertEquals(BigDecimal.ZERO.setScale(2), credited(BEN, period).setScale(2), replay);
+    assertEquals(admins.setScale(2), credited(BEN, period).setScale(2), replay);
   }
 
   /** The charges of the org's invoice of the period, before credits, but correction lines. */
