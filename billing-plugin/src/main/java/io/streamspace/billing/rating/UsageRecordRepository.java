@@ -44,8 +44,9 @@ public final class UsageRecordRepository {
    * (a correction made before the period's invoice among them, as records of its own) and the
    * usage that corrections made after the invoice keep beside it ({@code
    * billing_correction_usage}, V86, which the invoice's credit notes and correction lines bill).
-   * Both read by their key (user_id, slice_start). A line the corrections took wholly off is
-   * left out, as it would be had they come first.
+   * Both read by their key (user_id, slice_start). A line the corrections took wholly off (its
+   * unit-seconds add up to 0: only a correction's are not positive) is left out, as it would be
+   * had they come first.
    */
   private static final String CORRECTED =
       """
@@ -65,7 +66,7 @@ public final class UsageRecordRepository {
           SELECT %1$s
           FROM %3$s
           GROUP BY %2$s
-          HAVING sum(r.unit_seconds) <> 0 OR bool_and(r.correction_id = 0)
+          HAVING sum(r.unit_seconds) <> 0
           ORDER BY %2$s
           """
               .formatted(RECORDS_SUMMED, LINE, CORRECTED));
@@ -78,7 +79,7 @@ public final class UsageRecordRepository {
           SELECT width_bucket(r.slice_start, :bounds::timestamptz[]) AS k, %1$s
           FROM %3$s
           GROUP BY k, %2$s
-          HAVING sum(r.unit_seconds) <> 0 OR bool_and(r.correction_id = 0)
+          HAVING sum(r.unit_seconds) <> 0
           ORDER BY k, %2$s
           """
               .formatted(RECORDS_SUMMED, LINE, CORRECTED));
