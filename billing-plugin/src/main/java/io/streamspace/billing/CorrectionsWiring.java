@@ -2,6 +2,7 @@ package io.streamspace.billing;
 
 import io.streamspace.billing.corrections.Corrections;
 import io.streamspace.billing.creditnotes.CorrectionCreditNotes;
+import io.streamspace.billing.events.BillingEvents;
 import io.streamspace.billing.http.CorrectionRoutes;
 import io.streamspace.billing.invoicing.InvoiceCalculator;
 import io.streamspace.billing.metering.MeteringStore;
@@ -24,7 +25,9 @@ final class CorrectionsWiring {
             new MeteringStore(wiring.dataSource(), wiring.config()),
             wiring.events(),
             new CorrectionCreditNotes(
-                InvoicingWiring.creditNotes(wiring, payments), wiring.clock()),
+                InvoicingWiring.creditNotes(wiring, payments),
+                credit -> wiring.events().publish(BillingEvents.CREDIT_GRANTED, credit),
+                wiring.clock()),
             wiring.clock(),
             Corrections.StepListener.NONE);
     new CorrectionRoutes(wiring.orgAccess(), wiring.accounts(), corrections, wiring.config())

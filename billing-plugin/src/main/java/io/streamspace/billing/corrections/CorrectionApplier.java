@@ -13,6 +13,7 @@ import io.streamspace.billing.invoicing.Invoice;
 import io.streamspace.billing.invoicing.InvoiceCalculator;
 import io.streamspace.billing.metering.MeteringStore;
 import io.streamspace.billing.money.BillingPeriods;
+import io.streamspace.billing.prepaid.Burns;
 import io.streamspace.billing.rating.RatingRuns;
 import io.streamspace.billing.rating.Rerating;
 import io.streamspace.billing.rating.Rerating.RatedSlice;
@@ -35,20 +36,27 @@ import java.util.function.Supplier;
  * ({@link TouchedInvoices}); its backfilled events and corrected reports written ({@link
  * HistoryWrites}); the usage it changes rated again from the corrected history ({@link
  * RatedAgain}, {@link Rerating}) and the differences written where they bill ({@link
- * CorrectedRecords}); the invoices priced again and what changed stored ({@link EffectRows});
- * each organization's audit entry; the step reached.
+ * CorrectedRecords}); a prepaid balance's burns of the periods not invoiced yet set to the
+ * corrected usage ({@link Burns#corrected}); the invoices priced again and what changed stored
+ * ({@link EffectRows}); each organization's audit entry; the step reached.
  */
 final class CorrectionApplier {
 
   private final InvoiceCalculator calculator;
   private final MeteringStore store;
   private final Supplier<BillingConfig> config;
+  private final Burns burns;
 
   CorrectionApplier(
       InvoiceCalculator calculator, MeteringStore store, Supplier<BillingConfig> config) {
     this.calculator = calculator;
     this.store = store;
     this.config = config;
+    // measured as calculate-usage's burns are: by the invoice's own figure of the period
+    this.burns =
+        new Burns(
+            (connection, orgId, currency, periodStart) ->
+                calculator.periodSoFar(connection, orgId, currency, periodStart).chargedUsage());
   }
 
   /** Applies correction {@code id} at {@code now}, unless it is applied already. */
@@ -90,6 +98,8 @@ final class CorrectionApplier {
             Rerating.rate(connection, current, again.subjects(), again.steps()));
     CorrectedRecords.write(connection, id, run, now, deltas, finalizedOf(deltas, touched));
     CorrectedRecords.move(connection, again.watermarks());
+    // a prepaid balance burned for a period not invoiced yet burns or gets back the difference
+    burns.corrected(connection, current, id, run, from, now);
 
     List<List<ChargeLine>> after = priced(connection, touched);
     List<Effect> effects = effects(touched, before, after, reach);

@@ -18,12 +18,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The step that issues a correction's credit notes ({@code billing_correction_credits}, V87), one
- * invoice at a time, each in a transaction of its own that locks the credit's row, issues the note
- * through the {@link CreditNoteIssuer} and records its id: a credit already issued is left, so a
- * retry, a second node or a resume after a crash issues each once. One the credit notes refuse
- * is left pending (logged), and the correction's other steps go on: the next resume tries it
- * again.
+ * The step that gives a correction's credits ({@code billing_correction_credits}, V87, V96), one
+ * invoice at a time, each in a transaction of its own that locks the credit's row, gives it
+ * through the {@link CreditNoteIssuer} (a credit note for what the invoice holds, an account
+ * credit for the rest) and records what it gave: a credit already given is left, so a retry, a
+ * second node or a resume after a crash gives each once. One the credit notes refuse (a void
+ * invoice, a payment under way) is left pending (logged), and the correction's other steps go
+ * on: the next resume tries it again.
  */
 final class CorrectionCredits {
 
@@ -33,7 +34,7 @@ final class CorrectionCredits {
       NamedSql.of(
           """
           SELECT invoice_id FROM billing_correction_credits
-          WHERE correction_id = :correction AND credit_note_id IS NULL ORDER BY invoice_id""");
+          WHERE correction_id = :correction AND issued_at IS NULL ORDER BY invoice_id""");
 
   private static final NamedSql LOCK =
       NamedSql.of(
@@ -41,13 +42,14 @@ final class CorrectionCredits {
           SELECT c.lines::text, r.reason FROM billing_correction_credits c
           JOIN billing_corrections r ON r.id = c.correction_id
           WHERE c.correction_id = :correction AND c.invoice_id = :invoice
-            AND c.credit_note_id IS NULL
+            AND c.issued_at IS NULL
           FOR UPDATE OF c""");
 
   private static final NamedSql ISSUED =
       NamedSql.of(
           """
-          UPDATE billing_correction_credits SET credit_note_id = :note, issued_at = :now
+          UPDATE billing_correction_credits
+          SET credit_note_id = :note, carried = :carried, credit_id = :credit, issued_at = :now
           WHERE correction_id = :correction AND invoice_id = :invoice""");
 
   private final DataSource dataSource;
@@ -64,15 +66,15 @@ final class CorrectionCredits {
     return issuer != null;
   }
 
-  /** Issues the correction's credit notes not issued yet. */
+  /** Gives the correction's credits not given yet. */
   void issue(long correctionId, Instant now) throws SQLException {
     if (issuer == null) {
       return;
     }
     for (long invoiceId : pending(correctionId)) {
-      Long note;
+      CreditNoteIssuer.Given given;
       try {
-        note =
+        given =
             Transactions.inTransaction(
                 dataSource, connection -> issue(connection, correctionId, invoiceId, now));
       } catch (CreditNoteIssuer.Refused refused) {
@@ -80,14 +82,15 @@ final class CorrectionCredits {
         log.warn("correction {}: credit left pending, {}", correctionId, refused.getMessage());
         continue;
       }
-      if (note != null) {
-        issuer.committed(note);
+      if (given != null) {
+        issuer.committed(given);
       }
     }
   }
 
-  /** Issues one credit note, unless it was meanwhile; answers its id (null: it was). */
-  private Long issue(Connection connection, long correctionId, long invoiceId, Instant now)
+  /** Gives one credit, unless it was meanwhile; answers what it gave (null: it was). */
+  private CreditNoteIssuer.Given issue(
+      Connection connection, long correctionId, long invoiceId, Instant now)
       throws SQLException, CreditNoteIssuer.Refused {
     Map<Integer, BigDecimal> lines = new TreeMap<>();
     String reason;
@@ -101,7 +104,7 @@ final class CorrectionCredits {
           .forEach((line, amount) -> lines.put(Integer.valueOf(line), amount));
       reason = rs.getString(2);
     }
-    long note =
+    CreditNoteIssuer.Given given =
         issuer.issue(
             connection,
             invoiceId,
@@ -109,12 +112,14 @@ final class CorrectionCredits {
             reason,
             "correction:" + correctionId + ":invoice:" + invoiceId);
     ISSUED
-        .bind("note", note)
+        .bind("note", given.creditNoteId())
+        .bind("carried", given.carried())
+        .bind("credit", given.creditId())
         .bind("now", now)
         .bind("correction", correctionId)
         .bind("invoice", invoiceId)
         .update(connection);
-    return note;
+    return given;
   }
 
   private List<Long> pending(long correctionId) throws SQLException {

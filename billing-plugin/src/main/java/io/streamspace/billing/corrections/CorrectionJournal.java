@@ -123,7 +123,7 @@ final class CorrectionJournal {
           SELECT r.id FROM billing_corrections r WHERE r.step <> 'announced'
           UNION
           SELECT c.correction_id FROM billing_correction_credits c
-          WHERE c.credit_note_id IS NULL AND :credits
+          WHERE c.issued_at IS NULL AND :credits
           ORDER BY 1""");
 
   private CorrectionJournal() {}

@@ -35,7 +35,8 @@ final class CorrectionReads {
           """
           SELECT e.org_id, e.invoice_id, e.invoice_number, e.period_start, e.period_end,
                  e.currency, e.finalized, e.before, e.after, e.lines::text,
-                 c.amount, c.lines::text, c.credit_note_id
+                 c.amount, c.lines::text, c.credit_note_id, c.issued_at IS NOT NULL, c.carried,
+                 c.credit_id
           FROM billing_correction_effects e
           LEFT JOIN billing_correction_credits c
             ON c.correction_id = e.correction_id AND c.invoice_id = e.invoice_id
@@ -156,12 +157,16 @@ final class CorrectionReads {
       return null;
     }
     long note = rs.getLong(13);
-    boolean issued = !rs.wasNull();
+    Long noteId = rs.wasNull() ? null : note;
+    boolean issued = rs.getBoolean(14);
+    long credit = rs.getLong(16);
     return new CreditNote(
         Money.shown(amount, currency),
         JsonMapper.decimals(rs.getString(12)),
-        issued ? note : null,
-        issued ? "issued" : "pending");
+        noteId,
+        issued ? "issued" : "pending",
+        Money.shown(rs.getBigDecimal(15), currency),
+        rs.wasNull() ? null : credit);
   }
 
   private static String outcome(

@@ -68,13 +68,23 @@ public record CorrectionView(
       List<CorrectionLine> correctionLines) {}
 
   /**
-   * What a finalized invoice is credited: by its line number (0: the invoice as a whole), and the
-   * credit note once issued.
+   * What a finalized invoice is credited: by its line number (0: the invoice as a whole), and,
+   * once given, the credit note for what the invoice held of it and the account credit for the
+   * rest.
    *
-   * @param status {@code issued}, or {@code pending} until the credit notes issue it
+   * @param creditNoteId null until issued, or when the invoice held none of it
+   * @param status {@code issued}, or {@code pending} until the credit notes give it
+   * @param accountCredit what the invoice could not hold, an account credit the next invoices
+   *     consume; 0 for none
+   * @param creditId that account credit; null for none
    */
   public record CreditNote(
-      BigDecimal amount, Map<String, BigDecimal> lines, Long creditNoteId, String status) {}
+      BigDecimal amount,
+      Map<String, BigDecimal> lines,
+      Long creditNoteId,
+      String status,
+      BigDecimal accountCredit,
+      Long creditId) {}
 
   /**
    * A line the organization's next invoice bills for what a finalized invoice's line costs more.

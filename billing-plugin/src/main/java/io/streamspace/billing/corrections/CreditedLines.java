@@ -40,7 +40,7 @@ final class CreditedLines {
                              WHERE n.invoice_id = l.invoice_id AND n.line_no = l.line_no), 0)
                  - coalesce((SELECT sum((c.lines ->> l.line_no::text)::numeric)
                              FROM billing_correction_credits c
-                             WHERE c.invoice_id = l.invoice_id AND c.credit_note_id IS NULL), 0)
+                             WHERE c.invoice_id = l.invoice_id AND c.issued_at IS NULL), 0)
           FROM billing_invoice_lines l WHERE l.invoice_id = :invoice ORDER BY l.line_no""");
 
   // what earlier corrections charged for the invoice's lines, by line as they keyed it

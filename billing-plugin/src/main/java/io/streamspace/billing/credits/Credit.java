@@ -10,8 +10,10 @@ import java.time.Instant;
  * @param remaining what invoices have not consumed yet
  * @param grantedBy the admin's user id
  * @param expiresAt after which (inclusive) it is no longer applied; null for never
- * @param kind      {@code admin}, granted by an admin (a refund's credit too), or {@code fault},
- *                  granted automatically for a session the platform lost ({@link FaultCredits})
+ * @param kind      {@code admin}, granted by an admin (a refund's credit too); {@code fault},
+ *                  granted automatically for a session the platform lost ({@link FaultCredits});
+ *                  {@code correction}, what a usage correction's credit gave beyond what its
+ *                  invoice still held
  */
 public record Credit(
     long id,
@@ -30,6 +32,9 @@ public record Credit(
 
   /** A fault credit: granted by the platform's terminate of a session it lost. */
   public static final String FAULT = "fault";
+
+  /** A usage correction's credit beyond what its finalized invoice still held. */
+  public static final String CORRECTION = "correction";
 
   /** Whether the credit has expired at that instant: its expiry is not after it. */
   public boolean expiredAt(Instant now) {

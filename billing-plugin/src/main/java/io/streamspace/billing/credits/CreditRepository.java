@@ -78,7 +78,13 @@ public final class CreditRepository {
   /** {@link #grant(NewCredit, Cause)} in the caller's transaction (a refund's, say). */
   public static Credit grant(Connection connection, NewCredit credit, Cause cause)
       throws SQLException {
-    Credit granted = insert(connection, credit, Credit.ADMIN);
+    return grant(connection, credit, Credit.ADMIN, cause);
+  }
+
+  /** {@link #grant(Connection, NewCredit, Cause)} of that kind ({@link Credit#CORRECTION}). */
+  public static Credit grant(Connection connection, NewCredit credit, String kind, Cause cause)
+      throws SQLException {
+    Credit granted = insert(connection, credit, kind);
     AuditTrail.record(connection, granted(granted, credit.grantedAt(), cause));
     return granted;
   }

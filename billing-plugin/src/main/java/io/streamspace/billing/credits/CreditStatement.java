@@ -25,7 +25,7 @@ public record CreditStatement(
    * @param expiredAmount what was left of it when it expired (or was forfeited), taken out of
    *     {@code remaining} the day after its expiry by check-quotas; null until then, or when
    *     nothing was left
-   * @param kind {@code admin} or {@code fault} ({@link Credit#kind})
+   * @param kind {@code admin}, {@code fault} or {@code correction} ({@link Credit#kind})
    */
   public record Entry(
       long id,

@@ -121,7 +121,14 @@ public final class CorrectionRoutes {
                                   .req("amount", number())
                                   .req("lines", object())
                                   .req("credit_note_id", integer().orNull())
-                                  .req("status", string().enumOf("issued", "pending")))
+                                  .req("status", string().enumOf("issued", "pending"))
+                                  .req(
+                                      "account_credit",
+                                      number()
+                                          .description(
+                                              "what the invoice could not hold: an account"
+                                                  + " credit its next invoices consume"))
+                                  .req("credit_id", integer().orNull()))
                           .req(
                               "correction_lines",
                               array(
@@ -181,16 +188,17 @@ public final class CorrectionRoutes {
               organization's invoices whose charges before credits it changed, priced by the \
               invoice's own code without and with it. A period not invoiced bills the corrected \
               usage (`on_invoice`); a finalized one is never changed: what costs less becomes a \
-              credit note on it, what costs more a correction line on the organization's next \
-              invoice. `preview=true` → 200 with the same answer (`id` null, `status` \
-              `preview`), nothing changed: what applying it now would do, to the cent. 400 naming \
-              the item and field (`items[1].amend.to`), nothing changed: a missing or bad member, \
-              an event billing stored no usage from or cancelled already, a range not rated yet, \
-              a backfilled event within the grace or accepted already, an organization without \
-              an account. A retry with the first request's `Idempotency-Key` answers that \
-              correction again (and finishes it if a crash stopped it part way); the same key \
-              with another body is 422 `idempotency_key_reused`. Writes an audit entry per \
-              organization (`usage.corrected`) and sends `billing.usage.corrected`. \
+              credit note on it (what the invoice no longer holds of it: an account credit, \
+              `credit_note.account_credit`), what costs more a correction line on the \
+              organization's next invoice. `preview=true` → 200 with the same answer (`id` null, \
+              `status` `preview`), nothing changed: what applying it now would do, to the cent. \
+              400 naming the item and field (`items[1].amend.to`), nothing changed: a missing or \
+              bad member, an event billing stored no usage from or cancelled already, a range not \
+              rated yet, a backfilled event within the grace or accepted already, an organization \
+              without an account. A retry with the first request's `Idempotency-Key` answers that \
+              correction again (and finishes it if a crash stopped it part way); the same key with \
+              another body is 422 `idempotency_key_reused`. Writes an audit entry per organization \
+              (`usage.corrected`) and sends `billing.usage.corrected`. \
               docs/correcting-usage-and-invoices.md""")
           .params(
               Param.IDEMPOTENCY_KEY,

@@ -52,10 +52,12 @@ public final class CreditRoutes {
               .req(
                   "kind",
                   string()
-                      .enumOf("admin", "fault")
+                      .enumOf("admin", "fault", "correction")
                       .description(
                           "admin: granted by an admin (a refund's credit too); fault: granted"
-                              + " automatically when a platform fault ended a session")));
+                              + " automatically when a platform fault ended a session;"
+                              + " correction: what a usage correction's credit gave beyond"
+                              + " what its invoice still held")));
 
   static final Schema CREDIT_GRANT =
       Schema.component(
@@ -101,10 +103,12 @@ public final class CreditRoutes {
               .req(
                   "kind",
                   string()
-                      .enumOf("admin", "fault")
+                      .enumOf("admin", "fault", "correction")
                       .description(
                           "admin: granted by an admin (a refund's credit too); fault: granted"
-                              + " automatically when a platform fault ended a session")));
+                              + " automatically when a platform fault ended a session;"
+                              + " correction: what a usage correction's credit gave beyond"
+                              + " what its invoice still held")));
 
   static final Schema CREDIT_STATEMENT =
       Schema.component(
@@ -202,9 +206,11 @@ public final class CreditRoutes {
               `{"user_id","currency","balance","credits":[{"id","amount","remaining","reason","gran\
               ted_by","granted_at","expires_at","expired","applications":[{"invoice_id","invoice_nu\
               mber","amount","applied_at"}],"kind"}]}`, newest first; `balance` = Σ `remaining` \
-              of credits not expired now; `kind` `admin` (an admin's grant) or `fault` (granted \
+              of credits not expired now; `kind` `admin` (an admin's grant), `fault` (granted \
               by `platform` for a session a platform fault ended: docs/billing-rules.md, Fault \
-              credits). 403 for another user's, 404 for an unknown user (admin)""")
+              credits) or `correction` (a usage correction's credit beyond what its invoice still \
+              held: docs/correcting-usage-and-invoices.md). 403 for another user's, 404 for an \
+              unknown user (admin)""")
           .params(Param.ORG_ID, Param.USER_ID)
           .answers(200, CREDIT_STATEMENT)
           .errors(404);

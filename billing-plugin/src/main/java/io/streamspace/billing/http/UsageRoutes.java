@@ -15,6 +15,7 @@ import io.streamspace.billing.rating.ResourceTotal;
 import io.streamspace.billing.rating.SliceCuts;
 import io.streamspace.billing.rating.UsageByMember;
 import io.streamspace.billing.rating.UsageByMember.MemberCost;
+import io.streamspace.billing.rating.UsageCorrection;
 import io.streamspace.billing.rating.UsageLine;
 import io.streamspace.billing.rating.UsageRecordRepository;
 import io.streamspace.billing.rating.UsageStatement;
@@ -140,13 +141,31 @@ public final class UsageRoutes {
                       .description(
                           """
                           A team organization's usage only: what belongs to no member \
-                          (storage).""")));
+                          (storage)."""))
+              .prop(
+                  "corrections",
+                  array(
+                          object()
+                              .req("correction_id", integer())
+                              .req("resource_type", string())
+                              .req("quantity", number())
+                              .req("unit", string())
+                              .req("cost", number()))
+                      .description(
+                          """
+                          Where usage corrections changed the range's usage (not with \
+                          member_id): what each changed, by correction and resource, the \
+                          quantity it added (negative: took off) and its cost rounded on its \
+                          own. The lines and total_cost count it already: they are the usage \
+                          as corrected, a finalized period's too \
+                          (docs/correcting-usage-and-invoices.md).""")));
 
   /**
    * The JSON body of {@code GET /usage}. A team organization's also has {@code by_member} and
    * {@code organization_cost} (what belongs to no member: storage), which add up to {@code
    * total_cost} to the minor unit ({@link UsageByMember}); a personal account's has neither. One
-   * member's ({@code member_id}) has their parts of the lines instead, and neither.
+   * member's ({@code member_id}) has their parts of the lines instead, and neither. The usage is
+   * as corrected, with {@code corrections} saying what each correction changed of it.
    */
   record UsageJson(
       String userId,
@@ -158,11 +177,8 @@ public final class UsageRoutes {
       BigDecimal totalCost,
       @JsonInclude(JsonInclude.Include.NON_NULL) BigDecimal totalSaved,
       @JsonInclude(JsonInclude.Include.NON_NULL) List<MemberCost> byMember,
-      @JsonInclude(JsonInclude.Include.NON_NULL) BigDecimal organizationCost) {
-
-    static UsageJson of(UsageStatement s) {
-      return of(s, null);
-    }
+      @JsonInclude(JsonInclude.Include.NON_NULL) BigDecimal organizationCost,
+      @JsonInclude(JsonInclude.Include.NON_EMPTY) List<UsageCorrection> corrections) {
 
     /** One member's own usage in the organization: their parts of its lines, no breakdown. */
     static UsageJson ofMember(UsageStatement s, String memberId) {
@@ -176,11 +192,16 @@ public final class UsageRoutes {
           s.totalCost(),
           saved(s.lines()),
           null,
+          null,
           null);
     }
 
-    /** @param byMember a team's breakdown, or null (a personal account's usage has none) */
-    static UsageJson of(UsageStatement s, UsageByMember byMember) {
+    /**
+     * @param byMember a team's breakdown, or null (a personal account's usage has none)
+     * @param corrections what usage corrections changed of it
+     */
+    static UsageJson of(
+        UsageStatement s, UsageByMember byMember, List<UsageCorrection> corrections) {
       return new UsageJson(
           s.orgId(),
           s.periodStart(),
@@ -191,7 +212,8 @@ public final class UsageRoutes {
           s.totalCost(),
           saved(s.lines()),
           byMember == null ? null : byMember.members(),
-          byMember == null ? null : byMember.organizationCost());
+          byMember == null ? null : byMember.organizationCost(),
+          corrections);
     }
   }
 
@@ -311,6 +333,8 @@ public final class UsageRoutes {
               subject.orgId(), range.from(), range.to(), subject.currency(), lines),
           memberId);
     }
+    List<UsageCorrection> corrections =
+        records.corrections(subject.orgId(), range.from(), range.to(), subject.currency());
     if (subject.team()) {
       // the statement and the breakdown from the same records, read once, so they agree
       UsageByMember byMember =
@@ -320,7 +344,8 @@ public final class UsageRoutes {
       return UsageJson.of(
           UsageStatement.of(
               subject.orgId(), range.from(), range.to(), subject.currency(), byMember.sums()),
-          byMember);
+          byMember,
+          corrections);
     }
     return UsageJson.of(
         UsageStatement.of(
@@ -328,7 +353,9 @@ public final class UsageRoutes {
             range.from(),
             range.to(),
             subject.currency(),
-            records.sums(subject.orgId(), range.from(), range.to())));
+            records.sums(subject.orgId(), range.from(), range.to())),
+        null,
+        corrections);
   }
 
   static final Operation DAILY =

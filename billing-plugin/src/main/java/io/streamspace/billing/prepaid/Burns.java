@@ -155,6 +155,14 @@ public final class Burns implements RatedRun {
     this.charged = charged;
   }
 
+  /**
+   * Whose run a burn is of: calculate-usage's, or a usage correction's (its own rating run, in the
+   * transaction that applies it).
+   *
+   * @param correctionId null for calculate-usage's
+   */
+  private record Run(long ratingRun, Long correctionId) {}
+
   @Override
   public void rated(
       Connection connection,
@@ -164,6 +172,33 @@ public final class Burns implements RatedRun {
       Instant cap,
       Instant now)
       throws SQLException {
+    burnRun(connection, config, new Run(ratingRun, null), from, cap, now);
+  }
+
+  /**
+   * What usage correction {@code correctionId} changed of the periods not invoiced yet, burned or
+   * given back as a run of calculate-usage would: its usage records (of its rating run {@code
+   * ratingRun}, from {@code from}) change what the period's invoice would take from the balance,
+   * and the difference to what is burned of the period is a {@code burn} or a {@code
+   * burn_returned} entry naming the correction (source {@code
+   * correction:<id>:burn:<org>:<currency>:<period start>}, {@code :back} for a give-back), with
+   * its row for the invoice to settle. In the correction's transaction, which applies it once.
+   */
+  public void corrected(
+      Connection connection,
+      BillingConfig config,
+      long correctionId,
+      long ratingRun,
+      Instant from,
+      Instant now)
+      throws SQLException {
+    burnRun(connection, config, new Run(ratingRun, correctionId), from, now, now);
+  }
+
+  private void burnRun(
+      Connection connection, BillingConfig config, Run run, Instant from, Instant cap, Instant now)
+      throws SQLException {
+    long ratingRun = run.ratingRun();
     List<String> prepaidPlans =
         config.subscriptionPlans().stream()
             .filter(SubscriptionPlan::prepaid)
@@ -207,7 +242,7 @@ public final class Burns implements RatedRun {
       }
     }
     if (!keys.isEmpty()) {
-      burn(connection, List.copyOf(keys), bySession, balanceOf, ratingRun, now);
+      burn(connection, List.copyOf(keys), bySession, balanceOf, run, now);
     }
   }
 
@@ -216,9 +251,10 @@ public final class Burns implements RatedRun {
       List<Key> keys,
       Map<String, BigDecimal> bySession,
       Map<String, String> balanceOf,
-      long ratingRun,
+      Run run,
       Instant now)
       throws SQLException {
+    long ratingRun = run.ratingRun();
     Array orgs = SqlArrays.array(connection, keys, Key::orgId);
     Array currencies = SqlArrays.array(connection, keys, Key::currency);
     Map<String, BigDecimal[]> balances = PrepaidLedger.lock(connection, orgs, currencies);
@@ -262,7 +298,7 @@ public final class Burns implements RatedRun {
         room.put(key.balanceKey(), left.subtract(diff));
       }
       if (diff.signum() != 0) {
-        entries.add(entry(key, diff, ratingRun, now));
+        entries.add(entry(key, diff, run, now));
         posted.add(key);
       }
     }
@@ -287,28 +323,34 @@ public final class Burns implements RatedRun {
   }
 
   /** A burn of {@code amount} (positive), or a give-back of its opposite (negative). */
-  private static NewEntry entry(Key key, BigDecimal amount, long ratingRun, Instant now) {
+  private static NewEntry entry(Key key, BigDecimal amount, Run run, Instant now) {
     boolean back = amount.signum() < 0;
+    String of =
+        run.correctionId() == null
+            ? "in run %d".formatted(run.ratingRun())
+            : "by usage correction %d".formatted(run.correctionId());
     return new NewEntry(
         key.orgId(),
         key.currency(),
         back ? EntryKind.BURN_RETURNED : EntryKind.BURN,
         amount.negate(),
         (back
-                ? "burned beyond what the invoice would take, given back in run %d, of the"
-                    + " period from %s"
-                : "usage rated in run %d, of the period from %s")
-            .formatted(ratingRun, key.periodStart()),
-        "burn:%d:%s:%s:%s%s"
+                ? "burned beyond what the invoice would take, given back %s, of the period"
+                    + " from %s"
+                : "usage rated %s, of the period from %s")
+            .formatted(of, key.periodStart()),
+        "%s:%s:%s:%s%s"
             .formatted(
-                ratingRun,
+                run.correctionId() == null
+                    ? "burn:" + run.ratingRun()
+                    : "correction:" + run.correctionId() + ":burn",
                 key.orgId(),
                 key.currency().getCurrencyCode(),
                 key.periodStart(),
                 back ? ":back" : ""),
         null,
         now,
-        CAUSE);
+        run.correctionId() == null ? CAUSE : Cause.job("usage-correction"));
   }
 
   /** What each period's burns not settled yet add up to (none: nothing burned). */

@@ -22,17 +22,32 @@ public final class MemberUsageRepository {
   // then by member (nulls, the organization's, last); through the daily rollup (its key's range
   // of the account's days), the account's records rated since (the runs index) and those of the
   // range's partial days (the primary key)
+  // with the usage corrections made after the period's invoice keep beside it (V86), each its
+  // session's member's, as UsageRecordRepository reads the usage as corrected (a line the
+  // corrections took wholly off left out)
   private static final NamedSql MEMBER_SUMS =
       NamedSql.of(
           """
           SELECT r.member_id, %s
-          FROM %s
-          GROUP BY %3$s, r.member_id
-          ORDER BY %3$s, r.member_id
+          FROM (SELECT r.member_id, r.resource_type, r.unit_price, r.activity, r.unit_seconds,
+                       r.saved_unit_seconds
+                FROM %s
+                UNION ALL
+                SELECT s.user_id, c.resource_type, c.unit_price, c.activity, c.unit_seconds,
+                       %s
+                FROM billing_correction_usage c
+                LEFT JOIN LATERAL (
+                  SELECT s.user_id FROM billing_sessions s
+                  WHERE c.session_id <> '' AND s.session_id = c.session_id LIMIT 1) s ON true
+                WHERE c.user_id = :user_id AND c.slice_start >= :from AND c.slice_start < :to) r
+          GROUP BY %4$s, r.member_id
+          HAVING sum(r.unit_seconds) <> 0
+          ORDER BY %4$s, r.member_id
           """
               .formatted(
                   UsageRecordRepository.SUMMED,
                   UsageRollup.source(true, UsageRollup.Accounts.ONE),
+                  UsageRollup.saved("c"),
                   UsageRecordRepository.LINE));
 
   private final DataSource dataSource;
@@ -54,8 +69,8 @@ public final class MemberUsageRepository {
   }
 
   /**
-   * The account's records whose slice starts in {@code [from, to)}, summed exactly per resource
-   * type, unit price and member, in one statement.
+   * The account's usage whose slice starts in {@code [from, to)}, as corrected, summed exactly per
+   * resource type, unit price and member, in one statement.
    *
    * @param zone the billing zone, whose days the daily rollup is of
    */

@@ -2,6 +2,7 @@ package io.streamspace.billing.rating;
 
 import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.db.SqlArrays;
+import io.streamspace.billing.money.Money;
 import io.streamspace.billing.money.UsageUnit;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -9,10 +10,11 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Currency;
 import java.util.List;
 import javax.sql.DataSource;
 
-/** Reads rated usage records. */
+/** Reads rated usage records, as corrected. */
 public final class UsageRecordRepository {
 
   /**
@@ -37,29 +39,64 @@ public final class UsageRecordRepository {
         .formatted(saved);
   }
 
+  /**
+   * The account's usage whose slice starts in {@code [from, to)} as corrected: its usage records
+   * (a correction made before the period's invoice among them, as records of its own) and the
+   * usage that corrections made after the invoice keep beside it ({@code
+   * billing_correction_usage}, V86, which the invoice's credit notes and correction lines bill).
+   * Both read by their key (user_id, slice_start). A line the corrections took wholly off (its
+   * unit-seconds add up to 0: only a correction's are not positive) is left out, as it would be
+   * had they come first.
+   */
+  private static final String CORRECTED =
+      """
+      (SELECT correction_id, resource_type, unit_price, activity, slice_start, unit_seconds,
+              full_price
+       FROM billing_usage_records
+       WHERE user_id = :user_id AND slice_start >= :from AND slice_start < :to
+       UNION ALL
+       SELECT correction_id, resource_type, unit_price, activity, slice_start, unit_seconds,
+              full_price
+       FROM billing_correction_usage
+       WHERE user_id = :user_id AND slice_start >= :from AND slice_start < :to) r""";
+
   private static final NamedSql SUMS =
       NamedSql.of(
           """
           SELECT %1$s
-          FROM billing_usage_records r
-          WHERE r.user_id = :user_id AND r.slice_start >= :from AND r.slice_start < :to
+          FROM %3$s
           GROUP BY %2$s
+          HAVING sum(r.unit_seconds) <> 0
           ORDER BY %2$s
           """
-              .formatted(RECORDS_SUMMED, LINE));
+              .formatted(RECORDS_SUMMED, LINE, CORRECTED));
 
-  // per range of :bounds (k, 1-based) the record's slice starts in; the range is read from the
-  // key (user_id, slice_start), so a month's days cost those days, not the account's history
+  // per range of :bounds (k, 1-based) the usage's slice starts in, so a month's days cost those
+  // days, not the account's history
   static final NamedSql RANGE_SUMS =
       NamedSql.of(
           """
           SELECT width_bucket(r.slice_start, :bounds::timestamptz[]) AS k, %1$s
-          FROM billing_usage_records r
-          WHERE r.user_id = :user_id AND r.slice_start >= :from AND r.slice_start < :to
+          FROM %3$s
           GROUP BY k, %2$s
+          HAVING sum(r.unit_seconds) <> 0
           ORDER BY k, %2$s
           """
-              .formatted(RECORDS_SUMMED, LINE));
+              .formatted(RECORDS_SUMMED, LINE, CORRECTED));
+
+  // what each correction changed of the range's usage, by resource
+  private static final NamedSql CORRECTIONS =
+      NamedSql.of(
+          """
+          SELECT r.correction_id, r.resource_type, sum(r.unit_seconds),
+                 sum(r.unit_seconds * r.unit_price)
+          FROM %s
+          WHERE r.correction_id <> 0
+          GROUP BY 1, 2
+          HAVING sum(r.unit_seconds) <> 0
+          ORDER BY 1, 2
+          """
+              .formatted(CORRECTED));
 
   // a slice is never longer than an hour: only one starting in the hour before can span it
   private static final NamedSql SPANS =
@@ -87,8 +124,8 @@ public final class UsageRecordRepository {
   }
 
   /**
-   * The user's records whose slice starts in {@code [from, to)}, summed exactly per resource
-   * type, unit price and activity.
+   * The user's usage whose slice starts in {@code [from, to)}, as corrected ({@link #CORRECTED}),
+   * summed exactly per resource type, unit price and activity.
    */
   public List<UsageSum> sums(String orgId, Instant from, Instant to) throws SQLException {
     try (Connection connection = dataSource.getConnection();
@@ -123,6 +160,36 @@ public final class UsageRecordRepository {
       }
     }
     return ranges;
+  }
+
+  /**
+   * What each correction changed of the user's usage whose slice starts in {@code [from, to)},
+   * by correction and resource: the quantity it added (negative: took off) and that quantity's
+   * cost, rounded on its own (the usage's lines count it already, each rounded once).
+   */
+  public List<UsageCorrection> corrections(
+      String orgId, Instant from, Instant to, Currency currency) throws SQLException {
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement statement =
+            CORRECTIONS
+                .bind("user_id", orgId)
+                .bind("from", from)
+                .bind("to", to)
+                .prepare(connection);
+        ResultSet rs = statement.executeQuery()) {
+      List<UsageCorrection> corrections = new ArrayList<>();
+      while (rs.next()) {
+        UsageUnit unit = UsageUnit.ofResourceType(rs.getString(2));
+        corrections.add(
+            new UsageCorrection(
+                rs.getLong(1),
+                unit.resourceType(),
+                unit.quantity(rs.getBigDecimal(3)),
+                unit.label(),
+                Money.lineTotal(rs.getBigDecimal(4), unit.unitSecondsPerUnit(), currency)));
+      }
+      return corrections;
+    }
   }
 
   /** The sum in the current row's {@link #SUMMED} columns. */

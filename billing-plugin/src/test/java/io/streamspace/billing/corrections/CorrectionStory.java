@@ -1,5 +1,6 @@
 package io.streamspace.billing.corrections;
 
+import io.streamspace.plugin.api.event.OrganizationEvent;
 import io.streamspace.plugin.api.event.ResourceSize;
 import io.streamspace.plugin.api.event.SessionEvent;
 import io.streamspace.plugin.api.event.UsageReport;
@@ -22,7 +23,9 @@ import java.util.stream.Collectors;
  * What {@link CorrectionsPropertyTest} generates from a seed: one organization's history in
  * March and April 2026 (sessions created, resized by heartbeats, terminated, each sized event
  * reporting the organization's storage level; reports of a counted meter), what the platform lost
- * of it (whole sessions, heartbeats, reports), and the corrections an admin makes of it (cancel a
+ * of it (whole sessions, heartbeats, reports), the plan changes, credits, seats (members added
+ * and removed) and an admin's credit notes both organizations, teams, make and get alike, and the
+ * corrections an admin makes of it (cancel a
  * heartbeat or a report, amend a report's quantity or a session's sizes over a range, backfill
  * what was lost), each at an instant from when it can be made (what it corrects is rated) to the
  * end of May, some posted twice under their key.
@@ -146,9 +149,14 @@ final class CorrectionStory {
         }
         events.add(
             ("{\"id\": \"%s\", \"type\": \"session.terminated\", \"occurred_at\": \"%s\","
-                    + " \"session\": {\"session_id\": \"%s\", \"user_id\": \"%s\"}}")
+                    + " \"session\": {\"session_id\": \"%s\", \"user_id\": \"%s\","
+                    + " \"org_id\": \"%s\"}}")
                 .formatted(
-                    eventId(ANN, session.key() + "-end"), session.end(), session.id(ANN), ANN));
+                    eventId(ANN, session.key() + "-end"),
+                    session.end(),
+                    session.id(ANN),
+                    owner(ANN),
+                    ANN));
       }
       return "{\"backfill\": {\"events\": [%s]}}".formatted(String.join(", ", events));
     }
@@ -157,13 +165,14 @@ final class CorrectionStory {
 
     private static String sized(Session session, Sized s, String type) {
       return ("{\"id\": \"%s\", \"type\": \"%s\", \"occurred_at\": \"%s\", \"session\":"
-              + " {\"session_id\": \"%s\", \"user_id\": \"%s\", \"cpu_cores\": %d,"
-              + " \"memory_gb\": %d, \"storage_gb\": %d}}")
+              + " {\"session_id\": \"%s\", \"user_id\": \"%s\", \"org_id\": \"%s\","
+              + " \"cpu_cores\": %d, \"memory_gb\": %d, \"storage_gb\": %d}}")
           .formatted(
               eventId(ANN, s.id()),
               type,
               s.at(),
               session.id(ANN),
+              owner(ANN),
               ANN,
               s.cores(),
               s.memoryGb(),
@@ -178,9 +187,10 @@ final class CorrectionStory {
 
     public String json() {
       return ("{\"backfill\": {\"events\": [{\"id\": \"%s\", \"type\": \"usage.reported\","
-              + " \"occurred_at\": \"%s\", \"usage\": {\"user_id\": \"%s\", \"meter\": \"%s\","
-              + " \"quantity\": %d}}]}}")
-          .formatted(eventId(ANN, report.key()), report.at(), ANN, METER, report.quantity());
+              + " \"occurred_at\": \"%s\", \"usage\": {\"user_id\": \"%s\", \"org_id\": \"%s\","
+              + " \"meter\": \"%s\", \"quantity\": %d}}]}}")
+          .formatted(
+              eventId(ANN, report.key()), report.at(), owner(ANN), ANN, METER, report.quantity());
     }
   }
 
@@ -223,7 +233,31 @@ final class CorrectionStory {
     }
   }
 
+  /**
+   * A change of plan (PUT /subscription) both organizations make at {@code at}: to {@code large}
+   * (a fee, more GPU minutes included, no seat: the organization's one seat is billed) or back to
+   * {@code small}.
+   */
+  record PlanChange(Instant at, String plan) {}
+
+  /** An admin's credit (POST /admin/credits) both organizations are granted at {@code at}. */
+  record Grant(Instant at, String amount) {}
+
+  /** A member (who runs nothing) added to both teams at {@code at}, or removed: a seat. */
+  record Seat(Instant at, String member, boolean added) {}
+
+  /**
+   * An admin's credit note of up to {@code amount} (what both invoices still hold, at most) on
+   * both organizations' invoice of the period that starts at {@code period}, at {@code at}: it
+   * leaves less on ann's invoice for her corrections' credits to take.
+   */
+  record Goodwill(Instant at, Instant period, String amount) {}
+
   final long seed;
+  final List<PlanChange> planChanges = new ArrayList<>();
+  final List<Grant> grants = new ArrayList<>();
+  final List<Seat> seats = new ArrayList<>();
+  final List<Goodwill> goodwill = new ArrayList<>();
   final List<Session> sessions = new ArrayList<>();
   final List<Report> reports = new ArrayList<>();
   final List<Correction> corrections = new ArrayList<>();
@@ -244,7 +278,57 @@ final class CorrectionStory {
     story.history();
     story.corrections();
     story.schedule();
+    story.account(new Random(seed * 7 + 3));
     return story;
+  }
+
+  /**
+   * The organizations' plan changes and credits, from a generator of their own (so a seed's
+   * history and corrections are what they were before these came): none to two of each, at
+   * minutes of March to May away from the invoices' first two hours of a month, at :30 seconds
+   * (no event, job or correction is then).
+   */
+  private void account(Random draws) {
+    String plan = "small";
+    for (Instant at : instants(draws, draws.nextInt(3))) {
+      plan = plan.equals("small") ? "large" : "small";
+      planChanges.add(new PlanChange(at, plan));
+    }
+    for (Instant at : instants(draws, draws.nextInt(3))) {
+      grants.add(new Grant(at, BigDecimal.valueOf(50 + draws.nextInt(250), 2).toPlainString()));
+    }
+    int members = draws.nextInt(4);
+    for (int m = 0; m < members; m++) {
+      List<Instant> churn = instants(draws, 1 + draws.nextInt(2));
+      seats.add(new Seat(churn.get(0), "m" + m, true));
+      if (churn.size() > 1) {
+        seats.add(new Seat(churn.get(1), "m" + m, false));
+      }
+    }
+    for (Instant period : List.of(MARCH, APRIL)) {
+      if (draws.nextBoolean()) {
+        Instant end = PERIODS.get(PERIODS.indexOf(period) + 1);
+        Instant at = end.plus(Duration.ofMinutes(180 + draws.nextInt(6 * 24 * 60))).plusSeconds(30);
+        goodwill.add(
+            new Goodwill(
+                at, period, BigDecimal.valueOf(1 + draws.nextInt(300), 2).toPlainString()));
+      }
+    }
+  }
+
+  private static List<Instant> instants(Random draws, int count) {
+    TreeSet<Instant> instants = new TreeSet<>();
+    long minutes = Duration.between(MARCH, LAST_CORRECTION).toMinutes();
+    while (instants.size() < count) {
+      Instant at = MARCH.plus(Duration.ofMinutes((long) (draws.nextDouble() * minutes)));
+      boolean invoicing =
+          PERIODS.stream()
+              .anyMatch(p -> !at.isBefore(p) && at.isBefore(p.plus(Duration.ofHours(2))));
+      if (!invoicing) {
+        instants.add(at.plusSeconds(30));
+      }
+    }
+    return List.copyOf(instants);
   }
 
   /** The corrections in the order they are applied: by the instant of their first post. */
@@ -457,6 +541,7 @@ final class CorrectionStory {
         events.add(report(ANN, eventId(ANN, r.key()), r.at(), r.quantity()));
       }
     }
+    events.addAll(orgEvents(ANN));
     return events;
   }
 
@@ -530,6 +615,7 @@ final class CorrectionStory {
         events.add(report(BEN, eventId(BEN, r.key()), r.at(), quantities.get(r.key())));
       }
     }
+    events.addAll(orgEvents(BEN));
     return events;
   }
 
@@ -550,20 +636,67 @@ final class CorrectionStory {
                   ids.apply(z),
                   z.at(),
                   s.id(org),
-                  org,
+                  owner(org),
                   new ResourceSize(
                       BigDecimal.valueOf(z.cores()),
                       BigDecimal.valueOf(z.memoryGb()),
-                      BigDecimal.valueOf(z.storageGb())))));
+                      BigDecimal.valueOf(z.storageGb())),
+                  org,
+                  null,
+                  null)));
     }
     events.add(
         new Delivery(
             "terminated",
-            new SessionEvent(eventId(org, s.key() + "-end"), s.end(), s.id(org), org, null)));
+            new SessionEvent(
+                eventId(org, s.key() + "-end"),
+                s.end(),
+                s.id(org),
+                owner(org),
+                null,
+                org,
+                null,
+                null)));
   }
 
   private static UsageReport report(String org, String id, Instant at, int quantity) {
-    return new UsageReport(id, at, org, METER, BigDecimal.valueOf(quantity), null);
+    return new UsageReport(id, at, owner(org), METER, BigDecimal.valueOf(quantity), null, org);
+  }
+
+  /** The team's owner, who runs its sessions and reports its counter (one seat). */
+  static String owner(String org) {
+    return org + "-owner";
+  }
+
+  /**
+   * The team's events: created (small, USD) before any other of its events, then its seat churn,
+   * alike for both.
+   */
+  List<OrganizationEvent> orgEvents(String org) {
+    List<OrganizationEvent> events = new ArrayList<>();
+    events.add(
+        new OrganizationEvent(
+            eventId(org, "created"),
+            MARCH.plus(Duration.ofMinutes(30)),
+            OrganizationEvent.Type.CREATED,
+            org,
+            new OrganizationEvent.Organization(org, owner(org), "USD", "small"),
+            null));
+    for (Seat seat : seats) {
+      String user = org + "-" + seat.member();
+      events.add(
+          new OrganizationEvent(
+              eventId(org, seat.member() + (seat.added() ? "-added" : "-removed")),
+              seat.at(),
+              seat.added()
+                  ? OrganizationEvent.Type.MEMBER_ADDED
+                  : OrganizationEvent.Type.MEMBER_REMOVED,
+              org,
+              null,
+              new OrganizationEvent.Membership(
+                  user, seat.added() ? OrganizationEvent.Role.MEMBER : null)));
+    }
+    return events;
   }
 
   static String eventId(String org, String key) {
@@ -620,6 +753,10 @@ final class CorrectionStory {
     sessions.forEach(s -> text.append("  ").append(s).append('\n'));
     reports.forEach(r -> text.append("  ").append(r).append('\n'));
     text.append("  invoices drafted first: ").append(drafted).append('\n');
+    planChanges.forEach(c -> text.append("  ").append(c).append('\n'));
+    grants.forEach(g -> text.append("  ").append(g).append('\n'));
+    seats.forEach(g -> text.append("  ").append(g).append('\n'));
+    goodwill.forEach(g -> text.append("  ").append(g).append('\n'));
     applied().forEach(c -> text.append("  ").append(c).append('\n'));
     return text.toString();
   }

@@ -6,16 +6,19 @@ import static io.streamspace.billing.corrections.CorrectionStory.MARCH;
 import static io.streamspace.billing.corrections.CorrectionStory.PERIODS;
 import static io.streamspace.billing.support.BillingHarness.admin;
 import static io.streamspace.billing.support.BillingHarness.rows;
+import static io.streamspace.billing.support.BillingHarness.user;
 import static io.streamspace.billing.support.BillingHarness.value;
 import static io.streamspace.billing.support.InvoiceFixtures.FINALIZE_INVOICES;
 import static io.streamspace.billing.support.InvoiceFixtures.GENERATE_INVOICES;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamspace.billing.corrections.CorrectionStory.Correction;
 import io.streamspace.billing.corrections.CorrectionStory.Delivery;
 import io.streamspace.billing.support.BillingHarness;
 import io.streamspace.billing.support.BillingHarness.Answer;
+import io.streamspace.plugin.api.event.OrganizationEvent;
 import io.streamspace.plugin.api.event.UsageReport;
 import io.streamspace.plugin.api.http.HttpMethod;
 import java.math.BigDecimal;
@@ -29,7 +32,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -45,8 +47,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * The property of usage corrections (issue 54), randomized: for any history and any corrections
  * of it made at any time, what an organization was finally charged for a period (its invoice's
  * charges, plus the correction lines later invoices bill for that period, less the credit notes
- * on its invoice, all before tax and credits) is, to the cent, what the corrected history costs
- * had it been known from the start; and {@code /usage} says the same.
+ * on its invoice and the account credits of what it could not hold, all before tax, credits and
+ * payments from a prepaid balance) is, to the cent, what the corrected history costs had it been
+ * known from the start; and {@code /usage} says the same.
  *
  * <p>From a seed, {@link CorrectionStory} generates a history, what the platform lost of it and
  * an admin's corrections. Two organizations of one database tell it: ann receives the history
@@ -55,20 +58,22 @@ import org.junit.jupiter.params.provider.MethodSource;
  * the period it corrects, in an order of their own, some previewed first (the preview must answer
  * what applying does, to the cent), some posted by two requests at once (both must answer the one
  * correction), some posted again later under their key (the retry must answer the same
- * correction); ben receives the corrected history from the start. Each period's invoice is
+ * correction); ben receives the corrected history from the start. Both are teams whose owner runs
+ * the sessions, with the same members added and removed at the same instants (seats: small
+ * includes the owner's, large none); both change plan at the same instants (to {@code large},
+ * whose fee, included GPU minutes and included seats differ, and back), get the same admin
+ * credits, and the same admin's credit notes on their invoices (ann's corrections' credits then
+ * find less on hers, and carry what it cannot hold to an account credit).
+ * Each period's invoice is
  * generated at 01:30 on the 1st (calculate-usage first), or drafted at 00:20 and finalized at
  * 01:30 with a correction sometimes made in between; the last correction comes before June's
  * invoice, which bills every correction line left; no credit is left pending.
  *
  * <p>The prices are odd (0.0437 a core-hour, 0.0113 a GB-hour, 0.137 a GB-month, 0.013 a GPU
- * minute above 150) so that lines round. {@code /usage} shows a period's usage as rated: the
- * corrections made before its invoice are in it (they are usage records), those made after it
- * are not (they are kept beside the invoice: docs/correcting-usage-and-invoices.md, "Not
- * corrected"). So what is compared is: ann's usage records of the period with the corrections'
- * usage kept beside its invoice, and ben's records, to the unit-second, by resource and price;
- * ann's {@code total_cost} plus what those later corrections changed of the invoice's usage lines
- * as {@code GET /corrections} lists them, and ben's {@code total_cost}, to the cent; and, for a
- * period no later correction changed, ann's {@code /usage} lines and ben's.
+ * minute above 150) so that lines round. {@code /usage} shows a period's usage as corrected, the
+ * corrections made after its invoice included: ann's {@code /usage} lines and total are ben's, to
+ * the cent, and under them ann's usage records with the corrections' usage kept beside her invoice
+ * are ben's records, to the unit-second, by resource and price.
  *
  * <p>Seeds: five fixed ones and one new each run, shown in the test's name; {@code
  * -Dcorrections.seed=N} runs seed N only, to replay a failure; {@code -Dcorrections.seeds=N}
@@ -80,6 +85,7 @@ class CorrectionsPropertyTest {
       """
       {"computeRates": {"cpu_per_core_hour": 0.0437, "memory_per_gb_hour": 0.0113,
          "storage_per_gb_month": 0.137},
+       "meterRates": {"members": 3.17},
        "meters": [{"id": "cpu_cores"}, {"id": "memory_gb"}, {"id": "active_sessions"},
          {"id": "storage_gb"},
          {"id": "gpu_minutes", "name": "GPU minutes", "unit": "minute", "aggregation": "sum",
@@ -87,7 +93,10 @@ class CorrectionsPropertyTest {
        "subscriptionPlans": [
          {"id": "small", "name": "Small", "price": 0, "interval": "month",
           "limits": {"gpu_minutes": {"limit": 150, "kind": "soft"},
-            "members": {"limit": 1, "kind": "soft"}}}],
+            "members": {"limit": 1, "kind": "soft"}}},
+         {"id": "large", "name": "Large", "price": 9.99, "interval": "month",
+          "limits": {"gpu_minutes": {"limit": 400, "kind": "soft"},
+            "members": {"limit": 0, "kind": "soft"}}}],
        "defaultPlan": "small",
        "capacityPacks": []}""";
 
@@ -95,6 +104,9 @@ class CorrectionsPropertyTest {
 
   /** Each correction's id, by its key, as its first post answered it. */
   private final Map<String, Long> ids = new HashMap<>();
+
+  /** What an admin's credit notes credited both organizations' invoice of a period, each. */
+  private final Map<Instant, BigDecimal> goodwill = new HashMap<>();
 
   @AfterEach
   void unload() {
@@ -118,10 +130,31 @@ class CorrectionsPropertyTest {
   @MethodSource("seeds")
   void eachPeriodIsFinallyChargedWhatItsCorrectedHistoryCosts_andUsageShowsTheSame(long seed) {
     CorrectionStory story = CorrectionStory.generate(seed);
+    System.out.printf(
+        "seed %d (-Dcorrections.seed=%d): %d sessions, %d reports, %d corrections,"
+            + " %d plan changes, %d credits, %d seat changes, %d admin's notes%n",
+        seed,
+        seed,
+        story.sessions.size(),
+        story.reports.size(),
+        story.corrections.size(),
+        story.planChanges.size(),
+        story.grants.size(),
+        story.seats.size(),
+        story.goodwill.size());
     deliver(story);
     live(story);
 
     String replay = story.describe();
+    // the sessions and reports are the teams' (their owners' own accounts have none)
+    assertTrue(usage(ANN, MARCH, PERIODS.get(1)).path("lines").size() > 0, replay);
+    assertEquals(
+        0L,
+        value(
+            "SELECT count(*) FROM billing_usage_records WHERE user_id IN (?, ?)",
+            CorrectionStory.owner(ANN),
+            CorrectionStory.owner(BEN)),
+        replay);
     for (int p = 0; p < PERIODS.size() - 1; p++) {
       assertChargedAsCorrected(PERIODS.get(p), replay);
       assertUsageAsCorrected(PERIODS.get(p), PERIODS.get(p + 1), replay);
@@ -132,8 +165,11 @@ class CorrectionsPropertyTest {
             """
             SELECT (SELECT count(*) FROM billing_correction_charges WHERE invoice_id IS NULL)
                    || ' ' || (SELECT count(*) FROM billing_correction_credits
-                              WHERE credit_note_id IS NULL)"""),
+                              WHERE issued_at IS NULL)"""),
         "every correction line billed and every credit issued; " + replay);
+    System.out.printf(
+        "seed %d: %s carried to account credits%n",
+        seed, value("SELECT coalesce(sum(carried), 0) FROM billing_correction_credits"));
   }
 
   /**
@@ -159,6 +195,8 @@ class CorrectionsPropertyTest {
       Object event = deliveries.get(i);
       if (event instanceof UsageReport report) {
         billing.billing.onUsageReported(billing.context, report);
+      } else if (event instanceof OrganizationEvent org) {
+        billing.billing.onOrganizationEvent(billing.context, org);
       } else {
         Delivery d = (Delivery) event;
         switch (d.hook()) {
@@ -203,6 +241,15 @@ class CorrectionsPropertyTest {
             actions.add(new Action(Instant.parse(done), 0, () -> invoice(GENERATE_INVOICES, done)));
           }
         });
+    for (CorrectionStory.PlanChange change : story.planChanges) {
+      actions.add(new Action(change.at(), 0, () -> changePlan(change)));
+    }
+    for (CorrectionStory.Grant grant : story.grants) {
+      actions.add(new Action(grant.at(), 0, () -> credit(grant)));
+    }
+    for (CorrectionStory.Goodwill note : story.goodwill) {
+      actions.add(new Action(note.at(), 0, () -> goodwill(note)));
+    }
     for (Correction c : story.applied()) {
       actions.add(new Action(c.at, 1, () -> post(c, c.at, false, story)));
       if (c.again != null) {
@@ -212,6 +259,82 @@ class CorrectionsPropertyTest {
     // stable: corrections of one instant in the order the story applies them
     actions.sort(Comparator.comparing(Action::at).thenComparing(Action::order));
     actions.forEach(a -> a.run().run());
+  }
+
+  /** Both organizations change plan, their Owners' PUT /subscription at the same instant. */
+  private void changePlan(CorrectionStory.PlanChange change) {
+    billing.clock.set(change.at());
+    for (String org : List.of(ANN, BEN)) {
+      Answer answer =
+          billing.call(
+              HttpMethod.PUT,
+              "/subscription",
+              user(CorrectionStory.owner(org)),
+              "{\"plan_id\": \"%s\", \"org_id\": \"%s\"}".formatted(change.plan(), org));
+      assertEquals(200, answer.status(), change + " of " + org + ": " + answer.body());
+    }
+  }
+
+  /** Both organizations get an admin's credit of the same amount at the same instant. */
+  private void credit(CorrectionStory.Grant grant) {
+    billing.clock.set(grant.at());
+    for (String org : List.of(ANN, BEN)) {
+      Answer answer =
+          billing.call(
+              HttpMethod.POST,
+              "/admin/credits",
+              admin("root"),
+              "{\"user_id\": \"%s\", \"amount\": %s, \"reason\": \"goodwill\"}"
+                  .formatted(org, grant.amount()));
+      assertEquals(201, answer.status(), grant + " to " + org + ": " + answer.body());
+    }
+  }
+
+  /**
+   * An admin's credit note on both organizations' invoice of the period, of the story's amount or
+   * what either invoice still holds, the less (none when that is nothing).
+   */
+  private void goodwill(CorrectionStory.Goodwill note) {
+    billing.clock.set(note.at());
+    BigDecimal amount =
+        new BigDecimal(note.amount()).min(holds(ANN, note.period())).min(holds(BEN, note.period()));
+    if (amount.signum() <= 0) {
+      return;
+    }
+    for (String org : List.of(ANN, BEN)) {
+      Answer answer =
+          billing.call(
+              HttpMethod.POST,
+              "/admin/invoices/" + invoiceOf(org, note.period()) + "/credit-notes",
+              admin("root"),
+              "{\"amount\": %s, \"reason\": \"goodwill\", \"refund\": \"none\"}"
+                  .formatted(amount.toPlainString()));
+      assertEquals(201, answer.status(), note + " to " + org + ": " + answer.body());
+    }
+    goodwill.merge(note.period(), amount, BigDecimal::add);
+  }
+
+  /** What the org's invoice of the period still holds for a credit note: its charge lines. */
+  private static BigDecimal holds(String org, Instant period) {
+    return sum(
+        """
+        SELECT (SELECT sum(l.amount) FROM billing_invoice_lines l
+                WHERE l.invoice_id = i.id AND l.amount > 0 AND l.kind NOT IN ('credit', 'prepaid'))
+               - coalesce((SELECT sum(n.amount) FROM billing_credit_notes n
+                           WHERE n.invoice_id = i.id), 0)
+        FROM billing_invoices i
+        WHERE i.user_id = ? AND i.period_start = ? AND i.status NOT IN ('void', 'draft')""",
+        org,
+        period);
+  }
+
+  private static long invoiceOf(String org, Instant period) {
+    return (Long)
+        value(
+            "SELECT id FROM billing_invoices WHERE user_id = ? AND period_start = ?"
+                + " AND status NOT IN ('void', 'draft')",
+            org,
+            Timestamp.from(period));
   }
 
   private void invoice(String job, String at) {
@@ -312,7 +435,8 @@ class CorrectionsPropertyTest {
   private void assertChargedAsCorrected(Instant period, String replay) {
     BigDecimal ann =
         charges(ANN, period).add(correctionLines(ANN, period)).subtract(credited(ANN, period));
-    BigDecimal ben = charges(BEN, period);
+    BigDecimal admins = goodwill.getOrDefault(period, BigDecimal.ZERO);
+    BigDecimal ben = charges(BEN, period).subtract(admins);
     assertEquals(
         ben.setScale(2),
         ann.setScale(2),
@@ -329,10 +453,13 @@ class CorrectionsPropertyTest {
                     money(BEN, period),
                     replay));
     assertEquals(BigDecimal.ZERO.setScale(2), correctionLines(BEN, period).setScale(2), replay);
-    assertEquals(BigDecimal.ZERO.setScale(2), credited(BEN, period).setScale(2), replay);
+    assertEquals(admins.setScale(2), credited(BEN, period).setScale(2), replay);
   }
 
-  /** The charges of the org's invoice of the period, before credits, but correction lines. */
+  /**
+   * The charges of the org's invoice of the period, before credits and what the prepaid balance
+   * paid of it (the balances are paid from at other times: seed 60), but correction lines.
+   */
   private static BigDecimal charges(String org, Instant period) {
     assertEquals(
         1L,
@@ -347,7 +474,7 @@ class CorrectionsPropertyTest {
         SELECT sum(l.amount) FROM billing_invoice_lines l
         JOIN billing_invoices i ON i.id = l.invoice_id
         WHERE i.user_id = ? AND i.period_start = ? AND i.status <> 'void'
-          AND l.kind NOT IN ('credit', 'correction')""",
+          AND l.kind NOT IN ('credit', 'prepaid', 'correction')""",
         org,
         period);
   }
@@ -364,15 +491,26 @@ class CorrectionsPropertyTest {
         period);
   }
 
-  /** What the credit notes on the org's invoice of the period credited, before tax. */
+  /**
+   * What the credit notes on the org's invoice of the period credited, before tax, and what the
+   * corrections' credits carried beyond what it held, as account credits.
+   */
   private static BigDecimal credited(String org, Instant period) {
     return sum(
-        """
-        SELECT sum(n.amount) FROM billing_credit_notes n
-        JOIN billing_invoices i ON i.id = n.invoice_id
-        WHERE i.user_id = ? AND i.period_start = ?""",
-        org,
-        period);
+            """
+            SELECT sum(n.amount) FROM billing_credit_notes n
+            JOIN billing_invoices i ON i.id = n.invoice_id
+            WHERE i.user_id = ? AND i.period_start = ?""",
+            org,
+            period)
+        .add(
+            sum(
+                """
+                SELECT sum(c.carried) FROM billing_correction_credits c
+                JOIN billing_invoices i ON i.id = c.invoice_id
+                WHERE i.user_id = ? AND i.period_start = ?""",
+                org,
+                period));
   }
 
   /** The invoice's lines, the corrections' charges and credits of it, for a failure's message. */
@@ -402,7 +540,7 @@ class CorrectionsPropertyTest {
         "credits "
             + rows(
                 """
-            SELECT c.correction_id, c.amount, c.lines::text, c.credit_note_id
+            SELECT c.correction_id, c.amount, c.lines::text, c.credit_note_id, c.carried
             FROM billing_correction_credits c JOIN billing_invoices i ON i.id = c.invoice_id
             WHERE c.org_id = ? AND i.period_start = ? ORDER BY c.correction_id""",
                 org,
@@ -419,62 +557,38 @@ class CorrectionsPropertyTest {
 
   // ------------------------------------------------------------------ /usage
 
-  /** The outcomes of a correction on a finalized invoice ({@code GET /corrections}). */
-  private static final Set<String> AFTER_INVOICE =
-      Set.of("credit_note", "correction_line", "credit_note_and_correction_line");
-
   /**
-   * Ann's {@code /usage} total of the period plus what the corrections made after its invoice
-   * changed of the invoice's usage lines, as {@code GET /corrections} lists them, is ben's; with
-   * no such change, ann's lines are ben's. (By the lines the corrections changed, not by what
-   * their credit notes credited: a credit of a line the invoice does not have, such as an overage
-   * a correction had added and a later one took back, is spread over the invoice's lines.)
+   * Ann's {@code /usage} of the period is ben's, line by line and in total, to the cent: the
+   * usage as corrected, the corrections made after its invoice included; and it says which
+   * corrections changed it (ben's, which none did, says none). Also, under the lines, ann's usage
+   * records with the corrections' usage kept beside her invoice are ben's records, to the
+   * unit-second, by resource, price and activity.
    */
   private void assertUsageAsCorrected(Instant period, Instant next, String replay) {
     JsonNode ann = usage(ANN, period, next);
     JsonNode ben = usage(BEN, period, next);
-    BigDecimal later = BigDecimal.ZERO;
-    boolean changed = false;
-    Answer corrections = billing.call(HttpMethod.GET, "/corrections?org_id=" + ANN, admin("root"));
-    assertEquals(200, corrections.status(), corrections.body().toString());
-    for (JsonNode correction : corrections.body().path("corrections")) {
-      for (JsonNode invoice : correction.path("invoices")) {
-        if (invoice.path("period_start").asText().equals(period.toString())
-            && AFTER_INVOICE.contains(invoice.path("outcome").asText())) {
-          for (JsonNode line : invoice.path("lines")) {
-            if ("usage".equals(line.path("kind").asText())) {
-              later =
-                  later
-                      .add(line.path("after").decimalValue())
-                      .subtract(line.path("before").decimalValue());
-              changed = true;
-            }
-          }
-        }
-      }
-    }
-    BigDecimal annTotal = ann.path("total_cost").decimalValue();
-    BigDecimal afterInvoice = later;
+    String both = "%s's /usage\nann %s\nben %s\nann's money: %s\n%s";
     assertEquals(
-        ben.path("total_cost").decimalValue().setScale(2),
-        annTotal.add(afterInvoice).setScale(2),
-        () ->
-            "%s's /usage: ann %s + %s later, ben %s\nann %s\nben %s\nann's money: %s\n%s"
-                .formatted(
-                    period,
-                    annTotal,
-                    afterInvoice,
-                    ben.path("total_cost"),
-                    ann,
-                    ben,
-                    money(ANN, period),
-                    replay));
+        ben.path("lines"),
+        ann.path("lines"),
+        () -> both.formatted(period, ann, ben, money(ANN, period), replay));
+    assertEquals(
+        ben.path("total_cost").decimalValue(),
+        ann.path("total_cost").decimalValue(),
+        () -> both.formatted(period, ann, ben, money(ANN, period), replay));
+    assertEquals(
+        ben.path("organization_cost").decimalValue(),
+        ann.path("organization_cost").decimalValue(),
+        () -> both.formatted(period, ann, ben, money(ANN, period), replay));
     assertEquals(
         usageSeconds(BEN, period, next),
         usageSeconds(ANN, period, next),
         period + "'s usage with its corrections kept beside its invoice; " + replay);
-    if (!changed && usageSeconds(ANN, period, next).equals(ratedSeconds(ANN, period, next))) {
-      assertEquals(ben.path("lines"), ann.path("lines"), period + "'s /usage lines; " + replay);
+    assertEquals(0, ben.path("corrections").size(), replay);
+    if (!usageSeconds(ANN, period, next).equals(ratedSeconds(ANN, period, next))) {
+      assertTrue(
+          ann.path("corrections").size() > 0,
+          () -> "corrected usage names its corrections: " + ann + "\n" + replay);
     }
   }
 
@@ -500,13 +614,14 @@ class CorrectionsPropertyTest {
         true);
   }
 
-  /** The org's usage records of the period alone, as {@link #usageSeconds} reads them. */
+  /** The org's usage records of the period that no correction wrote, as {@link #usageSeconds}. */
   private static Map<String, BigDecimal> ratedSeconds(String org, Instant from, Instant to) {
     return seconds(
         """
         SELECT resource_type || ' ' || unit_price::text || ' ' || coalesce(activity, ''),
                sum(unit_seconds)
         FROM billing_usage_records WHERE user_id = ? AND slice_start >= ? AND slice_start < ?
+          AND correction_id = 0
         GROUP BY 1""",
         org,
         from,

@@ -116,7 +116,7 @@ class CorrectionsTest {
   }
 
   @Test
-  void amendingASessionsCpuAfterItsInvoiceBillsTheDifferenceAsACorrectionLineOnTheNextInvoice() {
+  void amendingCpuAfterTheInvoiceBillsTheDifferenceOnTheNextInvoice_andUsageShowsItCorrected() {
     aliceRanS1();
     marchInvoiced();
     billing.clock.set(at("2026-04-05T00:00:00Z"));
@@ -159,6 +159,32 @@ class CorrectionsTest {
     assertEquals(
         "INV-2026-000001's line as billed 0.40, as corrected 0.60: 0.20 more",
         records.path(2).path("detail").asText());
+    // /usage of March shows it as corrected, as if known from the start: 8 + 4 = 12 core-hours
+    // at 0.05, 0.60, and 16 GB-hours at 0.01, 0.16: 0.76 (it said 0.56 before); and what the
+    // correction changed: 4 core-hours, 0.20. /usage/daily's March 2 (the first of 61 days to
+    // May 1, the clock's day) says the same.
+    JsonNode usage =
+        billing.call(HttpMethod.GET, "/usage?from=2026-03-01&to=2026-04-01", user("alice")).body();
+    assertEquals(
+        """
+        {"user_id":"alice","period_start":"2026-03-01T00:00:00Z",\
+        "period_end":"2026-04-01T00:00:00Z","currency":"USD","lines":[\
+        {"resource_type":"cpu","quantity":12,"unit":"core-hours","unit_price":0.05,\
+        "total_cost":0.60},\
+        {"resource_type":"memory","quantity":16,"unit":"gb-hours","unit_price":0.01,\
+        "total_cost":0.16}],"total_cost":0.76,"corrections":[\
+        {"correction_id":%d,"resource_type":"cpu","quantity":4,"unit":"core-hours",\
+        "cost":0.20}]}"""
+            .formatted(id),
+        usage.toString());
+    JsonNode days =
+        billing.call(HttpMethod.GET, "/usage/daily?days=61", user("alice")).body().path("days");
+    assertEquals(
+        "[{\"resource_type\":\"cpu\",\"quantity\":12,\"unit\":\"core-hours\",\"cost\":0.60},"
+            + "{\"resource_type\":\"memory\",\"quantity\":16,\"unit\":\"gb-hours\","
+            + "\"cost\":0.16}]",
+        days.path(0).path("resources").toString(),
+        days.path(0).toString());
   }
 
   @Test
@@ -275,12 +301,19 @@ class CorrectionsTest {
       {"reason": "why", "items": [{"cancel": {"event_id": "hb-8"}}]}""";
 
   /**
-   * An admin credited 0.90 of March's 1.00 cpu line by hand; cancelling hb-8 credits the line
-   * 0.60 more than it holds: the credit notes refuse it, and the correction stands with its credit
-   * pending (it was answered 500, and so was every correction after it, each finishing it first).
+   * s1 ran 2 cores from 10:00 and 8 from 12:00 (hb-8) to 14:00: 20 core-hours (1.00) and 16
+   * GB-hours (0.16), 1.16 on INV-2026-000001. An admin's goodwill note credits 0.90 of the cpu
+   * line, which then holds 0.10, and 1.16 − 0.90 = 0.26 is due. Cancelling hb-8 makes cpu 8
+   * core-hours, 0.40: 0.60 less, beyond what the line holds. The correction's note credits the
+   * 0.10 it holds (due 0.26 − 0.10 = 0.16), and the other 0.50 becomes an account credit naming
+   * the correction: once, for two requests at once under its key and a retry. (Before, the credit
+   * notes refused the 0.60 and it waited pending for good.) The next correction, 4 cores from
+   * 11:00 to 13:00 over the corrected 2, is 4 core-hours more, 0.20, a correction line on April's
+   * invoice, which the account credit pays: 0.20 − 0.20 = 0.00, 0.50 − 0.20 = 0.30 left.
    */
   @Test
-  void aCreditTheCreditNotesRefuseWaitsPending_andCorrectionsGoOn() {
+  void aCreditBeyondWhatTheInvoiceHolds_isANoteForWhatItHoldsAndAnAccountCreditForTheRest_once()
+      throws Exception {
     billing.created("2026-03-02T10:00:00Z", "s1", "alice", size("2", "4", "0"));
     billing.billing.onSessionHeartbeat(
         billing.context, event("hb-8", "2026-03-02T12:00:00Z", "s1", "alice", size("8", "4", "0")));
@@ -297,19 +330,61 @@ class CorrectionsTest {
             {"lines": [{"line": 1, "amount": "0.90"}], "reason": "goodwill", "refund": "none"}""");
     assertEquals(201, byHand.status(), byHand.body().toString());
 
-    Answer cancelled = post(CANCEL_HB8, "k-cancel");
-    Answer next = post(CPU_4_FROM_11_TO_13, "k-next");
+    ExecutorService nodes = Executors.newFixedThreadPool(2);
+    CountDownLatch start = new CountDownLatch(1);
+    List<Future<Answer>> racing = new ArrayList<>();
+    for (int n = 0; n < 2; n++) {
+      racing.add(
+          nodes.submit(
+              () -> {
+                start.await();
+                return post(CANCEL_HB8, "k-cancel");
+              }));
+    }
+    start.countDown();
+    Answer cancelled = racing.get(0).get();
+    Answer other = racing.get(1).get();
+    nodes.shutdown();
+    Answer retried = post(CANCEL_HB8, "k-cancel");
 
     assertEquals(201, cancelled.status(), cancelled.body().toString());
-    assertEquals("credit_note 1.16 0.56 -0.60", outcome(invoice(cancelled, 0)));
-    assertEquals("pending", invoice(cancelled, 0).at("/credit_note/status").asText());
-    assertEquals(201, next.status(), next.body().toString());
+    assertEquals(cancelled.body().path("id"), other.body().path("id"), other.toString());
+    assertEquals(cancelled.body().path("id"), retried.body().path("id"));
+    JsonNode credit = invoice(retried, 0).path("credit_note");
+    assertEquals("credit_note 1.16 0.56 -0.60", outcome(invoice(retried, 0)));
     assertEquals(
-        "0.60 1",
-        value(
-            "SELECT amount || ' ' || count(*) OVER () FROM billing_correction_credits"
-                + " WHERE credit_note_id IS NULL"));
-    assertEquals(2, billing.published(BillingEvents.USAGE_CORRECTED).size());
+        "issued 0.50", credit.path("status").asText() + " " + credit.get("account_credit"));
+    JsonNode march1 = billing.call(HttpMethod.GET, "/invoices/" + march, admin("root")).body();
+    assertEquals(new BigDecimal("0.16"), march1.path("amount_due").decimalValue());
+    long id = cancelled.body().path("id").asLong();
+    assertEquals(
+        List.of(List.of("0.10", "correction:" + id + ":invoice:" + march)),
+        BillingHarness.rows(
+            "SELECT amount::text, request_key FROM billing_credit_notes"
+                + " WHERE request_key LIKE 'correction:%'"));
+    assertEquals(
+        List.of(
+            List.of(
+                "0.50",
+                "correction",
+                "what INV-2026-000001 could not hold of correction:"
+                    + id
+                    + ":invoice:"
+                    + march
+                    + ": why",
+                credit.path("credit_id").asLong())),
+        BillingHarness.rows("SELECT amount::text, kind, reason, id FROM billing_credits"));
+    assertEquals(1, billing.published(BillingEvents.CREDIT_GRANTED).size());
+
+    Answer next = post(CPU_4_FROM_11_TO_13, "k-next");
+    billing.calculateUsageAt("2026-05-01T01:30:00Z");
+    billing.runAt(GENERATE_INVOICES, "2026-05-01T01:30:00Z");
+
+    assertEquals("correction_line 0.56 0.76 0.20", outcome(invoice(next, 0)));
+    assertEquals(
+        "2026-04-01T00:00:00Z..2026-05-01T00:00:00Z paid INV-2026-000002 0.20 0.20 0.00",
+        invoices("alice").get(1));
+    assertEquals("0.30", value("SELECT remaining::text FROM billing_credits"));
   }
 
   private static String outcome(JsonNode invoice) {
@@ -675,19 +750,19 @@ class CorrectionsTest {
     final List<Long> committed = new CopyOnWriteArrayList<>();
 
     @Override
-    public void committed(long creditNoteId) {
-      committed.add(creditNoteId);
+    public void committed(Given given) {
+      committed.add(given.creditNoteId());
     }
 
     @Override
-    public long issue(
+    public Given issue(
         Connection connection,
         long invoiceId,
         Map<Integer, BigDecimal> amountByLine,
         String reason,
         String correctionRef) {
       notes.add("invoice " + invoiceId + " " + amountByLine + " " + reason + " " + correctionRef);
-      return notes.size();
+      return new Given((long) notes.size(), BigDecimal.ZERO, null);
     }
   }
 

@@ -256,6 +256,79 @@ class BurnsTest {
   }
 
   /**
+   * ann (10.00, prepaid) ran s1 on March 11 from 00:00 to 02:00 with 2 cores and 4 GB: 4
+   * core-hours (0.20) and 8 GB-hours (0.08), 0.28 burned: 9.72. Corrected before March is
+   * invoiced, to 1 core: 2 core-hours less, 0.10 given back (burn_returned naming the correction),
+   * 9.82; then to 8 GB from 00:00 to 01:00: 4 GB-hours more, 0.04 burned, 9.78, once though posted
+   * twice. March's invoice bills 2 core-hours (0.10) and 12 GB-hours (0.12), 0.22, all of it what
+   * the burns took (0.28 − 0.10 + 0.04): nothing more taken or given back. Corrected after it, to
+   * 4 GB again: 0.04 less on the paid invoice, a credit note whose 0.04 goes back onto the
+   * balance, 9.82. (Before, a correction never moved the burns: 9.72 until the invoice.)
+   */
+  @Test
+  void aCorrectionGivesBackOrBurnsTheDifferenceOfWhatWasBurned_onceAndNamed() {
+    account("ann", "payg", "10.00");
+    billing.session("s1", "ann", "2026-03-11T00:00:00Z", "2026-03-11T02:00:00Z", TWO_CORES);
+    billing.calculateUsageAt("2026-03-11T03:00:00Z");
+    assertEquals("9.72 0.00", balanceOf("ann"));
+    billing.clock.set(at("2026-03-12T00:00:00Z"));
+
+    long one = corrected("k1", "cpu_cores", "1", "2026-03-11T02:00:00Z");
+    assertEquals("9.82 0.00", balanceOf("ann"));
+    long two = corrected("k2", "memory_gb", "8", "2026-03-11T01:00:00Z");
+    assertEquals(two, corrected("k2", "memory_gb", "8", "2026-03-11T01:00:00Z"));
+    assertEquals("9.78 0.00", balanceOf("ann"));
+    billing.runAt(GENERATE_INVOICES, AFTER_GRACE);
+    assertEquals(
+        List.of(List.of("0.22", "0.22", "0.00")),
+        rows("SELECT subtotal::text, balance_applied::text, total::text FROM billing_invoices"));
+    assertEquals("9.78 0.00", balanceOf("ann"));
+    billing.clock.set(at("2026-04-05T00:00:00Z"));
+    long three = corrected("k3", "memory_gb", "4", "2026-03-11T01:00:00Z");
+
+    assertEquals("9.82 0.00", balanceOf("ann"));
+    String march = ":ann:USD:2026-03-01T00:00:00Z";
+    assertEquals(
+        List.of(
+            List.of("burn", "-0.28", "usage rated in run"),
+            List.of("burn_returned", "0.10", "correction:" + one + ":burn" + march + ":back"),
+            List.of("burn", "-0.04", "correction:" + two + ":burn" + march),
+            List.of("credit_note", "0.04", "CN-2026-000001 correction:" + three)),
+        rows(
+            """
+            SELECT e.kind, e.amount::text,
+                   CASE WHEN e.source LIKE 'burn:%' THEN substr(e.reason, 1, 18)
+                        WHEN e.kind = 'credit_note'
+                        THEN n.credit_note_number || ' ' || split_part(n.request_key, ':', 1)
+                             || ':' || split_part(n.request_key, ':', 2)
+                        ELSE e.source END
+            FROM billing_prepaid_entries e
+            LEFT JOIN billing_credit_notes n ON e.source = 'credit_note:' || n.id
+            WHERE e.kind <> 'grant' ORDER BY e.id"""));
+    assertEquals(
+        "given back by usage correction " + one,
+        value(
+            "SELECT substring(reason from 'given back by usage correction [0-9]+')"
+                + " FROM billing_prepaid_entries WHERE kind = 'burn_returned'"));
+  }
+
+  /** Posts an amend of s1's {@code size} from 00:00 to {@code to}; answers the correction. */
+  private long corrected(String key, String size, String value, String to) {
+    BillingHarness.Answer answer =
+        billing.call(
+            HttpMethod.POST,
+            "/admin/corrections",
+            admin("root"),
+            """
+            {"reason": "s1 was misreported", "items": [{"amend": {"session_id": "s1",
+              "from": "2026-03-11T00:00:00Z", "to": "%s", "%s": %s}}]}"""
+                .formatted(to, size, value),
+            Map.of("idempotency-key", key));
+    assertEquals(201, answer.status(), answer.body().toString());
+    return answer.body().path("id").asLong();
+  }
+
+  /**
    * The review's scenario 1: ann has 1.00 and a promotional credit of 20.00, and runs 2 cores and
    * 4 GB (0.14 an hour) from 12:00. calculate-usage each hour to 20:10 rates 8 hours, 1.12, which
    * her invoice would have the credit pay whole: nothing burns, /live at 20:15 shows the 1.00 (its

@@ -71,11 +71,14 @@ class DailyUsageReadTest {
       try (PreparedStatement explain =
           connection.prepareStatement(
               "EXPLAIN ANALYZE " + UsageRecordRepository.RANGE_SUMS.jdbcSql())) {
-        // the parameters in the order they first appear: bounds, user_id, from, to
+        // the parameters in the order they appear: bounds, then user_id, from and to of the
+        // usage records and again of the corrections' usage kept beside invoices
         explain.setArray(1, SqlArrays.instants(connection, bounds));
-        explain.setString(2, userId);
-        explain.setTimestamp(3, Timestamp.from(bounds.get(0)));
-        explain.setTimestamp(4, Timestamp.from(bounds.get(bounds.size() - 1)));
+        for (int read = 0; read < 2; read++) {
+          explain.setString(2 + 3 * read, userId);
+          explain.setTimestamp(3 + 3 * read, Timestamp.from(bounds.get(0)));
+          explain.setTimestamp(4 + 3 * read, Timestamp.from(bounds.get(bounds.size() - 1)));
+        }
         StringBuilder plan = new StringBuilder();
         try (ResultSet rs = explain.executeQuery()) {
           while (rs.next()) {
