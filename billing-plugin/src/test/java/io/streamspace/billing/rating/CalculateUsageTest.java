@@ -303,7 +303,9 @@ class CalculateUsageTest {
             billing.context.dataSource(),
             UsageCalculator.HOURS_PER_RUN,
             UsageCalculator.HOURS_PER_SUBJECT,
-            3);
+            3,
+            UsageCalculator.CHUNK_SUBJECTS,
+            0);
 
     UsageCalculator.Outcome outcome = threeWays.run(config, now);
 
