@@ -105,7 +105,11 @@ final class IntakeWithRatingWorkload implements Workload {
             small
                 ? trigger.schedule(
                     () -> {
-                      awaitSessions(context.dataSource(), traffic.prefix(), sessions);
+                      awaitBeating(
+                          context.dataSource(),
+                          traffic.prefix(),
+                          sessions,
+                          hourStart.plusSeconds(3600));
                       return billing.runJob(JOB);
                     },
                     window.toMillis() / 3,
@@ -187,16 +191,20 @@ final class IntakeWithRatingWorkload implements Workload {
 
   /**
    * Waits (polling, at most a minute) until billing holds the traffic's {@code sessions}
-   * sessions, so that the small run's one job run has their hour to rate.
+   * sessions, each with a heartbeat from {@code hourEnd} on, so that the small run's one job run
+   * has the hour of every one of them to rate.
    */
-  private static void awaitSessions(DataSource dataSource, String prefix, int sessions)
+  private static void awaitBeating(
+      DataSource dataSource, String prefix, int sessions, Instant hourEnd)
       throws SQLException, InterruptedException {
     long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
     try (Connection connection = dataSource.getConnection();
         PreparedStatement count =
             connection.prepareStatement(
-                "SELECT count(*) FROM billing_sessions WHERE session_id LIKE ?")) {
+                "SELECT count(*) FROM billing_sessions"
+                    + " WHERE session_id LIKE ? AND last_heartbeat >= ?")) {
       count.setString(1, prefix + "%");
+      count.setTimestamp(2, Timestamp.from(hourEnd));
       while (System.nanoTime() < deadline) {
         try (ResultSet rows = count.executeQuery()) {
           rows.next();
