@@ -436,9 +436,12 @@ final class RatingRepository {
       throws SQLException {
     try (Statement statement = connection.createStatement()) {
       // sorts of a run stay in memory; each chunk planned for its own range (a generic plan,
-      // which a statement run often on one connection may get, would not fold an open end)
+      // which a statement run often on one connection may get, would not fold an open end);
+      // no JIT: a server built with it would compile this long statement again for every chunk
+      // (its estimated cost is past jit_above_cost), which a chunk's work does not repay
       statement.execute(
-          "SET LOCAL work_mem = '128MB'; SET LOCAL plan_cache_mode = force_custom_plan");
+          "SET LOCAL work_mem = '128MB'; SET LOCAL plan_cache_mode = force_custom_plan;"
+              + " SET LOCAL jit = off");
     }
     NamedSql.Binding binding =
         (probing ? RATE_PROBING : RATE)
