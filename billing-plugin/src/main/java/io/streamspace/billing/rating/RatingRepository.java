@@ -102,8 +102,8 @@ final class RatingRepository {
       """
           .formatted(inRange("a.user_id"), inRange("s.org_id"));
 
-  // The accounts of a run in chunks of about :size subjects (sessions and accounts' storage, as
-  // UNRATED counts them), at least :least chunks: the first account id of every chunk but the
+  // The accounts of a run in :chunks chunks of about as many subjects each (sessions and
+  // accounts' storage, as UNRATED counts them): the first account id of every chunk but the
   // first, in order. An account's sessions all fall in its chunk (an account with more sessions
   // than a chunk makes its chunk the larger; a key repeated as two chunks' first is one). The
   // step (subjects per chunk) is worked out once from the counts, so that the keys are only
@@ -116,9 +116,7 @@ final class RatingRepository {
             SELECT (SELECT count(*) FROM billing_sessions WHERE NOT settled)
                    + (SELECT count(*) FROM billing_accounts) AS n
           ), step AS MATERIALIZED (
-            SELECT greatest(1, ceil(n / greatest(:least::numeric,
-                                                 ceil(n / :size::numeric))))::bigint AS step
-            FROM n
+            SELECT greatest(1, ceil(n / :chunks::numeric))::bigint AS step FROM n
           )
           SELECT DISTINCT k FROM (
             SELECT k, row_number() OVER (ORDER BY k) - 1 AS i
@@ -134,11 +132,16 @@ final class RatingRepository {
           -- For one share of the accounts (the shares run concurrently, each on a core): the
           -- earliest unrated instant, which tells the midnights the run can cross; the work in
           -- the rated currencies (in seconds: intervals add up cheaply, one conversion at the
-          -- end); and the currencies left unrated for want of rates
+          -- end); the currencies left unrated for want of rates; and the subjects RATE can rate
+          -- now (its first test: past the last cut before the cap, or a settled end), which tell
+          -- the run how many chunks it needs (none: a run between two hours with no session
+          -- ended has nothing to do)
           SELECT min(from_t),
                  extract(epoch FROM sum(settle - from_t)
                      FILTER (WHERE settle > from_t AND currency = ANY (:rated::text[]))),
-                 array_agg(DISTINCT currency::text) FILTER (WHERE currency <> ALL (:rated::text[]))
+                 array_agg(DISTINCT currency::text) FILTER (WHERE currency <> ALL (:rated::text[])),
+                 count(*) FILTER (WHERE (from_t < :last_cut::timestamptz OR final)
+                                    AND settle > from_t AND currency = ANY (:rated::text[]))
           FROM (%s) t
           WHERE %s"""
               .formatted(UNRATED, IN_SHARE));
@@ -317,13 +320,12 @@ final class RatingRepository {
   record Rated(long records, long sessions, long accounts, long behind, long hoursLeft) {}
 
   /**
-   * The run's chunks of about {@code size} subjects each, at least {@code least} of them (fewer
-   * only when there are fewer accounts), covering every account id in order.
+   * The run's {@code chunks} chunks (fewer only when there are fewer accounts) of about as many
+   * subjects each, covering every account id in order.
    */
-  List<KeyRange> chunks(Connection connection, int size, int least) throws SQLException {
+  List<KeyRange> chunks(Connection connection, int chunks) throws SQLException {
     List<String> firsts = new ArrayList<>();
-    try (PreparedStatement statement =
-            CHUNKS.bind("size", size).bind("least", least).prepare(connection);
+    try (PreparedStatement statement = CHUNKS.bind("chunks", chunks).prepare(connection);
         ResultSet rs = statement.executeQuery()) {
       while (rs.next()) {
         firsts.add(rs.getString(1));
@@ -349,13 +351,15 @@ final class RatingRepository {
 
   /**
    * The unrated time up to {@code cap} of the share {@code share} of {@code shares} of the
-   * accounts: where it starts and how much of it can be rated.
+   * accounts: where it starts, how much of it can be rated, and how many subjects have some to
+   * rate now ({@code lastCut}: the last cut at or before the cap, {@link RunCuts#lastCut}).
    */
   UnratedWork unratedWork(
       Connection connection,
       List<CurrencyRates> rates,
       String defaultCurrency,
       Timestamp cap,
+      Instant lastCut,
       int shares,
       int share)
       throws SQLException {
@@ -369,6 +373,7 @@ final class RatingRepository {
             .bind("share", share)
             .bind("lo", KeyRange.ALL.lo())
             .bind("hi", KeyRange.ALL.hi())
+            .bind("last_cut", lastCut)
             .prepare(connection)) {
       try (ResultSet rs = statement.executeQuery()) {
         rs.next();
@@ -378,6 +383,7 @@ final class RatingRepository {
         return new UnratedWork(
             from == null ? null : from.toInstant(),
             seconds == null ? BigDecimal.ZERO : seconds,
+            rs.getLong(4),
             unrated == null
                 ? List.of()
                 : Arrays.stream((Object[]) unrated.getArray()).map(String::valueOf).toList());

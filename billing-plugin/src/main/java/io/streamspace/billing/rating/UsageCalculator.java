@@ -122,9 +122,9 @@ public final class UsageCalculator {
 
   /**
    * What a run prepares before rating: the sessions it closed, the earliest unrated instant
-   * (null: nothing to rate) and the hours each subject may rate.
+   * (null: nothing to rate), the hours each subject may rate and the subjects with some to rate.
    */
-  private record Plan(long sessionsClosed, Instant earliest, int hours) {}
+  private record Plan(long sessionsClosed, Instant earliest, int hours, long subjects) {}
 
   /** The accounts whose hash falls in {@code index} of {@code of} buckets: RANGE's scans. */
   private record Share(int index, int of) {
@@ -260,12 +260,12 @@ public final class UsageCalculator {
         Transactions.inTransaction(dataSource, connection -> closeAndSettle(connection, cap));
     Plan plan = plan(closed, config, cap, unratedWorkConcurrently(config, cap));
     Outcome total = new Outcome(plan.sessionsClosed(), 0, 0, 0, 0, 0);
-    if (plan.earliest() == null) {
+    if (plan.earliest() == null || plan.subjects() == 0) {
       return new RatingReport(total, 0, Duration.ofNanos(System.nanoTime() - began), Duration.ZERO);
     }
+    int wanted = (int) Math.max(transactions, (plan.subjects() - 1) / chunkSubjects + 1);
     List<KeyRange> chunks =
-        Transactions.inTransaction(
-            dataSource, connection -> rating.chunks(connection, chunkSubjects, transactions));
+        Transactions.inTransaction(dataSource, connection -> rating.chunks(connection, wanted));
     long paused = 0;
     long logged = began;
     for (int first = 0; first < chunks.size(); first += transactions) {
@@ -318,6 +318,7 @@ public final class UsageCalculator {
             CurrencyRates.of(config),
             config.currency().getCurrencyCode(),
             cap,
+            lastCut(config, cap),
             Share.ALL.of(),
             Share.ALL.index());
     Plan plan = plan(closed, config, cap, work);
@@ -345,6 +346,7 @@ public final class UsageCalculator {
       throws SQLException {
     List<CurrencyRates> rates = CurrencyRates.of(config);
     String defaultCurrency = config.currency().getCurrencyCode();
+    Instant lastCut = lastCut(config, cap);
     return Concurrently.run(
         IntStream.range(0, transactions)
             .mapToObj(i -> new Share(i, transactions))
@@ -360,12 +362,18 @@ public final class UsageCalculator {
                                   rates,
                                   defaultCurrency,
                                   cap,
+                                  lastCut,
                                   share.of(),
                                   share.index());
                             }))
             .toList(),
-        new UnratedWork(null, BigDecimal.ZERO, List.of()),
+        new UnratedWork(null, BigDecimal.ZERO, 0, List.of()),
         UnratedWork::plus);
+  }
+
+  /** The last cut at or before {@code cap} in the config's zone ({@link RunCuts#lastCut}). */
+  private static Instant lastCut(BillingConfig config, Timestamp cap) {
+    return RunCuts.lastCut(new SliceCuts(config.billingTimeZone()), cap.toInstant());
   }
 
   /** The run's extent from the unrated work RANGE found, with the level when over the bound. */
@@ -378,10 +386,10 @@ public final class UsageCalculator {
           work.currenciesUnrated());
     }
     if (work.earliest() == null) {
-      return new Plan(closed, null, 0);
+      return new Plan(closed, null, 0, 0);
     }
     if (bound.fits(work.seconds())) {
-      return new Plan(closed, work.earliest(), bound.hoursPerSubject());
+      return new Plan(closed, work.earliest(), bound.hoursPerSubject(), work.subjects());
     }
     List<CurrencyRates> rates = CurrencyRates.of(config);
     String defaultCurrency = config.currency().getCurrencyCode();
@@ -392,7 +400,7 @@ public final class UsageCalculator {
                     rating.level(connection, rates, defaultCurrency, cap, bound.runSeconds()))
             // no level: the work shrank to within the bound since RANGE
             .orElse(bound.runSeconds());
-    return new Plan(closed, work.earliest(), bound.hoursAtLevel(level));
+    return new Plan(closed, work.earliest(), bound.hoursAtLevel(level), work.subjects());
   }
 
   /**
