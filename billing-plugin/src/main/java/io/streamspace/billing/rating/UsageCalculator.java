@@ -24,15 +24,15 @@ import org.slf4j.LoggerFactory;
  * set-based, at most a bounded amount of it per run, in small committed steps. One transaction
  * closes the timed-out sessions; then the unrated work is found (the accounts split by hash into
  * {@link #RATING_TRANSACTIONS} shares, each scanned concurrently) and the accounts are rated in
- * chunks of about {@link #CHUNK_SUBJECTS} sessions and accounts, each chunk a range of account ids
- * and a transaction of its own, {@link #RATING_TRANSACTIONS} at once (PostgreSQL runs each
- * statement on one core). After each round of chunks the run pauses, {@link #PAUSE_PERCENT} % of
- * the round's time, so that the work it shares the machine with (intake) gets the cores: an
- * hour's rating is the sum of short transactions, none of which holds the cores long. A crash
- * between chunks leaves each account wholly rated or untouched (the committed chunks stay, the
- * next run rates the others), and a re-run or a concurrent run inserts nothing twice thanks to
- * the watermarks, moved compare-and-set in each chunk's transaction with its records, with the
- * unique slice key as the safety net. {@code RatingBenchmark} (in the tests) measures it.
+ * chunks, one per {@link #CHUNK_SUBJECTS} sessions and accounts with something to rate, each chunk
+ * a range of account ids and a transaction of its own, {@link #RATING_TRANSACTIONS} at once
+ * (PostgreSQL runs each statement on one core). After each round of chunks the run pauses {@link
+ * #PAUSE_PERCENT} % of the round's time, so that the work it shares the machine with (intake) gets
+ * the cores: an hour's rating is the sum of short transactions. A crash between chunks leaves each
+ * account wholly rated or untouched (the committed chunks stay, the next run rates the others), and
+ * a re-run or a concurrent run inserts nothing twice thanks to the watermarks, moved
+ * compare-and-set in each chunk's transaction with its records, with the unique slice key as the
+ * safety net. {@code RatingBenchmark} (in the tests) measures it.
  *
  * <p>This class plans a run and holds its transactions; what a run rates is decided by pure
  * rules ({@link RatingBound}: how much; {@link SliceCuts}: where time is cut; {@link
