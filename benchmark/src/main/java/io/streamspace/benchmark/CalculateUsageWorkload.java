@@ -1,13 +1,11 @@
 package io.streamspace.benchmark;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
-import java.io.StringReader;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
-import org.postgresql.PGConnection;
 
 /**
  * calculate-usage rating one hour of N active sessions with storage (1 core, 2 GB, 10 GB stored
@@ -27,16 +24,14 @@ import org.postgresql.PGConnection;
  * that hour of every session, which is then checked in the usage records (whatever earlier
  * workloads left due is rated by an unmeasured run first). The baseline is a
  * {@code COPY} of as many rows into a table shaped like the usage records (its key included).
+ * Two rows: the job's own time (its transactions' wall time, without the pauses it makes between
+ * its rounds of chunks so that intake gets the cores: {@link RatingCost}) against the COPY, the
+ * issue's target; and the route's wall time, pauses and the spending limits' check included.
  */
 final class CalculateUsageWorkload implements Workload {
 
   private static final Duration TARGET = Duration.ofSeconds(2);
-  private static final double TARGET_RATIO = 3;
-  private static final String COPY_TABLE =
-      """
-      DROP TABLE IF EXISTS bench_usage_copy;
-      CREATE TABLE bench_usage_copy (LIKE billing_usage_records INCLUDING ALL)
-      """;
+  private static final double TARGET_RATIO = 2;
   private static final String RATED =
       """
       SELECT count(*) FROM billing_usage_records
@@ -90,26 +85,43 @@ final class CalculateUsageWorkload implements Workload {
       billing.awaitCaughtUp();
       context.progress().line("calculate-usage: rating the hour from " + hourStart);
       long start = System.nanoTime();
-      billing.runJob("calculate-usage");
-      Duration job = Duration.ofNanos(System.nanoTime() - start);
+      JsonNode run = billing.runJob("calculate-usage");
+      Duration wall = Duration.ofNanos(System.nanoTime() - start);
+      Duration own = RatingCost.own(run.path("message").asText());
       long records = checkRated(context.dataSource(), prefix, sessions, hourStart, hourEnd);
 
       context.progress().line("calculate-usage: baseline COPY of %,d rows".formatted(records));
-      Duration copy = copy(context.dataSource(), records, hourStart, hourEnd);
-      double ratio = (double) job.toNanos() / Math.max(1, copy.toNanos());
+      Duration copy = RatingCost.copy(context.dataSource(), records, hourStart, hourEnd);
+      double ratio = (double) own.toNanos() / Math.max(1, copy.toNanos());
+      String size = "%,d sessions with storage (%,d usage records)".formatted(sessions, records);
+      String baseline = "COPY of %,d rows shaped like the usage records".formatted(records);
       return List.of(
           new BenchRow(
-              "calculate-usage: one hour of every session (POST .../jobs/calculate-usage)",
-              "%,d sessions with storage (%,d usage records)".formatted(sessions, records),
-              job,
-              records * 1e9 / Math.max(1, job.toNanos()),
+              "calculate-usage: one hour of every session, the job's own time (POST"
+                  + " .../jobs/calculate-usage; its transactions, without its pauses)",
+              size,
+              own,
+              records * 1e9 / Math.max(1, own.toNanos()),
               "usage records",
               null,
               null,
-              "COPY of %,d rows shaped like the usage records".formatted(records),
+              baseline,
               copy,
-              "≤ 2 s and ≤ 3 × the COPY",
-              job.compareTo(TARGET) <= 0 && ratio <= TARGET_RATIO));
+              "≤ 2 s or ≤ 2 × the COPY",
+              own.compareTo(TARGET) <= 0 || ratio <= TARGET_RATIO),
+          new BenchRow(
+              "calculate-usage: the same run's wall time (its pauses for other work and the"
+                  + " spending limits' check included)",
+              size,
+              wall,
+              records * 1e9 / Math.max(1, wall.toNanos()),
+              "usage records",
+              null,
+              null,
+              baseline,
+              copy,
+              null,
+              null));
     }
   }
 
@@ -161,60 +173,5 @@ final class CalculateUsageWorkload implements Workload {
       }
     }
     return records;
-  }
-
-  /** COPY of {@code rows} rows like the job's into a fresh table shaped like the records. */
-  private static Duration copy(DataSource dataSource, long rows, Instant from, Instant to)
-      throws SQLException, IOException {
-    String[][] resources = {
-      {"cpu", "3600", "core-hours", "0.05"},
-      {"memory", "7200", "gb-hours", "0.01"},
-      {"storage", "36000", "gb-months", "0.10"}
-    };
-    StringBuilder text = new StringBuilder();
-    for (long i = 0; i < rows; i++) {
-      String[] r = resources[(int) (i % 3)];
-      boolean storage = i % 3 == 2;
-      text.append("bu")
-          .append(i / 3)
-          .append('\t')
-          .append(storage ? "" : "bs" + i / 3)
-          .append('\t')
-          .append(r[0])
-          .append('\t')
-          .append(from)
-          .append('\t')
-          .append(to)
-          .append('\t')
-          .append(r[1])
-          .append('\t')
-          .append(r[2])
-          .append('\t')
-          .append(r[3])
-          .append("\tUSD\t")
-          .append(to)
-          .append("\t1\n"); // the rating run, as the job stamps its records
-    }
-    try (Connection connection = dataSource.getConnection()) {
-      try (Statement statement = connection.createStatement()) {
-        statement.execute(COPY_TABLE);
-      }
-      long start = System.nanoTime();
-      long copied =
-          connection
-              .unwrap(PGConnection.class)
-              .getCopyAPI()
-              .copyIn(
-                  "COPY bench_usage_copy (user_id, session_id, resource_type, slice_start,"
-                      + " slice_end, unit_seconds, unit, unit_price, currency, created_at,"
-                      + " rating_run)"
-                      + " FROM STDIN",
-                  new StringReader(text.toString()));
-      Duration took = Duration.ofNanos(System.nanoTime() - start);
-      if (copied != rows) {
-        throw new IllegalStateException("COPY wrote %d of %d rows".formatted(copied, rows));
-      }
-      return took;
-    }
   }
 }

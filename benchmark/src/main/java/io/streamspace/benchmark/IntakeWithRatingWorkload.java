@@ -26,9 +26,12 @@ import javax.sql.DataSource;
  * while the heartbeats flow. Full size sends for 130 s, so at least two scheduled runs start and
  * end within it; small sends for 4 s, too short to wait for a minute's cron, so it also runs the
  * job through its route ({@code POST .../jobs/calculate-usage}, the scheduler's run-now) a third
- * of the way in. Checks that every batch was accepted and journaled once, that the schedule in
- * effect was every minute ({@code GET .../jobs/status}), and that the runs overlapping the window
- * (the host's run history, {@code host_job_runs}) are as many as wanted and all succeeded.
+ * of the way in, once billing holds the sessions. Checks that every batch was accepted and
+ * journaled once, that the schedule in effect was every minute ({@code GET .../jobs/status}), and
+ * that the runs overlapping the window (the host's run history, {@code host_job_runs}) are as
+ * many as wanted and all succeeded. Two rows: intake's latencies per batch, the target; and those
+ * runs' own time ({@link RatingCost}) beside their wall time, against a {@code COPY} of as many
+ * rows as they rated.
  */
 final class IntakeWithRatingWorkload implements Workload {
 
@@ -38,22 +41,27 @@ final class IntakeWithRatingWorkload implements Workload {
   private static final Duration TARGET_P99 = Duration.ofMillis(250);
   private static final String RUNS =
       """
-      SELECT started_at, ended_at, outcome, rows_touched, request_id IS NULL
+      SELECT started_at, ended_at, outcome, rows_touched, request_id IS NULL, message
       FROM host_job_runs
       WHERE plugin_id = 'billing' AND job_name = ? AND started_at < ? AND ended_at > ?
       ORDER BY started_at
       """;
 
-  /** One calculate-usage run that overlapped the window, from the host's run history. */
-  private record Run(Instant startedAt, Duration took, boolean succeeded, long rows, boolean cron) {
+  /**
+   * One calculate-usage run that overlapped the window, from the host's run history: {@code own}
+   * its own time ({@link RatingCost#own}), null for a failed run.
+   */
+  private record Run(
+      Instant startedAt, Duration took, boolean succeeded, long rows, boolean cron, Duration own) {
 
     @Override
     public String toString() {
-      return "%s run at %s, %d ms, %s, %,d records"
+      return "%s run at %s, %d ms (%s of its own), %s, %,d records"
           .formatted(
               cron ? "scheduled" : "manual",
               startedAt,
               took.toMillis(),
+              own == null ? "?" : own.toMillis() + " ms",
               succeeded ? "succeeded" : "FAILED",
               rows);
     }
@@ -96,7 +104,16 @@ final class IntakeWithRatingWorkload implements Workload {
         ScheduledFuture<JsonNode> manual =
             small
                 ? trigger.schedule(
-                    () -> billing.runJob(JOB), window.toMillis() / 3, TimeUnit.MILLISECONDS)
+                    () -> {
+                      awaitBeating(
+                          context.dataSource(),
+                          traffic.prefix(),
+                          sessions,
+                          hourStart.plusSeconds(3600));
+                      return billing.runJob(JOB);
+                    },
+                    window.toMillis() / 3,
+                    TimeUnit.MILLISECONDS)
                 : null;
         sent = traffic.sustain(sender, began + window.toNanos());
         sending = EventSender.since(began);
@@ -128,6 +145,13 @@ final class IntakeWithRatingWorkload implements Workload {
     traffic.end(sender);
     http.awaitBillingCaughtUp();
 
+    long rated = runs.stream().mapToLong(Run::rows).sum();
+    Duration own = runs.stream().map(Run::own).reduce(Duration.ZERO, Duration::plus);
+    Duration wall = runs.stream().map(Run::took).reduce(Duration.ZERO, Duration::plus);
+    Duration copy =
+        rated == 0
+            ? null
+            : RatingCost.copy(context.dataSource(), rated, hourStart, hourStart.plusSeconds(3600));
     Latencies batches = Latencies.of(sent.batchNanos());
     String how =
         small
@@ -148,7 +172,49 @@ final class IntakeWithRatingWorkload implements Workload {
             null,
             null,
             "p99 per batch ≤ 250 ms, no errors",
-            batches.p99().compareTo(TARGET_P99) <= 0));
+            batches.p99().compareTo(TARGET_P99) <= 0),
+        new BenchRow(
+            "%s: those %s runs' own time (their transactions, without their pauses; %,d ms of"
+                    .formatted(NAME, JOB, wall.toMillis())
+                + " wall time)",
+            "%,d usage records".formatted(rated),
+            own,
+            rated * 1e9 / Math.max(1, own.toNanos()),
+            "usage records",
+            null,
+            null,
+            copy == null ? null : "COPY of %,d rows shaped like the usage records".formatted(rated),
+            copy,
+            null,
+            null));
+  }
+
+  /**
+   * Waits (polling, at most a minute) until billing holds the traffic's {@code sessions}
+   * sessions, each with a heartbeat from {@code hourEnd} on, so that the small run's one job run
+   * has the hour of every one of them to rate.
+   */
+  private static void awaitBeating(
+      DataSource dataSource, String prefix, int sessions, Instant hourEnd)
+      throws SQLException, InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement count =
+            connection.prepareStatement(
+                "SELECT count(*) FROM billing_sessions"
+                    + " WHERE session_id LIKE ? AND last_heartbeat >= ?")) {
+      count.setString(1, prefix + "%");
+      count.setTimestamp(2, Timestamp.from(hourEnd));
+      while (System.nanoTime() < deadline) {
+        try (ResultSet rows = count.executeQuery()) {
+          rows.next();
+          if (rows.getLong(1) >= sessions) {
+            return;
+          }
+        }
+        Thread.sleep(50);
+      }
+    }
   }
 
   /** Fails unless the job's schedule in effect, as the status route shows it, is every minute. */
@@ -183,7 +249,10 @@ final class IntakeWithRatingWorkload implements Workload {
                   Duration.between(started, rows.getTimestamp(2).toInstant()),
                   rows.getString(3).equals("SUCCEEDED"),
                   rows.getLong(4),
-                  rows.getBoolean(5)));
+                  rows.getBoolean(5),
+                  rows.getString(3).equals("SUCCEEDED")
+                      ? RatingCost.own(rows.getString(6))
+                      : null));
         }
       }
       return runs;

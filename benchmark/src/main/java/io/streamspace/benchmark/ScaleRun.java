@@ -22,7 +22,8 @@ import javax.sql.DataSource;
  *       hourly storage records (the period's last day) and a credit, through generate-invoices
  *       and finalization, against its {@code INSERT … SELECT} of as many lines;
  *   <li>calculate-usage ({@link CalculateUsageWorkload}): an hour of N other organizations' one
- *       session each, with storage (3 records an organization), against its {@code COPY};
+ *       session each, with storage (3 records an organization): the job's own time (its first
+ *       row), against its {@code COPY};
  *   <li>the admin dashboard ({@link DashboardProbe}) over all of it: the median answer.
  * </ul>
  *

@@ -2,6 +2,7 @@ package io.streamspace.billing.jobs;
 
 import io.streamspace.billing.audit.Cause;
 import io.streamspace.billing.config.BillingConfig;
+import io.streamspace.billing.rating.RatingReport;
 import io.streamspace.billing.rating.UsageCalculator;
 import io.streamspace.plugin.api.jobs.JobContext;
 import io.streamspace.plugin.api.jobs.JobResult;
@@ -15,8 +16,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The {@code calculate-usage} job: rates settled usage with the config in effect when it runs,
- * so a rate change applies from the next run on; after a run that rated anything, the spending
- * limits are checked against the new estimates ({@link AfterRating}).
+ * so a rate change applies from the next run on, in chunks with pauses between them ({@link
+ * UsageCalculator}); its result's message says what it rated and its own time apart from the
+ * pauses. After a run that rated anything, the spending limits are checked against the new
+ * estimates ({@link AfterRating}).
  */
 public final class CalculateUsageJob implements PluginJob {
 
@@ -62,8 +65,9 @@ public final class CalculateUsageJob implements PluginJob {
     if (!current.enabled()) {
       return JobResult.of(0, "billing is disabled");
     }
-    UsageCalculator.Outcome outcome = calculator.run(current, clock.instant());
-    String summary = outcome.summary();
+    RatingReport report = calculator.runInChunks(current, clock.instant());
+    UsageCalculator.Outcome outcome = report.outcome();
+    String summary = report.summary();
     int spendingChanges =
         outcome.recordsInserted() > 0 ? afterRating.check(RunCause.of(context)) : 0;
     if (spendingChanges > 0) {

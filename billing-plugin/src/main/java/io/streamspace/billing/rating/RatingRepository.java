@@ -12,6 +12,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -70,7 +71,10 @@ final class RatingRepository {
   private static final String IN_SHARE =
       "mod(hashtext(t.user_id)::bigint + 2147483648, :shares::int) = :share::int";
 
-  // What is left to rate, shared by RANGE, LEVEL and RATE so that they all see the same subjects.
+  // What is left to rate, shared by RANGE, LEVEL and RATE so that they all see the same subjects:
+  // those of the accounts whose id is in [:lo, :hi) (:hi null: no upper end), a chunk of a run
+  // (RATE), or all of them ('' and null: RANGE, LEVEL). Each bound is written on the key of each
+  // table read, so that a chunk reads its range from the indexes (a custom plan folds the null).
   private static final String UNRATED =
       """
       -- the unsettled sessions, each its organization's (the account billed, whose id the
@@ -84,8 +88,8 @@ final class RatingRepository {
              coalesce(least(s.ended_at, a.closed_at) <= p.cap, false) AS final
       FROM (SELECT :cap::timestamptz AS cap) p
       CROSS JOIN billing_sessions s
-      LEFT JOIN billing_accounts a ON a.user_id = s.org_id
-      WHERE NOT s.settled
+      LEFT JOIN billing_accounts a ON a.user_id = s.org_id AND %1$s
+      WHERE NOT s.settled AND %2$s
       UNION ALL
       -- the accounts with a storage level: session_id '' stands for the account's storage,
       -- which has no end but the organization's closing
@@ -94,7 +98,33 @@ final class RatingRepository {
                 WHERE l.user_id = a.user_id)),
              least(p.cap, a.closed_at), false
       FROM (SELECT :cap::timestamptz AS cap) p CROSS JOIN billing_accounts a
-      """;
+      WHERE %1$s
+      """
+          .formatted(inRange("a.user_id"), inRange("s.org_id"));
+
+  // The accounts of a run in :chunks chunks of about as many subjects each (sessions and
+  // accounts' storage, as UNRATED counts them): the first account id of every chunk but the
+  // first, in order. An account's sessions all fall in its chunk (an account with more sessions
+  // than a chunk makes its chunk the larger; a key repeated as two chunks' first is one). The
+  // step (subjects per chunk) is worked out once from the counts, so that the keys are only
+  // numbered in order, read from the two indexes by key where the planner finds it cheaper than
+  // sorting them.
+  private static final NamedSql CHUNKS =
+      NamedSql.of(
+          """
+          WITH n AS MATERIALIZED (
+            SELECT (SELECT count(*) FROM billing_sessions WHERE NOT settled)
+                   + (SELECT count(*) FROM billing_accounts) AS n
+          ), step AS MATERIALIZED (
+            SELECT greatest(1, ceil(n / :chunks::numeric))::bigint AS step FROM n
+          )
+          SELECT DISTINCT k FROM (
+            SELECT k, row_number() OVER (ORDER BY k) - 1 AS i
+            FROM (SELECT org_id AS k FROM billing_sessions WHERE NOT settled
+                  UNION ALL
+                  SELECT user_id FROM billing_accounts) x) y
+          WHERE i > 0 AND i % (SELECT step FROM step) = 0
+          ORDER BY k""");
 
   private static final NamedSql RANGE =
       NamedSql.of(
@@ -102,11 +132,16 @@ final class RatingRepository {
           -- For one share of the accounts (the shares run concurrently, each on a core): the
           -- earliest unrated instant, which tells the midnights the run can cross; the work in
           -- the rated currencies (in seconds: intervals add up cheaply, one conversion at the
-          -- end); and the currencies left unrated for want of rates
+          -- end); the currencies left unrated for want of rates; and the subjects RATE can rate
+          -- now (its first test: past the last cut before the cap, or a settled end), which tell
+          -- the run how many chunks it needs (none: a run between two hours with no session
+          -- ended has nothing to do)
           SELECT min(from_t),
                  extract(epoch FROM sum(settle - from_t)
                      FILTER (WHERE settle > from_t AND currency = ANY (:rated::text[]))),
-                 array_agg(DISTINCT currency::text) FILTER (WHERE currency <> ALL (:rated::text[]))
+                 array_agg(DISTINCT currency::text) FILTER (WHERE currency <> ALL (:rated::text[])),
+                 count(*) FILTER (WHERE (from_t < :last_cut::timestamptz OR final)
+                                    AND settle > from_t AND currency = ANY (:rated::text[]))
           FROM (%s) t
           WHERE %s"""
               .formatted(UNRATED, IN_SHARE));
@@ -131,7 +166,7 @@ final class RatingRepository {
               .formatted(UNRATED));
 
   /**
-   * RATE, with {@code %4$s} {@link SliceUsage#fromSteps} and {@link ActivitySteps#RECORDS}: with
+   * RATE, with {@code %2$s} {@link SliceUsage#fromSteps} and {@link ActivitySteps#RECORDS}: with
    * no guard on each record ({@link #RATE}), or a
    * probe of the key per record ({@link #RATE_PROBING}).
    */
@@ -172,7 +207,6 @@ final class RatingRepository {
           -- would skip its time up to the first one and still move its watermark. The next run
           -- rates it.
           AND t.from_t >= :earliest::timestamptz
-          AND %3$s
       ),
       -- The subjects they move, their rows locked first in key order (see CLOSE_TIMED_OUT): the
       -- sessions, then (when the accounts' UPDATE runs, after the sessions') the accounts, the
@@ -243,7 +277,7 @@ final class RatingRepository {
         FROM moved t JOIN billing_session_held h ON h.session_id = t.session_id
         WHERE t.session_id <> '' AND h.meter_id = ANY (:held_ids::text[])
       ),
-      %4$s
+      %2$s
       SELECT (SELECT count(*) FROM records), s.rated, a.rated, s.held + a.held,
              ceil(extract(epoch FROM coalesce(s.work_left + a.work_left, s.work_left,
                                               a.work_left, interval '0')) / 3600)
@@ -254,32 +288,28 @@ final class RatingRepository {
       """;
 
   /**
-   * Rates one share of the accounts. Its records need no guard: they are inserted in the
+   * Rates one chunk of the accounts. Its records need no guard: they are inserted in the
    * statement that moves their subjects' watermarks past them (a crash rolls back both), and
    * only for the subjects it moved. The unique slice key is the safety net: records past a
    * watermark exist only if it was reset by hand, and then the insert fails with a unique
-   * violation, for {@link #RATE_PROBING} to rate that share instead.
+   * violation, for {@link #RATE_PROBING} to rate that chunk instead.
    */
   private static final NamedSql RATE =
       NamedSql.of(
-          RATE_TEMPLATE.formatted(
-              UNRATED, "", IN_SHARE, SliceUsage.fromSteps("") + ActivitySteps.RECORDS));
+          RATE_TEMPLATE.formatted(UNRATED, SliceUsage.fromSteps("") + ActivitySteps.RECORDS));
 
   /**
-   * RATE, leaving out each record whose key exists: for a share in which RATE found records past
+   * RATE, leaving out each record whose key exists: for a chunk in which RATE found records past
    * a watermark reset by hand. A probe of the key per record (OFFSET 0 keeps it one: as an
    * anti-join the planner may hash the whole table), which RATE spares the usual run.
    */
   private static final NamedSql RATE_PROBING =
       NamedSql.of(
           RATE_TEMPLATE.formatted(
-              UNRATED,
-              "",
-              IN_SHARE,
-              SliceUsage.fromSteps(ActivitySteps.PROBE) + ActivitySteps.RECORDS));
+              UNRATED, SliceUsage.fromSteps(ActivitySteps.PROBE) + ActivitySteps.RECORDS));
 
   /**
-   * What RATE did for one share of the accounts.
+   * What RATE did for one chunk of the accounts.
    *
    * @param records  usage records inserted
    * @param sessions sessions whose watermark advanced
@@ -288,6 +318,26 @@ final class RatingRepository {
    * @param hoursLeft their work left, in hours rounded up
    */
   record Rated(long records, long sessions, long accounts, long behind, long hoursLeft) {}
+
+  /**
+   * The run's {@code chunks} chunks (fewer only when there are fewer accounts) of about as many
+   * subjects each, covering every account id in order.
+   */
+  List<KeyRange> chunks(Connection connection, int chunks) throws SQLException {
+    List<String> firsts = new ArrayList<>();
+    try (PreparedStatement statement = CHUNKS.bind("chunks", chunks).prepare(connection);
+        ResultSet rs = statement.executeQuery()) {
+      while (rs.next()) {
+        firsts.add(rs.getString(1));
+      }
+    }
+    return KeyRange.between(firsts);
+  }
+
+  /** {@code key} in [:lo, :hi), :hi null for no upper end. */
+  private static String inRange(String key) {
+    return "%1$s >= :lo::text AND (:hi::text IS NULL OR %1$s < :hi::text)".formatted(key);
+  }
 
   /** Closes the sessions without heartbeats since before {@code cap} at their last heartbeat. */
   long closeTimedOut(Connection connection, Timestamp cap) throws SQLException {
@@ -301,13 +351,15 @@ final class RatingRepository {
 
   /**
    * The unrated time up to {@code cap} of the share {@code share} of {@code shares} of the
-   * accounts: where it starts and how much of it can be rated.
+   * accounts: where it starts, how much of it can be rated, and how many subjects have some to
+   * rate now ({@code lastCut}: the last cut at or before the cap, {@link RunCuts#lastCut}).
    */
   UnratedWork unratedWork(
       Connection connection,
       List<CurrencyRates> rates,
       String defaultCurrency,
       Timestamp cap,
+      Instant lastCut,
       int shares,
       int share)
       throws SQLException {
@@ -319,6 +371,9 @@ final class RatingRepository {
             .bind("cap", cap)
             .bind("shares", shares)
             .bind("share", share)
+            .bind("lo", KeyRange.ALL.lo())
+            .bind("hi", KeyRange.ALL.hi())
+            .bind("last_cut", lastCut)
             .prepare(connection)) {
       try (ResultSet rs = statement.executeQuery()) {
         rs.next();
@@ -328,6 +383,7 @@ final class RatingRepository {
         return new UnratedWork(
             from == null ? null : from.toInstant(),
             seconds == null ? BigDecimal.ZERO : seconds,
+            rs.getLong(4),
             unrated == null
                 ? List.of()
                 : Arrays.stream((Object[]) unrated.getArray()).map(String::valueOf).toList());
@@ -352,6 +408,8 @@ final class RatingRepository {
             .bind("cap", cap)
             .bind("rated", SqlArrays.array(connection, rates, CurrencyRates::currency))
             .bind("bound", boundSeconds)
+            .bind("lo", KeyRange.ALL.lo())
+            .bind("hi", KeyRange.ALL.hi())
             .prepare(connection)) {
       try (ResultSet rs = statement.executeQuery()) {
         return rs.next() ? Optional.of(rs.getBigDecimal(1)) : Optional.empty();
@@ -360,7 +418,7 @@ final class RatingRepository {
   }
 
   /**
-   * RATE: rates the share {@code share} of {@code shares} of the accounts, each subject from
+   * RATE: rates the accounts in {@code chunk}, each subject from
    * {@code earliest} on for at most {@code hours} hours, cut at {@code cuts} (the UTC hours and
    * midnights from {@code earliest}'s hour to past the cap, sorted) and priced at {@code rates};
    * {@code midnights} are the cuts that are midnights, {@code lastCut} the last cut at or before
@@ -374,8 +432,7 @@ final class RatingRepository {
       List<CurrencyRates> rates,
       Instant earliest,
       int hours,
-      int shares,
-      int share,
+      KeyRange chunk,
       String defaultCurrency,
       Timestamp cap,
       Instant now,
@@ -384,7 +441,13 @@ final class RatingRepository {
       ActivityRates activity)
       throws SQLException {
     try (Statement statement = connection.createStatement()) {
-      statement.execute("SET LOCAL work_mem = '128MB'"); // sorts of a run stay in memory
+      // sorts of a run stay in memory; each chunk planned for its own range (a generic plan,
+      // which a statement run often on one connection may get, would not fold an open end);
+      // no JIT: a server built with it would compile this long statement again for every chunk
+      // (its estimated cost is past jit_above_cost), which a chunk's work does not repay
+      statement.execute(
+          "SET LOCAL work_mem = '128MB'; SET LOCAL plan_cache_mode = force_custom_plan;"
+              + " SET LOCAL jit = off");
     }
     NamedSql.Binding binding =
         (probing ? RATE_PROBING : RATE)
@@ -392,8 +455,8 @@ final class RatingRepository {
             .bind("last_cut", cuts.lastAtOrBefore())
             .bind("earliest", earliest)
             .bind("hours", hours)
-            .bind("shares", shares)
-            .bind("share", share)
+            .bind("lo", chunk.lo())
+            .bind("hi", chunk.hi())
             .bind("default_currency", defaultCurrency)
             .bind("cap", cap)
             .bind("now", now)

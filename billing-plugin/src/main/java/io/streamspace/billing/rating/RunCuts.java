@@ -22,6 +22,15 @@ record RunCuts(List<Instant> all, List<Instant> midnights, Instant lastAtOrBefor
     midnights = List.copyOf(midnights);
   }
 
+  /**
+   * The last cut at or before {@code cap}, as {@link #lastAtOrBefore} of any run up to it (a
+   * midnight that such a run's cuts leave out, being at or before its earliest instant, is
+   * before every subject it rates, so the two tell the same subjects apart).
+   */
+  static Instant lastCut(SliceCuts cuts, Instant cap) {
+    return of(cuts, cap.minus(2, ChronoUnit.DAYS), cap).lastAtOrBefore();
+  }
+
   /** The cuts of a run rating from {@code earliest} up to {@code cap} in {@code cuts}' zone. */
   static RunCuts of(SliceCuts cuts, Instant earliest, Instant cap) {
     List<Instant> midnights = cuts.midnightsBetween(earliest, cap);

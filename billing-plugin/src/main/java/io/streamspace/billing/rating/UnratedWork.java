@@ -10,9 +10,11 @@ import java.util.stream.Stream;
  *
  * @param earliest           where the unrated time starts; null: nothing to rate
  * @param seconds            the work in the rated currencies, in seconds
+ * @param subjects           the sessions and accounts with some of it to rate now
  * @param currenciesUnrated  the currencies of subjects left unrated for want of rates
  */
-record UnratedWork(Instant earliest, BigDecimal seconds, List<String> currenciesUnrated) {
+record UnratedWork(
+    Instant earliest, BigDecimal seconds, long subjects, List<String> currenciesUnrated) {
 
   /** This share's work and another's, as one. */
   UnratedWork plus(UnratedWork other) {
@@ -23,6 +25,7 @@ record UnratedWork(Instant earliest, BigDecimal seconds, List<String> currencies
     return new UnratedWork(
         first,
         seconds.add(other.seconds),
+        subjects + other.subjects,
         Stream.concat(currenciesUnrated.stream(), other.currenciesUnrated.stream())
             .distinct()
             .sorted()

@@ -9,29 +9,30 @@ import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.function.BinaryOperator;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
-import java.util.stream.Stream;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * calculate-usage: rates every session's and every account's unrated time into usage records,
- * set-based, at most a bounded amount of it per run. One transaction closes the timed-out
- * sessions; then the accounts, split by hash into {@link #RATING_TRANSACTIONS} shares, have their
- * unrated work found and are rated concurrently (PostgreSQL runs each statement on one core),
- * each share in a transaction of its own: a crash half-way leaves each account wholly rated or
- * untouched, and a re-run or a concurrent run inserts nothing twice thanks to the watermarks,
- * moved compare-and-set, with the unique slice key as the safety net. {@code RatingBenchmark}
- * (in the tests) measures it.
+ * set-based, at most a bounded amount of it per run, in small committed steps. One transaction
+ * closes the timed-out sessions; then the unrated work is found (the accounts split by hash into
+ * {@link #RATING_TRANSACTIONS} shares, each scanned concurrently) and the accounts are rated in
+ * chunks, one per {@link #CHUNK_SUBJECTS} sessions and accounts with something to rate, each chunk
+ * a range of account ids and a transaction of its own, {@link #RATING_TRANSACTIONS} at once
+ * (PostgreSQL runs each statement on one core). After each round of chunks the run pauses {@link
+ * #PAUSE_PERCENT} % of the round's time, so that the work it shares the machine with (intake) gets
+ * the cores: an hour's rating is the sum of short transactions. A crash between chunks leaves each
+ * account wholly rated or untouched (the committed chunks stay, the next run rates the others), and
+ * a re-run or a concurrent run inserts nothing twice thanks to the watermarks, moved
+ * compare-and-set in each chunk's transaction with its records, with the unique slice key as the
+ * safety net. {@code RatingBenchmark} (in the tests) measures it.
  *
  * <p>This class plans a run and holds its transactions; what a run rates is decided by pure
  * rules ({@link RatingBound}: how much; {@link SliceCuts}: where time is cut; {@link
@@ -69,7 +70,7 @@ import org.slf4j.LoggerFactory;
  *       ({@link PausedSteps}); the organization's storage runs on. A hibernated session's cpu,
  *       memory and held meters are rated for its hibernation's span at nothing, on records of
  *       their own ({@code hibernated}), which show it and what it saved.
- *   <li><b>Burns.</b> Once a share has stored records, its transaction runs the {@link RatedRun}
+ *   <li><b>Burns.</b> Once a chunk has stored records, its transaction runs the {@link RatedRun}
  *       the plugin wires in (the prepaid ledger's burns: what it rated of an organization on a
  *       prepaid plan taken from its balance), so a crash rolls both back together and a re-run,
  *       which rates a record once, burns it once.
@@ -95,7 +96,7 @@ public final class UsageCalculator {
       long subjectsBehind,
       long hoursLeft) {
 
-    /** This outcome and another share's of the same run. */
+    /** This outcome and another chunk's of the same run. */
     Outcome plus(Outcome other) {
       return new Outcome(
           sessionsClosed + other.sessionsClosed,
@@ -121,11 +122,11 @@ public final class UsageCalculator {
 
   /**
    * What a run prepares before rating: the sessions it closed, the earliest unrated instant
-   * (null: nothing to rate) and the hours each subject may rate.
+   * (null: nothing to rate), the hours each subject may rate and the subjects with some to rate.
    */
-  private record Plan(long sessionsClosed, Instant earliest, int hours) {}
+  private record Plan(long sessionsClosed, Instant earliest, int hours, long subjects) {}
 
-  /** The accounts whose hash falls in {@code index} of {@code of} buckets. */
+  /** The accounts whose hash falls in {@code index} of {@code of} buckets: RANGE's scans. */
   private record Share(int index, int of) {
     static final Share ALL = new Share(0, 1);
   }
@@ -137,46 +138,88 @@ public final class UsageCalculator {
   public static final int HOURS_PER_SUBJECT = 31 * 24;
 
   /**
-   * Rating transactions per run, by default: PostgreSQL runs a statement on one core, and the
+   * Rating transactions at once, by default: PostgreSQL runs a statement on one core, and the
    * reference machine has two.
    */
   public static final int RATING_TRANSACTIONS = 2;
+
+  /**
+   * Sessions and accounts per chunk, by default: a chunk's transaction takes a tenth of a second
+   * or so, so that the work beside it waits no longer (and a chunk's statement, sorts included,
+   * stays small).
+   */
+  public static final int CHUNK_SUBJECTS = 4_000;
+
+  /** How long a run pauses after each round of chunks, by default: as long as the round took. */
+  public static final int PAUSE_PERCENT = 100;
+
+  /** The longest time between two progress lines in the log while a run rates. */
+  private static final Duration PROGRESS_EVERY = Duration.ofSeconds(5);
 
   private static final Logger log = LoggerFactory.getLogger(UsageCalculator.class);
 
   /** PostgreSQL's unique_violation: a record's key exists. */
   private static final String UNIQUE_VIOLATION = "23505";
 
-  /** How often a share runs when deadlocks with the metering writer keep rolling it back. */
+  /** How often a chunk runs when deadlocks with the metering writer keep rolling it back. */
   private static final int CONFLICT_ATTEMPTS = 5;
 
   private final DataSource dataSource;
   private final RatingRepository rating = new RatingRepository();
   private final RatingBound bound;
   private final int transactions;
+  private final int chunkSubjects;
+  private final int pausePercent;
   private final RatedRun after;
 
   public UsageCalculator(DataSource dataSource) {
     this(dataSource, HOURS_PER_RUN, HOURS_PER_SUBJECT);
   }
 
-  /** The default bounds, with {@code after} acting on each share's records in its transaction. */
+  /** The default bounds, with {@code after} acting on each chunk's records in its transaction. */
   public UsageCalculator(DataSource dataSource, RatedRun after) {
-    this(dataSource, HOURS_PER_RUN, HOURS_PER_SUBJECT, RATING_TRANSACTIONS, after);
+    this(
+        dataSource,
+        HOURS_PER_RUN,
+        HOURS_PER_SUBJECT,
+        RATING_TRANSACTIONS,
+        CHUNK_SUBJECTS,
+        PAUSE_PERCENT,
+        after);
   }
 
   public UsageCalculator(DataSource dataSource, int hoursPerRun, int hoursPerSubject) {
-    this(dataSource, hoursPerRun, hoursPerSubject, RATING_TRANSACTIONS);
+    this(
+        dataSource,
+        hoursPerRun,
+        hoursPerSubject,
+        RATING_TRANSACTIONS,
+        CHUNK_SUBJECTS,
+        PAUSE_PERCENT);
   }
 
   /**
    * @param hoursPerRun     the most hours of work (session-hours and storage-hours) per run
    * @param hoursPerSubject the most hours of one session's or account's storage per run
-   * @param transactions    the concurrent rating transactions a run splits the accounts into
+   * @param transactions    the rating transactions a run runs at once
+   * @param chunkSubjects   about how many sessions and accounts a chunk rates
+   * @param pausePercent    how long a run pauses after each round of chunks, in % of its time
    */
   public UsageCalculator(
-      DataSource dataSource, int hoursPerRun, int hoursPerSubject, int transactions) {
-    this(dataSource, hoursPerRun, hoursPerSubject, transactions, RatedRun.NONE);
+      DataSource dataSource,
+      int hoursPerRun,
+      int hoursPerSubject,
+      int transactions,
+      int chunkSubjects,
+      int pausePercent) {
+    this(
+        dataSource,
+        hoursPerRun,
+        hoursPerSubject,
+        transactions,
+        chunkSubjects,
+        pausePercent,
+        RatedRun.NONE);
   }
 
   private UsageCalculator(
@@ -184,32 +227,85 @@ public final class UsageCalculator {
       int hoursPerRun,
       int hoursPerSubject,
       int transactions,
+      int chunkSubjects,
+      int pausePercent,
       RatedRun after) {
     this.after = after;
     this.bound = new RatingBound(hoursPerRun, hoursPerSubject);
-    if (transactions < 1) {
-      throw new IllegalArgumentException("a run needs at least one rating transaction");
+    if (transactions < 1 || chunkSubjects < 1 || pausePercent < 0) {
+      throw new IllegalArgumentException(
+          "a run needs at least one rating transaction, chunks of at least one subject and"
+              + " pauses of no less than nothing");
     }
     this.dataSource = dataSource;
     this.transactions = transactions;
+    this.chunkSubjects = chunkSubjects;
+    this.pausePercent = pausePercent;
+  }
+
+  /** {@link #runInChunks}'s outcome. */
+  public Outcome run(BillingConfig config, Instant now) throws SQLException {
+    return runInChunks(config, now).outcome();
   }
 
   /**
    * Rates what is settled at {@code now} under {@code config}, up to the bound: one transaction
    * closes the timed-out sessions, then the unrated work is found and the accounts are rated in
-   * {@code transactions} concurrent transactions each, each over its own share of them (by hash
-   * of the account), each atomic.
+   * chunks, {@code transactions} at once, each chunk atomic, with a pause after each round.
    */
-  public Outcome run(BillingConfig config, Instant now) throws SQLException {
+  public RatingReport runInChunks(BillingConfig config, Instant now) throws SQLException {
+    long began = System.nanoTime();
     Timestamp cap = Timestamp.from(now.minus(config.sessionHeartbeatTimeout()));
     long closed =
         Transactions.inTransaction(dataSource, connection -> closeAndSettle(connection, cap));
     Plan plan = plan(closed, config, cap, unratedWorkConcurrently(config, cap));
-    if (plan.earliest() == null) {
-      return new Outcome(plan.sessionsClosed(), 0, 0, 0, 0, 0);
+    Outcome total = new Outcome(plan.sessionsClosed(), 0, 0, 0, 0, 0);
+    if (plan.earliest() == null || plan.subjects() == 0) {
+      return new RatingReport(total, 0, Duration.ofNanos(System.nanoTime() - began), Duration.ZERO);
     }
-    return new Outcome(plan.sessionsClosed(), 0, 0, 0, 0, 0)
-        .plus(rateConcurrently(config, now, cap, plan));
+    int wanted = (int) Math.max(transactions, (plan.subjects() - 1) / chunkSubjects + 1);
+    List<KeyRange> chunks =
+        Transactions.inTransaction(dataSource, connection -> rating.chunks(connection, wanted));
+    long paused = 0;
+    long logged = began;
+    for (int first = 0; first < chunks.size(); first += transactions) {
+      List<KeyRange> round = chunks.subList(first, Math.min(chunks.size(), first + transactions));
+      long roundBegan = System.nanoTime();
+      total = total.plus(rateConcurrently(config, now, cap, plan, round));
+      long roundEnded = System.nanoTime();
+      if (first + transactions >= chunks.size()) {
+        break;
+      }
+      if (roundEnded - logged >= PROGRESS_EVERY.toNanos()) {
+        log.info(
+            "calculate-usage: {} of {} chunks rated, {} usage records so far",
+            first + round.size(),
+            chunks.size(),
+            total.recordsInserted());
+        logged = roundEnded;
+      }
+      long pause = (roundEnded - roundBegan) * pausePercent / 100;
+      if (!pause(pause)) {
+        break; // the host is stopping: the chunks left are the next run's
+      }
+      paused += pause;
+    }
+    return new RatingReport(
+        total,
+        chunks.size(),
+        Duration.ofNanos(System.nanoTime() - began - paused),
+        Duration.ofNanos(paused));
+  }
+
+  /** Sleeps {@code nanos}; false when interrupted. */
+  private static boolean pause(long nanos) {
+    try {
+      TimeUnit.NANOSECONDS.sleep(nanos);
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
   }
 
   /** The job's statements in one transaction, on a connection whose transaction the caller owns. */
@@ -222,6 +318,7 @@ public final class UsageCalculator {
             CurrencyRates.of(config),
             config.currency().getCurrencyCode(),
             cap,
+            lastCut(config, cap),
             Share.ALL.of(),
             Share.ALL.index());
     Plan plan = plan(closed, config, cap, work);
@@ -229,8 +326,8 @@ public final class UsageCalculator {
     return plan.earliest() == null
         ? closedOnly
         : closedOnly.plus(
-            rateShare(
-                connection, config, now, cap, plan.earliest(), plan.hours(), Share.ALL, false));
+            rateChunk(
+                connection, config, now, cap, plan.earliest(), plan.hours(), KeyRange.ALL, false));
   }
 
   /** Closes the timed-out sessions and settles the empty ones: how many it closed. */
@@ -249,8 +346,10 @@ public final class UsageCalculator {
       throws SQLException {
     List<CurrencyRates> rates = CurrencyRates.of(config);
     String defaultCurrency = config.currency().getCurrencyCode();
-    return concurrently(
-        shares()
+    Instant lastCut = lastCut(config, cap);
+    return Concurrently.run(
+        IntStream.range(0, transactions)
+            .mapToObj(i -> new Share(i, transactions))
             .<Callable<UnratedWork>>map(
                 share ->
                     () ->
@@ -263,12 +362,18 @@ public final class UsageCalculator {
                                   rates,
                                   defaultCurrency,
                                   cap,
+                                  lastCut,
                                   share.of(),
                                   share.index());
                             }))
             .toList(),
-        new UnratedWork(null, BigDecimal.ZERO, List.of()),
+        new UnratedWork(null, BigDecimal.ZERO, 0, List.of()),
         UnratedWork::plus);
+  }
+
+  /** The last cut at or before {@code cap} in the config's zone ({@link RunCuts#lastCut}). */
+  private static Instant lastCut(BillingConfig config, Timestamp cap) {
+    return RunCuts.lastCut(new SliceCuts(config.billingTimeZone()), cap.toInstant());
   }
 
   /** The run's extent from the unrated work RANGE found, with the level when over the bound. */
@@ -281,10 +386,10 @@ public final class UsageCalculator {
           work.currenciesUnrated());
     }
     if (work.earliest() == null) {
-      return new Plan(closed, null, 0);
+      return new Plan(closed, null, 0, 0);
     }
     if (bound.fits(work.seconds())) {
-      return new Plan(closed, work.earliest(), bound.hoursPerSubject());
+      return new Plan(closed, work.earliest(), bound.hoursPerSubject(), work.subjects());
     }
     List<CurrencyRates> rates = CurrencyRates.of(config);
     String defaultCurrency = config.currency().getCurrencyCode();
@@ -295,37 +400,35 @@ public final class UsageCalculator {
                     rating.level(connection, rates, defaultCurrency, cap, bound.runSeconds()))
             // no level: the work shrank to within the bound since RANGE
             .orElse(bound.runSeconds());
-    return new Plan(closed, work.earliest(), bound.hoursAtLevel(level));
-  }
-
-  private Stream<Share> shares() {
-    return IntStream.range(0, transactions).mapToObj(i -> new Share(i, transactions));
+    return new Plan(closed, work.earliest(), bound.hoursAtLevel(level), work.subjects());
   }
 
   /**
-   * Each share in its own transaction, concurrently; a share in which the insert found records
-   * past a watermark (reset by hand) is rated again leaving those out.
+   * Each chunk of {@code round} in its own transaction, concurrently; a chunk in which the insert
+   * found records past a watermark (reset by hand) is rated again leaving those out.
    */
-  private Outcome rateConcurrently(BillingConfig config, Instant now, Timestamp cap, Plan plan)
+  private Outcome rateConcurrently(
+      BillingConfig config, Instant now, Timestamp cap, Plan plan, List<KeyRange> round)
       throws SQLException {
-    return concurrently(
-        shares()
+    return Concurrently.run(
+        round.stream()
             .<Callable<Outcome>>map(
-                share ->
+                chunk ->
                     () -> {
                       try {
-                        return rateShareRetryingConflicts(config, now, cap, plan, share, false);
+                        return rateChunkRetryingConflicts(config, now, cap, plan, chunk, false);
                       } catch (SQLException e) {
                         if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
                           throw e;
                         }
                         log.warn(
                             "calculate-usage found usage records past a watermark (reset by hand?)"
-                                + " in share {} of {}: rating it again without them ({})",
-                            share.index() + 1,
-                            share.of(),
+                                + " in the accounts from '{}' to '{}': rating them again without"
+                                + " them ({})",
+                            chunk.lo(),
+                            chunk.hi(),
                             e.getMessage());
-                        return rateShareRetryingConflicts(config, now, cap, plan, share, true);
+                        return rateChunkRetryingConflicts(config, now, cap, plan, chunk, true);
                       }
                     })
             .toList(),
@@ -333,61 +436,15 @@ public final class UsageCalculator {
         Outcome::plus);
   }
 
-  private Outcome rateShareRetryingConflicts(
-      BillingConfig config, Instant now, Timestamp cap, Plan plan, Share share, boolean probing)
+  private Outcome rateChunkRetryingConflicts(
+      BillingConfig config, Instant now, Timestamp cap, Plan plan, KeyRange chunk, boolean probing)
       throws SQLException {
     // the metering writer updates sessions meanwhile, in its own order
     return Transactions.inTransactionRetryingConflicts(
         dataSource,
         CONFLICT_ATTEMPTS,
         connection ->
-            rateShare(connection, config, now, cap, plan.earliest(), plan.hours(), share, probing));
-  }
-
-  /**
-   * The first task on this thread and the others each on a thread of their own, combined; fails
-   * with the first failure once all have ended (the shares that committed stay: each is whole,
-   * and the next run rates the others).
-   */
-  private <T> T concurrently(List<Callable<T>> tasks, T none, BinaryOperator<T> combine)
-      throws SQLException {
-    ExecutorService others = Executors.newFixedThreadPool(Math.max(1, tasks.size() - 1));
-    try {
-      List<Future<T>> started = tasks.stream().skip(1).map(others::submit).toList();
-      T total = none;
-      SQLException failure = null;
-      try {
-        total = combine.apply(total, tasks.get(0).call());
-      } catch (Exception e) {
-        failure = firstOrSuppressed(failure, e);
-      }
-      for (Future<T> task : started) {
-        try {
-          total = combine.apply(total, task.get());
-        } catch (ExecutionException e) {
-          failure = firstOrSuppressed(failure, e.getCause());
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          failure = firstOrSuppressed(failure, e);
-        }
-      }
-      if (failure != null) {
-        throw failure;
-      }
-      return total;
-    } finally {
-      others.shutdown();
-    }
-  }
-
-  private static SQLException firstOrSuppressed(SQLException first, Throwable next) {
-    if (first != null) {
-      first.addSuppressed(next);
-      return first;
-    }
-    return next instanceof SQLException sql
-        ? sql
-        : new SQLException("a calculate-usage transaction failed", next);
+            rateChunk(connection, config, now, cap, plan.earliest(), plan.hours(), chunk, probing));
   }
 
   /**
@@ -403,18 +460,18 @@ public final class UsageCalculator {
       Instant from,
       int hours)
       throws SQLException {
-    return rateShare(connection, config, now, cap, from, hours, Share.ALL, false);
+    return rateChunk(connection, config, now, cap, from, hours, KeyRange.ALL, false);
   }
 
-  /** RATE for one share of the accounts ({@code probing}: see {@link RatingRepository#rate}). */
-  private Outcome rateShare(
+  /** RATE for one chunk of the accounts ({@code probing}: see {@link RatingRepository#rate}). */
+  private Outcome rateChunk(
       Connection connection,
       BillingConfig config,
       Instant now,
       Timestamp cap,
       Instant from,
       int hours,
-      Share share,
+      KeyRange chunk,
       boolean probing)
       throws SQLException {
     // the run's number for its records, before any lock on a row: invoices claim by it
@@ -427,8 +484,7 @@ public final class UsageCalculator {
             CurrencyRates.of(config),
             from,
             hours,
-            share.of(),
-            share.index(),
+            chunk,
             config.currency().getCurrencyCode(),
             cap,
             now,

@@ -5,6 +5,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.db.BillingMigrations;
 import io.streamspace.billing.money.UsageUnit;
+import io.streamspace.billing.rating.RatingReport;
 import io.streamspace.billing.rating.UsageCalculator;
 import io.streamspace.billing.support.TestDatabase;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -44,9 +45,11 @@ import org.slf4j.LoggerFactory;
  * </pre>
  *
  * Arguments: sessions (default 100,000), rounds (default 3; the data is loaded anew for each),
- * GB stored per account (default 10; 0 rates sessions only: 200,000 records), and the rating
- * transactions a run splits the accounts into (default {@link
- * UsageCalculator#RATING_TRANSACTIONS}; 1 to compare with rating in one). Each round also times a
+ * GB stored per account (default 10; 0 rates sessions only: 200,000 records), the rating
+ * transactions a run runs at once (default {@link UsageCalculator#RATING_TRANSACTIONS}; 1 to
+ * compare with rating in one), and the sessions and accounts per chunk (default {@link
+ * UsageCalculator#CHUNK_SUBJECTS}); the run does not pause between its chunks, and the job's time
+ * is its own time ({@link RatingReport#own}). Each round also times a
  * {@code COPY} of as many rows, the benchmark's baseline ({@code CalculateUsageWorkload}), and
  * prints the job's ratio to both.
  *
@@ -117,15 +120,17 @@ public final class RatingBenchmark {
             dataSource,
             UsageCalculator.HOURS_PER_RUN,
             UsageCalculator.HOURS_PER_SUBJECT,
-            transactions);
+            transactions,
+            args.length > 4 ? Integer.parseInt(args[4]) : UsageCalculator.CHUNK_SUBJECTS,
+            0);
     BillingConfig config = BillingConfig.defaults();
     for (int round = 1; round <= rounds; round++) {
       TestDatabase.clean(dataSource);
       load(dataSource, sessions, storageGb);
       Map<Integer, Long> cpuBefore = backendCpuMillis(dataSource);
-      long start = System.nanoTime();
-      UsageCalculator.Outcome outcome = calculator.run(config, NOW);
-      Duration job = Duration.ofNanos(System.nanoTime() - start);
+      RatingReport report = calculator.runInChunks(config, NOW);
+      UsageCalculator.Outcome outcome = report.outcome();
+      Duration job = report.own();
       long jobCpu = cpuSince(dataSource, cpuBefore);
       checkRated(dataSource, sessions, resources, outcome);
 
@@ -147,7 +152,7 @@ public final class RatingBenchmark {
           round,
           job.toMillis(),
           sessions,
-          outcome.summary(),
+          report.summary(),
           baseline.toMillis(),
           copy.toMillis(),
           outcome.recordsInserted(),

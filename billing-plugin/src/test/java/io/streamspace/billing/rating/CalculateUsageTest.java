@@ -7,6 +7,7 @@ import static io.streamspace.billing.support.BillingHarness.user;
 import static io.streamspace.billing.support.BillingHarness.value;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -186,10 +187,11 @@ class CalculateUsageTest {
     assertTrue(
         first
             .message()
-            .endsWith("; 2 sessions or accounts have 212 hours left to rate, for the next runs"),
+            .contains("; 2 sessions or accounts have 212 hours left to rate, for the next runs;"),
         first.message());
     assertEquals(105, second.rowsTouched());
-    assertTrue(second.message().endsWith("closed 0 timed-out sessions"), second.message());
+    assertTrue(
+        second.message().contains("closed 0 timed-out sessions; rated in"), second.message());
     assertEquals(
         "3056400",
         plain(value("SELECT sum(unit_seconds) FROM billing_usage_records")),
@@ -303,7 +305,9 @@ class CalculateUsageTest {
             billing.context.dataSource(),
             UsageCalculator.HOURS_PER_RUN,
             UsageCalculator.HOURS_PER_SUBJECT,
-            3);
+            3,
+            UsageCalculator.CHUNK_SUBJECTS,
+            0);
 
     UsageCalculator.Outcome outcome = threeWays.run(config, now);
 
@@ -321,6 +325,96 @@ class CalculateUsageTest {
             WHERE s.xmin::text <> a.xmin::text OR EXISTS (SELECT 1 FROM billing_usage_records r
                 WHERE r.user_id = a.user_id AND r.xmin::text <> a.xmin::text)"""));
     assertEquals(new UsageCalculator.Outcome(0, 0, 0, 0, 0, 0), threeWays.run(config, now));
+  }
+
+  /**
+   * A run in chunks of about 3 sessions and accounts rates each account wholly in one chunk's
+   * transaction, each chunk committed on its own: a chunk that fails (here a trigger refusing
+   * user7's records, as a crash would) leaves the chunks committed before it and loses nothing of
+   * its own, and the next run rates what is left, doubling nothing. What the chunks rate, in all,
+   * is what one transaction rates, to the last unit-second and price.
+   */
+  @Test
+  void aRunInChunksCommitsEachAndACrashBetweenThemLosesAndDoublesNothing() throws Exception {
+    for (int i = 0; i < 12; i++) {
+      billing.created("2026-03-02T07:20:00Z", "s" + i, "user" + i, size("1", "2", "10"));
+      billing.heartbeat("2026-03-02T08:30:00Z", "s" + i, "user" + i, size("2", "2", "10"));
+      billing.heartbeat("2026-03-02T09:55:00Z", "s" + i, "user" + i, null);
+    }
+    billing.created("2026-03-02T08:10:00Z", "s1b", "user1", size("4", "8", "0"));
+    billing.terminated("2026-03-02T08:40:00Z", "s1b", "user1");
+    billing.flush();
+    var config = io.streamspace.billing.config.BillingConfig.defaults();
+    var now = at("2026-03-02T10:00:00Z");
+    UsageCalculator inChunks =
+        new UsageCalculator(
+            billing.context.dataSource(),
+            UsageCalculator.HOURS_PER_RUN,
+            UsageCalculator.HOURS_PER_SUBJECT,
+            2,
+            3,
+            0);
+    TestDatabase.execute(
+        """
+        CREATE FUNCTION refuse_user7() RETURNS trigger LANGUAGE plpgsql AS
+          $$BEGIN RAISE EXCEPTION 'the crash'; END$$;
+        CREATE TRIGGER refuse_user7 BEFORE INSERT ON billing_usage_records
+          FOR EACH ROW WHEN (NEW.user_id = 'user7') EXECUTE FUNCTION refuse_user7()""");
+
+    // 25 subjects, 3 a chunk: 9 chunks of account ids, [user6, user8) the 7th, rated beside the
+    // 8th, [user8, user9); the run stops there, and the 9th, [user9, ...), is never rated
+    assertThrows(java.sql.SQLException.class, () -> inChunks.run(config, now));
+    assertEquals(
+        9L,
+        value("SELECT count(DISTINCT user_id) FROM billing_usage_records"),
+        "the chunks committed before and beside the one that failed stay");
+    assertEquals(
+        0L,
+        value("SELECT count(*) FROM billing_usage_records WHERE user_id IN ('user6', 'user7')"));
+    TestDatabase.execute("DROP TRIGGER refuse_user7 ON billing_usage_records");
+    TestDatabase.execute("DROP FUNCTION refuse_user7");
+    RatingReport rest = inChunks.runInChunks(config, now);
+    List<List<Object>> chunked = records();
+
+    // what is left: user6's, user7's and user9's sessions and storage, in 2 chunks at once
+    assertEquals(3, rest.outcome().sessionsRated(), rest.summary());
+    assertEquals(2, rest.chunks(), rest.summary());
+    assertTrue(
+        (Long) value("SELECT count(DISTINCT xmin::text) FROM billing_usage_records") >= 8,
+        "a transaction per chunk");
+    assertEquals(12 * 3 * 2 + 2, chunked.size(), "[07:20, 08:00) and [08:00, 09:00) each");
+    assertEquals(
+        0L,
+        value(
+            """
+            SELECT count(*) FROM billing_accounts a JOIN billing_sessions s ON s.org_id = a.user_id
+            WHERE s.xmin::text <> a.xmin::text OR EXISTS (SELECT 1 FROM billing_usage_records r
+                WHERE r.user_id = a.user_id AND r.xmin::text <> a.xmin::text)"""),
+        "each account's records and watermarks from one chunk's transaction");
+    TestDatabase.execute(
+        """
+        DELETE FROM billing_usage_records;
+        UPDATE billing_sessions SET rated_until = NULL, settled = false;
+        UPDATE billing_accounts SET storage_rated_until = NULL""");
+    UsageCalculator inOne =
+        new UsageCalculator(
+            billing.context.dataSource(),
+            UsageCalculator.HOURS_PER_RUN,
+            UsageCalculator.HOURS_PER_SUBJECT,
+            1,
+            Integer.MAX_VALUE,
+            0);
+    assertEquals(1, inOne.runInChunks(config, now).chunks());
+    assertEquals(chunked, records());
+  }
+
+  /** Every record's key, unit-seconds and prices, in key order. */
+  private static List<List<Object>> records() {
+    return BillingHarness.rows(
+        """
+        SELECT user_id, session_id, resource_type, slice_start, slice_end, activity,
+               unit_seconds::text, unit_price::text, full_price::text, currency
+        FROM billing_usage_records ORDER BY 1, 2, 3, 4""");
   }
 
   /** Accounts rated, and hours of cpu, memory (GB) and storage (GB) rated in all. */
@@ -350,6 +444,7 @@ class CalculateUsageTest {
 
     assertEquals(before, totals());
     assertEquals(0, again.rowsTouched());
+    assertTrue(again.message().contains("rated in 0 chunk(s)"), "nothing to rate now: no chunk");
     assertEquals(first.rowsTouched(), ((Number) before.get(0)).longValue());
   }
 

@@ -1,0 +1,64 @@
+package io.streamspace.billing.rating;
+
+import java.sql.SQLException;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.BinaryOperator;
+
+/** calculate-usage's transactions that run at once, each on a connection and core of its own. */
+final class Concurrently {
+
+  private Concurrently() {}
+
+  /**
+   * The first task on this thread and the others each on a thread of their own, combined; fails
+   * with the first failure once all have ended (the transactions that committed stay: each is
+   * whole, and the next run rates the others).
+   */
+  static <T> T run(List<Callable<T>> tasks, T none, BinaryOperator<T> combine) throws SQLException {
+    if (tasks.isEmpty()) {
+      return none;
+    }
+    ExecutorService others = Executors.newFixedThreadPool(Math.max(1, tasks.size() - 1));
+    try {
+      List<Future<T>> started = tasks.stream().skip(1).map(others::submit).toList();
+      T total = none;
+      SQLException failure = null;
+      try {
+        total = combine.apply(total, tasks.get(0).call());
+      } catch (Exception e) {
+        failure = firstOrSuppressed(failure, e);
+      }
+      for (Future<T> task : started) {
+        try {
+          total = combine.apply(total, task.get());
+        } catch (ExecutionException e) {
+          failure = firstOrSuppressed(failure, e.getCause());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          failure = firstOrSuppressed(failure, e);
+        }
+      }
+      if (failure != null) {
+        throw failure;
+      }
+      return total;
+    } finally {
+      others.shutdown();
+    }
+  }
+
+  private static SQLException firstOrSuppressed(SQLException first, Throwable next) {
+    if (first != null) {
+      first.addSuppressed(next);
+      return first;
+    }
+    return next instanceof SQLException sql
+        ? sql
+        : new SQLException("a calculate-usage transaction failed", next);
+  }
+}
