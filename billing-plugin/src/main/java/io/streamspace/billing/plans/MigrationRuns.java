@@ -294,7 +294,10 @@ public final class MigrationRuns {
         cause);
   }
 
-  /** The term of version {@code to} at {@code price} over {@code [from, until)}. */
+  /**
+   * The term of version {@code to} at {@code price} over {@code [from, until)}, with every limit
+   * of the version (the seats and counters it includes among them).
+   */
   static PlanTerm termOf(
       PlanVersion to, String name, BigDecimal price, Instant from, Instant until) {
     return new PlanTerm(
@@ -308,7 +311,9 @@ public final class MigrationRuns {
         to.terms().heldLimits(),
         from,
         until,
-        to.version());
+        to.version(),
+        null,
+        to.terms().meterLimits());
   }
 
   /** The plan's name now, as configured; the version's when the plan left the config. */

@@ -294,7 +294,9 @@ public final class TrialRuns {
         term.heldLimits(),
         trial.endsAt(),
         null,
-        term.version());
+        term.version(),
+        null,
+        term.versionLimits());
   }
 
   /** The term of the default plan, as configured, a lapsed trial falls back to at its end. */

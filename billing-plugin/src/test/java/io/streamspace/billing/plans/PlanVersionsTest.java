@@ -19,6 +19,7 @@ import io.streamspace.billing.support.BillingHarness.Answer;
 import io.streamspace.billing.support.ConfigSaves;
 import io.streamspace.billing.support.OrgFixtures;
 import io.streamspace.billing.support.TestDatabase;
+import io.streamspace.plugin.api.event.UsageReport;
 import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.jobs.JobOutcome;
 import io.streamspace.plugin.api.jobs.JobRun;
@@ -50,6 +51,9 @@ import org.junit.jupiter.api.Test;
  *   <li>cora opens on Pro on March 15 at 12:00, after the raise: version 2, 40.00 for the 16.5
  *       days left of March's 31: 21.2903… → 21.29.
  * </ul>
+ *
+ * Every version includes 5 seats and 100 GB of bandwidth (soft: 10.00 a seat a month and 0.08 a
+ * GB beyond) but one test's version 3, which includes 1 seat and 10 GB.
  */
 class PlanVersionsTest {
 
@@ -59,10 +63,13 @@ class PlanVersionsTest {
         {"id": "free", "name": "Hobby", "price": 0, "interval": "month", "cpu_limit": 2,
          "memory_limit": 4, "storage_limit": 10},
         {"id": "pro", "name": "Pro", "price": %s, "interval": "month", "cpu_limit": %s,
-         "memory_limit": 16, "storage_limit": 100}]}""";
+         "memory_limit": 16, "storage_limit": 100,
+         "limits": {"members": {"limit": %s}, "bandwidth_gb": {"limit": %s}}}]}""";
 
-  private static final String V1 = PLANS.formatted("30.00", "8");
-  private static final String V2 = PLANS.formatted("40.00", "4");
+  private static final String V1 = PLANS.formatted("30.00", "8", "5", "100");
+  private static final String V2 = PLANS.formatted("40.00", "4", "5", "100");
+  // fewer seats and less bandwidth included, at V2's price and cores
+  private static final String V3 = PLANS.formatted("40.00", "4", "1", "10");
 
   private static final String MIGRATIONS = "/admin/plans/pro/migrations";
 
@@ -114,6 +121,36 @@ class PlanVersionsTest {
         lines(invoiceId("cora", "2026-03-01T00:00:00Z")));
     assertEquals(
         List.of(List.of("acme", 1), List.of("bolt", 1), List.of("cora", 2)),
+        rows(
+            "SELECT user_id, plan_version FROM billing_subscriptions WHERE ended_at IS NULL"
+                + " ORDER BY user_id"));
+  }
+
+  @Test
+  void fewerSeatsAndLessBandwidthMakeVersionThree_versionOnesOrganizationsKeepItsAllowances()
+      throws SQLException {
+    // acme (v1: 5 seats, 100 GB) has 3 members all March and uses 50 GB: all included
+    OrgFixtures.added("acme", "amy", "member", "2026-03-01T00:00:00Z");
+    OrgFixtures.added("acme", "abe", "member", "2026-03-01T00:00:00Z");
+    saved("2026-03-20T00:00:00Z", V2, V3);
+    // dana opens on v3 (1 seat, 10 GB) on March 20, with 2 members and the same 50 GB
+    OrgFixtures.opened(billing, "dana", "Dana", "dan", "USD", "pro", "2026-03-20T00:00:00Z");
+    OrgFixtures.added("dana", "deb", "member", "2026-03-20T00:00:00Z");
+    bandwidth("acme", "2026-03-25T00:00:00Z");
+    bandwidth("dana", "2026-03-25T00:00:00Z");
+
+    marchInvoiced();
+    assertEquals(
+        List.of("plan_fee Pro, 2026-03-01 – 2026-04-01 null null null 30 30.00"),
+        lines(invoiceId("acme", "2026-03-01T00:00:00Z")),
+        "acme is on version 1: its 3 seats within 5, its 50 GB within 100");
+    // dana: 40.00 × 12/31 = 15.4838… → 15.48; one seat beyond 1 for 12 days of 31, 10.00 ×
+    // 0.387097 → 3.87; 40 GB beyond 10 at 0.08 = 3.20
+    assertEquals(
+        List.of("plan_fee Pro, 2026-03-20 – 2026-04-01 null null null 40 15.48", "X"),
+        lines(invoiceId("dana", "2026-03-01T00:00:00Z")));
+    assertEquals(
+        List.of(List.of("acme", 1), List.of("bolt", 1), List.of("cora", 2), List.of("dana", 3)),
         rows(
             "SELECT user_id, plan_version FROM billing_subscriptions WHERE ended_at IS NULL"
                 + " ORDER BY user_id"));
@@ -389,6 +426,14 @@ class PlanVersionsTest {
   /** The admin saves {@code after} over {@code before} at {@code at}; it takes effect. */
   private void saved(String at, String before, String after) throws SQLException {
     ConfigSaves.saved(billing, at(at), "raise Pro", before, after);
+  }
+
+  /** The organization reports 50 GB of bandwidth at {@code at}. */
+  private void bandwidth(String org, String at) {
+    billing.billing.onUsageReported(
+        billing.context,
+        new UsageReport(
+            "bw-" + org, at(at), org, "bandwidth_gb", new java.math.BigDecimal("50"), null));
   }
 
   private void marchInvoiced() {
