@@ -26,7 +26,8 @@ import io.streamspace.billing.whatif.WhatIfRun;
  * calculator) and plan-migrations, which tells and moves the organizations; trials, which tells
  * and ends the plans' trials.
  */
-record PlansWiring(SubscriptionRepository subscriptions, PlanChanges planChanges) {
+record PlansWiring(
+    SubscriptionRepository subscriptions, PlanChanges planChanges, TrialRuns trialRuns) {
 
   static PlansWiring wire(
       Wiring wiring,
@@ -68,6 +69,6 @@ record PlansWiring(SubscriptionRepository subscriptions, PlanChanges planChanges
                 wiring.dataSource(), planChanges, wiring.events(), wiring.config(), wiring.clock()),
             wiring.config())
         .scheduleOn(wiring.scheduler());
-    return new PlansWiring(subscriptions, planChanges);
+    return new PlansWiring(subscriptions, planChanges, trialRuns);
   }
 }

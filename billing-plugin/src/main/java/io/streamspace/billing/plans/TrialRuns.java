@@ -202,6 +202,22 @@ public final class TrialRuns {
     }
   }
 
+  /**
+   * {@link #endDue} in the caller's transaction, for a plan change made in it (a Stripe event's):
+   * the change then starts from the term the end makes.
+   *
+   * @return what to run once the transaction is committed (the end's events); empty when no
+   *     trial's end had come
+   */
+  public Optional<Runnable> endDueInTransaction(Connection connection, String orgId, Cause cause)
+      throws SQLException {
+    Optional<Running> trial = Trials.activeOf(connection, orgId);
+    if (trial.isEmpty() || trial.get().endsAt().isAfter(clock.instant())) {
+      return Optional.empty();
+    }
+    return held(connection, orgId, trial.get().planId(), config.get(), cause).map(this::told);
+  }
+
   private List<Running> due(Instant now, String[] after) throws SQLException {
     List<Running> due = new ArrayList<>();
     try (Connection connection = dataSource.getConnection();
@@ -231,27 +247,35 @@ public final class TrialRuns {
     BillingConfig current = config.get();
     Optional<Outcome> outcome =
         Transactions.inTransaction(
-            dataSource,
-            connection -> {
-              PlanTerm term;
-              Running trial;
-              try (PreparedStatement statement =
-                      HOLD.bind("org", orgId).bind("plan", planId).prepare(connection);
-                  ResultSet rs = statement.executeQuery()) {
-                if (!rs.next()) {
-                  return Optional.<Outcome>empty();
-                }
-                trial = Trials.read(rs);
-                term = PlanTermRows.read(rs, Trials.WIDTH + 1);
-              }
-              return end(connection, trial, term, current, cause);
-            });
-    outcome.ifPresent(
-        o -> {
-          o.changed().ifPresent(Runnable::run);
-          events.trialEnded(o.ended());
-        });
+            dataSource, connection -> held(connection, orgId, planId, current, cause));
+    outcome.map(this::told).ifPresent(Runnable::run);
     return outcome.isPresent();
+  }
+
+  /** Holds the organization's trial of the plan and ends it ({@link #end}), if still running. */
+  private Optional<Outcome> held(
+      Connection connection, String orgId, String planId, BillingConfig current, Cause cause)
+      throws SQLException {
+    PlanTerm term;
+    Running trial;
+    try (PreparedStatement statement =
+            HOLD.bind("org", orgId).bind("plan", planId).prepare(connection);
+        ResultSet rs = statement.executeQuery()) {
+      if (!rs.next()) {
+        return Optional.empty();
+      }
+      trial = Trials.read(rs);
+      term = PlanTermRows.read(rs, Trials.WIDTH + 1);
+    }
+    return end(connection, trial, term, current, cause);
+  }
+
+  /** What tells of an end once it is committed: the plan change's event, then the trial's. */
+  private Runnable told(Outcome outcome) {
+    return () -> {
+      outcome.changed().ifPresent(Runnable::run);
+      events.trialEnded(outcome.ended());
+    };
   }
 
   /**

@@ -16,6 +16,7 @@ import io.streamspace.billing.stripe.CheckoutUndo;
 import io.streamspace.billing.stripe.StripeEvent;
 import io.streamspace.common.db.Transactions;
 import io.streamspace.common.text.SafeText;
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
@@ -65,6 +66,16 @@ public final class StripePayments {
           INSERT INTO billing_stripe_events (event_id, event_type, created_at, applied_at)
           VALUES (:id, :type, :created, :now) ON CONFLICT DO NOTHING""");
 
+  /**
+   * Ends an organization's trial whose end has come before the trials run does (plans'
+   * TrialRuns), in an event's transaction, before the plan change the event makes.
+   */
+  @FunctionalInterface
+  public interface DueTrialEnd {
+    /** What to run once the transaction is committed (the end's events); empty: none was due. */
+    Optional<Runnable> endIfDue(Connection connection, String orgId) throws SQLException;
+  }
+
   private final DataSource dataSource;
   private final Map<String, EventHandler> handlers;
   private final Clock clock;
@@ -75,6 +86,7 @@ public final class StripePayments {
       InvoiceStatusChanges invoices,
       Consumer<Payment> paymentFailed,
       PlanChanges plans,
+      DueTrialEnd dueTrialEnd,
       PackPurchases packs,
       StorePurchases store,
       StripeCollections collections,
@@ -87,7 +99,7 @@ public final class StripePayments {
       Clock clock) {
     this.dataSource = dataSource;
     PaymentSuccesses successes = new PaymentSuccesses(invoices);
-    SubscriptionPlanMoves moves = new SubscriptionPlanMoves(plans, config);
+    SubscriptionPlanMoves moves = new SubscriptionPlanMoves(plans, dueTrialEnd, config);
     PaymentIntentEvents intents =
         new PaymentIntentEvents(successes, paymentFailed, collections, autoTopUps);
     ChargeRefunds refunds = new ChargeRefunds(store, packs, autoTopUps);
