@@ -13,6 +13,7 @@ import io.streamspace.billing.money.Money;
 import io.streamspace.billing.trials.Trials;
 import io.streamspace.billing.trials.Trials.Running;
 import io.streamspace.common.db.Transactions;
+import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -22,10 +23,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Currency;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What the trials job does each minute ({@link Trials}): tells the organizations whose trial ends
@@ -47,6 +52,8 @@ import javax.sql.DataSource;
  * its transaction committed.
  */
 public final class TrialRuns {
+
+  private static final Logger log = LoggerFactory.getLogger(TrialRuns.class);
 
   static final int PAGE = 200;
 
@@ -296,8 +303,13 @@ public final class TrialRuns {
     }
     String outcome = trial.converts() ? "converted" : "lapsed";
     PlanTerm next = trial.converts() ? paid(trial, term) : fallback(trial, current);
+    Map<String, Object> said = new LinkedHashMap<>();
+    said.put("trial", outcome);
+    if (!trial.converts() && unpriced(trial, current)) {
+      said.put("fallback_unpriced_in", trial.currency());
+    }
     Optional<Runnable> changed =
-        changes.endTrialInTransaction(connection, trial, next, outcome, cause);
+        changes.endTrialInTransaction(connection, trial, next, said, cause);
     if (changed.isEmpty()) {
       return Optional.empty();
     }
@@ -323,12 +335,32 @@ public final class TrialRuns {
         term.versionLimits());
   }
 
-  /** The term of the default plan, as configured, a lapsed trial falls back to at its end. */
+  /**
+   * The term of the default plan, as configured, a lapsed trial falls back to at its end. A
+   * default plan with no price in the organization's currency (one the config prices it in no
+   * more) is a fee of 0: nothing can be charged in that currency, and the trial still ends, once,
+   * its {@code plan.changed} entry saying so ({@code fallback_unpriced_in}), rather than failing
+   * every run.
+   */
   private static PlanTerm fallback(Running trial, BillingConfig current) {
     SubscriptionPlan plan = current.plan(current.defaultPlan()).orElseThrow();
     Currency currency = Currency.getInstance(trial.currency());
-    return PlanChanges.termOf(plan, current.priceOf(plan, currency).orElseThrow(), trial.endsAt())
-        .withTrialEnd(null);
+    BigDecimal price = current.priceOf(plan, currency).orElse(Money.zero(currency));
+    return PlanChanges.termOf(plan, price, trial.endsAt()).withTrialEnd(null);
+  }
+
+  private static boolean unpriced(Running trial, BillingConfig current) {
+    SubscriptionPlan plan = current.plan(current.defaultPlan()).orElseThrow();
+    boolean unpriced = current.priceOf(plan, Currency.getInstance(trial.currency())).isEmpty();
+    if (unpriced) {
+      log.warn(
+          "the trial of {} of {} lapses to the default plan {}, which has no price in {}: at 0",
+          trial.planId(),
+          trial.orgId(),
+          plan.id(),
+          trial.currency());
+    }
+    return unpriced;
   }
 
   private static void ended(Connection connection, Running trial, String outcome, Instant at)

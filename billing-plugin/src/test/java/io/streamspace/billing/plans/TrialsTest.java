@@ -308,6 +308,51 @@ class TrialsTest {
   }
 
   /**
+   * dora (owner dan) opens on Pro in VND on March 1 with no payment method, while every plan has a
+   * VND price (Hobby 0, Pro 750000); then the config prices them in USD only: Hobby, the default
+   * plan, has no VND price any more. dora's trial lapses at 00:00 on March 15 onto Hobby at a fee
+   * of 0 (nothing can be charged in VND), once: the run succeeds, tells the end once, and the
+   * end's plan.changed entry says Hobby has no price in VND; the next run has nothing to do.
+   */
+  @Test
+  void aLapseToADefaultPlanWithNoPriceInTheCurrency_fallsBackOnceAtNoFee_andSaysSo() {
+    billing.context.setConfigJson(
+        "{"
+            + PLANS
+                .replace("\"price\": 0,", "\"price\": 0, \"prices\": {\"VND\": 0},")
+                .replace("\"trial_days\": 14", "\"trial_days\": 14, \"prices\": {\"VND\": 750000}")
+            + "}");
+    billing.billing.onConfigChanged(billing.context);
+    OrgFixtures.opened(billing, "dora", "Dora", "dan", "VND", "pro", "2026-03-01T00:00:00Z");
+    billing.context.setConfigJson("{" + PLANS + "}");
+    billing.billing.onConfigChanged(billing.context);
+    assertEquals(
+        List.of(List.of("VND")),
+        rows("SELECT currency FROM billing_accounts WHERE user_id = 'dora'"));
+
+    run("2026-03-15T00:00:00Z");
+    run("2026-03-15T00:01:00Z");
+
+    assertEquals(
+        List.of(
+            "pro 0 2026-03-01T00:00:00Z..2026-03-15T00:00:00Z trial",
+            "free 0 2026-03-15T00:00:00Z..null"),
+        terms("dora"));
+    assertEquals(
+        List.of(
+            "bolt pro lapsed false -> free at 2026-03-15T00:00:00Z",
+            "dora pro lapsed false -> free at 2026-03-15T00:00:00Z"),
+        ended().stream().sorted().toList());
+    assertEquals(
+        List.of(List.of("lapsed", "VND", "0")),
+        rows(
+            """
+            SELECT after->>'trial', after->>'fallback_unpriced_in', after->>'price'
+            FROM billing_audit_entries
+            WHERE kind = 'plan.changed' AND subject = 'subscription:dora'"""));
+  }
+
+  /**
    * Stripe Billing: cora (owner carl) on Hobby takes Pro through a subscription Checkout on March
    * 10 at 12:00. The Subscription's trial_end is March 24 12:00, 1774353600 in Unix seconds; its
    * completion at 12:05 begins our trial to that same instant, and there the trial converts:
