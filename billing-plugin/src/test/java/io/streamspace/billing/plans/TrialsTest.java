@@ -160,6 +160,19 @@ class TrialsTest {
             + "\"changed\":0,\"conversion_rate\":0.5000}]",
         analytics.body().get("trials").toString(),
         "bolt's and acme's trials began in March; one converted, one lapsed");
+    BillingHarness.Text csv =
+        billing.text(
+            "/admin/analytics?from=2026-03&to=2026-03&format=csv&table=trials", admin("root"));
+    assertEquals(200, csv.status(), csv.body());
+    assertEquals(
+        "month,plan_id,started,converted,lapsed,changed,conversion_rate\r\n"
+            + "2026-03,pro,2,1,1,0,0.5000\r\n",
+        csv.body(),
+        "the same figures as CSV");
+    Answer badTable =
+        billing.call(HttpMethod.GET, "/admin/analytics?format=csv&table=cohorts", admin("root"));
+    assertEquals(400, badTable.status());
+    assertEquals("table", badTable.errorField());
   }
 
   @Test
