@@ -1,6 +1,5 @@
 package io.streamspace.billing;
 
-import io.streamspace.billing.audit.Cause;
 import io.streamspace.billing.events.BillingEvents;
 import io.streamspace.billing.hold.PaymentLock;
 import io.streamspace.billing.http.JobRoutes;
@@ -13,7 +12,6 @@ import io.streamspace.billing.invoicing.InvoiceStatusChanges;
 import io.streamspace.billing.invoicing.InvoiceTaxes;
 import io.streamspace.billing.jobs.CollectPaymentsJob;
 import io.streamspace.billing.jobs.FinalizeInvoicesJob;
-import io.streamspace.billing.jobs.TellThenChangeJob;
 import io.streamspace.billing.packs.PackPurchases;
 import io.streamspace.billing.payments.PaymentSuccesses;
 import io.streamspace.billing.payments.collection.StripeCollections;
@@ -124,10 +122,7 @@ record PaymentsWiring(
             statusChanges,
             payment -> wiring.events().publish(BillingEvents.PAYMENT_FAILED, payment),
             plans.planChanges(),
-            (connection, orgId) ->
-                plans
-                    .trialRuns()
-                    .endDueInTransaction(connection, orgId, Cause.job(TellThenChangeJob.TRIALS)),
+            plans.dueChangesInTransaction(),
             packs,
             store,
             collections,

@@ -106,6 +106,13 @@ public final class MigrationRuns {
           ORDER BY s.user_id LIMIT :page"""
               .formatted(PlanMigrations.ON_VERSION));
 
+  // the organization, when it is one the migration moves: its currency
+  private static final NamedSql ONE_TO_MOVE =
+      NamedSql.of(
+          """
+          SELECT s.currency %s AND s.started_at <= :effective_at AND s.user_id = :org"""
+              .formatted(PlanMigrations.ON_VERSION));
+
   private static final NamedSql MOVED =
       NamedSql.of(
           """
@@ -217,6 +224,73 @@ public final class MigrationRuns {
       } while (page.isPresent() && page.get().looked() == PAGE);
     }
     return moved;
+  }
+
+  /**
+   * Moves the organization as the next run would, in the caller's transaction, when a migration
+   * whose effective instant has come moves it and no run has yet (they come every minute): a plan
+   * change made before that run then starts from the term the move makes, the organization on
+   * {@code to_version} from {@code effective_at}, not from its old version's term running past it.
+   * Each such migration's row is held, as a run's page holds it, and its {@code moved} counted.
+   *
+   * @param cause the plan-migrations job's: the move is its work, made a little early
+   * @return what to run once the transaction is committed (the moves' events)
+   */
+  public List<Runnable> moveDueInTransaction(Connection connection, String orgId, Cause cause)
+      throws SQLException {
+    Instant now = clock.instant();
+    List<Long> due = new ArrayList<>();
+    try (PreparedStatement statement = MOVES_DUE.bind("now", now).prepare(connection);
+        ResultSet rs = statement.executeQuery()) {
+      while (rs.next()) {
+        due.add(rs.getLong(1));
+      }
+    }
+    List<Runnable> told = new ArrayList<>();
+    for (long id : due) {
+      Optional<PlanMigration> held =
+          PlanMigrations.one(connection, HOLD.bind("id", id).bind("now", now));
+      if (held.isEmpty()) {
+        continue;
+      }
+      PlanMigration migration = held.get();
+      String currency = null;
+      try (PreparedStatement statement =
+              ONE_TO_MOVE
+                  .bind("plan_id", migration.planId())
+                  .bind("from_version", migration.fromVersion())
+                  .bind("effective_at", migration.effectiveAt())
+                  .bind("org", orgId)
+                  .prepare(connection);
+          ResultSet rs = statement.executeQuery()) {
+        if (rs.next()) {
+          currency = rs.getString(1);
+        }
+      }
+      if (currency == null) {
+        continue;
+      }
+      PlanVersion to = version(connection, migration.planId(), migration.toVersion());
+      Optional<Runnable> moved =
+          moveOne(connection, migration, to, new String[] {orgId, currency}, cause);
+      if (moved.isPresent()) {
+        told.add(moved.get());
+        MOVED
+            .bind("moved", 1)
+            .bind("done", false)
+            .bind("now", now)
+            .bind("id", id)
+            .update(connection);
+      }
+    }
+    return told;
+  }
+
+  /** {@link #moveDueInTransaction} in a transaction of its own, then its events. */
+  public void moveDue(String orgId, Cause cause) throws SQLException {
+    Transactions.inTransaction(
+            dataSource, connection -> moveDueInTransaction(connection, orgId, cause))
+        .forEach(Runnable::run);
   }
 
   /**

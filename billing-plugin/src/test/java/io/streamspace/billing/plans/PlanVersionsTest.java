@@ -231,6 +231,57 @@ class PlanVersionsTest {
                 + " ORDER BY user_id"));
   }
 
+  /**
+   * The migration v1 → v2 on April 1 comes due while plan-migrations does not run (a day without
+   * a run): ben moves bolt to Hobby on April 2 at 00:00, before the run that would move it. As
+   * with a trial's end, the change starts from what the move makes: bolt on v2 from April 1,
+   * 00:00 (40.00 for 1 day of April's 30: 1.3333… → 1.33, not v1's 1.00), then Hobby. The run
+   * at 00:01 moves acme, and the migration is applied with both moved.
+   */
+  @Test
+  void aPlanChangeAfterAMigrationsInstant_beforeItsRun_startsFromWhatTheMoveMade() {
+    Answer scheduled =
+        billing.call(
+            HttpMethod.POST,
+            MIGRATIONS,
+            admin("root"),
+            "{\"from_version\": 1, \"to_version\": 2, \"effective\": \"2026-04-01\","
+                + " \"notice_days\": 7, \"reason\": \"Pro costs more\"}");
+    assertEquals(201, scheduled.status(), scheduled.body().toString());
+    run("2026-03-25T00:00:00Z");
+    billing.clock.set(at("2026-04-02T00:00:00Z"));
+
+    Answer moved =
+        billing.call(
+            HttpMethod.PUT,
+            "/subscription",
+            user("ben"),
+            "{\"plan_id\": \"free\", \"org_id\": \"bolt\"}");
+
+    assertEquals(200, moved.status(), moved.body().toString());
+    assertEquals(
+        List.of(
+            List.of("bolt", 1, "2026-03-01T00:00:00Z", "2026-04-01T00:00:00Z"),
+            List.of("bolt", 2, "2026-04-01T00:00:00Z", "2026-04-02T00:00:00Z"),
+            List.of("bolt", 1, "2026-04-02T00:00:00Z", "null")),
+        terms("bolt"));
+    run("2026-04-02T00:01:00Z");
+    assertEquals(
+        List.of(
+            List.of("acme", 1, "2026-03-01T00:00:00Z", "2026-04-01T00:00:00Z"),
+            List.of("acme", 2, "2026-04-01T00:00:00Z", "null")),
+        terms("acme"));
+    assertEquals(
+        List.of(List.of("applied", 2)), rows("SELECT status, moved FROM billing_plan_migrations"));
+    billing.calculateUsageAt("2026-05-01T01:00:00Z");
+    billing.runAt(GENERATE_INVOICES, "2026-05-01T01:00:00Z");
+    assertEquals(
+        List.of(
+            "plan_fee Pro, 2026-04-01 – 2026-04-02 null null null 40 1.33",
+            "plan_fee Hobby, 2026-04-02 – 2026-05-01 null null null 0 0.00"),
+        lines(invoiceId("bolt", "2026-04-01T00:00:00Z")));
+  }
+
   @Test
   void twoNodesTellingAtOnceTellEachOrganizationOnce() throws Exception {
     Answer scheduled =

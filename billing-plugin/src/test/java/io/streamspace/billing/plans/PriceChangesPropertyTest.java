@@ -51,7 +51,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * for those that open on or move onto them, some with a payment method on file (from the start,
  * or added later), some without, some left early by a plan change, some changed in the minute
  * after their end, before the run that ends them (and some organizations a migration moves
- * changing plans in the minute after its instant); two to four coupons on Pro's or Team's fee
+ * changing plans in the minute after its instant, moved first); two to four coupons on Pro's or Team's fee
  * (percent or amount off, in USD or VND; once, repeating or forever), each organization redeeming
  * one of those its currency can, or none, at a random instant. Every action is delivered in time order, never
  * on a whole minute; trials then plan-migrations run at every minute the model's run does
@@ -69,7 +69,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * end and before that run ends it so first. Then plan-migrations: each organization on a
  * scheduled migration's {@code from_version} (not on a trial) is told once, at the first run from
  * its {@code notice_at}; at the first run from its {@code effective_at}, those still on it move
- * there, and it is applied. Asserted per organization: its terms, and its March and April
+ * there, and it is applied; a plan change after that instant, before that run, moves the
+ * organization there first. Asserted per organization: its terms, and its March and April
  * invoices' lines, plan fees only (no usage), each term's fee prorated to the second against the
  * period ({@code price × overlap seconds ÷ period seconds}, rounded once half up to the currency's
  * minor unit), 0 and "trial until" for a trial term, then the discount lines of the redemption
@@ -816,8 +817,12 @@ class PriceChangesPropertyTest {
             if (org.opened == null || org.active().from.isAfter(at)) {
               return;
             }
-            // a trial whose end came before the change ends there first, as its run would
+            // a trial whose end came before the change ends there first, as its run would; then
+            // a migration whose instant came moves it there first
             trials.stream().filter(t -> t.org == org && t.term.to == null).forEach(t -> end(t, at));
+            migrations.stream()
+                .filter(m -> m.scheduled && !m.effective.isAfter(at) && m.concerns(org))
+                .forEach(m -> moveOnto(m, org));
             String plan = pick(PLANS.stream().filter(p -> !p.equals(org.active().plan)).toList());
             actions.add(new Change(at, org.id, org.owner, plan));
             org.active().to = at;
@@ -995,15 +1000,20 @@ class PriceChangesPropertyTest {
         did = true;
         for (Org org : orgs) {
           if (migration.concerns(org)) {
-            moved++;
-            BigDecimal[] to = versions.get(migration.plan).get(migration.to - 1);
-            org.active().to = migration.effective;
-            org.terms.add(
-                new Term(migration.plan, migration.to, org.priceOf(to), migration.effective, null));
+            moveOnto(migration, org);
           }
         }
       }
       return did;
+    }
+
+    /** The organization moved by the migration, at its effective instant. */
+    private void moveOnto(Migration migration, Org org) {
+      moved++;
+      BigDecimal[] to = versions.get(migration.plan).get(migration.to - 1);
+      org.active().to = migration.effective;
+      org.terms.add(
+          new Term(migration.plan, migration.to, org.priceOf(to), migration.effective, null));
     }
 
     /**

@@ -67,13 +67,14 @@ public final class StripePayments {
           VALUES (:id, :type, :created, :now) ON CONFLICT DO NOTHING""");
 
   /**
-   * Ends an organization's trial whose end has come before the trials run does (plans'
-   * TrialRuns), in an event's transaction, before the plan change the event makes.
+   * Makes what the next runs of trials and plan-migrations would make of an organization before
+   * they do (plans' TrialRuns and MigrationRuns: a trial's end, a migration's move), in an
+   * event's transaction, before the plan change the event makes.
    */
   @FunctionalInterface
-  public interface DueTrialEnd {
-    /** What to run once the transaction is committed (the end's events); empty: none was due. */
-    Optional<Runnable> endIfDue(Connection connection, String orgId) throws SQLException;
+  public interface DueChanges {
+    /** What to run once the transaction is committed (their events). */
+    List<Runnable> makeDue(Connection connection, String orgId) throws SQLException;
   }
 
   private final DataSource dataSource;
@@ -86,7 +87,7 @@ public final class StripePayments {
       InvoiceStatusChanges invoices,
       Consumer<Payment> paymentFailed,
       PlanChanges plans,
-      DueTrialEnd dueTrialEnd,
+      DueChanges dueChanges,
       PackPurchases packs,
       StorePurchases store,
       StripeCollections collections,
@@ -99,7 +100,7 @@ public final class StripePayments {
       Clock clock) {
     this.dataSource = dataSource;
     PaymentSuccesses successes = new PaymentSuccesses(invoices);
-    SubscriptionPlanMoves moves = new SubscriptionPlanMoves(plans, dueTrialEnd, config);
+    SubscriptionPlanMoves moves = new SubscriptionPlanMoves(plans, dueChanges, config);
     PaymentIntentEvents intents =
         new PaymentIntentEvents(successes, paymentFailed, collections, autoTopUps);
     ChargeRefunds refunds = new ChargeRefunds(store, packs, autoTopUps);
