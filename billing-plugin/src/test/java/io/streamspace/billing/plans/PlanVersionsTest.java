@@ -9,6 +9,7 @@ import static io.streamspace.billing.support.InvoiceFixtures.GENERATE_INVOICES;
 import static io.streamspace.billing.support.InvoiceFixtures.invoiceId;
 import static io.streamspace.billing.support.InvoiceFixtures.lines;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -147,7 +148,10 @@ class PlanVersionsTest {
     // dana: 40.00 × 12/31 = 15.4838… → 15.48; one seat beyond 1 for 12 days of 31, 10.00 ×
     // 0.387097 → 3.87; 40 GB beyond 10 at 0.08 = 3.20
     assertEquals(
-        List.of("plan_fee Pro, 2026-03-20 – 2026-04-01 null null null 40 15.48", "X"),
+        List.of(
+            "plan_fee Pro, 2026-03-20 – 2026-04-01 null null null 40 15.48",
+            "overage bandwidth_gb overage bandwidth_gb 40 GB 0.08 3.20",
+            "overage members members 0.387097 seat-months 10.00 3.87"),
         lines(invoiceId("dana", "2026-03-01T00:00:00Z")));
     assertEquals(
         List.of(List.of("acme", 1), List.of("bolt", 1), List.of("cora", 2), List.of("dana", 3)),
@@ -280,6 +284,51 @@ class PlanVersionsTest {
             "plan_fee Pro, 2026-04-01 – 2026-04-02 null null null 40 1.33",
             "plan_fee Hobby, 2026-04-02 – 2026-05-01 null null null 0 0.00"),
         lines(invoiceId("bolt", "2026-04-01T00:00:00Z")));
+  }
+
+  /**
+   * A node makes acme's and bolt's notices at 00:00 on March 25 and dies before it publishes them
+   * (its publisher throws): their rows stay unpublished. The run at 00:01, within the two
+   * minutes' lease, publishes nothing; the one at 00:02 publishes each once, from its row; the
+   * one at 00:03 none again.
+   */
+  @Test
+  void noticesANodeDiedBeforePublishing_arePublishedByALaterRun_once() {
+    Answer scheduled =
+        billing.call(
+            HttpMethod.POST,
+            MIGRATIONS,
+            admin("root"),
+            "{\"from_version\": 1, \"to_version\": 2, \"effective\": \"2026-04-01\","
+                + " \"notice_days\": 7, \"reason\": \"Pro costs more\"}");
+    long id = scheduled.body().get("id").asLong();
+    billing.clock.set(at("2026-03-25T00:00:00Z"));
+    MigrationRuns dying =
+        new MigrationRuns(
+            TestDatabase.dataSource(),
+            null, // it only tells
+            new BillingEvents(
+                (name, payload) -> {
+                  throw new IllegalStateException("the node dies before it publishes");
+                }),
+            BillingConfig::defaults,
+            billing.clock);
+
+    assertThrows(IllegalStateException.class, dying::tell);
+
+    String unpublished =
+        "SELECT org_id FROM billing_plan_migration_notices WHERE published_at IS NULL"
+            + " ORDER BY org_id";
+    assertEquals(List.of(List.of("acme"), List.of("bolt")), rows(unpublished));
+    run("2026-03-25T00:01:00Z");
+    assertEquals(List.of(), notices(), "its node's lease runs to 00:02");
+    run("2026-03-25T00:02:00Z");
+    run("2026-03-25T00:03:00Z");
+    assertEquals(
+        List.of(notice("acme", id, "30.00"), notice("bolt", id, "30.00")),
+        notices(),
+        "each published once, by the first run after the lease");
+    assertEquals(List.of(), rows(unpublished));
   }
 
   @Test
