@@ -13,7 +13,6 @@ import io.streamspace.billing.money.Money;
 import io.streamspace.billing.trials.Trials;
 import io.streamspace.billing.trials.Trials.Running;
 import io.streamspace.common.db.Transactions;
-import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -23,7 +22,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Currency;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -303,11 +301,10 @@ public final class TrialRuns {
     }
     String outcome = trial.converts() ? "converted" : "lapsed";
     PlanTerm next = trial.converts() ? paid(trial, term) : fallback(trial, current);
-    Map<String, Object> said = new LinkedHashMap<>();
-    said.put("trial", outcome);
-    if (!trial.converts() && unpriced(trial, current)) {
-      said.put("fallback_unpriced_in", trial.currency());
-    }
+    Map<String, Object> said =
+        !trial.converts() && unpriced(trial, current)
+            ? Map.of("trial", outcome, "fallback_unpriced_in", trial.currency())
+            : Map.of("trial", outcome);
     Optional<Runnable> changed =
         changes.endTrialInTransaction(connection, trial, next, said, cause);
     if (changed.isEmpty()) {
@@ -345,8 +342,9 @@ public final class TrialRuns {
   private static PlanTerm fallback(Running trial, BillingConfig current) {
     SubscriptionPlan plan = current.plan(current.defaultPlan()).orElseThrow();
     Currency currency = Currency.getInstance(trial.currency());
-    BigDecimal price = current.priceOf(plan, currency).orElse(Money.zero(currency));
-    return PlanChanges.termOf(plan, price, trial.endsAt()).withTrialEnd(null);
+    return PlanChanges.termOf(
+            plan, current.priceOf(plan, currency).orElse(Money.zero(currency)), trial.endsAt())
+        .withTrialEnd(null);
   }
 
   private static boolean unpriced(Running trial, BillingConfig current) {

@@ -16,7 +16,6 @@ import io.streamspace.billing.stripe.CheckoutUndo;
 import io.streamspace.billing.stripe.StripeEvent;
 import io.streamspace.common.db.Transactions;
 import io.streamspace.common.text.SafeText;
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
@@ -74,7 +73,7 @@ public final class StripePayments {
   @FunctionalInterface
   public interface DueChanges {
     /** What to run once the transaction is committed (their events). */
-    List<Runnable> makeDue(Connection connection, String orgId) throws SQLException;
+    List<Runnable> makeDue(java.sql.Connection connection, String orgId) throws SQLException;
   }
 
   private final DataSource dataSource;
