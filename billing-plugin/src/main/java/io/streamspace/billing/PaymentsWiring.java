@@ -122,6 +122,7 @@ record PaymentsWiring(
             statusChanges,
             payment -> wiring.events().publish(BillingEvents.PAYMENT_FAILED, payment),
             plans.planChanges(),
+            plans.dueChangesInTransaction(),
             packs,
             store,
             collections,

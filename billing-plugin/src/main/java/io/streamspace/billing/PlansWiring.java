@@ -11,6 +11,7 @@ import io.streamspace.billing.http.TrialJson;
 import io.streamspace.billing.invoicing.InvoiceCalculator;
 import io.streamspace.billing.jobs.TellThenChangeJob;
 import io.streamspace.billing.payments.subscription.StripeSubscriptions;
+import io.streamspace.billing.payments.webhook.StripePayments;
 import io.streamspace.billing.plans.MigrationPreview;
 import io.streamspace.billing.plans.MigrationRuns;
 import io.streamspace.billing.plans.PlanChanges;
@@ -19,6 +20,8 @@ import io.streamspace.billing.plans.SubscriptionRepository;
 import io.streamspace.billing.plans.TrialRuns;
 import io.streamspace.billing.quota.OverLimitSuspensions;
 import io.streamspace.billing.whatif.WhatIfRun;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Subscriptions and plan changes (a change can lift an over-limit suspension) and their routes;
@@ -26,7 +29,29 @@ import io.streamspace.billing.whatif.WhatIfRun;
  * calculator) and plan-migrations, which tells and moves the organizations; trials, which tells
  * and ends the plans' trials.
  */
-record PlansWiring(SubscriptionRepository subscriptions, PlanChanges planChanges) {
+record PlansWiring(
+    SubscriptionRepository subscriptions,
+    PlanChanges planChanges,
+    TrialRuns trialRuns,
+    MigrationRuns migrationRuns) {
+
+  /**
+   * What trials and plan-migrations would make of an organization at their next runs (a trial's
+   * end, then a migration's move), in a Stripe event's transaction, before the plan change it
+   * makes.
+   */
+  StripePayments.DueChanges dueChangesInTransaction() {
+    return (connection, orgId) -> {
+      List<Runnable> told = new ArrayList<>();
+      trialRuns
+          .endDueInTransaction(connection, orgId, Cause.job(TellThenChangeJob.TRIALS))
+          .ifPresent(told::add);
+      told.addAll(
+          migrationRuns.moveDueInTransaction(
+              connection, orgId, Cause.job(TellThenChangeJob.PLAN_MIGRATIONS)));
+      return told;
+    };
+  }
 
   static PlansWiring wire(
       Wiring wiring,
@@ -39,6 +64,9 @@ record PlansWiring(SubscriptionRepository subscriptions, PlanChanges planChanges
     TrialRuns trialRuns =
         new TrialRuns(
             wiring.dataSource(), planChanges, wiring.events(), wiring.config(), wiring.clock());
+    MigrationRuns migrationRuns =
+        new MigrationRuns(
+            wiring.dataSource(), planChanges, wiring.events(), wiring.config(), wiring.clock());
     new SubscriptionRoutes(
             wiring.orgAccess(),
             subscriptions,
@@ -47,7 +75,10 @@ record PlansWiring(SubscriptionRepository subscriptions, PlanChanges planChanges
             readOnlyLock,
             ScheduledChangeJson.of(migrations, wiring.config()),
             TrialJson.of(wiring.dataSource(), wiring.config()),
-            orgId -> trialRuns.endDue(orgId, Cause.job(TellThenChangeJob.TRIALS)),
+            orgId -> {
+              trialRuns.endDue(orgId, Cause.job(TellThenChangeJob.TRIALS));
+              migrationRuns.moveDue(orgId, Cause.job(TellThenChangeJob.PLAN_MIGRATIONS));
+            },
             wiring.config(),
             wiring.clock())
         .register(wiring.routes());
@@ -63,11 +94,7 @@ record PlansWiring(SubscriptionRepository subscriptions, PlanChanges planChanges
             wiring.dataSource(), migrations, preview, wiring.config(), wiring.clock())
         .register(wiring.routes());
     TellThenChangeJob.trials(trialRuns, wiring.config()).scheduleOn(wiring.scheduler());
-    TellThenChangeJob.planMigrations(
-            new MigrationRuns(
-                wiring.dataSource(), planChanges, wiring.events(), wiring.config(), wiring.clock()),
-            wiring.config())
-        .scheduleOn(wiring.scheduler());
-    return new PlansWiring(subscriptions, planChanges);
+    TellThenChangeJob.planMigrations(migrationRuns, wiring.config()).scheduleOn(wiring.scheduler());
+    return new PlansWiring(subscriptions, planChanges, trialRuns, migrationRuns);
   }
 }

@@ -56,6 +56,7 @@ public record Coupon(
         percentOff,
         amountOff,
         currency == null ? null : Currency.getInstance(currency),
-        appliesTo);
+        appliesTo,
+        null);
   }
 }

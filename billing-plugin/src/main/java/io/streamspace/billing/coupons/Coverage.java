@@ -2,6 +2,8 @@ package io.streamspace.billing.coupons;
 
 import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.db.SqlArrays;
+import io.streamspace.billing.stripe.SubscriptionCharges;
+import io.streamspace.common.db.Sql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -21,7 +23,9 @@ public final class Coverage {
   private static final NamedSql COVERING =
       NamedSql.of(
           """
-          SELECT w.ord, r.id AS redemption_id, r.code AS redeemed_code, %s
+          SELECT w.ord, r.id AS redemption_id, r.code AS redeemed_code,
+                 charging.subscription_id AS stripe_subscription,
+                 charging.started_at AS stripe_fees_from, %s
           FROM unnest(:org::text[], :period_start::text[]::timestamptz[],
                       :period_end::text[]::timestamptz[])
                WITH ORDINALITY AS w(org_id, period_start, period_end, ord)
@@ -30,8 +34,12 @@ public final class Coverage {
            AND (r.discount_until IS NULL OR r.discount_until > w.period_start)
            AND r.redeemed_at < w.period_end
           JOIN billing_coupons c ON c.id = r.coupon_id
+          LEFT JOIN LATERAL (%s) charging ON true
           ORDER BY w.ord, r.redeemed_at, r.id"""
-              .formatted(CouponRows.COLUMNS));
+              .formatted(
+                  CouponRows.COLUMNS,
+                  // c is the Subscription here; the coupon's columns are read above
+                  SubscriptionCharges.charging("w.org_id", "w.period_start", "w.period_end")));
 
   /** One invoice's organization and range. */
   public record Invoiced(String orgId, Instant periodStart, Instant periodEnd) {}
@@ -58,7 +66,12 @@ public final class Coverage {
             .get(rs.getInt(1) - 1)
             .add(
                 CouponRows.read(rs)
-                    .discount(rs.getLong("redemption_id"), rs.getString("redeemed_code")));
+                    .discount(rs.getLong("redemption_id"), rs.getString("redeemed_code"))
+                    .withStripeFees(
+                        rs.getString("stripe_subscription") == null
+                            ? null
+                            : new Discount.StripeFees(
+                                Sql.instant(rs.getTimestamp("stripe_fees_from")))));
       }
     }
     return discounts;

@@ -2,6 +2,7 @@ package io.streamspace.billing.coupons;
 
 import io.streamspace.billing.money.MoneyText;
 import java.math.BigDecimal;
+import java.time.Instant;
 import java.util.Currency;
 
 /**
@@ -12,6 +13,9 @@ import java.util.Currency;
  * @param percentOff null for an amount off
  * @param amountOff null for a percentage
  * @param currency the amount's; null for a percentage
+ * @param stripeFees on an invoice whose plan fee a Stripe Subscription charges, which of its fee
+ *     lines the Subscription charges (and discounts at Stripe, when it carries the coupon); null
+ *     when none charges it
  */
 public record Discount(
     long redemptionId,
@@ -20,7 +24,27 @@ public record Discount(
     BigDecimal percentOff,
     BigDecimal amountOff,
     Currency currency,
-    AppliesTo appliesTo) {
+    AppliesTo appliesTo,
+    StripeFees stripeFees) {
+
+  /**
+   * The plan fee a Stripe Subscription charges on an invoice: its fee lines from {@code from}
+   * (null: all of them), as the Stripe invoice that mirrors ours leaves them and their discounts
+   * to the Subscription.
+   */
+  public record StripeFees(Instant from) {
+
+    /** Whether the Subscription charges a plan fee line starting at {@code lineFrom}. */
+    public boolean charges(Instant lineFrom) {
+      return from == null || lineFrom == null || !lineFrom.isBefore(from);
+    }
+  }
+
+  /** The same discount on an invoice whose plan fee lines {@code fees} says are Stripe's. */
+  public Discount withStripeFees(StripeFees fees) {
+    return new Discount(
+        redemptionId, couponId, code, percentOff, amountOff, currency, appliesTo, fees);
+  }
 
   /** What it takes off, in words: {@code 20 % off}, {@code $10.00 off}. */
   public String describeTerms() {

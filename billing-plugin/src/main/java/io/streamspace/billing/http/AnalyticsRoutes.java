@@ -225,6 +225,9 @@ public final class AnalyticsRoutes {
           "plan_fee_credit_notes",
           "net_mrr");
 
+  private static final List<String> TRIAL_CSV_COLUMNS =
+      List.of("month", "plan_id", "started", "converted", "lapsed", "changed", "conversion_rate");
+
   private final RevenueAnalytics analytics;
   private final Cohorts cohorts;
   private final AnalyticsSnapshots snapshots;
@@ -299,19 +302,22 @@ public final class AnalyticsRoutes {
               `total`). `trials`: per month of the range and plan, the trials begun \
               (`started`) and, of those that ended in the month, how many `converted`, `lapsed` \
               to the default plan or `changed` plan early, with `conversion_rate` = converted ÷ \
-              those ended (read at the request). `format=csv`: the months' rows as CSV. 400 \
-              naming `from`, `to` or `format`.""")
+              those ended (read at the request). `format=csv`: the months' rows as CSV; with \
+              `table=trials`, the trials' rows (`month,plan_id,started,converted,lapsed,changed,\
+              conversion_rate`). 400 naming `from`, `to`, `format` or `table`.""")
           .params(
               Param.query("from", string()),
               Param.query("to", string()),
-              Param.query("format", string().enumOf("json", "csv")))
+              Param.query("format", string().enumOf("json", "csv")),
+              Param.query("table", string().enumOf("months", "trials")))
           .answers(200, Response.of("OK").json(ANALYTICS).content("text/csv", string()))
           .errors(400);
 
   /**
    * 200 with the months {@code from} to {@code to} (both {@code YYYY-MM}, included; by default
-   * the last twelve, this one last) in the billing time zone; {@code format=csv} as CSV; 400
-   * naming {@code from}, {@code to} or {@code format}; platform admin. A range inside the last
+   * the last twelve, this one last) in the billing time zone; {@code format=csv} as CSV, the
+   * months' rows or with {@code table=trials} the trials'; 400 naming {@code from}, {@code to},
+   * {@code format} or {@code table}; platform admin. A range inside the last
    * twelve months is answered from their snapshot ({@link AnalyticsSnapshots}), any other is
    * computed now; {@code as_of} says which instant the figures, cohorts and receivables are of.
    */
@@ -329,6 +335,13 @@ public final class AnalyticsRoutes {
     ReportFormat format =
         ReportFormat.named(QueryParams.of(request, "format").orElse("json"))
             .orElseThrow(() -> ApiException.badParameter("format", "format must be json or csv"));
+    String table = QueryParams.of(request, "table").orElse("months");
+    if (!List.of("months", "trials").contains(table)) {
+      throw ApiException.badParameter("table", "table must be months or trials");
+    }
+    if (format == ReportFormat.CSV && table.equals("trials")) {
+      return trialsCsv(trials.of(from, to, zone));
+    }
     Instant now = clock.instant();
     Optional<AnalyticsSnapshots.Snapshot> kept =
         AnalyticsSnapshots.kept(from, to, zone, now)
@@ -375,6 +388,28 @@ public final class AnalyticsRoutes {
                 plain(m.creditNotes()),
                 plain(m.planFeeCreditNotes()),
                 plain(m.netMrr()));
+          }
+          printer.close(true);
+        });
+  }
+
+  /** The trials' rows, per month and plan, as CSV (read at the request, as in the JSON). */
+  private static Object trialsCsv(List<TrialConversions.Month> months) {
+    return HttpResponse.streamed(
+        HttpStatus.OK,
+        ReportFormat.CSV.contentType(),
+        Map.of("Content-Disposition", "attachment; filename=\"analytics-trials.csv\""),
+        out -> {
+          CSVPrinter printer = ReportFormat.csvPrinter(out, TRIAL_CSV_COLUMNS);
+          for (TrialConversions.Month m : months) {
+            printer.printRecord(
+                m.month(),
+                m.planId(),
+                m.started(),
+                m.converted(),
+                m.lapsed(),
+                m.changed(),
+                plain(m.conversionRate()));
           }
           printer.close(true);
         });

@@ -40,12 +40,13 @@ import java.util.function.Supplier;
 public final class SubscriptionRoutes {
 
   /**
-   * Ends an organization's trial whose end has come before the trials run does (plans'
-   * TrialRuns): a plan change starts from the term that end makes.
+   * Makes what the next runs of trials and plan-migrations would make of an organization before
+   * they do (plans' TrialRuns and MigrationRuns): a trial whose end has come ends, a migration
+   * whose instant has come moves it, so that a plan change starts from the term they make.
    */
   @FunctionalInterface
-  public interface DueTrialEnd {
-    void endIfDue(String orgId) throws java.sql.SQLException;
+  public interface DueChanges {
+    void makeDue(String orgId) throws java.sql.SQLException;
   }
 
   /** The subscription's {@code status}: the values of seed 004's Subscription type. */
@@ -171,7 +172,7 @@ public final class SubscriptionRoutes {
   private final ReadOnlyLock readOnlyLock;
   private final ScheduledChangeJson.Source scheduledChanges;
   private final TrialJson.Source trials;
-  private final DueTrialEnd dueTrialEnd;
+  private final DueChanges dueChanges;
   private final Supplier<BillingConfig> config;
   private final Clock clock;
 
@@ -183,7 +184,7 @@ public final class SubscriptionRoutes {
       ReadOnlyLock readOnlyLock,
       ScheduledChangeJson.Source scheduledChanges,
       TrialJson.Source trials,
-      DueTrialEnd dueTrialEnd,
+      DueChanges dueChanges,
       Supplier<BillingConfig> config,
       Clock clock) {
     this.access = access;
@@ -193,7 +194,7 @@ public final class SubscriptionRoutes {
     this.readOnlyLock = readOnlyLock;
     this.scheduledChanges = scheduledChanges;
     this.trials = trials;
-    this.dueTrialEnd = dueTrialEnd;
+    this.dueChanges = dueChanges;
     this.config = config;
     this.clock = clock;
   }
@@ -378,7 +379,8 @@ public final class SubscriptionRoutes {
                         "the account's currency " + currency + " is no longer configured"));
     Instant now = clock.instant();
     Cause cause = cause(request, body);
-    dueTrialEnd.endIfDue(orgId); // a change in the minute after a trial's end starts from it
+    // a change in the minute after a trial's end or a migration's instant starts from them
+    dueChanges.makeDue(orgId);
     try {
       changes.change(orgId, PlanChanges.termOf(plan, price, now), currency, now, cause);
     } catch (ChangeRefused e) {

@@ -29,7 +29,9 @@ import java.util.TreeMap;
  *   <li><b>An amount</b> (in the invoice's currency; one in another currency takes nothing off):
  *       at most what the lines it applies to come to, {@code min(amount, Σ lines)}, shared
  *       among them in proportion to their amounts by {@link LargestRemainder}, so the discount
- *       lines add up to it exactly and none exceeds its line.
+ *       lines add up to it exactly and none exceeds its line. On an invoice whose plan fee a
+ *       Stripe Subscription charges ({@link Discount#stripeFees}), the fee lines it charges
+ *       first, then the rest off the other lines ({@link #off}).
  * </ul>
  *
  * <p>Two discounts on one invoice (never two at once by redemption's rules, but a period may see
@@ -65,7 +67,7 @@ public final class Discounts {
           applies.add(i);
         }
       }
-      Map<Integer, BigDecimal> off = off(discount, applies, left, currency);
+      Map<Integer, BigDecimal> off = off(discount, applies, left, charges, currency);
       for (Map.Entry<Integer, BigDecimal> part : off.entrySet()) {
         int i = part.getKey();
         if (part.getValue().signum() == 0) {
@@ -108,9 +110,19 @@ public final class Discounts {
     return "Coupon " + couponId + " (";
   }
 
-  /** What the discount takes off each line it applies to, by line. */
+  /**
+   * What the discount takes off each line it applies to, by line. An amount on an invoice whose
+   * plan fee a Stripe Subscription charges is taken off the fee lines the Subscription charges
+   * first, then what is left of it off the others: Stripe takes the coupon off the
+   * Subscription's invoice (it carries the coupon, and our mirror leaves those lines and their
+   * discounts to it), so the others may take only the rest, and the amount is taken once in all.
+   */
   private static Map<Integer, BigDecimal> off(
-      Discount discount, List<Integer> applies, BigDecimal[] left, Currency currency) {
+      Discount discount,
+      List<Integer> applies,
+      BigDecimal[] left,
+      List<ChargeLine> charges,
+      Currency currency) {
     Map<Integer, BigDecimal> off = new TreeMap<>();
     if (applies.isEmpty()) {
       return off;
@@ -124,13 +136,37 @@ public final class Discounts {
     if (!currency.equals(discount.currency())) {
       return off; // an amount in another currency: nothing to take it off
     }
+    List<Integer> atStripe =
+        applies.stream()
+            .filter(
+                i ->
+                    discount.stripeFees() != null
+                        && charges.get(i).kind() == ChargeKind.PLAN_FEE
+                        && discount.stripeFees().charges(charges.get(i).from()))
+            .toList();
+    off.putAll(shared(discount.amountOff(), atStripe, left, currency));
+    BigDecimal taken = off.values().stream().reduce(BigDecimal.ZERO, BigDecimal::add);
+    List<Integer> ours = applies.stream().filter(i -> !atStripe.contains(i)).toList();
+    off.putAll(shared(discount.amountOff().subtract(taken), ours, left, currency));
+    return off;
+  }
+
+  /**
+   * {@code amount}, at most what {@code lines} come to, shared among them in proportion to what
+   * is left of each, by largest remainder.
+   */
+  private static Map<Integer, BigDecimal> shared(
+      BigDecimal amount, List<Integer> lines, BigDecimal[] left, Currency currency) {
     BigDecimal base = BigDecimal.ZERO;
-    for (int i : applies) {
+    for (int i : lines) {
       base = base.add(left[i]);
     }
-    BigDecimal total = discount.amountOff().min(base);
+    if (base.signum() == 0) {
+      return Map.of();
+    }
+    BigDecimal total = amount.min(base);
     Map<Integer, BigDecimal> shares = new TreeMap<>();
-    for (int i : applies) {
+    for (int i : lines) {
       shares.put(i, left[i].multiply(total));
     }
     return LargestRemainder.split(total, shares, base, currency);

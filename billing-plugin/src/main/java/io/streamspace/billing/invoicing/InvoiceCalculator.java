@@ -383,7 +383,7 @@ public final class InvoiceCalculator {
         SeatCharges.lines(
             inputs.seats(),
             terms,
-            planId -> current.limitsOf(planId).of(Meter.MEMBERS),
+            term -> term.limits(current).of(Meter.MEMBERS),
             current.meterRatesIn(invoice.currency()).flatMap(rates -> rates.find(Meter.MEMBERS)),
             periods,
             invoice.currency(),
@@ -419,7 +419,7 @@ public final class InvoiceCalculator {
     for (ChargeInputs.Counters window : inputs.counters()) {
       PlanLimits limits =
           MeterCharges.planAt(terms, window.to())
-              .map(term -> config.limitsOf(term.planId()))
+              .map(term -> term.limits(config))
               .orElse(new PlanLimits(Map.of()))
               .raisedBy(window.packsAdded());
       for (Meter meter : config.meters().periodCounters()) {

@@ -1,8 +1,15 @@
 package io.streamspace.billing.invoicing;
 
+import io.streamspace.billing.catalog.Limit;
+import io.streamspace.billing.catalog.LimitKind;
+import io.streamspace.billing.catalog.Meter;
+import io.streamspace.billing.catalog.PlanLimits;
+import io.streamspace.billing.catalog.SubscriptionPlan.MeterLimit;
+import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.money.UsageUnit;
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 
@@ -23,6 +30,11 @@ import java.util.Objects;
  *     then, its last instant; null for a paid term. A term not stored yet offers its store a
  *     trial until then at {@code price} from its end, which the store grants only to an
  *     organization's first start of the plan ({@code plans/SubscriptionRepository})
+ * @param versionLimits every limit of the version it is on, by meter id, as the version keeps
+ *     them (a meter absent is unlimited): what {@link #limits} reads the seats and period
+ *     counters it includes from, so that a later version of its plan changes neither. Null for
+ *     a term whose version is the plan as configured (no version of it stored yet, or a what-if's
+ *     plan): the config's plan then
  */
 public record PlanTerm(
     String planId,
@@ -36,7 +48,8 @@ public record PlanTerm(
     Instant from,
     Instant to,
     Integer version,
-    Instant trialEnd) {
+    Instant trialEnd,
+    Map<String, MeterLimit> versionLimits) {
 
   public PlanTerm {
     Objects.requireNonNull(planId, "planId");
@@ -44,6 +57,37 @@ public record PlanTerm(
     Objects.requireNonNull(interval, "interval");
     heldLimits = Map.copyOf(heldLimits);
     Objects.requireNonNull(from, "from");
+    versionLimits = versionLimits == null ? null : Map.copyOf(versionLimits);
+  }
+
+  /** A term whose limits are its plan's as configured ({@code versionLimits} null). */
+  public PlanTerm(
+      String planId,
+      String planName,
+      BigDecimal price,
+      String interval,
+      BigDecimal cpuLimit,
+      BigDecimal memoryLimit,
+      BigDecimal storageLimit,
+      Map<String, BigDecimal> heldLimits,
+      Instant from,
+      Instant to,
+      Integer version,
+      Instant trialEnd) {
+    this(
+        planId,
+        planName,
+        price,
+        interval,
+        cpuLimit,
+        memoryLimit,
+        storageLimit,
+        heldLimits,
+        from,
+        to,
+        version,
+        trialEnd,
+        null);
   }
 
   /** A paid term (no trial). */
@@ -129,7 +173,29 @@ public record PlanTerm(
         from,
         to,
         version,
-        end);
+        end,
+        versionLimits);
+  }
+
+  /**
+   * The limit of every meter the term's version sets, a kind not given the billing mode's
+   * default: what it includes of seats ({@link Meter#MEMBERS}) and of each period counter, which
+   * invoices bill beyond. The config's plan when the term keeps none ({@code versionLimits} null).
+   * What it includes of held resources is its own fields ({@link #limit}).
+   */
+  public PlanLimits limits(BillingConfig config) {
+    if (versionLimits == null) {
+      return config.limitsOf(planId);
+    }
+    Map<Meter, Limit> byMeter = new LinkedHashMap<>();
+    for (Meter meter : config.meters().all()) {
+      MeterLimit set = versionLimits.get(meter.configName());
+      if (set != null) {
+        LimitKind kind = set.kind() != null ? set.kind() : config.defaultLimitKind();
+        byMeter.put(meter, new Limit(set.limit(), kind));
+      }
+    }
+    return new PlanLimits(byMeter);
   }
 
   /** What the plan includes of a resource (cores, GB, GPUs), or null when it is unlimited. */

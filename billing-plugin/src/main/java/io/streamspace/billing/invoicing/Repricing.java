@@ -354,7 +354,8 @@ public final class Repricing {
         && same(before.get().cpuLimit(), after.get().cpuLimit())
         && same(before.get().memoryLimit(), after.get().memoryLimit())
         && same(before.get().storageLimit(), after.get().storageLimit())
-        && sameHeld(before.get().heldLimits(), after.get().heldLimits())) {
+        && sameHeld(before.get().heldLimits(), after.get().heldLimits())
+        && before.get().limits().equals(after.get().limits())) {
       return Optional.empty();
     }
     return after;

@@ -167,13 +167,13 @@ public final class SeatCharges {
    *
    * @param seats the organization's seats (any order; those outside the range count nothing)
    * @param terms the plans the organization was on, covering the range
-   * @param includedOf a plan's {@code members} limit, by plan id
+   * @param includedOf a plan term's {@code members} limit ({@link PlanTerm#limits})
    * @param price a seat's price per billing period in the currency; empty: no seat is billed
    */
   static List<SeatLine> lines(
       List<Seat> seats,
       List<PlanTerm> terms,
-      Function<String, Limit> includedOf,
+      Function<PlanTerm, Limit> includedOf,
       Optional<BigDecimal> price,
       BillingPeriods periods,
       Currency currency,
@@ -209,7 +209,7 @@ public final class SeatCharges {
   private static Map<Billed, BigDecimal> billedSeconds(
       List<Seat> seats,
       List<PlanTerm> terms,
-      Function<String, Limit> includedOf,
+      Function<PlanTerm, Limit> includedOf,
       BillingPeriods periods,
       Instant start,
       Instant end) {
@@ -237,7 +237,7 @@ public final class SeatCharges {
       if (term.isEmpty()) {
         continue; // no plan, no included seats to bill beyond
       }
-      Limit limit = includedOf.apply(term.get().planId());
+      Limit limit = includedOf.apply(term.get());
       if (limit.unlimited()) {
         continue; // every seat included
       }

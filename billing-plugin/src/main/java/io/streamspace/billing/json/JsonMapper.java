@@ -40,6 +40,15 @@ public final class JsonMapper {
     return Json.write(value);
   }
 
+  /** JSON text {@link #write} wrote of a {@code type}, read back as one. */
+  public static <T> T read(String json, Class<T> type) {
+    try {
+      return MAPPER.readValue(json, type);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /**
    * A JSON object of decimals ({@code {"gpu": 1, "bandwidth_gb": 50}}, as a pack's {@code adds}
    * or a plan term's {@code held_limits} are stored), by key in key order.

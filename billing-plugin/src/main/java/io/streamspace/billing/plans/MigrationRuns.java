@@ -6,9 +6,7 @@ import io.streamspace.billing.catalog.SubscriptionPlan;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.events.BillingEvents;
-import io.streamspace.billing.events.PlanMigrationNotice;
 import io.streamspace.billing.invoicing.PlanTerm;
-import io.streamspace.billing.money.Money;
 import io.streamspace.billing.planversions.PlanVersion;
 import io.streamspace.billing.planversions.PlanVersions;
 import io.streamspace.common.db.Transactions;
@@ -32,13 +30,7 @@ import org.slf4j.LoggerFactory;
  * What plan-migrations does each minute: tells the organizations of the migrations whose notice
  * is due, and moves those of the migrations whose effective instant has come.
  *
- * <p><b>Told once.</b> From {@code notice_at} while it is scheduled (so at the latest as it moves
- * them, {@code notice_days} 0 included), each organization a migration concerns ({@link
- * PlanMigrations#ON_VERSION}) that has no notice of it gets a row of
- * {@code billing_plan_migration_notices}, {@value #PAGE} at a time, in one statement that returns
- * the rows it made: only the run whose insert made a row publishes its {@code
- * billing.plan.migration_scheduled}, so a second node or a second run tells no one twice. One that
- * joins the version after the notice instant is told at the next run.
+ * <p><b>Told once</b>: {@link MigrationNotices}.
  *
  * <p><b>Moved at the instant.</b> From {@code effective_at}, the organizations still on {@code
  * from_version} move onto {@code to_version} at {@code effective_at} itself, whenever the run
@@ -55,34 +47,6 @@ public final class MigrationRuns {
   static final int PAGE = 200;
 
   private static final Logger log = LoggerFactory.getLogger(MigrationRuns.class);
-
-  private static final NamedSql NOTICES_DUE =
-      NamedSql.of(
-          """
-          SELECT %s FROM billing_plan_migrations
-          WHERE status = 'scheduled' AND notice_at <= :now ORDER BY id"""
-              .formatted(PlanMigrations.COLUMNS));
-
-  private static final NamedSql TELL =
-      NamedSql.of(
-          """
-          WITH due AS (
-            SELECT s.user_id, s.currency, s.price, s.billing_interval
-            %s
-              AND s.started_at <= :effective_at
-              AND NOT EXISTS (SELECT 1 FROM billing_plan_migration_notices n
-                              WHERE n.migration_id = :id AND n.org_id = s.user_id)
-            ORDER BY s.user_id LIMIT :page
-          ), told AS (
-            INSERT INTO billing_plan_migration_notices (migration_id, org_id, noticed_at)
-            SELECT :id, user_id, :now FROM due
-            ON CONFLICT DO NOTHING
-            RETURNING org_id
-          )
-          SELECT d.user_id, d.currency, d.price, d.billing_interval
-          FROM due d JOIN told t ON t.org_id = d.user_id
-          ORDER BY d.user_id"""
-              .formatted(PlanMigrations.ON_VERSION));
 
   private static final NamedSql MOVES_DUE =
       NamedSql.of(
@@ -106,6 +70,13 @@ public final class MigrationRuns {
           ORDER BY s.user_id LIMIT :page"""
               .formatted(PlanMigrations.ON_VERSION));
 
+  // the organization, when it is one the migration moves: its currency
+  private static final NamedSql ONE_TO_MOVE =
+      NamedSql.of(
+          """
+          SELECT s.currency %s AND s.started_at <= :effective_at AND s.user_id = :org"""
+              .formatted(PlanMigrations.ON_VERSION));
+
   private static final NamedSql MOVED =
       NamedSql.of(
           """
@@ -120,6 +91,7 @@ public final class MigrationRuns {
   private final BillingEvents events;
   private final Supplier<BillingConfig> config;
   private final Clock clock;
+  private final MigrationNotices notices;
 
   public MigrationRuns(
       DataSource dataSource,
@@ -132,64 +104,17 @@ public final class MigrationRuns {
     this.events = events;
     this.config = config;
     this.clock = clock;
+    this.notices = new MigrationNotices(dataSource, events, this::planName, clock);
   }
 
   /**
-   * Tells the organizations of each migration whose notice is due that have not been told.
+   * Tells the organizations of each migration whose notice is due that have not been told, and
+   * publishes the notices a node died before publishing ({@link MigrationNotices}).
    *
    * @return how many were told
    */
   public int tell() throws SQLException {
-    Instant now = clock.instant();
-    int told = 0;
-    List<PlanMigration> due;
-    try (Connection connection = dataSource.getConnection()) {
-      due = PlanMigrations.all(connection, NOTICES_DUE.bind("now", now));
-    }
-    for (PlanMigration migration : due) {
-      PlanVersion to = version(migration.planId(), migration.toVersion());
-      List<PlanMigrationNotice> page;
-      do {
-        page = tellPage(migration, to, now);
-        page.forEach(events::planMigrationScheduled);
-        told += page.size();
-      } while (page.size() == PAGE);
-    }
-    return told;
-  }
-
-  private List<PlanMigrationNotice> tellPage(PlanMigration migration, PlanVersion to, Instant now)
-      throws SQLException {
-    List<PlanMigrationNotice> notices = new ArrayList<>();
-    try (Connection connection = dataSource.getConnection();
-        PreparedStatement statement =
-            TELL.bind("plan_id", migration.planId())
-                .bind("from_version", migration.fromVersion())
-                .bind("id", migration.id())
-                .bind("effective_at", migration.effectiveAt())
-                .bind("now", now)
-                .bind("page", PAGE)
-                .prepare(connection);
-        ResultSet rs = statement.executeQuery()) {
-      while (rs.next()) {
-        Currency currency = Currency.getInstance(rs.getString(2).trim());
-        notices.add(
-            new PlanMigrationNotice(
-                rs.getString(1),
-                migration.id(),
-                migration.planId(),
-                planName(to),
-                migration.fromVersion(),
-                migration.toVersion(),
-                migration.effectiveAt(),
-                currency.getCurrencyCode(),
-                Money.shown(rs.getBigDecimal(3), currency),
-                rs.getString(4),
-                to.terms().priceIn(currency).map(p -> Money.shown(p, currency)).orElse(null),
-                to.terms().interval()));
-      }
-    }
-    return notices;
+    return notices.tell();
   }
 
   /**
@@ -217,6 +142,73 @@ public final class MigrationRuns {
       } while (page.isPresent() && page.get().looked() == PAGE);
     }
     return moved;
+  }
+
+  /**
+   * Moves the organization as the next run would, in the caller's transaction, when a migration
+   * whose effective instant has come moves it and no run has yet (they come every minute): a plan
+   * change made before that run then starts from the term the move makes, the organization on
+   * {@code to_version} from {@code effective_at}, not from its old version's term running past it.
+   * Each such migration's row is held, as a run's page holds it, and its {@code moved} counted.
+   *
+   * @param cause the plan-migrations job's: the move is its work, made a little early
+   * @return what to run once the transaction is committed (the moves' events)
+   */
+  public List<Runnable> moveDueInTransaction(Connection connection, String orgId, Cause cause)
+      throws SQLException {
+    Instant now = clock.instant();
+    List<Long> due = new ArrayList<>();
+    try (PreparedStatement statement = MOVES_DUE.bind("now", now).prepare(connection);
+        ResultSet rs = statement.executeQuery()) {
+      while (rs.next()) {
+        due.add(rs.getLong(1));
+      }
+    }
+    List<Runnable> told = new ArrayList<>();
+    for (long id : due) {
+      Optional<PlanMigration> held =
+          PlanMigrations.one(connection, HOLD.bind("id", id).bind("now", now));
+      if (held.isEmpty()) {
+        continue;
+      }
+      PlanMigration migration = held.get();
+      String currency = null;
+      try (PreparedStatement statement =
+              ONE_TO_MOVE
+                  .bind("plan_id", migration.planId())
+                  .bind("from_version", migration.fromVersion())
+                  .bind("effective_at", migration.effectiveAt())
+                  .bind("org", orgId)
+                  .prepare(connection);
+          ResultSet rs = statement.executeQuery()) {
+        if (rs.next()) {
+          currency = rs.getString(1);
+        }
+      }
+      if (currency == null) {
+        continue;
+      }
+      PlanVersion to = version(connection, migration.planId(), migration.toVersion());
+      Optional<Runnable> moved =
+          moveOne(connection, migration, to, new String[] {orgId, currency}, cause);
+      if (moved.isPresent()) {
+        told.add(moved.get());
+        MOVED
+            .bind("moved", 1)
+            .bind("done", false)
+            .bind("now", now)
+            .bind("id", id)
+            .update(connection);
+      }
+    }
+    return told;
+  }
+
+  /** {@link #moveDueInTransaction} in a transaction of its own, then its events. */
+  public void moveDue(String orgId, Cause cause) throws SQLException {
+    Transactions.inTransaction(
+            dataSource, connection -> moveDueInTransaction(connection, orgId, cause))
+        .forEach(Runnable::run);
   }
 
   /**
@@ -294,7 +286,10 @@ public final class MigrationRuns {
         cause);
   }
 
-  /** The term of version {@code to} at {@code price} over {@code [from, until)}. */
+  /**
+   * The term of version {@code to} at {@code price} over {@code [from, until)}, with every limit
+   * of the version (the seats and counters it includes among them).
+   */
   static PlanTerm termOf(
       PlanVersion to, String name, BigDecimal price, Instant from, Instant until) {
     return new PlanTerm(
@@ -308,7 +303,9 @@ public final class MigrationRuns {
         to.terms().heldLimits(),
         from,
         until,
-        to.version());
+        to.version(),
+        null,
+        to.terms().meterLimits());
   }
 
   /** The plan's name now, as configured; the version's when the plan left the config. */
@@ -335,13 +332,7 @@ public final class MigrationRuns {
     return orgs;
   }
 
-  private PlanVersion version(String planId, int version) throws SQLException {
-    try (Connection connection = dataSource.getConnection()) {
-      return version(connection, planId, version);
-    }
-  }
-
-  private static PlanVersion version(Connection connection, String planId, int version)
+  static PlanVersion version(Connection connection, String planId, int version)
       throws SQLException {
     return PlanVersions.of(connection, planId).stream()
         .filter(v -> v.version() == version)

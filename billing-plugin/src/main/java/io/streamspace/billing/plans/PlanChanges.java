@@ -14,6 +14,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Currency;
+import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -127,10 +128,14 @@ public final class PlanChanges {
    *     empty when a plan change ended the term first
    */
   public Optional<Runnable> endTrialInTransaction(
-      Connection connection, Trials.Running trial, PlanTerm next, String outcome, Cause cause)
+      Connection connection,
+      Trials.Running trial,
+      PlanTerm next,
+      Map<String, Object> said,
+      Cause cause)
       throws SQLException {
     Currency currency = Currency.getInstance(trial.currency());
-    return SubscriptionRepository.endTrial(connection, trial, next, outcome, cause)
+    return SubscriptionRepository.endTrial(connection, trial, next, said, cause)
         ? Optional.of(
             () ->
                 changed(

@@ -351,13 +351,17 @@ public final class SubscriptionRepository {
   /**
    * Ends the organization's trial term at the trial's end and starts {@code next} then (a paid
    * term of the plan when the trial converts, else one of the default plan), in the caller's
-   * transaction, when that term is still active; its {@code plan.changed} entry names the trial's
-   * outcome.
+   * transaction, when that term is still active; its {@code plan.changed} entry says {@code said}
+   * of the end (its {@code trial} outcome, ...).
    *
    * @return whether it ended (false: a plan change ended it first)
    */
   public static boolean endTrial(
-      Connection connection, Trials.Running trial, PlanTerm next, String outcome, Cause cause)
+      Connection connection,
+      Trials.Running trial,
+      PlanTerm next,
+      Map<String, Object> said,
+      Cause cause)
       throws SQLException {
     Instant at = trial.endsAt();
     Currency currency = Currency.getInstance(trial.currency());
@@ -384,7 +388,7 @@ public final class SubscriptionRepository {
             AuditKinds.PLAN_CHANGED,
             "subscription:" + trial.orgId(),
             before,
-            TermStarts.audited(next, currency, started, Map.of("trial", outcome))));
+            TermStarts.audited(next, currency, started, said)));
     return true;
   }
 

@@ -23,9 +23,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Currency;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What the trials job does each minute ({@link Trials}): tells the organizations whose trial ends
@@ -47,6 +50,8 @@ import javax.sql.DataSource;
  * its transaction committed.
  */
 public final class TrialRuns {
+
+  private static final Logger log = LoggerFactory.getLogger(TrialRuns.class);
 
   static final int PAGE = 200;
 
@@ -202,6 +207,22 @@ public final class TrialRuns {
     }
   }
 
+  /**
+   * {@link #endDue} in the caller's transaction, for a plan change made in it (a Stripe event's):
+   * the change then starts from the term the end makes.
+   *
+   * @return what to run once the transaction is committed (the end's events); empty when no
+   *     trial's end had come
+   */
+  public Optional<Runnable> endDueInTransaction(Connection connection, String orgId, Cause cause)
+      throws SQLException {
+    Optional<Running> trial = Trials.activeOf(connection, orgId);
+    if (trial.isEmpty() || trial.get().endsAt().isAfter(clock.instant())) {
+      return Optional.empty();
+    }
+    return held(connection, orgId, trial.get().planId(), config.get(), cause).map(this::told);
+  }
+
   private List<Running> due(Instant now, String[] after) throws SQLException {
     List<Running> due = new ArrayList<>();
     try (Connection connection = dataSource.getConnection();
@@ -231,27 +252,35 @@ public final class TrialRuns {
     BillingConfig current = config.get();
     Optional<Outcome> outcome =
         Transactions.inTransaction(
-            dataSource,
-            connection -> {
-              PlanTerm term;
-              Running trial;
-              try (PreparedStatement statement =
-                      HOLD.bind("org", orgId).bind("plan", planId).prepare(connection);
-                  ResultSet rs = statement.executeQuery()) {
-                if (!rs.next()) {
-                  return Optional.<Outcome>empty();
-                }
-                trial = Trials.read(rs);
-                term = PlanTermRows.read(rs, Trials.WIDTH + 1);
-              }
-              return end(connection, trial, term, current, cause);
-            });
-    outcome.ifPresent(
-        o -> {
-          o.changed().ifPresent(Runnable::run);
-          events.trialEnded(o.ended());
-        });
+            dataSource, connection -> held(connection, orgId, planId, current, cause));
+    outcome.map(this::told).ifPresent(Runnable::run);
     return outcome.isPresent();
+  }
+
+  /** Holds the organization's trial of the plan and ends it ({@link #end}), if still running. */
+  private Optional<Outcome> held(
+      Connection connection, String orgId, String planId, BillingConfig current, Cause cause)
+      throws SQLException {
+    PlanTerm term;
+    Running trial;
+    try (PreparedStatement statement =
+            HOLD.bind("org", orgId).bind("plan", planId).prepare(connection);
+        ResultSet rs = statement.executeQuery()) {
+      if (!rs.next()) {
+        return Optional.empty();
+      }
+      trial = Trials.read(rs);
+      term = PlanTermRows.read(rs, Trials.WIDTH + 1);
+    }
+    return end(connection, trial, term, current, cause);
+  }
+
+  /** What tells of an end once it is committed: the plan change's event, then the trial's. */
+  private Runnable told(Outcome outcome) {
+    return () -> {
+      outcome.changed().ifPresent(Runnable::run);
+      events.trialEnded(outcome.ended());
+    };
   }
 
   /**
@@ -272,8 +301,12 @@ public final class TrialRuns {
     }
     String outcome = trial.converts() ? "converted" : "lapsed";
     PlanTerm next = trial.converts() ? paid(trial, term) : fallback(trial, current);
+    Map<String, Object> said =
+        !trial.converts() && unpriced(trial, current)
+            ? Map.of("trial", outcome, "fallback_unpriced_in", trial.currency())
+            : Map.of("trial", outcome);
     Optional<Runnable> changed =
-        changes.endTrialInTransaction(connection, trial, next, outcome, cause);
+        changes.endTrialInTransaction(connection, trial, next, said, cause);
     if (changed.isEmpty()) {
       return Optional.empty();
     }
@@ -294,15 +327,38 @@ public final class TrialRuns {
         term.heldLimits(),
         trial.endsAt(),
         null,
-        term.version());
+        term.version(),
+        null,
+        term.versionLimits());
   }
 
-  /** The term of the default plan, as configured, a lapsed trial falls back to at its end. */
+  /**
+   * The term of the default plan, as configured, a lapsed trial falls back to at its end. A
+   * default plan with no price in the organization's currency (one the config prices it in no
+   * more) is a fee of 0: nothing can be charged in that currency, and the trial still ends, once,
+   * its {@code plan.changed} entry saying so ({@code fallback_unpriced_in}), rather than failing
+   * every run.
+   */
   private static PlanTerm fallback(Running trial, BillingConfig current) {
     SubscriptionPlan plan = current.plan(current.defaultPlan()).orElseThrow();
     Currency currency = Currency.getInstance(trial.currency());
-    return PlanChanges.termOf(plan, current.priceOf(plan, currency).orElseThrow(), trial.endsAt())
+    return PlanChanges.termOf(
+            plan, current.priceOf(plan, currency).orElse(Money.zero(currency)), trial.endsAt())
         .withTrialEnd(null);
+  }
+
+  private static boolean unpriced(Running trial, BillingConfig current) {
+    SubscriptionPlan plan = current.plan(current.defaultPlan()).orElseThrow();
+    boolean unpriced = current.priceOf(plan, Currency.getInstance(trial.currency())).isEmpty();
+    if (unpriced) {
+      log.warn(
+          "the trial of {} of {} lapses to the default plan {}, which has no price in {}: at 0",
+          trial.planId(),
+          trial.orgId(),
+          plan.id(),
+          trial.currency());
+    }
+    return unpriced;
   }
 
   private static void ended(Connection connection, Running trial, String outcome, Instant at)

@@ -1,5 +1,6 @@
 package io.streamspace.billing.planversions;
 
+import io.streamspace.billing.catalog.LimitKind;
 import io.streamspace.billing.catalog.Meter;
 import io.streamspace.billing.catalog.SubscriptionPlan;
 import io.streamspace.billing.catalog.SubscriptionPlan.MeterLimit;
@@ -9,6 +10,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.util.Currency;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -77,6 +79,24 @@ public record PlanVersionTerms(
   public BigDecimal limitOf(Meter meter) {
     Limit limit = limits.get(meter.configName());
     return limit == null ? null : limit.limit();
+  }
+
+  /**
+   * Its limits as a plan term on it keeps them ({@code invoicing.PlanTerm#versionLimits}): the
+   * seats and period counters it includes are read from them.
+   */
+  public Map<String, MeterLimit> meterLimits() {
+    Map<String, MeterLimit> kept = new TreeMap<>();
+    limits.forEach(
+        (meter, limit) ->
+            kept.put(
+                meter,
+                new MeterLimit(
+                    limit.limit(),
+                    limit.kind() == null
+                        ? null
+                        : LimitKind.valueOf(limit.kind().toUpperCase(Locale.ROOT)))));
+    return kept;
   }
 
   /** Whether the two are the same terms: amounts compared by value (29.9 is 29.90). */

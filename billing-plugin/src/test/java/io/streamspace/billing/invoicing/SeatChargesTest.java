@@ -45,9 +45,9 @@ class SeatChargesTest {
    * Pro and Team: 5 seats included, soft; Enterprise: 25, soft; Hobby: 5, hard; solo: none
    * included, soft; trial: none, hard; any other plan leaves {@code members} unlimited.
    */
-  private static final Function<String, Limit> INCLUDED =
-      plan ->
-          switch (plan) {
+  private static final Function<PlanTerm, Limit> INCLUDED =
+      term ->
+          switch (term.planId()) {
             case "pro", "team" -> new Limit(new BigDecimal("5"), LimitKind.SOFT);
             case "enterprise" -> new Limit(new BigDecimal("25"), LimitKind.SOFT);
             case "free" -> new Limit(new BigDecimal("5"), LimitKind.HARD);
@@ -465,7 +465,7 @@ class SeatChargesTest {
               .filter(t -> micros(t.from()) <= from && (t.to() == null || from < micros(t.to())))
               .findFirst()
               .orElseThrow();
-      Limit limit = INCLUDED.apply(term.planId());
+      Limit limit = INCLUDED.apply(term);
       if (limit.unlimited()) {
         continue;
       }

@@ -9,6 +9,7 @@ import static io.streamspace.billing.support.InvoiceFixtures.GENERATE_INVOICES;
 import static io.streamspace.billing.support.InvoiceFixtures.invoiceId;
 import static io.streamspace.billing.support.InvoiceFixtures.lines;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -19,6 +20,7 @@ import io.streamspace.billing.support.BillingHarness.Answer;
 import io.streamspace.billing.support.ConfigSaves;
 import io.streamspace.billing.support.OrgFixtures;
 import io.streamspace.billing.support.TestDatabase;
+import io.streamspace.plugin.api.event.UsageReport;
 import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.jobs.JobOutcome;
 import io.streamspace.plugin.api.jobs.JobRun;
@@ -50,6 +52,9 @@ import org.junit.jupiter.api.Test;
  *   <li>cora opens on Pro on March 15 at 12:00, after the raise: version 2, 40.00 for the 16.5
  *       days left of March's 31: 21.2903… → 21.29.
  * </ul>
+ *
+ * Every version includes 5 seats and 100 GB of bandwidth (soft: 10.00 a seat a month and 0.08 a
+ * GB beyond) but one test's version 3, which includes 1 seat and 10 GB.
  */
 class PlanVersionsTest {
 
@@ -59,10 +64,13 @@ class PlanVersionsTest {
         {"id": "free", "name": "Hobby", "price": 0, "interval": "month", "cpu_limit": 2,
          "memory_limit": 4, "storage_limit": 10},
         {"id": "pro", "name": "Pro", "price": %s, "interval": "month", "cpu_limit": %s,
-         "memory_limit": 16, "storage_limit": 100}]}""";
+         "memory_limit": 16, "storage_limit": 100,
+         "limits": {"members": {"limit": %s}, "bandwidth_gb": {"limit": %s}}}]}""";
 
-  private static final String V1 = PLANS.formatted("30.00", "8");
-  private static final String V2 = PLANS.formatted("40.00", "4");
+  private static final String V1 = PLANS.formatted("30.00", "8", "5", "100");
+  private static final String V2 = PLANS.formatted("40.00", "4", "5", "100");
+  // fewer seats and less bandwidth included, at V2's price and cores
+  private static final String V3 = PLANS.formatted("40.00", "4", "1", "10");
 
   private static final String MIGRATIONS = "/admin/plans/pro/migrations";
 
@@ -114,6 +122,39 @@ class PlanVersionsTest {
         lines(invoiceId("cora", "2026-03-01T00:00:00Z")));
     assertEquals(
         List.of(List.of("acme", 1), List.of("bolt", 1), List.of("cora", 2)),
+        rows(
+            "SELECT user_id, plan_version FROM billing_subscriptions WHERE ended_at IS NULL"
+                + " ORDER BY user_id"));
+  }
+
+  @Test
+  void fewerSeatsAndLessBandwidthMakeVersionThree_versionOnesOrganizationsKeepItsAllowances()
+      throws SQLException {
+    // acme (v1: 5 seats, 100 GB) has 3 members all March and uses 50 GB: all included
+    OrgFixtures.added("acme", "amy", "member", "2026-03-01T00:00:00Z");
+    OrgFixtures.added("acme", "abe", "member", "2026-03-01T00:00:00Z");
+    saved("2026-03-20T00:00:00Z", V2, V3);
+    // dana opens on v3 (1 seat, 10 GB) on March 20, with 2 members and the same 50 GB
+    OrgFixtures.opened(billing, "dana", "Dana", "dan", "USD", "pro", "2026-03-20T00:00:00Z");
+    OrgFixtures.added("dana", "deb", "member", "2026-03-20T00:00:00Z");
+    bandwidth("acme", "2026-03-25T00:00:00Z");
+    bandwidth("dana", "2026-03-25T00:00:00Z");
+
+    marchInvoiced();
+    assertEquals(
+        List.of("plan_fee Pro, 2026-03-01 – 2026-04-01 null null null 30 30.00"),
+        lines(invoiceId("acme", "2026-03-01T00:00:00Z")),
+        "acme is on version 1: its 3 seats within 5, its 50 GB within 100");
+    // dana: 40.00 × 12/31 = 15.4838… → 15.48; one seat beyond 1 for 12 days of 31, 10.00 ×
+    // 0.387097 → 3.87; 40 GB beyond 10 at 0.08 = 3.20
+    assertEquals(
+        List.of(
+            "plan_fee Pro, 2026-03-20 – 2026-04-01 null null null 40 15.48",
+            "overage bandwidth_gb overage bandwidth_gb 40 GB 0.08 3.20",
+            "overage members members 0.387097 seat-months 10.00 3.87"),
+        lines(invoiceId("dana", "2026-03-01T00:00:00Z")));
+    assertEquals(
+        List.of(List.of("acme", 1), List.of("bolt", 1), List.of("cora", 2), List.of("dana", 3)),
         rows(
             "SELECT user_id, plan_version FROM billing_subscriptions WHERE ended_at IS NULL"
                 + " ORDER BY user_id"));
@@ -192,6 +233,102 @@ class PlanVersionsTest {
             "SELECT user_id, subtotal::text FROM billing_invoices"
                 + " WHERE period_start = '2026-04-01T00:00:00Z' AND user_id <> 'cora'"
                 + " ORDER BY user_id"));
+  }
+
+  /**
+   * The migration v1 → v2 on April 1 comes due while plan-migrations does not run (a day without
+   * a run): ben moves bolt to Hobby on April 2 at 00:00, before the run that would move it. As
+   * with a trial's end, the change starts from what the move makes: bolt on v2 from April 1,
+   * 00:00 (40.00 for 1 day of April's 30: 1.3333… → 1.33, not v1's 1.00), then Hobby. The run
+   * at 00:01 moves acme, and the migration is applied with both moved.
+   */
+  @Test
+  void aPlanChangeAfterAMigrationsInstant_beforeItsRun_startsFromWhatTheMoveMade() {
+    Answer scheduled =
+        billing.call(
+            HttpMethod.POST,
+            MIGRATIONS,
+            admin("root"),
+            "{\"from_version\": 1, \"to_version\": 2, \"effective\": \"2026-04-01\","
+                + " \"notice_days\": 7, \"reason\": \"Pro costs more\"}");
+    assertEquals(201, scheduled.status(), scheduled.body().toString());
+    run("2026-03-25T00:00:00Z");
+    billing.clock.set(at("2026-04-02T00:00:00Z"));
+
+    Answer moved =
+        billing.call(
+            HttpMethod.PUT,
+            "/subscription",
+            user("ben"),
+            "{\"plan_id\": \"free\", \"org_id\": \"bolt\"}");
+
+    assertEquals(200, moved.status(), moved.body().toString());
+    assertEquals(
+        List.of(
+            List.of("bolt", 1, "2026-03-01T00:00:00Z", "2026-04-01T00:00:00Z"),
+            List.of("bolt", 2, "2026-04-01T00:00:00Z", "2026-04-02T00:00:00Z"),
+            List.of("bolt", 1, "2026-04-02T00:00:00Z", "null")),
+        terms("bolt"));
+    run("2026-04-02T00:01:00Z");
+    assertEquals(
+        List.of(
+            List.of("acme", 1, "2026-03-01T00:00:00Z", "2026-04-01T00:00:00Z"),
+            List.of("acme", 2, "2026-04-01T00:00:00Z", "null")),
+        terms("acme"));
+    assertEquals(
+        List.of(List.of("applied", 2)), rows("SELECT status, moved FROM billing_plan_migrations"));
+    billing.calculateUsageAt("2026-05-01T01:00:00Z");
+    billing.runAt(GENERATE_INVOICES, "2026-05-01T01:00:00Z");
+    assertEquals(
+        List.of(
+            "plan_fee Pro, 2026-04-01 – 2026-04-02 null null null 40 1.33",
+            "plan_fee Hobby, 2026-04-02 – 2026-05-01 null null null 0 0.00"),
+        lines(invoiceId("bolt", "2026-04-01T00:00:00Z")));
+  }
+
+  /**
+   * A node makes acme's and bolt's notices at 00:00 on March 25 and dies before it publishes them
+   * (its publisher throws): their rows stay unpublished. The run at 00:01, within the two
+   * minutes' lease, publishes nothing; the one at 00:02 publishes each once, from its row; the
+   * one at 00:03 none again.
+   */
+  @Test
+  void noticesANodeDiedBeforePublishing_arePublishedByALaterRun_once() {
+    Answer scheduled =
+        billing.call(
+            HttpMethod.POST,
+            MIGRATIONS,
+            admin("root"),
+            "{\"from_version\": 1, \"to_version\": 2, \"effective\": \"2026-04-01\","
+                + " \"notice_days\": 7, \"reason\": \"Pro costs more\"}");
+    long id = scheduled.body().get("id").asLong();
+    billing.clock.set(at("2026-03-25T00:00:00Z"));
+    MigrationRuns dying =
+        new MigrationRuns(
+            TestDatabase.dataSource(),
+            null, // it only tells
+            new BillingEvents(
+                (name, payload) -> {
+                  throw new IllegalStateException("the node dies before it publishes");
+                }),
+            BillingConfig::defaults,
+            billing.clock);
+
+    assertThrows(IllegalStateException.class, dying::tell);
+
+    String unpublished =
+        "SELECT org_id FROM billing_plan_migration_notices WHERE published_at IS NULL"
+            + " ORDER BY org_id";
+    assertEquals(List.of(List.of("acme"), List.of("bolt")), rows(unpublished));
+    run("2026-03-25T00:01:00Z");
+    assertEquals(List.of(), notices(), "its node's lease runs to 00:02");
+    run("2026-03-25T00:02:00Z");
+    run("2026-03-25T00:03:00Z");
+    assertEquals(
+        List.of(notice("acme", id, "30.00"), notice("bolt", id, "30.00")),
+        notices(),
+        "each published once, by the first run after the lease");
+    assertEquals(List.of(), rows(unpublished));
   }
 
   @Test
@@ -389,6 +526,14 @@ class PlanVersionsTest {
   /** The admin saves {@code after} over {@code before} at {@code at}; it takes effect. */
   private void saved(String at, String before, String after) throws SQLException {
     ConfigSaves.saved(billing, at(at), "raise Pro", before, after);
+  }
+
+  /** The organization reports 50 GB of bandwidth at {@code at}. */
+  private void bandwidth(String org, String at) {
+    billing.billing.onUsageReported(
+        billing.context,
+        new UsageReport(
+            "bw-" + org, at(at), org, "bandwidth_gb", new java.math.BigDecimal("50"), null));
   }
 
   private void marchInvoiced() {

@@ -51,7 +51,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * for those that open on or move onto them, some with a payment method on file (from the start,
  * or added later), some without, some left early by a plan change, some changed in the minute
  * after their end, before the run that ends them (and some organizations a migration moves
- * changing plans in the minute after its instant). Every action is delivered in time order, never
+ * changing plans in the minute after its instant, moved first); two to four coupons on Pro's or Team's fee
+ * (percent or amount off, in USD or VND; once, repeating or forever), each organization redeeming
+ * one of those its currency can, or none, at a random instant. Every action is delivered in time order, never
  * on a whole minute; trials then plan-migrations run at every minute the model's run does
  * something and at the first after each action (a run at any other minute has nothing to do);
  * generate-invoices at 00:00 on April 1 and May 1, finalize-invoices at 01:00.
@@ -67,15 +69,19 @@ import org.junit.jupiter.params.provider.MethodSource;
  * end and before that run ends it so first. Then plan-migrations: each organization on a
  * scheduled migration's {@code from_version} (not on a trial) is told once, at the first run from
  * its {@code notice_at}; at the first run from its {@code effective_at}, those still on it move
- * there, and it is applied. Asserted per organization: its terms, and its March and April
+ * there, and it is applied; a plan change after that instant, before that run, moves the
+ * organization there first. Asserted per organization: its terms, and its March and April
  * invoices' lines, plan fees only (no usage), each term's fee prorated to the second against the
  * period ({@code price × overlap seconds ÷ period seconds}, rounded once half up to the currency's
- * minor unit), 0 and "trial until" for a trial term; and every {@code
+ * minor unit), 0 and "trial until" for a trial term, then the discount lines of the redemption
+ * covering the period (percent: each fee line of its plans rounded half up; amount: {@code min
+ * (amount, Σ)} shared by largest remainder); and every {@code
  * billing.plan.migration_scheduled}, {@code billing.trial.will_end} and {@code
  * billing.trial.ended}, each once, at the run (or the plan change) the model tells it at.
  *
  * <p>Seeds: three fixed ones and one new each run, shown in the test's name; {@code
- * -Dprices.seed=N} runs seed N only, to replay a failure.
+ * -Dprices.seed=N} runs seed N only, to replay a failure; {@code -Dprices.seeds=N} runs seeds 1
+ * to N, for a longer search.
  */
 class PriceChangesPropertyTest {
 
@@ -106,6 +112,10 @@ class PriceChangesPropertyTest {
     String replay = System.getProperty("prices.seed");
     if (replay != null) {
       return LongStream.of(Long.parseLong(replay));
+    }
+    String many = System.getProperty("prices.seeds");
+    if (many != null) { // a longer search: seeds 1 to N
+      return LongStream.rangeClosed(1, Long.parseLong(many));
     }
     // chosen for what they hold together: both modes, VND, conversions, lapses, trials left early
     // and changes in the minute after a trial's end, moves and notices
@@ -191,6 +201,17 @@ class PriceChangesPropertyTest {
                 user(c.owner()),
                 "{\"plan_id\": \"%s\", \"org_id\": \"%s\"}".formatted(c.plan(), c.org()));
         assertEquals(200, answer.status(), c + ": " + answer.body());
+      } else if (step instanceof Create c) {
+        Answer answer = billing.call(HttpMethod.POST, "/admin/coupons", admin("root"), c.body());
+        assertEquals(201, answer.status(), c + ": " + answer.body());
+      } else if (step instanceof Redeem r) {
+        Answer answer =
+            billing.call(
+                HttpMethod.POST,
+                "/redeem",
+                user(r.owner()),
+                "{\"org_id\": \"%s\", \"code\": \"%s\"}".formatted(r.org(), r.code()));
+        assertEquals(201, answer.status(), r + ": " + answer.body());
       } else if (step instanceof Run r) {
         for (String job : r.jobs()) {
           JobRun run = billing.runAt(job, iso(r.at()));
@@ -265,7 +286,11 @@ class PriceChangesPropertyTest {
         .toList();
   }
 
-  /** The invoice's lines as {@code "kind description amount"}. */
+  /**
+   * The invoice's lines as {@code "kind description amount"}; a discount line's description as
+   * {@code "Coupon C1: "} and the line it discounts (its coupon's terms in words are {@code
+   * CouponsTest}'s).
+   */
   private static List<String> invoiceLines(Org org, Instant periodStart) {
     return rows(
             """
@@ -273,7 +298,13 @@ class PriceChangesPropertyTest {
             WHERE invoice_id = ? ORDER BY line_no""",
             invoiceId(org.id, iso(periodStart)))
         .stream()
-        .map(r -> r.get(0) + " " + r.get(1) + " " + money((BigDecimal) r.get(2), org.currency))
+        .map(
+            r ->
+                r.get(0)
+                    + " "
+                    + ((String) r.get(1)).replaceFirst("^(Coupon \\S+) \\(.*?\\): ", "$1: ")
+                    + " "
+                    + money((BigDecimal) r.get(2), org.currency))
         .toList();
   }
 
@@ -296,7 +327,7 @@ class PriceChangesPropertyTest {
   // ---------------------------------------------------------------- the steps
 
   /** What happens at an instant: an action (never on a whole minute) or a run of jobs. */
-  private sealed interface Step permits Open, Card, Raise, Migrate, Change, Run {
+  private sealed interface Step permits Open, Card, Raise, Migrate, Change, Create, Redeem, Run {
     Instant at();
   }
 
@@ -314,6 +345,12 @@ class PriceChangesPropertyTest {
 
   /** The Owner's PUT /subscription. */
   private record Change(Instant at, String org, String owner, String plan) implements Step {}
+
+  /** The admin's POST of a coupon. */
+  private record Create(Instant at, String body) implements Step {}
+
+  /** The Owner's POST /redeem of a coupon's code. */
+  private record Redeem(Instant at, String org, String owner, String code) implements Step {}
 
   /** The jobs that run at a minute, in that order. */
   private record Run(Instant at, List<String> jobs) implements Step {}
@@ -348,7 +385,7 @@ class PriceChangesPropertyTest {
     }
 
     /** Its plan-fee line in the period, or null when it does not overlap it. */
-    String line(Instant start, Instant end, String currency) {
+    Fee line(Instant start, Instant end, String currency) {
       Instant a = from.isAfter(start) ? from : start;
       Instant b = to == null || to.isAfter(end) ? end : to;
       if (!a.isBefore(b)) {
@@ -368,11 +405,69 @@ class PriceChangesPropertyTest {
           trialEnd != null
               ? ", trial until " + date(endedEarly ? to : trialEnd)
               : ", " + date(a) + " – " + date(b);
-      return "plan_fee " + NAMES.get(plan) + description + " " + fee.toPlainString();
+      return new Fee(plan, NAMES.get(plan) + description, fee);
     }
 
     private static String date(Instant at) {
       return at.atZone(ZoneOffset.UTC).toLocalDate().toString();
+    }
+  }
+
+  /** A plan-fee line: the plan of its term, its description and amount. */
+  private record Fee(String plan, String description, BigDecimal amount) {
+    @Override
+    public String toString() {
+      return "plan_fee " + description + " " + amount.toPlainString();
+    }
+  }
+
+  /**
+   * A coupon on plan fees: {@code percent} off each line, or {@code amount} (in {@code currency})
+   * off what its lines come to, shared by largest remainder; for {@code periods} billing periods
+   * from the one it is redeemed in (0: forever).
+   */
+  private record Coupon(
+      String id,
+      BigDecimal percent,
+      BigDecimal amount,
+      String currency,
+      int periods,
+      List<String> plans) {
+
+    String body() {
+      String off =
+          percent != null
+              ? "\"percent_off\": " + percent.toPlainString()
+              : "\"amount_off\": %s, \"currency\": \"%s\""
+                  .formatted(amount.toPlainString(), currency);
+      String duration =
+          switch (periods) {
+            case 0 -> "\"duration\": \"forever\"";
+            case 1 -> "\"duration\": \"once\"";
+            default -> "\"duration\": \"repeating\", \"duration_in_periods\": " + periods;
+          };
+      String plansJson = String.join(", ", plans.stream().map(p -> "\"" + p + "\"").toList());
+      // meters too: plan fees are the only lines here, so they take nothing more
+      return ("{\"id\": \"%s\", %s, %s, \"applies_to\": {\"plans\": [%s],"
+              + " \"meters\": [\"cpu_cores\"]}, \"codes\": [\"%s\"], \"reason\": \"seeded\"}")
+          .formatted(id, off, duration, plansJson, code());
+    }
+
+    String code() {
+      return "CODE-" + id;
+    }
+
+    boolean usableIn(String orgCurrency) {
+      return percent != null || currency.equals(orgCurrency);
+    }
+  }
+
+  /** A redemption: its coupon, and the periods it discounts, {@code [from, until)} (null: on). */
+  private record Redeemed(Coupon coupon, Instant at, Instant from, Instant until) {
+
+    /** Whether it discounts the invoice of {@code [start, end)}. */
+    boolean covers(Instant start, Instant end) {
+      return !from.isAfter(start) && (until == null || until.isAfter(start)) && at.isBefore(end);
     }
   }
 
@@ -382,6 +477,7 @@ class PriceChangesPropertyTest {
     final String currency;
     final List<Term> terms = new ArrayList<>();
     final List<String> trialsHad = new ArrayList<>();
+    final List<Redeemed> redeemed = new ArrayList<>();
     Instant opened;
     Instant card; // a payment method on file from then; null: none
 
@@ -408,8 +504,78 @@ class PriceChangesPropertyTest {
       return terms.stream().map(t -> t.shown(currency)).toList();
     }
 
+    /**
+     * The period's plan-fee lines, then a discount line for each a redemption covering the period
+     * takes something off: a line of a plan its coupon applies to, with an amount above 0.
+     */
     List<String> expectedLines(Instant start, Instant end) {
-      return terms.stream().map(t -> t.line(start, end, currency)).filter(l -> l != null).toList();
+      List<Fee> fees =
+          terms.stream().map(t -> t.line(start, end, currency)).filter(l -> l != null).toList();
+      List<String> lines = new ArrayList<>(fees.stream().map(Fee::toString).toList());
+      for (Redeemed r : redeemed) {
+        if (!r.covers(start, end)) {
+          continue;
+        }
+        List<Integer> applies = new ArrayList<>();
+        for (int i = 0; i < fees.size(); i++) {
+          if (fees.get(i).amount().signum() > 0
+              && r.coupon().plans().contains(fees.get(i).plan())) {
+            applies.add(i);
+          }
+        }
+        BigDecimal[] off = off(r.coupon(), fees, applies);
+        for (int k = 0; k < applies.size(); k++) {
+          if (off[k].signum() > 0) {
+            Fee fee = fees.get(applies.get(k));
+            lines.add(
+                "discount Coupon %s: %s %s"
+                    .formatted(
+                        r.coupon().id(), fee.description(), off[k].negate().toPlainString()));
+          }
+        }
+      }
+      return lines;
+    }
+
+    /**
+     * What the coupon takes off each of {@code applies}: {@code percent} of each, rounded half up;
+     * or {@code min(amount, Σ)} shared in proportion, each its share rounded down, the units left
+     * to the largest remainders (ties to the earlier line).
+     */
+    private BigDecimal[] off(Coupon coupon, List<Fee> fees, List<Integer> applies) {
+      int digits = digits(currency);
+      BigDecimal[] off = new BigDecimal[applies.size()];
+      if (coupon.percent() != null) {
+        for (int k = 0; k < off.length; k++) {
+          off[k] =
+              fees.get(applies.get(k))
+                  .amount()
+                  .multiply(coupon.percent())
+                  .divide(BigDecimal.valueOf(100), digits, RoundingMode.HALF_UP);
+        }
+        return off;
+      }
+      BigDecimal base =
+          applies.stream().map(i -> fees.get(i).amount()).reduce(BigDecimal.ZERO, BigDecimal::add);
+      BigDecimal total = coupon.amount().min(base);
+      BigDecimal[] remainder = new BigDecimal[off.length];
+      BigDecimal given = BigDecimal.ZERO;
+      for (int k = 0; k < off.length; k++) {
+        BigDecimal exact = fees.get(applies.get(k)).amount().multiply(total);
+        off[k] = exact.divide(base, digits, RoundingMode.FLOOR);
+        remainder[k] = exact.subtract(off[k].multiply(base));
+        given = given.add(off[k]);
+      }
+      int left = total.subtract(given).movePointRight(digits).intValueExact();
+      List<Integer> order = new ArrayList<>();
+      for (int k = 0; k < off.length; k++) {
+        order.add(k);
+      }
+      order.sort(Comparator.comparing((Integer k) -> remainder[k]).reversed());
+      for (int k : order.subList(0, left)) {
+        off[k] = off[k].add(BigDecimal.ONE.movePointLeft(digits));
+      }
+      return off;
     }
   }
 
@@ -464,12 +630,14 @@ class PriceChangesPropertyTest {
   /** What the seed generates, the steps that make it happen, and what they should make. */
   private static final class World {
     final Random random;
+    final Random couponRandom;
     final String mode;
     final Map<String, Integer> trialDays = new HashMap<>();
     final Map<String, List<BigDecimal[]>> versions = new HashMap<>(); // plan: [USD, VND] each
     final List<Org> orgs = new ArrayList<>();
     final List<Trial> trials = new ArrayList<>();
     final List<Migration> migrations = new ArrayList<>();
+    final List<Coupon> coupons = new ArrayList<>();
     final List<Step> actions = new ArrayList<>();
     final TreeSet<Instant> runs = new TreeSet<>();
     final List<String> notices = new ArrayList<>();
@@ -482,7 +650,10 @@ class PriceChangesPropertyTest {
     private int moved;
 
     private World(long seed) {
-      random = new Random(new SplittableRandom(seed).nextLong()); // seeds 1, 2, 3 far apart
+      SplittableRandom seeds = new SplittableRandom(seed);
+      random = new Random(seeds.nextLong()); // seeds 1, 2, 3 far apart
+      // the coupons draw from their own stream: a seed's world is the same with or without them
+      couponRandom = new Random(seeds.nextLong());
       mode = random.nextBoolean() ? "subscription" : "hybrid";
       trialDays.put("free", 0);
       trialDays.put("pro", pick(List.of(2, 7, 14)));
@@ -503,8 +674,12 @@ class PriceChangesPropertyTest {
       return world;
     }
 
-    /** The seed's intents: openings, payment methods, plan changes, raises, migrations. */
+    /**
+     * The seed's intents: coupons, openings, payment methods, plan changes, raises, migrations,
+     * redemptions.
+     */
     private void plan() {
+      coupons();
       int count = 3 + random.nextInt(3);
       for (int i = 0; i < count; i++) {
         Org org = new Org(ORGS.get(i), random.nextInt(3) == 0 ? "VND" : "USD");
@@ -519,6 +694,9 @@ class PriceChangesPropertyTest {
         }
         for (int c = random.nextInt(3); c > 0; c--) {
           change(org, instant(opened, MAY.minus(Duration.ofHours(2))));
+        }
+        if (couponRandom.nextInt(3) > 0) {
+          redeem(org, instant(couponRandom, opened, MAY.minus(Duration.ofHours(2))));
         }
       }
       for (int r = 1 + random.nextInt(3); r > 0; r--) {
@@ -577,6 +755,55 @@ class PriceChangesPropertyTest {
       }
     }
 
+    /**
+     * Two to four coupons on Pro, Team or both, created at the start: a percentage (10, 12.5, 20,
+     * 33.33 or 100) or an amount in USD or VND, once, repeating for 2 or 3 periods, or forever.
+     * The first is a percentage, which an organization in any currency can redeem.
+     */
+    private void coupons() {
+      Random r = couponRandom;
+      for (int c = 2 + r.nextInt(3); c > 0; c--) {
+        boolean percent = coupons.isEmpty() || r.nextBoolean();
+        String currency = r.nextBoolean() ? "USD" : "VND";
+        Coupon coupon =
+            new Coupon(
+                "C" + (coupons.size() + 1),
+                percent
+                    ? new BigDecimal(pick(r, List.of("10", "12.5", "20", "33.33", "100")))
+                    : null,
+                percent
+                    ? null
+                    : "USD".equals(currency)
+                        ? BigDecimal.valueOf(500 + r.nextInt(5_500), 2)
+                        : BigDecimal.valueOf(1_000 * (50 + r.nextInt(1_450))),
+                percent ? null : currency,
+                pick(r, List.of(0, 1, 2, 3)),
+                pick(r, List.of(List.of("pro"), List.of("team"), List.of("pro", "team"))));
+        coupons.add(coupon);
+        actions.add(new Create(MARCH, coupon.body()));
+      }
+    }
+
+    /**
+     * At {@code at}, the Owner redeems a coupon it can (its currency's): for the periods from the
+     * one it is in ({@code once} that one, {@code repeating} as many, {@code forever} all on).
+     */
+    private void redeem(Org org, Instant at) {
+      Coupon coupon =
+          pick(couponRandom, coupons.stream().filter(c -> c.usableIn(org.currency)).toList());
+      intent(
+          at,
+          () -> {
+            Instant from = at.isBefore(APRIL) ? MARCH : APRIL;
+            Instant until =
+                coupon.periods() == 0
+                    ? null
+                    : from.atZone(ZoneOffset.UTC).plusMonths(coupon.periods()).toInstant();
+            org.redeemed.add(new Redeemed(coupon, at, from, until));
+            actions.add(new Redeem(at, org.id, org.owner, coupon.code()));
+          });
+    }
+
     private void card(Org org, Instant at) {
       org.card = at;
       actions.add(new Card(at, org.id));
@@ -590,8 +817,12 @@ class PriceChangesPropertyTest {
             if (org.opened == null || org.active().from.isAfter(at)) {
               return;
             }
-            // a trial whose end came before the change ends there first, as its run would
+            // a trial whose end came before the change ends there first, as its run would; then
+            // a migration whose instant came moves it there first
             trials.stream().filter(t -> t.org == org && t.term.to == null).forEach(t -> end(t, at));
+            migrations.stream()
+                .filter(m -> m.scheduled && !m.effective.isAfter(at) && m.concerns(org))
+                .forEach(m -> moveOnto(m, org));
             String plan = pick(PLANS.stream().filter(p -> !p.equals(org.active().plan)).toList());
             actions.add(new Change(at, org.id, org.owner, plan));
             org.active().to = at;
@@ -769,15 +1000,20 @@ class PriceChangesPropertyTest {
         did = true;
         for (Org org : orgs) {
           if (migration.concerns(org)) {
-            moved++;
-            BigDecimal[] to = versions.get(migration.plan).get(migration.to - 1);
-            org.active().to = migration.effective;
-            org.terms.add(
-                new Term(migration.plan, migration.to, org.priceOf(to), migration.effective, null));
+            moveOnto(migration, org);
           }
         }
       }
       return did;
+    }
+
+    /** The organization moved by the migration, at its effective instant. */
+    private void moveOnto(Migration migration, Org org) {
+      moved++;
+      BigDecimal[] to = versions.get(migration.plan).get(migration.to - 1);
+      org.active().to = migration.effective;
+      org.terms.add(
+          new Term(migration.plan, migration.to, org.priceOf(to), migration.effective, null));
     }
 
     /**
@@ -858,11 +1094,23 @@ class PriceChangesPropertyTest {
     }
 
     String summary() {
-      return ("%s mode, %d organizations (%d VND), %d trials, %d raises, %d migrations, %d plan"
-              + " changes, %d runs; %d moved, told %d notices, %d trials' ends, %d ended (%d"
-              + " converted, %d lapsed, %d at a change after the end)")
+      long discounts =
+          orgs.stream()
+                  .flatMap(o -> o.expectedLines(MARCH, APRIL).stream())
+                  .filter(l -> l.startsWith("discount"))
+                  .count()
+              + orgs.stream()
+                  .flatMap(o -> o.expectedLines(APRIL, MAY).stream())
+                  .filter(l -> l.startsWith("discount"))
+                  .count();
+      return ("%s mode, %d coupons, %d redeemed (%d discount lines), %d organizations (%d VND), %d trials, %d raises,"
+              + " %d migrations, %d plan changes, %d runs; %d moved, told %d notices, %d trials'"
+              + " ends, %d ended (%d converted, %d lapsed, %d at a change after the end)")
           .formatted(
               mode,
+              coupons.size(),
+              actions.stream().filter(a -> a instanceof Redeem).count(),
+              discounts,
               orgs.size(),
               orgs.stream().filter(o -> o.currency.equals("VND")).count(),
               trials.size(),
@@ -885,6 +1133,10 @@ class PriceChangesPropertyTest {
 
     /** A random instant in {@code (from, to)}, never on a whole minute (when jobs run). */
     private Instant instant(Instant from, Instant to) {
+      return instant(random, from, to);
+    }
+
+    private static Instant instant(Random random, Instant from, Instant to) {
       long seconds = Duration.between(from, to).getSeconds();
       Instant at = from.plusSeconds(1 + (long) (random.nextDouble() * (seconds - 2)));
       return at.getEpochSecond() % 60 == 0 ? at.plusSeconds(1) : at;
@@ -911,6 +1163,10 @@ class PriceChangesPropertyTest {
     }
 
     private <T> T pick(List<T> from) {
+      return pick(random, from);
+    }
+
+    private static <T> T pick(Random random, List<T> from) {
       return from.get(random.nextInt(from.size()));
     }
   }

@@ -160,6 +160,19 @@ class TrialsTest {
             + "\"changed\":0,\"conversion_rate\":0.5000}]",
         analytics.body().get("trials").toString(),
         "bolt's and acme's trials began in March; one converted, one lapsed");
+    BillingHarness.Text csv =
+        billing.text(
+            "/admin/analytics?from=2026-03&to=2026-03&format=csv&table=trials", admin("root"));
+    assertEquals(200, csv.status(), csv.body());
+    assertEquals(
+        "month,plan_id,started,converted,lapsed,changed,conversion_rate\r\n"
+            + "2026-03,pro,2,1,1,0,0.5000\r\n",
+        csv.body(),
+        "the same figures as CSV");
+    Answer badTable =
+        billing.call(HttpMethod.GET, "/admin/analytics?format=csv&table=cohorts", admin("root"));
+    assertEquals(400, badTable.status());
+    assertEquals("table", badTable.errorField());
   }
 
   @Test
@@ -308,6 +321,51 @@ class TrialsTest {
   }
 
   /**
+   * dora (owner dan) opens on Pro in VND on March 1 with no payment method, while every plan has a
+   * VND price (Hobby 0, Pro 750000); then the config prices them in USD only: Hobby, the default
+   * plan, has no VND price any more. dora's trial lapses at 00:00 on March 15 onto Hobby at a fee
+   * of 0 (nothing can be charged in VND), once: the run succeeds, tells the end once, and the
+   * end's plan.changed entry says Hobby has no price in VND; the next run has nothing to do.
+   */
+  @Test
+  void aLapseToADefaultPlanWithNoPriceInTheCurrency_fallsBackOnceAtNoFee_andSaysSo() {
+    billing.context.setConfigJson(
+        "{"
+            + PLANS
+                .replace("\"price\": 0,", "\"price\": 0, \"prices\": {\"VND\": 0},")
+                .replace("\"trial_days\": 14", "\"trial_days\": 14, \"prices\": {\"VND\": 750000}")
+            + "}");
+    billing.billing.onConfigChanged(billing.context);
+    OrgFixtures.opened(billing, "dora", "Dora", "dan", "VND", "pro", "2026-03-01T00:00:00Z");
+    billing.context.setConfigJson("{" + PLANS + "}");
+    billing.billing.onConfigChanged(billing.context);
+    assertEquals(
+        List.of(List.of("VND")),
+        rows("SELECT currency FROM billing_accounts WHERE user_id = 'dora'"));
+
+    run("2026-03-15T00:00:00Z");
+    run("2026-03-15T00:01:00Z");
+
+    assertEquals(
+        List.of(
+            "pro 0 2026-03-01T00:00:00Z..2026-03-15T00:00:00Z trial",
+            "free 0 2026-03-15T00:00:00Z..null"),
+        terms("dora"));
+    assertEquals(
+        List.of(
+            "bolt pro lapsed false -> free at 2026-03-15T00:00:00Z",
+            "dora pro lapsed false -> free at 2026-03-15T00:00:00Z"),
+        ended().stream().sorted().toList());
+    assertEquals(
+        List.of(List.of("lapsed", "VND", "0")),
+        rows(
+            """
+            SELECT after->>'trial', after->>'fallback_unpriced_in', after->>'price'
+            FROM billing_audit_entries
+            WHERE kind = 'plan.changed' AND subject = 'subscription:dora'"""));
+  }
+
+  /**
    * Stripe Billing: cora (owner carl) on Hobby takes Pro through a subscription Checkout on March
    * 10 at 12:00. The Subscription's trial_end is March 24 12:00, 1774353600 in Unix seconds; its
    * completion at 12:05 begins our trial to that same instant, and there the trial converts:
@@ -318,52 +376,7 @@ class TrialsTest {
     WireMockServer stripe = new WireMockServer(options().dynamicPort());
     stripe.start();
     try {
-      billing.context.setConfigJson(
-          "{" + PLANS + ", \"stripeEnabled\": true, \"stripeCollection\": \"stripe_invoices\"}");
-      billing.billing.onConfigChanged(billing.context);
-      billing.context.setSecret("STRIPE_WEBHOOK_SECRET", StripeSubscriptionFixtures.SECRET);
-      billing.context.setSecret("STRIPE_SECRET_KEY", "sk_test_trials");
-      StripeTestEndpoint.pointAt(billing.billing, stripe.baseUrl());
-      OrgFixtures.opened(billing, "cora", "Cora", "carl", "USD", "free", "2026-03-01T00:00:00Z");
-      TestDatabase.execute(
-          """
-          INSERT INTO billing_stripe_customers (account_id, customer_id, created_at)
-          VALUES ('cora', 'cus_cora', '2026-03-01T00:00:00Z')""");
-      stripe.stubFor(
-          get(urlPathEqualTo("/v1/prices"))
-              .willReturn(
-                  okJson(
-                      "{\"object\": \"list\", \"has_more\": false, \"data\": [%s]}"
-                          .formatted(StripeSubscriptionFixtures.price("price_pro", "pro", 3000)))));
-      StripeSubscriptionFixtures.sessionCreated(stripe, "cs_cora", "subscription");
-      billing.clock.set(at("2026-03-10T12:00:00Z"));
-
-      Answer checkout =
-          billing.call(
-              HttpMethod.POST,
-              "/create-checkout",
-              user("carl"),
-              "{\"plan_id\": \"pro\", \"org_id\": \"cora\", "
-                  + StripeSubscriptionFixtures.URLS
-                  + "}");
-
-      assertEquals(200, checkout.status(), checkout.body().toString());
-      stripe.verify(
-          postRequestedFor(urlEqualTo("/v1/checkout/sessions"))
-              .withFormParam("mode", equalTo("subscription"))
-              .withFormParam("line_items[0][price]", equalTo("price_pro"))
-              .withFormParam("subscription_data[trial_end]", equalTo("1774353600"))
-              .withFormParam("metadata[trial_end]", equalTo("1774353600")));
-
-      billing.clock.set(at("2026-03-10T12:05:00Z"));
-      StripeSigning.delivered(
-          billing,
-          StripeSubscriptionFixtures.SECRET,
-          StripeSigning.event(
-              "evt_cora", "checkout.session.completed", billing.clock.instant(), completed()));
-      JsonNode trial = subscription("cora").get("trial");
-      assertEquals("2026-03-24T12:00:00Z", trial.get("ends_at").asText(), "Stripe's trial_end");
-      assertTrue(trial.get("will_convert").asBoolean(), "the Subscription charges from then");
+      coraOnAStripeTrialOfPro(stripe);
 
       run("2026-03-24T12:00:30Z");
       assertEquals(
@@ -378,7 +391,108 @@ class TrialsTest {
     }
   }
 
+  /**
+   * The same Stripe trial; at 12:00:20 on March 24, before the trials run that ends it at 12:01,
+   * carl moves cora's Subscription to Hobby's price in the Customer Portal. As with {@code PUT
+   * /subscription}, the move starts from what the trial's end makes: converted at 12:00 (the
+   * Subscription live), Pro paid from then to the move, told once, by the event.
+   */
+  @Test
+  void aStripePlanChangeInTheMinuteAfterATrialsEnd_beforeItsRun_startsFromWhatTheEndMade() {
+    WireMockServer stripe = new WireMockServer(options().dynamicPort());
+    stripe.start();
+    try {
+      coraOnAStripeTrialOfPro(stripe);
+      billing.clock.set(at("2026-03-24T12:00:20Z"));
+
+      StripeSigning.delivered(
+          billing,
+          StripeSubscriptionFixtures.SECRET,
+          StripeSigning.event(
+              "evt_portal",
+              "customer.subscription.updated",
+              billing.clock.instant(),
+              StripeSubscriptionFixtures.subscription(
+                  "sub_cora",
+                  "active",
+                  StripeSubscriptionFixtures.price("price_free", "free", 0),
+                  false,
+                  "{\"account_id\": \"cora\", \"plan_id\": \"pro\"}")));
+
+      assertEquals(
+          List.of(
+              "free 0 2026-03-01T00:00:00Z..2026-03-10T12:05:00Z",
+              "pro 0 2026-03-10T12:05:00Z..2026-03-24T12:00:00Z trial",
+              "pro 30 2026-03-24T12:00:00Z..2026-03-24T12:00:20Z",
+              "free 0 2026-03-24T12:00:20Z..null"),
+          terms("cora"));
+      run("2026-03-24T12:01:00Z");
+      assertEquals(
+          List.of(
+              "bolt pro lapsed false -> free at 2026-03-15T00:00:00Z",
+              "cora pro converted true -> pro at 2026-03-24T12:00:00Z"),
+          ended().stream().sorted().toList(),
+          "cora's told once, as the move ended it; bolt's by the run");
+    } finally {
+      stripe.stop();
+    }
+  }
+
   // ---- helpers ----
+
+  /**
+   * cora (owner carl) opens on Hobby on March 1 in Stripe Billing and takes Pro through a
+   * subscription Checkout on March 10 at 12:00, asking Stripe for trial_end 1774353600 (March
+   * 24 12:00); the session completes at 12:05 and begins our trial to then.
+   */
+  private void coraOnAStripeTrialOfPro(WireMockServer stripe) {
+    billing.context.setConfigJson(
+        "{" + PLANS + ", \"stripeEnabled\": true, \"stripeCollection\": \"stripe_invoices\"}");
+    billing.billing.onConfigChanged(billing.context);
+    billing.context.setSecret("STRIPE_WEBHOOK_SECRET", StripeSubscriptionFixtures.SECRET);
+    billing.context.setSecret("STRIPE_SECRET_KEY", "sk_test_trials");
+    StripeTestEndpoint.pointAt(billing.billing, stripe.baseUrl());
+    OrgFixtures.opened(billing, "cora", "Cora", "carl", "USD", "free", "2026-03-01T00:00:00Z");
+    TestDatabase.execute(
+        """
+        INSERT INTO billing_stripe_customers (account_id, customer_id, created_at)
+        VALUES ('cora', 'cus_cora', '2026-03-01T00:00:00Z')""");
+    stripe.stubFor(
+        get(urlPathEqualTo("/v1/prices"))
+            .willReturn(
+                okJson(
+                    "{\"object\": \"list\", \"has_more\": false, \"data\": [%s]}"
+                        .formatted(StripeSubscriptionFixtures.price("price_pro", "pro", 3000)))));
+    StripeSubscriptionFixtures.sessionCreated(stripe, "cs_cora", "subscription");
+    billing.clock.set(at("2026-03-10T12:00:00Z"));
+
+    Answer checkout =
+        billing.call(
+            HttpMethod.POST,
+            "/create-checkout",
+            user("carl"),
+            "{\"plan_id\": \"pro\", \"org_id\": \"cora\", "
+                + StripeSubscriptionFixtures.URLS
+                + "}");
+
+    assertEquals(200, checkout.status(), checkout.body().toString());
+    stripe.verify(
+        postRequestedFor(urlEqualTo("/v1/checkout/sessions"))
+            .withFormParam("mode", equalTo("subscription"))
+            .withFormParam("line_items[0][price]", equalTo("price_pro"))
+            .withFormParam("subscription_data[trial_end]", equalTo("1774353600"))
+            .withFormParam("metadata[trial_end]", equalTo("1774353600")));
+
+    billing.clock.set(at("2026-03-10T12:05:00Z"));
+    StripeSigning.delivered(
+        billing,
+        StripeSubscriptionFixtures.SECRET,
+        StripeSigning.event(
+            "evt_cora", "checkout.session.completed", billing.clock.instant(), completed()));
+    JsonNode trial = subscription("cora").get("trial");
+    assertEquals("2026-03-24T12:00:00Z", trial.get("ends_at").asText(), "Stripe's trial_end");
+    assertTrue(trial.get("will_convert").asBoolean(), "the Subscription charges from then");
+  }
 
   /** cora's subscription-mode session completed: its trial took nothing. */
   private static String completed() {

@@ -1599,6 +1599,112 @@ class BillingPagesBrowserTest extends BillingHostTestBase {
             .size());
   }
 
+  /**
+   * vic opens on Pro; the Plans section, Pro chosen, lists each of Pro's versions as {@code GET
+   * /admin/plans/pro/versions} answers it: its number, when it was made, its price, how many
+   * organizations are on it (vic among them) and their MRR; then Pro's migrations.
+   */
+  @Test
+  void thePlansSectionListsAPlansVersionsAndWhoIsOnEach_asTheApiAnswersThem() {
+    api.postEvents(
+        platformToken,
+        List.of(Events.userCreated("vic", NOW.minusSeconds(3600), Map.of("plan", "pro"))));
+    api.awaitCaughtUp("billing");
+    JsonNode versions =
+        api.http.get(BILLING + "/admin/plans/pro/versions", api.adminToken).expect(200);
+    adminSignedIn();
+    byId("section-nav").findElement(By.linkText("Plans")).click();
+    browser.await(d -> "plans-heading".equals(focused()));
+
+    new Select(byId("plan-versions-plan")).selectByValue("pro");
+    browser.await(
+        d ->
+            d.findElements(By.cssSelector("#plan-versions-table caption")).stream()
+                .anyMatch(c -> c.getText().startsWith("Pro: versions")));
+
+    List<WebElement> rows = byId("plan-versions-table").findElements(By.cssSelector("tbody tr"));
+    assertEquals(versions.get("versions").size(), rows.size(), byId("plan-versions").getText());
+    long organizations = 0;
+    for (int i = 0; i < rows.size(); i++) {
+      JsonNode version = versions.get("versions").get(i);
+      List<String> cells =
+          rows.get(i).findElements(By.cssSelector("th, td")).stream()
+              .map(WebElement::getText)
+              .toList();
+      assertEquals("v" + version.get("version").asInt(), cells.get(0));
+      assertEquals(
+          version.get("created_at").isNull() ? "as configured" : cells.get(1), cells.get(1));
+      for (JsonNode price : version.get("prices")) {
+        if (price.get("currency").asText().equals("USD")) {
+          assertTrue(
+              cells.get(2).contains("$" + price.get("price").decimalValue().setScale(2)),
+              cells.get(2));
+        }
+      }
+      assertTrue(cells.get(2).endsWith(" / " + version.get("interval").asText()), cells.get(2));
+      assertEquals(version.get("organizations").asText(), cells.get(4));
+      for (JsonNode mrr : version.get("mrr")) {
+        if (mrr.get("currency").asText().equals("USD")) {
+          assertTrue(
+              cells.get(5).contains("$" + mrr.get("mrr").decimalValue().setScale(2)), cells.get(5));
+        }
+      }
+      organizations += version.get("organizations").asLong();
+    }
+    assertTrue(organizations >= 1, "vic is on a version of Pro: " + versions);
+    if (versions.get("migrations").isEmpty()) {
+      assertEquals("No migration of this plan.", byId("plan-migrations-table").getText());
+    } else {
+      assertEquals(
+          versions.get("migrations").size(),
+          byId("plan-migrations-table").findElements(By.cssSelector("tbody tr")).size());
+    }
+  }
+
+  /**
+   * The admin creates SPRING20 (20 % off Pro for three periods, codes spring20 and spring-20) on
+   * the Coupons section's form, submitted twice at once as a double click does: it is created
+   * once, said so, and listed with its terms in words, its codes upper case, no redemption yet,
+   * no end and active.
+   */
+  @Test
+  void aCouponCreatedOnTheAdminPageIsListedWithItsTermsAndCodes_onceEvenAfterADoubleSubmit() {
+    adminSignedIn();
+    byId("section-nav").findElement(By.linkText("Coupons")).click();
+    browser.await(d -> "coupons-heading".equals(focused()));
+    byId("coupon-id").sendKeys("SPRING20");
+    byId("coupon-off").sendKeys("20");
+    new Select(byId("coupon-duration")).selectByValue("repeating");
+    byId("coupon-periods").sendKeys("3");
+    byId("coupon-plans").sendKeys("pro");
+    byId("coupon-codes").sendKeys("spring20, spring-20");
+    byId("coupon-reason").sendKeys("spring campaign");
+
+    browser.script(
+        "const form = document.getElementById('coupon-form');"
+            + " form.requestSubmit(); form.requestSubmit();");
+
+    browser.await(d -> byId("live").getText().startsWith("Coupon SPRING20 created"));
+    assertMessage(
+        "success", "status", "Coupon SPRING20 created: 20 % off, 3 periods, on plan Pro; codes ");
+    JsonNode coupons = api.http.get(BILLING + "/admin/coupons", api.adminToken).expect(200);
+    assertEquals(1, coupons.get("coupons").size(), coupons.toString());
+    JsonNode coupon = coupons.get("coupons").get(0);
+    assertEquals("[\"SPRING-20\",\"SPRING20\"]", coupon.get("codes").toString());
+    browser.await(d -> !d.findElements(By.cssSelector("#coupons-table tbody tr")).isEmpty());
+    assertEquals(
+        List.of(
+            "SPRING20",
+            "20 % off, 3 periods, on plan Pro",
+            "SPRING-20, SPRING20",
+            "0",
+            "—",
+            "active"),
+        byId("coupons-table").findElements(By.cssSelector("tbody tr th, tbody tr td")).stream()
+            .map(WebElement::getText)
+            .toList());
+  }
+
   @Test
   void aWhatIfReRatesThePeriodWithADoubledCpuRate_perOrganizationAndInTotal() {
     adminSignedIn();

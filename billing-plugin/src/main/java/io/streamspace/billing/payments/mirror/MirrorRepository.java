@@ -4,6 +4,7 @@ import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.db.SqlArrays;
 import io.streamspace.billing.invoicing.Invoice;
 import io.streamspace.billing.invoicing.InvoiceStatus;
+import io.streamspace.billing.stripe.SubscriptionCharges;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -40,18 +41,9 @@ final class MirrorRepository {
                       :at::text[]::timestamptz[]) AS f(invoice_id, account_id, at)
           ON CONFLICT DO NOTHING""");
 
-  // Whether Stripe Subscription c charges the plan fee of our invoice i: it is live, or it was
-  // cancelled after the period began, having charged a plan the organization was on in it (a
-  // refused Checkout's never did): it collected that plan fee before it ended
+  // Whether Stripe Subscription c charges the plan fee of our invoice i
   private static final String CHARGES_PLAN_FEE =
-      """
-      c.account_id = i.user_id
-      AND (c.status <> 'canceled'
-           OR (c.event_at > i.period_start
-               AND EXISTS (SELECT 1 FROM billing_subscriptions p
-                           WHERE p.user_id = i.user_id AND p.plan_id = c.plan_id
-                             AND p.started_at < i.period_end
-                             AND (p.ended_at IS NULL OR p.ended_at > i.period_start))))""";
+      SubscriptionCharges.chargesPlanFee("i.user_id", "i.period_start", "i.period_end");
 
   // leases the next due row: due again only once the lease is over (a node that died)
   private static final NamedSql CLAIM =
@@ -72,11 +64,7 @@ final class MirrorRepository {
               i.status, i.currency, i.total, s.customer_id, charging.subscription_id,
               charging.started_at AS subscribed_from"""
               .formatted(
-                  """
-                  SELECT c.subscription_id, c.started_at FROM billing_stripe_subscriptions c
-                  WHERE %s
-                  ORDER BY c.event_at DESC LIMIT 1"""
-                      .formatted(CHARGES_PLAN_FEE)));
+                  SubscriptionCharges.charging("i.user_id", "i.period_start", "i.period_end")));
 
   // a discount line as the line it discounts: a plan fee's discount goes where the fee goes
   private static final NamedSql LINES =

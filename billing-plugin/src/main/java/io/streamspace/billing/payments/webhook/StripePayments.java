@@ -65,6 +65,17 @@ public final class StripePayments {
           INSERT INTO billing_stripe_events (event_id, event_type, created_at, applied_at)
           VALUES (:id, :type, :created, :now) ON CONFLICT DO NOTHING""");
 
+  /**
+   * Makes what the next runs of trials and plan-migrations would make of an organization before
+   * they do (plans' TrialRuns and MigrationRuns: a trial's end, a migration's move), in an
+   * event's transaction, before the plan change the event makes.
+   */
+  @FunctionalInterface
+  public interface DueChanges {
+    /** What to run once the transaction is committed (their events). */
+    List<Runnable> makeDue(java.sql.Connection connection, String orgId) throws SQLException;
+  }
+
   private final DataSource dataSource;
   private final Map<String, EventHandler> handlers;
   private final Clock clock;
@@ -75,6 +86,7 @@ public final class StripePayments {
       InvoiceStatusChanges invoices,
       Consumer<Payment> paymentFailed,
       PlanChanges plans,
+      DueChanges dueChanges,
       PackPurchases packs,
       StorePurchases store,
       StripeCollections collections,
@@ -87,7 +99,7 @@ public final class StripePayments {
       Clock clock) {
     this.dataSource = dataSource;
     PaymentSuccesses successes = new PaymentSuccesses(invoices);
-    SubscriptionPlanMoves moves = new SubscriptionPlanMoves(plans, config);
+    SubscriptionPlanMoves moves = new SubscriptionPlanMoves(plans, dueChanges, config);
     PaymentIntentEvents intents =
         new PaymentIntentEvents(successes, paymentFailed, collections, autoTopUps);
     ChargeRefunds refunds = new ChargeRefunds(store, packs, autoTopUps);

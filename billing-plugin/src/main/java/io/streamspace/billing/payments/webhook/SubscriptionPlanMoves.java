@@ -28,17 +28,25 @@ import org.slf4j.LoggerFactory;
  * commit. Already on the plan, or a plan not sold in its currency: nothing (logged). A plan with a
  * trial begins it (once per organization and plan) as the Subscription does: until the {@code
  * trial_end} Stripe has, so that our trial term ends when Stripe starts charging; none when Stripe
- * has none. A setup-mode Checkout's completion (Stripe charges nothing) begins the plan's own.
+ * has none. A setup-mode Checkout's completion (Stripe charges nothing) begins the plan's own. A
+ * trial whose end has come before the trials run that ends it is ended first, and a migration
+ * whose instant has come before the run that moves the organization moves it first, in the
+ * event's transaction, as {@code PUT /subscription} does: the move starts from the term they make
+ * (the trial converted or lapsed at its end; the organization on the migration's version from its
+ * instant), never from a term running past them.
  */
 final class SubscriptionPlanMoves {
 
   private static final Logger log = LoggerFactory.getLogger(SubscriptionPlanMoves.class);
 
   private final PlanChanges plans;
+  private final StripePayments.DueChanges due;
   private final Supplier<BillingConfig> config;
 
-  SubscriptionPlanMoves(PlanChanges plans, Supplier<BillingConfig> config) {
+  SubscriptionPlanMoves(
+      PlanChanges plans, StripePayments.DueChanges due, Supplier<BillingConfig> config) {
     this.plans = plans;
+    this.due = due;
     this.config = config;
   }
 
@@ -67,6 +75,7 @@ final class SubscriptionPlanMoves {
     if (next.trialEnd() != null && !"setup".equals(event.text("mode"))) {
       next = next.withTrialEnd(stripeTrialEnd(event, now)); // Stripe charges: its trial, or none
     }
+    after.addAll(due.makeDue(c, account));
     try {
       after.add(
           plans.changeInTransaction(

@@ -342,6 +342,82 @@ class StripeInvoiceMirrorTest {
   }
 
   /**
+   * An amount off covering the plan and the cores is taken once in all: ann redeems FEE (30.05
+   * off Pro and cpu_cores, once) on March 5, while her Subscription charges Pro's fee, so Stripe
+   * discounts the Subscription by it (and takes 29.99 of it off Pro's fee there). Our March
+   * invoice takes it off the fee the Subscription charges first, 29.99, and only the 0.06 left
+   * off the 0.20 of cores above the plan (10 cores for two hours, 2 × 2 × 0.05): its Stripe
+   * invoice, without the fee and its discount, is 0.20 − 0.06 = 0.14, and 29.99 + 0.06 = 30.05
+   * off in all. Shared in proportion instead, the cores would take 0.20 of it, 30.19 in all.
+   */
+  @Test
+  void anAmountOffAPlanTheSubscriptionChargesAndTheCores_isTakenOnceInAll() {
+    onProThroughAStripeSubscription("ann");
+    billing.created("2026-03-02T10:00:00Z", "s-ann", "ann", size("10", "4", "0"));
+    billing.terminated("2026-03-02T12:00:00Z", "s-ann", "ann");
+    stripe.stubFor(
+        post(urlEqualTo("/v1/coupons"))
+            .willReturn(
+                okJson(
+                    """
+                    {"id":"ss_coupon_FEE","object":"coupon","amount_off":3005,"currency":"usd",\
+                    "duration":"once","valid":true,"livemode":false,"metadata":{}}""")));
+    stripe.stubFor(
+        post(urlEqualTo("/v1/subscriptions/sub_ann"))
+            .willReturn(
+                okJson(
+                    """
+                    {"id":"sub_ann","object":"subscription","status":"active",\
+                    "customer":"cus_ann","livemode":false,"metadata":{}}""")));
+    stripe.stubFor(
+        get(urlEqualTo(INVOICES + "/in_1"))
+            .atPriority(1)
+            .willReturn(okJson(stripeInvoice("draft", 14))));
+    assertEquals(
+        201,
+        billing
+            .call(
+                HttpMethod.POST,
+                "/admin/coupons",
+                admin("root"),
+                """
+                {"id": "FEE", "amount_off": 30.05, "currency": "USD", "duration": "once",
+                 "applies_to": {"plans": ["pro"], "meters": ["cpu_cores"]}, "codes": ["FEE"],
+                 "reason": "launch"}""")
+            .status());
+    billing.clock.set(at("2026-03-05T00:00:00Z"));
+    assertEquals(
+        201,
+        billing
+            .call(
+                HttpMethod.POST,
+                "/redeem",
+                BillingHarness.user("ann"),
+                "{\"org_id\": \"ann\", \"code\": \"FEE\"}")
+            .status());
+    List<ServeEvent> discounted = requestsTo("/v1/subscriptions/sub_ann");
+    assertEquals(1, discounted.size(), "the Subscription carries FEE at Stripe");
+    assertEquals("ss_coupon_FEE", form(discounted.get(0)).get("discounts[0][coupon]"));
+    finalizeMarch();
+    long invoice = invoiceOf("ann");
+
+    assertEquals(
+        List.of(
+            List.of(1, "plan_fee", new BigDecimal("29.99")),
+            List.of(2, "overage", new BigDecimal("0.20")),
+            List.of(3, "discount", new BigDecimal("-29.99")),
+            List.of(4, "discount", new BigDecimal("-0.06"))),
+        rows(
+            "SELECT line_no, kind, amount FROM billing_invoice_lines WHERE invoice_id = ?"
+                + " ORDER BY line_no",
+            invoice));
+    assertEquals(1, collectAt(FINALIZED).rowsTouched());
+    List<String> amounts = requestsTo(ITEMS).stream().map(e -> form(e).get("amount")).toList();
+    assertEquals(List.of("20", "-6"), amounts, "the cores above the plan, less the rest of FEE");
+    assertEquals("sent in_1 1 -", mirrorRow(invoice));
+  }
+
+  /**
    * Credits that pay the plan fee a Stripe Subscription also charges go to Stripe, or they would
    * be lost: ann's 50.00 credit pays her whole 29.99 invoice (paid at once, total 0), and its
    * Stripe invoice hands the 29.99 back as her Stripe balance, which the subscription's next

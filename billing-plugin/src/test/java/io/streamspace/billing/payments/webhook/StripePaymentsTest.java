@@ -31,6 +31,7 @@ class StripePaymentsTest {
             null,
             null,
             null,
+            null,
             Clock.systemUTC());
 
     assertEquals(
