@@ -44,10 +44,13 @@ public interface Journal extends PluginLifecycleListener, JournalLag.Lookup, Aut
   Appended append(List<JournalEntry> entries);
 
   /**
-   * Something was journaled; waits, for at most {@code timeout}, until the plugins consumed on
-   * this node have flushed it, so that what a client reads after its answer usually includes it.
+   * Something was journaled; before intake answers, waits as long as this journal promises a
+   * client's reads after its answer usually include it. The PostgreSQL journal waits, for at
+   * most {@code timeout}, until the plugins consumed on this node have flushed it; the Kafka
+   * journal does not wait (its answer means the brokers have the batch; the plugins' lag counts
+   * it until they applied it).
    *
-   * @return whether they have
+   * @return whether they have flushed it
    */
   boolean awaitConsumed(Appended appended, Duration timeout);
 
