@@ -27,8 +27,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Platform event intake: parse and validate a batch once, journal it, and answer once it is
  * committed there; the journal's consumers hand it to the plugins (this node's, as parsed here).
- * On the node that consumes a plugin's journal, intake also waits (briefly) for the plugin to have
- * stored the batch, so that what a client reads after its 202 usually includes it.
+ * On the PostgreSQL journal, on the node that consumes a plugin's journal, intake also waits
+ * (briefly) for the plugin to have stored the batch, so that what a client reads after its 202
+ * usually includes it; on Kafka it does not ({@link Journal#awaitConsumed}).
  */
 public final class EventIntake {
 
@@ -46,7 +47,7 @@ public final class EventIntake {
   /** An event refused because its id stands for another event in the journal. */
   public record Conflict(int index, String id, String message) {}
 
-  /** How long intake waits for this node's consumers before answering anyway. */
+  /** How long intake waits for this node's consumers, where it does, before answering anyway. */
   private static final Duration CONSUMED_WAIT = Duration.ofSeconds(5);
 
   private static final Duration FLUSH_TIMEOUT = Duration.ofSeconds(30);

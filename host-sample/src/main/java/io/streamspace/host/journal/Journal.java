@@ -44,10 +44,13 @@ public interface Journal extends PluginLifecycleListener, JournalLag.Lookup, Aut
   Appended append(List<JournalEntry> entries);
 
   /**
-   * Something was journaled; waits, for at most {@code timeout}, until the plugins consumed on
-   * this node have flushed it, so that what a client reads after its answer usually includes it.
+   * Something was journaled; called before intake answers. The PostgreSQL journal waits, for at
+   * most {@code timeout}, until the plugins consumed on this node have flushed it, so that what a
+   * client reads after its answer usually includes it; the Kafka journal returns at once (its
+   * answer means the brokers have the batch, and the plugins' lag counts it until they stored
+   * it).
    *
-   * @return whether they have
+   * @return whether they have flushed it (on Kafka, whether there was nothing to flush)
    */
   boolean awaitConsumed(Appended appended, Duration timeout);
 

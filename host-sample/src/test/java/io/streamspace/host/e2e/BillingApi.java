@@ -50,23 +50,26 @@ final class BillingApi {
 
   /**
    * Waits until health shows the plugin has consumed the whole journal: what a client does after
-   * enabling a plugin, before it reads what the plugin caught up with.
+   * enabling a plugin, before it reads what the plugin caught up with, and on the Kafka journal
+   * after a 202, which does not wait for the plugins.
    */
   void awaitCaughtUp(String pluginId) {
     Await.await(
         Duration.ofSeconds(30),
         Duration.ofMillis(50),
         pluginId + " caught up",
-        () -> {
-          JsonNode plugin = null;
-          for (JsonNode health : http.get("/api/health", null).expect(200).get("plugins")) {
-            if (health.get("id").asText().equals(pluginId)) {
-              plugin = health;
-            }
-          }
-          return plugin;
-        },
-        plugin -> plugin != null && plugin.at("/lag/events").asLong(-1) == 0);
+        () -> lagEvents(pluginId),
+        events -> events == 0);
+  }
+
+  /** How many events health shows the plugin behind the journal, -1 when it shows no lag. */
+  long lagEvents(String pluginId) {
+    for (JsonNode health : http.get("/api/health", null).expect(200).get("plugins")) {
+      if (health.get("id").asText().equals(pluginId)) {
+        return health.at("/lag/events").asLong(-1);
+      }
+    }
+    return -1;
   }
 
   /**

@@ -170,6 +170,7 @@ class HostJarIT {
                   Events.sessionTerminated(session, user, end)));
       assertEquals(3, accepted.get("accepted").asInt());
 
+      api.awaitCaughtUp("billing"); // on Kafka a 202 does not wait for the plugin
       api.runJob("calculate-usage");
 
       LocalDate today = LocalDate.now(ZoneOffset.UTC);

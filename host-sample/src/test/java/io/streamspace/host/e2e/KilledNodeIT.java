@@ -185,7 +185,7 @@ class KilledNodeIT {
         "the drafts",
         Duration.ofSeconds(30),
         () -> db.count("SELECT count(*) FROM billing_invoices") == USERS);
-    nodes.awaitBlockedBy(held);
+    nodes.db.awaitBlockedBy(held);
     assertEquals(
         0,
         db.count("SELECT count(*) FROM billing_invoices WHERE invoice_number IS NOT NULL"),

@@ -9,7 +9,6 @@ import io.streamspace.host.e2e.SessionBatches.Batch;
 import io.streamspace.testing.Await;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -280,7 +279,7 @@ final class KilledNodes implements AutoCloseable {
             "SELECT 1 FROM billing_sessions WHERE session_id = (SELECT min(session_id) FROM"
                 + " billing_sessions) FOR UPDATE");
     runAsync(asked, job);
-    awaitBlockedBy(List.of(lock));
+    db.awaitBlockedBy(List.of(lock));
     return List.of(lock);
   }
 
@@ -292,33 +291,6 @@ final class KilledNodes implements AutoCloseable {
                 .http
                 .post(
                     "/api/plugins/" + PLUGIN + "/jobs/" + job, ADMIN_TOKEN, BillingApi.RUN_REASON));
-  }
-
-  // ---- the database, as an operator sees it
-
-  /** Waits until another session waits for a lock that one of {@code held} holds. */
-  void awaitBlockedBy(List<Connection> held) throws SQLException {
-    List<Integer> pids = new ArrayList<>();
-    for (Connection connection : held) {
-      pids.add(
-          OperatorDatabase.query(
-              connection,
-              "SELECT pg_backend_pid()",
-              new Object[0],
-              rows -> {
-                rows.next();
-                return rows.getInt(1);
-              }));
-    }
-    String holders = pids.toString().replace('[', '{').replace(']', '}');
-    poll(
-        "a statement waiting for the test's locks",
-        Duration.ofSeconds(30),
-        () ->
-            db.count(
-                    "SELECT count(*) FROM pg_stat_activity WHERE pg_blocking_pids(pid) && ?::int[]",
-                    holders)
-                > 0);
   }
 
   /** Polls {@code condition} every 20 ms until it holds; fails after {@code timeout}. */

@@ -2,12 +2,14 @@ package io.streamspace.host.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streamspace.testing.Await;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -112,6 +114,32 @@ final class OperatorDatabase {
     connection.setAutoCommit(false);
     query(connection, sql, params, rows -> null);
     return connection;
+  }
+
+  /** Waits until another session waits for a lock that one of {@code held} holds. */
+  void awaitBlockedBy(List<Connection> held) throws SQLException {
+    List<Integer> pids = new ArrayList<>();
+    for (Connection connection : held) {
+      pids.add(
+          query(
+              connection,
+              "SELECT pg_backend_pid()",
+              new Object[0],
+              rows -> {
+                rows.next();
+                return rows.getInt(1);
+              }));
+    }
+    String holders = pids.toString().replace('[', '{').replace(']', '}');
+    Await.await(
+        Duration.ofSeconds(30),
+        Duration.ofMillis(20),
+        "a statement waiting for the test's locks",
+        () ->
+            count(
+                    "SELECT count(*) FROM pg_stat_activity WHERE pg_blocking_pids(pid) && ?::int[]",
+                    holders)
+                > 0);
   }
 
   /** A query on {@code connection}. */

@@ -45,6 +45,9 @@ class RedeliveryAfterRestartE2ETest {
 
     try (BillingHost first = BillingHost.start(work, dbUrl, clock, Map.of(), kafka)) {
       first.api.postEvents(first.api.token("platform", "platform"), batch);
+      // stored before the stop: on Kafka a 202 waits neither for the plugin nor for the index,
+      // whose ids tell the redelivery after the restart
+      first.api.awaitCaughtUp("billing");
       first.api.runJob("calculate-usage");
     }
     try (BillingHost second = BillingHost.start(work, dbUrl, clock, Map.of(), kafka)) {

@@ -15,7 +15,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Session events posted over HTTP, metered by the packaged plugin, rated by calculate-usage
  * fired through Quartz, read back over HTTP. Default rates: 0.05 per core-hour, 0.01 per
- * GB-hour. The host's clock stands at 2026-03-10 12:00 UTC.
+ * GB-hour. The host's clock stands at 2026-03-10 12:00 UTC. Each test rates what it posted once
+ * the plugin's lag is 0: on the Kafka journal ({@link SessionMeteringOnKafkaE2ETest}) a 202 does
+ * not wait for the plugin to have stored the batch.
  */
 class SessionMeteringE2ETest extends BillingHostTestBase {
 
@@ -37,6 +39,7 @@ class SessionMeteringE2ETest extends BillingHostTestBase {
             Events.sessionCreated("s-" + user, user, at("01:00"), "2", "4", "0"),
             Events.sessionTerminated("s-" + user, user, at("11:00"))));
 
+    api.awaitCaughtUp("billing");
     api.runJob("calculate-usage");
 
     JsonNode usage = usageOn(token, "2026-03-10", "2026-03-11");
@@ -70,6 +73,7 @@ class SessionMeteringE2ETest extends BillingHostTestBase {
     api.postEvents(platformToken, List.of(Events.sessionTerminated(session, user, at("04:00"))));
     api.postEvents(platformToken, List.of(Events.heartbeat(session, user, at("03:30"))));
 
+    api.awaitCaughtUp("billing");
     api.runJob("calculate-usage");
 
     JsonNode usage = usageOn(token, "2026-03-10", "2026-03-11");
@@ -89,6 +93,7 @@ class SessionMeteringE2ETest extends BillingHostTestBase {
             Events.heartbeat(session, user, at("04:00")),
             Events.heartbeat(session, user, at("05:20"))));
 
+    api.awaitCaughtUp("billing");
     api.runJob("calculate-usage");
 
     JsonNode usage = usageOn(token, "2026-03-10", "2026-03-11");
@@ -110,6 +115,7 @@ class SessionMeteringE2ETest extends BillingHostTestBase {
             resize,
             Events.sessionTerminated(session, user, at("04:00"))));
 
+    api.awaitCaughtUp("billing");
     api.runJob("calculate-usage");
 
     JsonNode usage = usageOn(token, "2026-03-10", "2026-03-11");
@@ -129,6 +135,7 @@ class SessionMeteringE2ETest extends BillingHostTestBase {
             Events.sessionCreated("s-" + user, user, at("06:00"), "2", "2", "0"),
             Events.sessionTerminated("s-" + user, user, at("08:00")));
     assertEquals(2, api.postEvents(platformToken, batch).get("accepted").asInt());
+    api.awaitCaughtUp("billing");
     api.runJob("calculate-usage");
 
     JsonNode again = api.postEvents(platformToken, batch);

@@ -152,9 +152,10 @@ public final class KafkaConsumers
   }
 
   /**
-   * Returns once the plugin's consumer here has joined its group, so that intake waits for it
-   * from its first batch on, as the PostgreSQL journal's consumer takes its lease before its
-   * plugin is started; or after {@link #JOIN_WITHIN}, consuming as soon as it joins.
+   * Returns once the plugin's consumer here has joined its group, so that a started plugin owns
+   * its partitions here (and {@link #awaitConsumed} waits for them) from its first batch on, as
+   * the PostgreSQL journal's consumer takes its lease before its plugin is started; or after
+   * {@link #JOIN_WITHIN}, consuming as soon as it joins.
    */
   private static void awaitJoined(String pluginId, PluginConsumer consumer) {
     try {
@@ -178,10 +179,16 @@ public final class KafkaConsumers
     }
   }
 
+  /** This node's intake wrote records up to these offsets: its lag counts them at once. */
+  public void wrote(Map<Integer, Long> lastByPartition) {
+    ends.wrote(lastByPartition);
+  }
+
   /**
    * Waits, for at most {@code timeout} in all, until each plugin consumed on this node has stored
    * its place past these offsets in the partitions it owns now (a partition another node owns is
-   * not waited for), so that a client usually reads its own writes.
+   * not waited for). Intake does not wait for it ({@link KafkaJournal#awaitConsumed}); tests and
+   * the benchmark do, to read what they wrote.
    *
    * @param lastByPartition the offset of the last record written, by partition
    * @return whether they all have (false also when a consumer's last round failed, or when

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -29,6 +30,8 @@ import org.slf4j.LoggerFactory;
  * (health checks, scrapes and intake's back-pressure all ask), and the offsets of a time, for a
  * rewind. While the brokers cannot be reached, the last figures read stand (none before the
  * first), and the lookups are tried again a second later, so that a health check is not held up.
+ * The records this node's intake wrote count at once: an end read before they were acknowledged
+ * is raised past them.
  */
 final class TopicEnds {
 
@@ -43,6 +46,10 @@ final class TopicEnds {
   private boolean endsRead;
   private final Map<String, Owners> owners = new HashMap<>();
 
+  // past the last record this node wrote to each partition; not under the lock, which a read of
+  // the ends holds for up to 2 s while intake must not wait
+  private final Map<Integer, Long> written = new ConcurrentHashMap<>();
+
   private record Owners(Map<Integer, String> nodes, long at) {}
 
   TopicEnds(Admin admin, String topic) {
@@ -50,7 +57,10 @@ final class TopicEnds {
     this.topic = topic;
   }
 
-  /** Each partition's end offset: the offset the next record written to it will have. */
+  /**
+   * Each partition's end offset: the offset the next record written to it will have, at least
+   * past what this node wrote.
+   */
   synchronized Map<Integer, Long> ends() {
     if (!endsRead || System.nanoTime() - endsAt > RECHECK.toNanos()) {
       endsAt = System.nanoTime();
@@ -61,7 +71,17 @@ final class TopicEnds {
         log.warn("The Kafka journal's end offsets could not be read: {}", e.toString());
       }
     }
-    return ends;
+    if (written.isEmpty()) {
+      return ends;
+    }
+    Map<Integer, Long> raised = new TreeMap<>(ends);
+    written.forEach((partition, end) -> raised.merge(partition, end, Math::max));
+    return raised;
+  }
+
+  /** This node's intake wrote records up to these offsets (by partition), acknowledged. */
+  void wrote(Map<Integer, Long> lastByPartition) {
+    lastByPartition.forEach((partition, last) -> written.merge(partition, last + 1, Math::max));
   }
 
   /**
