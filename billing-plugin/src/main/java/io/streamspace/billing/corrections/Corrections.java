@@ -207,8 +207,20 @@ public final class Corrections {
     steps.reached(id, Step.ANNOUNCED.value());
   }
 
+  /**
+   * Finishes every correction a crash left part way, oldest first: each calculate-usage run does,
+   * on whichever node runs it, as no retry of a killed node's request reaches the plugin (the
+   * host keeps its Idempotency-Key in progress, not knowing whether it took effect). Answers how
+   * many it took up; a correction being made meanwhile on a live node is found applied, or waited
+   * for, step by step.
+   */
+  public int finishUnfinished() throws SQLException {
+    return finishUnfinished(Long.MAX_VALUE);
+  }
+
   /** Finishes the corrections a crash left part way (but {@code except}), oldest first. */
-  private void finishUnfinished(long except) throws SQLException {
+  private int finishUnfinished(long except) throws SQLException {
+    int resumed = 0;
     for (long id :
         Transactions.inTransaction(
             dataSource, c -> CorrectionJournal.unfinished(c, creditNotes.issuing()))) {
@@ -217,10 +229,12 @@ public final class Corrections {
       }
       try {
         resume(id);
+        resumed++;
       } catch (CorrectionRefused | RuntimeException e) {
         log.warn("correction {} could not be finished (left as it is): {}", id, e.getMessage());
       }
     }
+    return resumed;
   }
 
   private long record(
