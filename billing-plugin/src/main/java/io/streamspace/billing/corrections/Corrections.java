@@ -210,31 +210,39 @@ public final class Corrections {
   /**
    * Finishes every correction a crash left part way, oldest first: each calculate-usage run does,
    * on whichever node runs it, as no retry of a killed node's request reaches the plugin (the
-   * host keeps its Idempotency-Key in progress, not knowing whether it took effect). Answers how
-   * many it took up; a correction being made meanwhile on a live node is found applied, or waited
-   * for, step by step.
+   * host keeps its Idempotency-Key in progress, not knowing whether it took effect). A correction
+   * being made meanwhile on a live node is found applied, or waited for, step by step. Answers how
+   * many it finished: a credit the credit notes still refuse (a void invoice) stays pending, tried
+   * again at the next run, and is not counted.
    */
   public int finishUnfinished() throws SQLException {
-    return finishUnfinished(Long.MAX_VALUE);
+    List<Long> before = unfinished();
+    finish(before, Long.MAX_VALUE);
+    List<Long> left = unfinished();
+    return (int) before.stream().filter(id -> !left.contains(id)).count();
   }
 
   /** Finishes the corrections a crash left part way (but {@code except}), oldest first. */
-  private int finishUnfinished(long except) throws SQLException {
-    int resumed = 0;
-    for (long id :
-        Transactions.inTransaction(
-            dataSource, c -> CorrectionJournal.unfinished(c, creditNotes.issuing()))) {
+  private void finishUnfinished(long except) throws SQLException {
+    finish(unfinished(), except);
+  }
+
+  private List<Long> unfinished() throws SQLException {
+    return Transactions.inTransaction(
+        dataSource, c -> CorrectionJournal.unfinished(c, creditNotes.issuing()));
+  }
+
+  private void finish(List<Long> unfinished, long except) throws SQLException {
+    for (long id : unfinished) {
       if (id >= except) {
         continue; // a later one finishes after this one, as it was made after it
       }
       try {
         resume(id);
-        resumed++;
       } catch (CorrectionRefused | RuntimeException e) {
         log.warn("correction {} could not be finished (left as it is): {}", id, e.getMessage());
       }
     }
-    return resumed;
   }
 
   private long record(

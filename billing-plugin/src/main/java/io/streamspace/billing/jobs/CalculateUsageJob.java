@@ -34,7 +34,7 @@ public final class CalculateUsageJob implements PluginJob {
     int check(Cause cause) throws SQLException;
   }
 
-  /** Finishes the usage corrections a crash left part way; answers how many it took up. */
+  /** Finishes the usage corrections a crash left part way; answers how many it finished. */
   @FunctionalInterface
   public interface Unfinished {
     Unfinished NONE = () -> 0;
