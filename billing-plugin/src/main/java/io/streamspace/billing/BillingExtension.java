@@ -142,7 +142,7 @@ public class BillingExtension
     AdminWiring.wire(wiring, quotas);
     generateInvoices = InvoicingWiring.wire(wiring, usage, payments);
     var advisor = WhatIfWiring.wire(wiring, usage.calculator(), this::parser);
-    CorrectionsWiring.wire(wiring, usage.calculator(), payments);
+    CorrectionsWiring.wire(wiring, usage, payments);
     QuotaWiring quota =
         QuotaWiring.wire(
             wiring, quotas, holding, usage.spendingLimits(), this::overageConfirmed, admission);

@@ -10,13 +10,15 @@ import io.streamspace.billing.metering.MeteringStore;
 /**
  * Usage corrections: the admin's {@code POST /admin/corrections} and the organization's {@code
  * GET /corrections}. Their credit notes are issued through {@code corrections.CreditNoteIssuer},
- * which the credit notes implement ({@link CorrectionCreditNotes}).
+ * which the credit notes implement ({@link CorrectionCreditNotes}). calculate-usage finishes the
+ * corrections a crash left part way.
  */
 final class CorrectionsWiring {
 
   private CorrectionsWiring() {}
 
-  static void wire(Wiring wiring, InvoiceCalculator calculator, PaymentsWiring payments) {
+  static void wire(Wiring wiring, UsageWiring usage, PaymentsWiring payments) {
+    InvoiceCalculator calculator = usage.calculator();
     Corrections corrections =
         new Corrections(
             wiring.dataSource(),
@@ -30,6 +32,8 @@ final class CorrectionsWiring {
                 wiring.clock()),
             wiring.clock(),
             Corrections.StepListener.NONE);
+    // a correction a killed node left part way: no retry of its request reaches the plugin
+    usage.calculateUsage().finishing(corrections::finishUnfinished);
     new CorrectionRoutes(wiring.orgAccess(), wiring.accounts(), corrections, wiring.config())
         .register(wiring.routes());
   }

@@ -207,11 +207,33 @@ public final class Corrections {
     steps.reached(id, Step.ANNOUNCED.value());
   }
 
+  /**
+   * Finishes every correction a crash left part way, oldest first: each calculate-usage run does,
+   * on whichever node runs it, as no retry of a killed node's request reaches the plugin (the
+   * host keeps its Idempotency-Key in progress, not knowing whether it took effect). A correction
+   * being made meanwhile on a live node is found applied, or waited for, step by step. Answers how
+   * many it finished: a credit the credit notes still refuse (a void invoice) stays pending, tried
+   * again at the next run, and is not counted.
+   */
+  public int finishUnfinished() throws SQLException {
+    List<Long> before = unfinished();
+    finish(before, Long.MAX_VALUE);
+    List<Long> left = unfinished();
+    return (int) before.stream().filter(id -> !left.contains(id)).count();
+  }
+
   /** Finishes the corrections a crash left part way (but {@code except}), oldest first. */
   private void finishUnfinished(long except) throws SQLException {
-    for (long id :
-        Transactions.inTransaction(
-            dataSource, c -> CorrectionJournal.unfinished(c, creditNotes.issuing()))) {
+    finish(unfinished(), except);
+  }
+
+  private List<Long> unfinished() throws SQLException {
+    return Transactions.inTransaction(
+        dataSource, c -> CorrectionJournal.unfinished(c, creditNotes.issuing()));
+  }
+
+  private void finish(List<Long> unfinished, long except) throws SQLException {
+    for (long id : unfinished) {
       if (id >= except) {
         continue; // a later one finishes after this one, as it was made after it
       }

@@ -196,8 +196,10 @@ public final class CorrectionRoutes {
               bad member, an event billing stored no usage from or cancelled already, a range not \
               rated yet, a backfilled event within the grace or accepted already, an organization \
               without an account. A retry with the first request's `Idempotency-Key` answers that \
-              correction again (and finishes it if a crash stopped it part way); the same key with \
-              another body is 422 `idempotency_key_reused`. Writes an audit entry per organization \
+              correction again (and finishes it if a failure stopped it part way; a node killed \
+              meanwhile leaves the key in progress at the host, 409, and the next \
+              calculate-usage run finishes it); the same key with another body is 422 \
+              `idempotency_key_reused`. Writes an audit entry per organization \
               (`usage.corrected`) and sends `billing.usage.corrected`. \
               docs/correcting-usage-and-invoices.md""")
           .params(

@@ -37,10 +37,20 @@ public final class CalculateUsageJob implements PluginJob {
     int check(Cause cause) throws SQLException;
   }
 
+  /** Finishes the usage corrections a crash left part way; answers how many it finished. */
+  @FunctionalInterface
+  public interface Unfinished {
+    Unfinished NONE = () -> 0;
+
+    int finish() throws SQLException;
+  }
+
   private final UsageCalculator calculator;
   private final AfterRating afterRating;
   private final Supplier<BillingConfig> config;
   private final Clock clock;
+  // wired after the job: the corrections need the credit notes, which need the payments
+  private volatile Unfinished corrections = Unfinished.NONE;
 
   public CalculateUsageJob(
       UsageCalculator calculator,
@@ -51,6 +61,14 @@ public final class CalculateUsageJob implements PluginJob {
     this.afterRating = afterRating;
     this.config = config;
     this.clock = clock;
+  }
+
+  /**
+   * Has each run then finish the usage corrections a crash left part way (a node killed while it
+   * made one), on whichever node runs it.
+   */
+  public void finishing(Unfinished corrections) {
+    this.corrections = corrections;
   }
 
   /** Schedules (or reschedules) the job on the config's cron, read in its billing time zone. */
@@ -72,6 +90,10 @@ public final class CalculateUsageJob implements PluginJob {
         outcome.recordsInserted() > 0 ? afterRating.check(RunCause.of(context)) : 0;
     if (spendingChanges > 0) {
       summary += "; %d spending limit alert(s) or hold(s)".formatted(spendingChanges);
+    }
+    int finished = corrections.finish();
+    if (finished > 0) {
+      summary += "; %d usage correction(s) left part way finished".formatted(finished);
     }
     log.info("{}: {}", NAME, summary);
     return JobResult.of(outcome.recordsInserted(), summary);

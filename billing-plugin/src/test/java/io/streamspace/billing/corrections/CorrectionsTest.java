@@ -608,6 +608,40 @@ class CorrectionsTest {
   }
 
   /**
+   * A node killed once the cancel is applied, before its credit note: at the host its request's
+   * Idempotency-Key stays in progress (409 to a retry: whether it took effect is unknown), so the
+   * next calculate-usage run, on the plugin as wired, finishes it: the real CN-2026-000001 of 0.60,
+   * issued and announced once; the run after finds nothing left (KilledNodeIT with real nodes).
+   */
+  @Test
+  void aCorrectionAKilledNodeLeftAppliedIsFinishedByTheNextCalculateUsageRun_once() {
+    billing.created("2026-03-02T10:00:00Z", "s1", "alice", size("2", "4", "0"));
+    billing.billing.onSessionHeartbeat(
+        billing.context, event("hb-8", "2026-03-02T12:00:00Z", "s1", "alice", size("8", "4", "0")));
+    billing.terminated("2026-03-02T14:00:00Z", "s1", "alice");
+    marchInvoiced("1.16");
+    billing.clock.set(at("2026-04-05T00:00:00Z"));
+    assertThrows(
+        Crash.class, () -> correct(node(new Issued(), crashAfter("applied")), CANCEL_HB8, "k1"));
+
+    String first = billing.calculateUsageAt("2026-04-05T01:00:00Z").message();
+    String second = billing.calculateUsageAt("2026-04-05T02:00:00Z").message();
+
+    assertTrue(first.endsWith("; 1 usage correction(s) left part way finished"), first);
+    assertTrue(!second.contains("correction"), second);
+    assertEquals("announced", value("SELECT step FROM billing_corrections"));
+    assertEquals(
+        "CN-2026-000001 0.60",
+        value(
+            "SELECT string_agg(credit_note_number || ' ' || amount, ',') FROM billing_credit_notes"));
+    assertEquals(
+        "0.60 0.60",
+        value(
+            "SELECT credited || ' ' || credited_due FROM billing_invoices WHERE id = ?",
+            invoiceId("alice", "2026-03-01T00:00:00Z")));
+  }
+
+  /**
    * Two nodes take one request under one key at once: the second finds no correction under the
    * key, then the first records and applies it, before the second previews it (hb-8's cancel) or
    * before it records it (s9's backfill). The second answers that correction, applied and credited
