@@ -274,7 +274,7 @@ class KilledNodeIT {
             assertFalse(posted.isDone(), () -> "answered, not held: " + posted.join());
             return db.count("SELECT count(*) FROM billing_corrections WHERE step = 'applied'") == 1;
           });
-      nodes.awaitBlockedBy(List.of(held));
+      nodes.db.awaitBlockedBy(List.of(held));
       assertEquals(
           0,
           db.count("SELECT count(*) FROM billing_credit_notes"),
