@@ -11,6 +11,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 
 /** The HTTP calls of the workloads: JSON in and out, with a bearer token. */
 public final class BenchHttp {
@@ -23,8 +24,11 @@ public final class BenchHttp {
   /** How much of an unexpected answer a failure shows. */
   private static final int SHOWN = 300;
 
-  /** An answer: its status and JSON body (an empty object for an empty body). */
-  public record Answer(int status, JsonNode body) {
+  /**
+   * An answer: its status, JSON body (an empty object for an empty body) and the seconds its
+   * {@code Retry-After} asks for (0 without one).
+   */
+  public record Answer(int status, JsonNode body, long retryAfterSeconds) {
 
     /** The body, when the status is {@code expected}. */
     public JsonNode expect(int expected) {
@@ -43,6 +47,7 @@ public final class BenchHttp {
   }
 
   private final HttpClient client = HttpClient.newHttpClient();
+  private final AtomicLong backlogRefusals = new AtomicLong();
   private final String baseUrl;
 
   public BenchHttp(String baseUrl) {
@@ -106,17 +111,34 @@ public final class BenchHttp {
 
   /**
    * Posts a batch of platform events and returns how many the host journaled now. Sent again
-   * once when the connection fails: the events' ids make a repeat harmless.
+   * once when the connection fails: the events' ids make a repeat harmless. Refused with 503
+   * {@code journal_backlog} (a plugin too far behind the journal: on Kafka intake does not wait
+   * for the plugins, so a platform sending faster than billing applies meets it), it is sent
+   * again after the {@code Retry-After} given, as a platform does, and counted in {@link
+   * #backlogRefusals}.
    */
   public int postEvents(String platformToken, List<?> events)
       throws IOException, InterruptedException {
-    Answer answer;
-    try {
-      answer = post("/api/platform/events", platformToken, events);
-    } catch (IOException e) {
-      answer = post("/api/platform/events", platformToken, events);
+    while (true) {
+      Answer answer;
+      try {
+        answer = post("/api/platform/events", platformToken, events);
+      } catch (IOException e) {
+        answer = post("/api/platform/events", platformToken, events);
+      }
+      if (answer.status() == 503
+          && answer.body().at("/error/code").asText().equals("journal_backlog")) {
+        backlogRefusals.incrementAndGet();
+        Thread.sleep(Duration.ofSeconds(Math.max(1, answer.retryAfterSeconds())).toMillis());
+        continue;
+      }
+      return answer.expect(202).path("accepted").asInt();
     }
-    return answer.expect(202).path("accepted").asInt();
+  }
+
+  /** How many batches were refused 503 {@code journal_backlog} and sent again, so far. */
+  public long backlogRefusals() {
+    return backlogRefusals.get();
   }
 
   /**
@@ -158,6 +180,8 @@ public final class BenchHttp {
         client.send(request.build(), HttpResponse.BodyHandlers.ofString());
     String body = response.body();
     return new Answer(
-        response.statusCode(), body.isBlank() ? JSON.createObjectNode() : JSON.readTree(body));
+        response.statusCode(),
+        body.isBlank() ? JSON.createObjectNode() : JSON.readTree(body),
+        response.headers().firstValueAsLong("Retry-After").orElse(0));
   }
 }

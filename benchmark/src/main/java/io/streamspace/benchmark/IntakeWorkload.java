@@ -68,7 +68,10 @@ public final class IntakeWorkload implements Workload {
     context
         .progress()
         .line(
-            String.format("%s: %,d events sent in %d ms", NAME, sent.events(), sending.toMillis()));
+            String.format(
+                "%s: %,d events sent in %d ms; %,d batches refused 503 journal_backlog and sent"
+                    + " again after their Retry-After",
+                NAME, sent.events(), sending.toMillis(), http.backlogRefusals()));
     context.progress().line(NAME + ": while posting, " + posting.describe(sent.events(), "events"));
     http.awaitBillingCaughtUp();
     Duration applying = EventSender.since(began);
