@@ -10,8 +10,6 @@ import java.util.Set;
  * What an account uses at an instant.
  *
  * @param planId its plan, null if not known yet (the default plan applies)
- * @param planVersion the version of its plan it is on, null if not known yet (the plan as
- *     configured)
  * @param cpuCores the cores of its open sessions
  * @param memoryGb the memory of its open sessions
  * @param activeSessions how many sessions it has open
@@ -25,7 +23,6 @@ import java.util.Set;
  */
 record ConcurrentUse(
     String planId,
-    Integer planVersion,
     BigDecimal cpuCores,
     BigDecimal memoryGb,
     int activeSessions,
@@ -38,7 +35,6 @@ record ConcurrentUse(
 
   static final ConcurrentUse NONE =
       new ConcurrentUse(
-          null,
           null,
           BigDecimal.ZERO,
           BigDecimal.ZERO,

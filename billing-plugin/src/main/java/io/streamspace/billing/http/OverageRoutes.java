@@ -136,8 +136,7 @@ public final class OverageRoutes {
             .meters()
             .named(meterName)
             .orElseThrow(() -> ApiException.badParameter("meter", "unknown meter " + meterName));
-    // the limit of the version it is on, which admission asks it to confirm the overage of
-    Limit limit = accounts.limitsOf(account, current).of(meter);
+    Limit limit = current.limitsOf(account.planId()).of(meter);
     if (!QuotaRule.needsConfirmation(meter, limit)) {
       throw ApiException.badParameter(
           "meter",
