@@ -65,12 +65,16 @@ public final class VersionLimits {
   /**
    * The limits of the plan's {@code version} (null: not known), resolved by {@code config} as a
    * plan's are ({@link BillingConfig#limitsOf(Map)}); the plan as {@code config} sets it for a
-   * version not known or not read (one made since: the latest, which the config in effect has,
-   * or will within its propagation).
+   * version not known or not read (a reader holding these reads again first: {@link #knows}).
    */
   public PlanLimits of(BillingConfig config, String planId, Integer version) {
     Map<String, MeterLimit> set = version == null ? null : versions(planId).get(version);
     return set == null ? config.limitsOf(planId) : config.limitsOf(set);
+  }
+
+  /** Whether the plan's {@code version} was read: stored then, or a plan's version 1 then. */
+  public boolean knows(String planId, Integer version) {
+    return version != null && versions(planId).containsKey(version);
   }
 
   /**

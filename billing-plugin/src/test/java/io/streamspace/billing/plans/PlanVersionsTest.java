@@ -455,7 +455,9 @@ class PlanVersionsTest {
    * reloaded, admits eve's session of 4 cores (refusing 5, naming version 1's limit) and refuses
    * fay's of 3 at version 2's 2; {@code /quota} and {@code /admin/quotas} show each its own
    * limit. A migration v1 → v2 on April 1 moves eve: from the node's next reload, 4 cores are
-   * refused her too.
+   * refused her too. Then two saves with no reload between: 3 cores (version 3), gus opening on
+   * it, then 1 core (version 4): the node reads version 3 when gus first asks, admitting his 3
+   * cores and refusing 4, not taking it for the plan as the node configures it (2).
    */
   @Test
   void admissionAndQuotasHoldEachOrganizationToItsVersionsLimits_untilAMigrationMovesIt()
@@ -513,6 +515,16 @@ class PlanVersionsTest {
               + " 2 cores of the Studio plan. The Hobby plan would allow it.",
           moved.reason());
       assertEquals("2 hard", coreLimit("eve", "erin"));
+
+      saved("2026-04-01T00:02:00Z", STUDIO.formatted("2"), STUDIO.formatted("3"));
+      OrgFixtures.opened(billing, "gus", "Gus", "gil", "USD", "studio", "2026-04-01T00:02:00Z");
+      saved("2026-04-01T00:03:00Z", STUDIO.formatted("3"), STUDIO.formatted("1"));
+      nodeClock.set(at("2026-04-01T00:04:00Z"));
+      assertTrue(node.admit(asks("gil", "gus", "3")).allowed(), "version 3, read when asked");
+      assertEquals(
+          "CPU limit reached: 0 cores in use plus 4 for this session would pass the hard limit of"
+              + " 3 cores of version 3 of the Studio plan. The Hobby plan would allow it.",
+          node.admit(asks("gil", "gus", "4")).reason());
     }
   }
 
