@@ -11,6 +11,7 @@ import java.util.Currency;
  * ({@code user_id}). See {@link Memberships} for who belongs to it.
  *
  * @param orgId the organization's id (a personal organization's is its user's id)
+ * @param planVersion the version of its plan its plan term is on, whose limits it is held to
  * @param personal whether it is a user's personal organization, else a team's
  */
 public record Account(
@@ -18,5 +19,6 @@ public record Account(
     String email,
     Currency currency,
     String planId,
+    int planVersion,
     String status,
     boolean personal) {}

@@ -1,6 +1,9 @@
 package io.streamspace.billing.account;
 
+import io.streamspace.billing.catalog.PlanLimits;
+import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.db.NamedSql;
+import io.streamspace.billing.planversions.VersionLimits;
 import io.streamspace.common.db.Sql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -21,7 +24,7 @@ public final class AccountRepository {
   private static final NamedSql FIND =
       NamedSql.of(
           """
-          SELECT a.email, a.currency, s.plan_id, a.status, a.personal
+          SELECT a.email, a.currency, s.plan_id, a.status, a.personal, s.plan_version
           FROM billing_accounts a
           JOIN billing_subscriptions s ON s.user_id = a.user_id AND s.ended_at IS NULL
           WHERE a.user_id = :user_id
@@ -50,10 +53,20 @@ public final class AccountRepository {
                   rs.getString(1),
                   Currency.getInstance(rs.getString(2)),
                   rs.getString(3),
+                  rs.getInt(6),
                   rs.getString(4),
                   rs.getBoolean(5)))
           : Optional.empty();
     }
+  }
+
+  /**
+   * The limits the account is held to, read now: those of the version of its plan its plan term
+   * is on ({@link VersionLimits}), as admission and quotas hold it to them.
+   */
+  public PlanLimits limitsOf(Account account, BillingConfig config) throws SQLException {
+    return VersionLimits.read(dataSource, config)
+        .of(config, account.planId(), account.planVersion());
   }
 
   /** When the organization closed (org.deleted); empty while it is open or has no account. */

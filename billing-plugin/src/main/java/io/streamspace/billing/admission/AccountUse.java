@@ -15,19 +15,19 @@ import java.util.function.BiPredicate;
 
 /**
  * One account's use as admission sees it: its open sessions with their sizes (and the member
- * running each, when not the account itself), its storage level, its plan, its period counters,
- * the overage it confirmed, its pack purchases' grants, its members' caps, and (for member
- * admission) its members and the seat limit its Owner set. Kept current from the session events,
- * usage reports, confirmations, caps and membership events this node is handed, and replaced by
- * what the database holds at each refresh, except what this node saw after the refresh's horizon
- * (the database may not have it yet: the write-behind queue stores it shortly), the usage reports
- * the stored counters do not hold yet (of the current billing period), and confirmations (which
- * never end within their period). Membership events merge with the stored ones by event time
- * (the latest of a member decides), so a membership event counts at once and exactly once.
- * Sizes and the storage level hold from their event's instant, whatever order events arrive in.
- * An account the database was not read for yet (an event brought it into the view) is not
- * {@link #loaded}: admission reads it before it decides on it. Thread-safe; every method holds
- * the account's monitor, which is uncontended on the hot path.
+ * running each, when not the account itself), its storage level, its plan (and the version of it it
+ * is on), its period counters, the overage it confirmed, its pack purchases' grants, its members'
+ * caps, and (for member admission) its members and the seat limit its Owner set. Kept current from
+ * the session events, usage reports, confirmations, caps and membership events this node is handed,
+ * and replaced by what the database holds at each refresh, except what this node saw after the
+ * refresh's horizon (the database may not have it yet: the write-behind queue stores it shortly),
+ * the usage reports the stored counters do not hold yet (of the current billing period), and
+ * confirmations (which never end within their period). Membership events merge with the stored ones
+ * by event time (the latest of a member decides), so a membership event counts at once and exactly
+ * once. Sizes and the storage level hold from their event's instant, whatever order events arrive
+ * in. An account the database was not read for yet (an event brought it into the view) is not
+ * {@link #loaded}: admission reads it before it decides on it. Thread-safe; every method holds the
+ * account's monitor, which is uncontended on the hot path.
  */
 final class AccountUse {
 
@@ -63,7 +63,7 @@ final class AccountUse {
   private record Cap(Map<Meter, BigDecimal> limits, Instant seenHereAt) {}
 
   private final Map<String, Tracked> sessions = new HashMap<>();
-  private String planId; // null: not known yet, the default plan's limits apply
+  private TermPlan plan; // null: not known yet, the default plan's limits apply
   private Currency currency; // null: not known yet, the configured one
   private Instant countersPeriodStart; // the period of storedCounters; null: none loaded
   private Map<Meter, BigDecimal> storedCounters = Map.of();
@@ -233,7 +233,7 @@ final class AccountUse {
     }
     personal = stored.personal();
     stored.members().forEach(this::membership);
-    planId = stored.planId();
+    plan = stored.plan();
     currency = stored.currency();
     storedCounters = stored.counters();
     stored.overageConfirmed().forEach(m -> confirmed(m, periodStart));
@@ -346,7 +346,7 @@ final class AccountUse {
       MemberEvent latest = userId == null ? null : members.get(userId);
       member = latest != null && latest.member();
     }
-    return new SeatUse(planId, currency, count, member, seatLimit);
+    return new SeatUse(planId(), planVersion(), currency, count, member, seatLimit);
   }
 
   /**
@@ -376,7 +376,8 @@ final class AccountUse {
       }
     }
     return new ConcurrentUse(
-        planId,
+        planId(),
+        planVersion(),
         cores,
         memory,
         open,
@@ -386,6 +387,14 @@ final class AccountUse {
         counters(periodStart, periodEnd),
         confirmedIn(periodStart),
         packAdds(now));
+  }
+
+  private String planId() {
+    return plan == null ? null : plan.id();
+  }
+
+  private Integer planVersion() {
+    return plan == null ? null : plan.version();
   }
 
   private Map<Meter, BigDecimal> packAdds(Instant now) {

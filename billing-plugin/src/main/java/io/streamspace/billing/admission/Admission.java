@@ -39,8 +39,11 @@ import javax.sql.DataSource;
  * database in one snapshot ({@link AdmissionViewLoads}), so what
  * other nodes saw (and sessions whose heartbeats stopped for {@code
  * sessionHeartbeatTimeoutMinutes}) is counted (or no longer) within that pause plus one reload
- * after it is stored. Limits are the plan's, read from the config in effect at each
- * decision, raised by the account's packs active at that instant: each pack's validity is held
+ * after it is stored. Limits are those of the version of its plan the account's plan term is on
+ * ({@link VersionsHeld}: the versions' limits are reloaded with the view, so a migration to
+ * another version acts within a reload, as a plan change does), resolved with the config in
+ * effect at each decision (a kind not given: the billing mode's default), raised by the
+ * account's packs active at that instant: each pack's validity is held
  * in memory, so an expiry acts at its instant with no read, and a purchase, renewal or
  * cancellation made on another node within a reload. The billing period (whose counters and
  * confirmations count) is read from the clock.
@@ -78,6 +81,7 @@ public final class Admission implements AutoCloseable, MemberCapsInMemory {
   private final AdmissionView view = new AdmissionView();
   private final SessionOrgs sessionOrgs = new SessionOrgs();
   private final ClosedOrganizations closed;
+  private final VersionsHeld versions;
   private final AccountHolds holds;
   private final Supplier<BillingConfig> config;
   private final Clock clock;
@@ -99,11 +103,13 @@ public final class Admission implements AutoCloseable, MemberCapsInMemory {
     this.prepaid = new PrepaidStep(dataSource, config, clock);
     this.limits = new LimitStep(dataSource, costs, clock);
     this.closed = new ClosedOrganizations(dataSource);
+    this.versions = new VersionsHeld(dataSource);
     this.holds = holds;
     this.config = config;
     this.clock = clock;
     this.loads =
-        new AdmissionViewLoads(dataSource, view, sessionOrgs, holds, closed, config, clock);
+        new AdmissionViewLoads(
+            dataSource, view, sessionOrgs, holds, closed, versions, config, clock);
     this.reloads = new AdmissionReloads(this::refresh);
   }
 
@@ -142,8 +148,8 @@ public final class Admission implements AutoCloseable, MemberCapsInMemory {
         AdmissionRules.decide(
             use,
             request.resources(),
-            NamedPlan.of(current, planId),
-            current.limitsOf(planId).raisedBy(use.packAdds()),
+            versions.named(current, planId, use.planVersion()),
+            versions.limitsOf(current, planId, use.planVersion()).raisedBy(use.packAdds()),
             current.meters(),
             new OverageTerms(
                 new QuotaRule(current.alertThreshold()), currency, current.meterRatesIn(currency)),
@@ -227,9 +233,14 @@ public final class Admission implements AutoCloseable, MemberCapsInMemory {
             planOffers(current, currency).stream()
                 .map(o -> new SeatRules.Offer(o.plan(), o.price(), o.limits().of(Meter.MEMBERS)))
                 .toList();
-    Limit planLimit = current.limitsOf(planId).of(Meter.MEMBERS); // packs add no seats
+    // the limit of the version it is on, as for sessions; packs add no seats
+    Limit planLimit = versions.limitsOf(current, planId, seats.planVersion()).of(Meter.MEMBERS);
     return SeatRules.decide(
-        request.orgId(), seats, NamedPlan.of(current, planId), planLimit, offers);
+        request.orgId(),
+        seats,
+        versions.named(current, planId, seats.planVersion()),
+        planLimit,
+        offers);
   }
 
   /**

@@ -18,7 +18,8 @@ import javax.sql.DataSource;
 /**
  * Loads what admission holds in memory from the database: at each {@link #reload}, the accounts
  * the view holds and every account with an open session in one snapshot ({@link StoredUseQuery}),
- * with the sessions' organizations, the holds and the closed organizations; and, when a check
+ * with the sessions' organizations, the holds, the closed organizations and the limits of the
+ * plans' versions ({@link VersionsHeld}); and, when a check
  * asks about an account the view does not hold read ({@link #readIfNotHeld}), that account alone,
  * read once however many checks of it wait. What this node saw within {@link #KEEP_SEEN_HERE}
  * wins over what is read.
@@ -37,6 +38,7 @@ final class AdmissionViewLoads {
   private final SessionOrgs sessionOrgs;
   private final AccountHolds holds;
   private final ClosedOrganizations closed;
+  private final VersionsHeld versions;
   private final Supplier<BillingConfig> config;
   private final Clock clock;
   // the reads of an account not in the view under way, by account: a second check waits for it
@@ -48,6 +50,7 @@ final class AdmissionViewLoads {
       SessionOrgs sessionOrgs,
       AccountHolds holds,
       ClosedOrganizations closed,
+      VersionsHeld versions,
       Supplier<BillingConfig> config,
       Clock clock) {
     this.stored = new StoredUseQuery(dataSource);
@@ -55,6 +58,7 @@ final class AdmissionViewLoads {
     this.sessionOrgs = sessionOrgs;
     this.holds = holds;
     this.closed = closed;
+    this.versions = versions;
     this.config = config;
     this.clock = clock;
   }
@@ -86,6 +90,7 @@ final class AdmissionViewLoads {
     sessionOrgs.refresh(loaded.accounts(), now.minus(KEEP_SEEN_HERE));
     holds.reload();
     closed.reload(now.minus(KEEP_SEEN_HERE));
+    versions.reload(current);
   }
 
   /**

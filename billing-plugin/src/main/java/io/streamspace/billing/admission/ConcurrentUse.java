@@ -10,6 +10,8 @@ import java.util.Set;
  * What an account uses at an instant.
  *
  * @param planId its plan, null if not known yet (the default plan applies)
+ * @param planVersion the version of its plan it is on, null if not known yet (the plan as
+ *     configured)
  * @param cpuCores the cores of its open sessions
  * @param memoryGb the memory of its open sessions
  * @param activeSessions how many sessions it has open
@@ -23,6 +25,7 @@ import java.util.Set;
  */
 record ConcurrentUse(
     String planId,
+    Integer planVersion,
     BigDecimal cpuCores,
     BigDecimal memoryGb,
     int activeSessions,
@@ -35,6 +38,7 @@ record ConcurrentUse(
 
   static final ConcurrentUse NONE =
       new ConcurrentUse(
+          null,
           null,
           BigDecimal.ZERO,
           BigDecimal.ZERO,

@@ -9,7 +9,7 @@ import java.util.Set;
 /**
  * An account's use as the database holds it.
  *
- * @param planId its plan (the active subscription's)
+ * @param plan its plan and the version of it (the active subscription's), null when none
  * @param currency what it is billed in
  * @param storageGb its storage level, zero if never reported
  * @param openSessions its sessions not ended, by id, with their last reported size and what they
@@ -25,7 +25,7 @@ import java.util.Set;
  * @param members a team organization's latest membership event of each user, by user id
  */
 record StoredUse(
-    String planId,
+    TermPlan plan,
     Currency currency,
     BigDecimal storageGb,
     Map<String, SessionSize> openSessions,

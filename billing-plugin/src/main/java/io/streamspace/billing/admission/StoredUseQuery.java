@@ -52,7 +52,7 @@ final class StoredUseQuery {
           -- one row per open session, or one row without a session for an account with none;
           -- the plan is the active subscription's (none yet: the default plan applies), the
           -- storage level the last reported, the counters and confirmations of the period
-          SELECT a.user_id, a.currency, p.plan_id, a.personal, sl.seat_limit,
+          SELECT a.user_id, a.currency, p.plan_id, p.plan_version, a.personal, sl.seat_limit,
                  coalesce(l.storage_gb, 0) AS storage_gb,
                  s.session_id, s.user_id AS member, z.cpu_cores, z.memory_gb,
                  coalesce(h.held_meters, '{}') AS held_meters,
@@ -281,10 +281,10 @@ final class StoredUseQuery {
   }
 
   /**
-   * Adds one row to its account; {@code shared} gives each plan id and session size (its held
-   * amounts included) read one instance for all the accounts and sessions that have it (most
-   * sessions have one of a few sizes): the view holds what is read, and a copy of each would
-   * cost every session about 100 bytes.
+   * Adds one row to its account; {@code shared} gives each plan (and version) and session size (its
+   * held amounts included) read one instance for all the accounts and sessions that have it (most
+   * sessions have one of a few sizes): the view holds what is read, and a copy of each would cost
+   * every session about 100 bytes.
    */
   private static void read(
       ResultSet row, Map<String, StoredUse> byAccount, Map<Object, Object> shared)
@@ -300,9 +300,10 @@ final class StoredUseQuery {
         confirmed.add(Meter.of(name));
       }
       String planId = row.getString("plan_id");
+      TermPlan plan = planId == null ? null : new TermPlan(planId, row.getInt("plan_version"));
       use =
           new StoredUse(
-              planId == null ? null : (String) shared.computeIfAbsent(planId, p -> p),
+              plan == null ? null : (TermPlan) shared.computeIfAbsent(plan, p -> p),
               Currency.getInstance(row.getString("currency")),
               row.getBigDecimal("storage_gb"),
               new HashMap<>(),

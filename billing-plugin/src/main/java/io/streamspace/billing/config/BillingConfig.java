@@ -342,6 +342,23 @@ public final class BillingConfig {
   }
 
   /**
+   * The limits a version of a plan sets, by meter id as {@code billing_plan_versions} keeps them
+   * ({@code cpu_cores}, {@code memory_gb} and {@code storage_gb} among them), resolved as {@link
+   * #limitsOf(String)} resolves a plan's: a kind not given the billing mode's default. A meter the
+   * catalog no longer has limits nothing.
+   */
+  public PlanLimits limitsOf(Map<String, MeterLimit> version) {
+    Map<Meter, Limit> limits = new LinkedHashMap<>();
+    for (Meter meter : meters().all()) {
+      MeterLimit set = version.get(meter.configName());
+      if (set != null) {
+        limits.put(meter, resolved(set));
+      }
+    }
+    return new PlanLimits(limits);
+  }
+
+  /**
    * The kind of a limit a plan gives without one: soft in {@code hybrid}, where a plan's limits
    * are the allowance overage is billed beyond; else hard (in {@code subscription} nothing beyond
    * the plan is billed; in {@code usage} all use is billed, and a limit is a cap).

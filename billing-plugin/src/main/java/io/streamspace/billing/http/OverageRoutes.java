@@ -136,7 +136,8 @@ public final class OverageRoutes {
             .meters()
             .named(meterName)
             .orElseThrow(() -> ApiException.badParameter("meter", "unknown meter " + meterName));
-    Limit limit = current.limitsOf(account.planId()).of(meter);
+    // the limit of the version it is on, which admission asks it to confirm the overage of
+    Limit limit = accounts.limitsOf(account, current).of(meter);
     if (!QuotaRule.needsConfirmation(meter, limit)) {
       throw ApiException.badParameter(
           "meter",

@@ -193,7 +193,8 @@ public final class SeatLimitRoutes {
   private SeatLimitJson status(Account account) throws Exception {
     SeatLimits.Seats seats = limits.of(account.orgId());
     SeatLimit set = seats.limit();
-    Limit plan = config.get().limitsOf(account.planId()).of(Meter.MEMBERS);
+    // the limit of the version it is on, which member admission holds it to
+    Limit plan = accounts.limitsOf(account, config.get()).of(Meter.MEMBERS);
     return new SeatLimitJson(
         account.orgId(),
         set == null ? null : set.limit(),

@@ -1,7 +1,5 @@
 package io.streamspace.billing.invoicing;
 
-import io.streamspace.billing.catalog.Limit;
-import io.streamspace.billing.catalog.LimitKind;
 import io.streamspace.billing.catalog.Meter;
 import io.streamspace.billing.catalog.PlanLimits;
 import io.streamspace.billing.catalog.SubscriptionPlan.MeterLimit;
@@ -9,7 +7,6 @@ import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.money.UsageUnit;
 import java.math.BigDecimal;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 
@@ -184,18 +181,7 @@ public record PlanTerm(
    * What it includes of held resources is its own fields ({@link #limit}).
    */
   public PlanLimits limits(BillingConfig config) {
-    if (versionLimits == null) {
-      return config.limitsOf(planId);
-    }
-    Map<Meter, Limit> byMeter = new LinkedHashMap<>();
-    for (Meter meter : config.meters().all()) {
-      MeterLimit set = versionLimits.get(meter.configName());
-      if (set != null) {
-        LimitKind kind = set.kind() != null ? set.kind() : config.defaultLimitKind();
-        byMeter.put(meter, new Limit(set.limit(), kind));
-      }
-    }
-    return new PlanLimits(byMeter);
+    return versionLimits == null ? config.limitsOf(planId) : config.limitsOf(versionLimits);
   }
 
   /** What the plan includes of a resource (cores, GB, GPUs), or null when it is unlimited. */

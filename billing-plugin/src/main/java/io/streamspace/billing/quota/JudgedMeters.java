@@ -9,14 +9,15 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Every account's limited meters judged in SQL, the one place the rule is written in SQL: read
- * by {@code GET /admin/quotas}, the dashboard's accounts near their limits and {@code GET
- * /admin/users?quota_state=}. Each use is judged against its limit, the plan's (passed as
- * arrays) plus the account's active packs' (as PlanLimits.raisedBy: a meter the plan leaves
- * unlimited has no row), by the rule of QuotaRule (exceeded at or over the limit, or any use of a
- * zero limit, confirmation_required instead for a soft period counter not confirmed this period;
- * warning from {@code used × 100 ≥ threshold × limit}). The percent is rounded half up exactly as
- * QuotaRule.percent: floor((used × 20000 + limit) / (2 × limit)) hundredths.
+ * Every account's limited meters judged in SQL, the one place the rule is written in SQL: read by
+ * {@code GET /admin/quotas}, the dashboard's accounts near their limits and {@code GET
+ * /admin/users?quota_state=}. Each use is judged against its limit, that of the version of its plan
+ * its plan term is on (every version's limits passed as arrays) plus the account's active packs'
+ * (as PlanLimits.raisedBy: a meter the version leaves unlimited has no row), by the rule of
+ * QuotaRule (exceeded at or over the limit, or any use of a zero limit, confirmation_required
+ * instead for a soft period counter not confirmed this period; warning from {@code used × 100 ≥
+ * threshold × limit}). The percent is rounded half up exactly as QuotaRule.percent: floor((used ×
+ * 20000 + limit) / (2 × limit)) hundredths.
  *
  * <p>A statement reads it as {@code WITH } {@link #CTES}, then selects from {@code judged
  * (user_id, meter, position, used, amount, kind, percent, state)}, and binds its parameters
@@ -24,20 +25,21 @@ import java.util.Map;
  * judged} for some accounts only (a page of them) judges those accounts only, however many
  * times it reads it.
  *
- * @param limitsByPlan every configured plan's limits, by plan id (an account on another plan has
- *     no limits, so is never over them)
+ * @param limitsByVersion the limits of every version of the plans, by plan id then version (as
+ *     {@code VersionLimits#all} gives them; an account on a plan or version not among them has no
+ *     limits, so is never over them)
  */
 public record JudgedMeters(
-    QuotaRule rule, Map<String, PlanLimits> limitsByPlan, QuotaReadings.At at) {
+    QuotaRule rule, Map<String, Map<Integer, PlanLimits>> limitsByVersion, QuotaReadings.At at) {
 
   /** The common table expressions, without {@code WITH}, the last one {@code judged}. */
   public static final String CTES =
       """
       use AS NOT MATERIALIZED (%s),
       limits AS (
-        SELECT * FROM unnest(:plan_id::text[], :meter_of_limit::text[],
+        SELECT * FROM unnest(:plan_id::text[], :plan_version::int[], :meter_of_limit::text[],
                              :amount::text[]::numeric[], :kind::text[])
-          AS l(plan_id, meter, amount, kind)),
+          AS l(plan_id, plan_version, meter, amount, kind)),
       -- each limited meter's limit: the plan's plus what the account's packs add
       -- (a counter not reported this period, or a held meter no open session holds, has no
       -- row: used 0, it is ok whatever its limit)
@@ -59,7 +61,8 @@ public record JudgedMeters(
           SELECT t.meter, t.used, true
           FROM unnest(u.counter_meters, u.counter_totals) AS t(meter, used))
           AS m(meter, used, counter)
-        JOIN limits l ON l.plan_id = u.plan_id AND l.meter = m.meter),
+        JOIN limits l
+          ON l.plan_id = u.plan_id AND l.plan_version = u.plan_version AND l.meter = m.meter),
       judged AS NOT MATERIALIZED (
         SELECT user_id, meter, position, used, amount, kind,
                CASE WHEN amount > 0
@@ -83,28 +86,33 @@ public record JudgedMeters(
       "percent DESC NULLS FIRST, state <> 'warning' DESC, position";
 
   public JudgedMeters {
-    limitsByPlan = Map.copyOf(limitsByPlan);
+    limitsByVersion = Map.copyOf(limitsByVersion);
   }
 
   /** {@code binding} with the parameters of {@link #CTES} bound. */
   public NamedSql.Binding bind(NamedSql.Binding binding) {
     List<String> planIds = new ArrayList<>();
+    List<Integer> versions = new ArrayList<>();
     List<String> meters = new ArrayList<>();
     List<String> amounts = new ArrayList<>();
     List<String> kinds = new ArrayList<>();
-    // the limited meters of every plan, as four parallel arrays: unlimited ones have no row
-    for (Map.Entry<String, PlanLimits> plan : limitsByPlan.entrySet()) {
-      for (Map.Entry<Meter, Limit> limited : plan.getValue().byMeter().entrySet()) {
-        if (!limited.getValue().unlimited()) {
-          planIds.add(plan.getKey());
-          meters.add(limited.getKey().configName());
-          amounts.add(limited.getValue().amount().toPlainString());
-          kinds.add(limited.getValue().kind().configName());
+    // the limited meters of every version, as five parallel arrays: unlimited ones have no row
+    for (Map.Entry<String, Map<Integer, PlanLimits>> plan : limitsByVersion.entrySet()) {
+      for (Map.Entry<Integer, PlanLimits> version : plan.getValue().entrySet()) {
+        for (Map.Entry<Meter, Limit> limited : version.getValue().byMeter().entrySet()) {
+          if (!limited.getValue().unlimited()) {
+            planIds.add(plan.getKey());
+            versions.add(version.getKey());
+            meters.add(limited.getKey().configName());
+            amounts.add(limited.getValue().amount().toPlainString());
+            kinds.add(limited.getValue().kind().configName());
+          }
         }
       }
     }
     return QuotaReadings.use(binding, null, at)
         .bind("plan_id", planIds.toArray(String[]::new))
+        .bind("plan_version", versions.toArray(Integer[]::new))
         .bind("meter_of_limit", meters.toArray(String[]::new))
         .bind("amount", amounts.toArray(String[]::new))
         .bind("kind", kinds.toArray(String[]::new))

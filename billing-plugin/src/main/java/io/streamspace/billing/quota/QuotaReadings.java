@@ -3,8 +3,10 @@ package io.streamspace.billing.quota;
 import io.streamspace.billing.catalog.LimitKind;
 import io.streamspace.billing.catalog.Meter;
 import io.streamspace.billing.catalog.Meters;
+import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.db.NamedSql;
 import io.streamspace.billing.packs.PackPurchaseRepository;
+import io.streamspace.billing.planversions.VersionLimits;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -38,7 +40,7 @@ public final class QuotaReadings {
    */
   static final String USE_OF_ACCOUNTS =
       """
-          SELECT a.user_id, a.currency, s.plan_id,
+          SELECT a.user_id, a.currency, s.plan_id, s.plan_version,
                  c.cpu_cores, c.memory_gb, c.active_sessions,
                  coalesce(l.storage_gb, 0) AS storage_gb, m.members,
                  h.held_meters, h.held_amounts,
@@ -174,6 +176,14 @@ public final class QuotaReadings {
     this.dataSource = dataSource;
   }
 
+  /**
+   * The limits of every version of the plans, read now ({@code config}'s plans with no version
+   * stored: their version 1 as it sets them).
+   */
+  public VersionLimits versionLimits(BillingConfig config) throws SQLException {
+    return VersionLimits.read(dataSource, config);
+  }
+
   /** The use of one account, if it has one. */
   public Optional<UseSnapshot> of(String orgId, At at) throws SQLException {
     return read(orgId, at).stream().findFirst();
@@ -303,6 +313,7 @@ public final class QuotaReadings {
             new UseSnapshot(
                 rs.getString("user_id"),
                 rs.getString("plan_id"),
+                rs.getInt("plan_version"),
                 Currency.getInstance(rs.getString("currency")),
                 used,
                 packAdds,

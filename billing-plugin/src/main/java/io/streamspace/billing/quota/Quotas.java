@@ -5,25 +5,25 @@ import io.streamspace.billing.catalog.Meter;
 import io.streamspace.billing.catalog.MeterRates;
 import io.streamspace.billing.catalog.Meters;
 import io.streamspace.billing.catalog.PlanLimits;
-import io.streamspace.billing.catalog.SubscriptionPlan;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.money.BillingPeriods;
+import io.streamspace.billing.planversions.VersionLimits;
 import java.math.BigDecimal;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * Quota state: what accounts use ({@link QuotaReadings}) against their limits (their plan's
- * raised by their active packs: {@link PlanLimits#raisedBy}), judged by {@link QuotaRule} with
- * the config in effect at the time of the reading.
+ * Quota state: what accounts use ({@link QuotaReadings}) against their limits (those of the
+ * version of their plan they are on, {@link VersionLimits}, raised by their active packs: {@link
+ * PlanLimits#raisedBy}), judged by {@link QuotaRule} with the config in effect at the time of the
+ * reading.
  */
 public final class Quotas {
 
@@ -39,13 +39,13 @@ public final class Quotas {
 
   /** The quota of the account of that user, if it has one. */
   public Optional<AccountQuota> of(String orgId) throws SQLException {
-    Reading reading = new Reading(config.get(), clock.instant());
+    Reading reading = reading();
     return readings.of(orgId, reading.at()).map(reading::quota);
   }
 
   /** The quota of every account, by user id. */
   public List<AccountQuota> all() throws SQLException {
-    Reading reading = new Reading(config.get(), clock.instant());
+    Reading reading = reading();
     List<AccountQuota> quotas = new ArrayList<>();
     for (UseSnapshot use : readings.all(reading.at())) {
       quotas.add(reading.quota(use));
@@ -65,7 +65,7 @@ public final class Quotas {
    * not every account's quota (which grows with the accounts stored).
    */
   public void inPages(int size, PageOfQuotas each) throws SQLException {
-    Reading reading = new Reading(config.get(), clock.instant());
+    Reading reading = reading();
     String after = "";
     while (true) {
       List<UseSnapshot> uses = readings.page(after, size, reading.at());
@@ -118,17 +118,22 @@ public final class Quotas {
   }
 
   /** Every account's meters as judged now, with the config in effect: see JudgedMeters. */
-  public JudgedMeters judgedMeters() {
-    Reading reading = new Reading(config.get(), clock.instant());
-    Map<String, PlanLimits> limitsByPlan = new LinkedHashMap<>();
-    for (SubscriptionPlan plan : reading.config().subscriptionPlans()) {
-      limitsByPlan.put(plan.id(), reading.config().limitsOf(plan.id()));
-    }
-    return new JudgedMeters(reading.rule(), limitsByPlan, reading.at());
+  public JudgedMeters judgedMeters() throws SQLException {
+    Reading reading = reading();
+    return new JudgedMeters(reading.rule(), reading.versions().all(reading.config()), reading.at());
   }
 
-  /** One reading's config and instant, and the billing period that holds it. */
-  private record Reading(BillingConfig config, Instant now) {
+  /** A reading now: the config in effect, and the limits of the plans' versions read now. */
+  private Reading reading() throws SQLException {
+    BillingConfig current = config.get();
+    return new Reading(current, clock.instant(), readings.versionLimits(current));
+  }
+
+  /**
+   * One reading's config and instant, the billing period that holds it, and the limits of the
+   * plans' versions.
+   */
+  private record Reading(BillingConfig config, Instant now, VersionLimits versions) {
 
     BillingPeriods periods() {
       return new BillingPeriods(config.invoiceDay(), config.billingTimeZone());
@@ -157,7 +162,8 @@ public final class Quotas {
 
     AccountQuota quota(UseSnapshot use) {
       QuotaRule rule = rule();
-      PlanLimits limits = config.limitsOf(use.planId()).raisedBy(use.packAdds());
+      PlanLimits limits =
+          versions.of(config, use.planId(), use.planVersion()).raisedBy(use.packAdds());
       Optional<MeterRates> rates = config.meterRatesIn(use.currency());
       List<MeterQuota> meters = new ArrayList<>();
       for (Meter meter : config.meters().all()) {

@@ -13,13 +13,15 @@ import java.util.Set;
  * (QuotaReadings), never kept: admission's own AccountUse is the one that lives in memory and
  * follows events.
  *
- * @param planId the plan it is on now, whose limits apply
+ * @param planId the plan it is on now
+ * @param planVersion the version of it its plan term is on, whose limits apply
  * @param packAdds what its capacity packs active at that instant add to its limits, per meter
  * @param overageConfirmed the meters whose overage it confirmed for the current billing period
  */
 public record UseSnapshot(
     String orgId,
     String planId,
+    int planVersion,
     Currency currency,
     Map<Meter, BigDecimal> used,
     Map<Meter, BigDecimal> packAdds,

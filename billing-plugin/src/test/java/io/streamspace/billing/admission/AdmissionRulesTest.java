@@ -86,6 +86,7 @@ class AdmissionRulesTest {
       String cores, int sessions, String storedGb, Map<Meter, BigDecimal> packAdds) {
     return new ConcurrentUse(
         "free",
+        null,
         new BigDecimal(cores),
         new BigDecimal(cores),
         sessions,
@@ -280,6 +281,7 @@ class AdmissionRulesTest {
   private static ConcurrentUse holding(String gpus, Map<Meter, BigDecimal> packAdds) {
     return new ConcurrentUse(
         "free",
+        null,
         BigDecimal.ONE,
         BigDecimal.ONE,
         1,

@@ -44,7 +44,7 @@ class SeatRulesTest {
 
   /** An organization on {@code free} with that many members and Owner's limit (null: none). */
   private static SeatUse team(int members, Integer ownersLimit) {
-    return new SeatUse("free", null, members, false, ownersLimit);
+    return new SeatUse("free", null, null, members, false, ownersLimit);
   }
 
   private static AdmissionDecision onHobby(SeatUse use) {
@@ -71,7 +71,7 @@ class SeatRulesTest {
 
   @Test
   void aUserWhoAlreadyIsAMemberTakesNoNewSeat_evenPastTheLimit() {
-    SeatUse full = new SeatUse("free", null, 6, true, 3);
+    SeatUse full = new SeatUse("free", null, null, 6, true, 3);
 
     assertTrue(onHobby(full).allowed());
   }
@@ -81,7 +81,7 @@ class SeatRulesTest {
     AdmissionDecision tenth =
         SeatRules.decide(
             "acme",
-            new SeatUse("pro", null, 9, false, null),
+            new SeatUse("pro", null, null, 9, false, null),
             plan("pro"),
             DEFAULT_PLANS.get(1).members(),
             () -> DEFAULT_PLANS);
@@ -162,7 +162,7 @@ class SeatRulesTest {
     AdmissionDecision second =
         SeatRules.decide(
             "alice",
-            new SeatUse("free", null, 1, false, null),
+            new SeatUse("free", null, null, 1, false, null),
             plan("free"),
             hard(1),
             () -> List.of(offer("free", "0", hard(1)), offer("pro", "29.99", hard(2))));

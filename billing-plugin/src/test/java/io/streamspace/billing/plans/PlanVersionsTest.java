@@ -13,17 +13,25 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.streamspace.billing.admission.Admission;
 import io.streamspace.billing.config.BillingConfig;
+import io.streamspace.billing.config.BillingConfigParser;
+import io.streamspace.billing.config.CronValidator;
 import io.streamspace.billing.events.BillingEvents;
+import io.streamspace.billing.support.AnotherNode;
 import io.streamspace.billing.support.BillingHarness;
 import io.streamspace.billing.support.BillingHarness.Answer;
 import io.streamspace.billing.support.ConfigSaves;
 import io.streamspace.billing.support.OrgFixtures;
 import io.streamspace.billing.support.TestDatabase;
+import io.streamspace.plugin.api.event.SessionEvent;
 import io.streamspace.plugin.api.event.UsageReport;
 import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.jobs.JobOutcome;
 import io.streamspace.plugin.api.jobs.JobRun;
+import io.streamspace.plugin.api.session.AdmissionDecision;
+import io.streamspace.plugin.api.session.AdmissionRequest;
+import io.streamspace.testing.MutableClock;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.util.ArrayList;
@@ -71,6 +79,13 @@ class PlanVersionsTest {
   private static final String V2 = PLANS.formatted("40.00", "4", "5", "100");
   // fewer seats and less bandwidth included, at V2's price and cores
   private static final String V3 = PLANS.formatted("40.00", "4", "1", "10");
+
+  // V2's plans and Studio, 50.00 a month with a hard limit of cores: admission's test
+  private static final String STUDIO =
+      V2.substring(0, V2.lastIndexOf(']'))
+          + """
+          , {"id": "studio", "name": "Studio", "price": 50.00, "interval": "month",
+             "limits": {"cpu_cores": {"limit": %s, "kind": "hard"}}}]}""";
 
   private static final String MIGRATIONS = "/admin/plans/pro/migrations";
 
@@ -433,6 +448,86 @@ class PlanVersionsTest {
         "30 × 27 ÷ 31 = 26.1290…, 40 × 4 ÷ 31 = 5.1612…");
   }
 
+  /**
+   * Admission and quotas hold an organization to the limits of the version it is on. Studio is
+   * added on March 16 with a hard limit of 4 cores (its version 1), and eve opens on it; on March
+   * 17 the admin saves it with 2 (version 2), and fay opens on it. Another node, once its view is
+   * reloaded, admits eve's session of 4 cores (refusing 5, naming version 1's limit) and refuses
+   * fay's of 3 at version 2's 2; {@code /quota} and {@code /admin/quotas} show each its own
+   * limit. A migration v1 → v2 on April 1 moves eve: from the node's next reload, 4 cores are
+   * refused her too. Then two saves with no reload between: 3 cores (version 3), gus opening on
+   * it, then 1 core (version 4): the node reads version 3 when gus first asks, admitting his 3
+   * cores and refusing 4, not taking it for the plan as the node configures it (2).
+   */
+  @Test
+  void admissionAndQuotasHoldEachOrganizationToItsVersionsLimits_untilAMigrationMovesIt()
+      throws SQLException {
+    saved("2026-03-16T00:00:00Z", V2, STUDIO.formatted("4"));
+    OrgFixtures.opened(billing, "eve", "Eve", "erin", "USD", "studio", "2026-03-16T00:00:00Z");
+    saved("2026-03-17T00:00:00Z", STUDIO.formatted("4"), STUDIO.formatted("2"));
+    OrgFixtures.opened(billing, "fay", "Fay", "finn", "USD", "studio", "2026-03-17T00:00:00Z");
+    MutableClock nodeClock = new MutableClock(at("2026-03-17T00:00:00Z"));
+    BillingConfig nodeConfig =
+        new BillingConfigParser(CronValidator.fiveFields()).parse(STUDIO.formatted("2")).config();
+    try (Admission node = AnotherNode.admission(nodeClock, nodeConfig, TestDatabase.dataSource())) {
+      node.refresh();
+
+      assertTrue(node.admit(asks("erin", "eve", "4")).allowed(), "eve is on version 1: 4 cores");
+      AdmissionDecision five = node.admit(asks("erin", "eve", "5"));
+      assertEquals("cpu_cores_limit", five.code());
+      assertEquals(
+          "CPU limit reached: 0 cores in use plus 5 for this session would pass the hard limit of"
+              + " 4 cores of version 1 of the Studio plan. The Hobby plan would allow it.",
+          five.reason(),
+          "the version it is on named; Hobby's cores are soft (hybrid): it refuses none");
+      AdmissionDecision three = node.admit(asks("finn", "fay", "3"));
+      assertEquals("cpu_cores_limit", three.code());
+      assertEquals(
+          "CPU limit reached: 0 cores in use plus 3 for this session would pass the hard limit of"
+              + " 2 cores of the Studio plan. The Hobby plan would allow it.",
+          three.reason());
+      assertEquals("4 hard", coreLimit("eve", "erin"));
+      assertEquals("2 hard", coreLimit("fay", "finn"));
+      eveRuns("e1", "4", "2026-03-17T00:00:00Z"); // the session admitted, at her limit
+      assertEquals(
+          List.of(List.of("eve", "4", "4", "100.00", "hard", "exceeded")),
+          overCores(),
+          "judged in SQL against version 1's 4 cores: not over version 2's 2");
+      eveRuns("e1", null, "2026-03-17T00:30:00Z");
+
+      Answer scheduled =
+          billing.call(
+              HttpMethod.POST,
+              "/admin/plans/studio/migrations",
+              admin("root"),
+              "{\"from_version\": 1, \"to_version\": 2, \"effective\": \"2026-04-01\","
+                  + " \"notice_days\": 0, \"reason\": \"Studio gives 2 cores\"}");
+      assertEquals(201, scheduled.status(), scheduled.body().toString());
+      run("2026-04-01T00:00:00Z");
+      nodeClock.set(at("2026-04-01T00:01:00Z"));
+      assertTrue(node.admit(asks("erin", "eve", "4")).allowed(), "until the node's next reload");
+      node.refresh();
+
+      AdmissionDecision moved = node.admit(asks("erin", "eve", "4"));
+      assertEquals("cpu_cores_limit", moved.code());
+      assertEquals(
+          "CPU limit reached: 0 cores in use plus 4 for this session would pass the hard limit of"
+              + " 2 cores of the Studio plan. The Hobby plan would allow it.",
+          moved.reason());
+      assertEquals("2 hard", coreLimit("eve", "erin"));
+
+      saved("2026-04-01T00:02:00Z", STUDIO.formatted("2"), STUDIO.formatted("3"));
+      OrgFixtures.opened(billing, "gus", "Gus", "gil", "USD", "studio", "2026-04-01T00:02:00Z");
+      saved("2026-04-01T00:03:00Z", STUDIO.formatted("3"), STUDIO.formatted("1"));
+      nodeClock.set(at("2026-04-01T00:04:00Z"));
+      assertTrue(node.admit(asks("gil", "gus", "3")).allowed(), "version 3, read when asked");
+      assertEquals(
+          "CPU limit reached: 0 cores in use plus 4 for this session would pass the hard limit of"
+              + " 3 cores of version 3 of the Studio plan. The Hobby plan would allow it.",
+          node.admit(asks("gil", "gus", "4")).reason());
+    }
+  }
+
   @Test
   void aBadMigrationIsRefusedNamingTheField_andOnlyThePlatformAdminMayAsk() {
     Map<String, String> before = BillingHarness.tableContents();
@@ -522,6 +617,54 @@ class PlanVersionsTest {
   }
 
   // ---- helpers ----
+
+  /** A session of {@code cores} cores and 1 GB that {@code user} asks to start under the org. */
+  private static AdmissionRequest asks(String user, String org, String cores) {
+    return new AdmissionRequest(user, null, size(cores, "1", "0"), org);
+  }
+
+  /** eve's session {@code id} starts with {@code cores} cores at {@code at}; null: it ends. */
+  private void eveRuns(String id, String cores, String at) {
+    SessionEvent event =
+        new SessionEvent(
+            id + "-" + at, at(at), id, "erin", cores == null ? null : size(cores, "1", "0"), "eve");
+    if (cores == null) {
+      billing.billing.onSessionTerminated(billing.context, event);
+    } else {
+      billing.billing.onSessionCreated(billing.context, event);
+    }
+    billing.flush();
+  }
+
+  /** {@code GET /admin/quotas?meter=cpu_cores}'s rows: org, used, limit, percent, kind, state. */
+  private List<List<String>> overCores() {
+    Answer over = billing.call(HttpMethod.GET, "/admin/quotas?meter=cpu_cores", admin("root"));
+    assertEquals(200, over.status(), over.body().toString());
+    List<List<String>> rows = new ArrayList<>();
+    for (JsonNode row : over.body().get("quotas")) {
+      rows.add(
+          List.of(
+              row.get("user_id").asText(),
+              row.get("used").decimalValue().toPlainString(),
+              row.get("limit").decimalValue().toPlainString(),
+              row.get("percent").decimalValue().toPlainString(),
+              row.get("kind").asText(),
+              row.get("state").asText()));
+    }
+    return rows;
+  }
+
+  /** The organization's {@code cpu_cores} limit and kind, as its owner reads {@code /quota}. */
+  private String coreLimit(String org, String owner) {
+    Answer quota = billing.call(HttpMethod.GET, "/quota?org_id=" + org, user(owner));
+    assertEquals(200, quota.status(), quota.body().toString());
+    for (JsonNode meter : quota.body().get("meters")) {
+      if (meter.get("meter").asText().equals("cpu_cores")) {
+        return meter.get("limit").decimalValue().toPlainString() + " " + meter.get("kind").asText();
+      }
+    }
+    throw new AssertionError("no cpu_cores in " + quota.body());
+  }
 
   /** The admin saves {@code after} over {@code before} at {@code at}; it takes effect. */
   private void saved(String at, String before, String after) throws SQLException {
