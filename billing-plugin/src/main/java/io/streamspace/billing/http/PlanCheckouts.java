@@ -67,18 +67,26 @@ public final class PlanCheckouts {
    * The code as the session carries it: ours, redeemed at its completion; for a session that
    * starts a Stripe Subscription ({@code stripe} given) on a plan the coupon applies to, also its
    * Stripe promotion code (mirrored now when Stripe lacks it), which Stripe applies to the
-   * Subscription. Null without one.
+   * Subscription. Without one, a session that starts a Stripe Subscription carries the discount
+   * the organization already holds ({@link CouponsAtStripe#heldDiscount}), redeemed before it had
+   * one: Stripe takes it off the fee our invoices leave to the Subscription. Null without either.
    */
   private StripeCheckout.PromotionCode promoted(
-      StripeApi stripe, SubscriptionPlan plan, Promotion promotion)
+      StripeApi stripe, String orgId, SubscriptionPlan plan, Promotion promotion)
       throws StripeFailure, SQLException {
     if (promotion == null) {
-      return null;
+      return stripe == null
+          ? null
+          : parts
+              .atStripe()
+              .heldDiscount(stripe, orgId, plan.id(), parts.clock().instant())
+              .map(StripeCheckout.PromotionCode::held)
+              .orElse(null);
     }
     String code = Redeeming.normalized(promotion.code());
     boolean atStripe =
         stripe != null && CouponsAtStripe.discountsSubscription(promotion.coupon(), plan.id());
-    return new StripeCheckout.PromotionCode(
+    return StripeCheckout.PromotionCode.of(
         code, atStripe ? parts.atStripe().promotionCode(stripe, promotion.coupon(), code) : null);
   }
 
@@ -155,7 +163,7 @@ public final class PlanCheckouts {
               trialEnd(orgId, plan),
               urls,
               tax,
-              promoted(stripe, plan, promotion));
+              promoted(stripe, orgId, plan, promotion));
     } else {
       page =
           StripeCheckout.forPlan(
@@ -166,7 +174,7 @@ public final class PlanCheckouts {
               currency,
               urls,
               tax,
-              promoted(null, plan, promotion));
+              promoted(null, orgId, plan, promotion));
     }
     parts
         .sessions()

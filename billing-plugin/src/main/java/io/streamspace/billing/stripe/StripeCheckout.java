@@ -44,12 +44,24 @@ public final class StripeCheckout {
   }
 
   /**
-   * A promotion code a plan session carries: ours ({@code code}, in the session's metadata
-   * {@code promotion_code}, redeemed at its completion) and, for a session that starts a Stripe
-   * Subscription, its promotion code at Stripe ({@code stripeId}, the session's {@code
-   * discounts}); null {@code stripeId}: the code is ours alone.
+   * The discount a plan session carries: a promotion code of ours ({@code code}, in the session's
+   * metadata {@code promotion_code}, redeemed at its completion; null: nothing to redeem) and, for
+   * a session that starts a Stripe Subscription, the session's {@code discounts} at Stripe: the
+   * code's promotion code there ({@code stripeId}), or the coupon of a discount the organization
+   * already holds ({@code stripeCoupon}); both null: the code is ours alone.
    */
-  public record PromotionCode(String code, String stripeId) {}
+  public record PromotionCode(String code, String stripeId, String stripeCoupon) {
+
+    /** A code of ours, with its promotion code at Stripe (null: ours alone). */
+    public static PromotionCode of(String code, String stripeId) {
+      return new PromotionCode(code, stripeId, null);
+    }
+
+    /** A discount already redeemed, as its coupon at Stripe: nothing to redeem. */
+    public static PromotionCode held(String stripeCoupon) {
+      return new PromotionCode(null, null, stripeCoupon);
+    }
+  }
 
   /** Where Stripe sends the customer back to. */
   public record ReturnUrls(String success, String cancel) {}
@@ -340,18 +352,23 @@ public final class StripeCheckout {
   }
 
   /**
-   * The session carrying a promotion code: in its metadata, and as its discount at Stripe when
-   * the code is mirrored there (a setup-mode session takes no discount: the code is ours alone).
+   * The session carrying its discount: a code in its metadata, and its discount at Stripe when
+   * there is one (a setup-mode session takes no discount: the code is ours alone).
    */
   private static SessionCreateParams.Builder promoted(
       SessionCreateParams.Builder session, PromotionCode promotion) {
     if (promotion == null) {
       return session;
     }
-    session.putMetadata("promotion_code", promotion.code());
+    if (promotion.code() != null) {
+      session.putMetadata("promotion_code", promotion.code());
+    }
     if (promotion.stripeId() != null) {
       session.addDiscount(
           SessionCreateParams.Discount.builder().setPromotionCode(promotion.stripeId()).build());
+    } else if (promotion.stripeCoupon() != null) {
+      session.addDiscount(
+          SessionCreateParams.Discount.builder().setCoupon(promotion.stripeCoupon()).build());
     }
     return session;
   }

@@ -40,6 +40,18 @@ public final class StripeCoupons {
     public String stripeId() {
       return "ss_coupon_" + couponId;
     }
+
+    /**
+     * The coupon for the {@code months} a repeating discount has left (one held since an earlier
+     * period): a coupon of its own at Stripe, {@code <id>_<months>mo}; these terms when it has
+     * them all, or is not repeating.
+     */
+    public Terms withMonthsLeft(int months) {
+      return !"repeating".equals(duration) || durationInMonths == null || months >= durationInMonths
+          ? this
+          : new Terms(
+              couponId + "_" + months + "mo", percentOff, amountOff, currency, duration, months);
+    }
   }
 
   private static final String ALREADY_EXISTS = "resource_already_exists";

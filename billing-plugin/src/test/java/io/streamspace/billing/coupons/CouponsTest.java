@@ -645,4 +645,58 @@ class CouponsTest {
     assertEquals(1, billing.published("billing.coupon.redeemed").size());
     assertEquals("enterprise", StripeSubscriptionFixtures.planOfDan(billing));
   }
+
+  /**
+   * Dan (on Pro, Stripe Billing, no Subscription yet) redeems EVERY3 (20 % off Enterprise for
+   * three periods) on March 16 with {@code POST /redeem}: March, April and May. On April 10 he
+   * buys Enterprise through Checkout without a code: the session carries the discount he holds,
+   * for the two periods it has left (Stripe's coupon {@code ss_coupon_EVERY3_2mo}, repeating 2
+   * months), so Stripe takes it off the fee our invoices leave to the Subscription; nothing is
+   * redeemed again.
+   */
+  @Test
+  void aDiscountRedeemedBeforeASubscription_isCarriedByItsCheckout_forThePeriodsItHasLeft() {
+    stripe.resetAll();
+    billing =
+        StripeSubscriptionFixtures.danOnPro(
+            StripeSubscriptionFixtures.STRIPE_INVOICES, stripe, at("2026-03-16T12:00:00Z"));
+    created(
+        """
+        {"id": "EVERY3", "percent_off": 20, "duration": "repeating", "duration_in_periods": 3,
+         "applies_to": {"plans": ["enterprise"]}, "codes": ["EVERY3"]}""");
+    assertEquals(201, redeem(user("dan"), "{\"org_id\": \"dan\", \"code\": \"EVERY3\"}").status());
+    stripe.verify(0, postRequestedFor(urlEqualTo("/v1/coupons")));
+    billing.clock.set(at("2026-04-10T00:00:00Z"));
+    StripeSubscriptionFixtures.enterprisePriceAtStripe(stripe);
+    StripeSubscriptionFixtures.sessionCreated(stripe, "cs_sub_2", "subscription");
+    stripe.stubFor(
+        post(urlEqualTo("/v1/coupons"))
+            .willReturn(
+                okJson(
+                    """
+                    {"id": "ss_coupon_EVERY3_2mo", "object": "coupon", "percent_off": 20.0,
+                     "duration": "repeating", "duration_in_months": 2, "valid": true,
+                     "livemode": false, "metadata": {}}""")));
+
+    Answer checkout =
+        billing.call(
+            HttpMethod.POST,
+            "/create-checkout",
+            user("dan"),
+            "{\"plan_id\": \"enterprise\", " + StripeSubscriptionFixtures.URLS + "}");
+
+    assertEquals(200, checkout.status(), checkout.body().toString());
+    stripe.verify(
+        postRequestedFor(urlEqualTo("/v1/coupons"))
+            .withFormParam("id", equalTo("ss_coupon_EVERY3_2mo"))
+            .withFormParam("percent_off", equalTo("20"))
+            .withFormParam("duration", equalTo("repeating"))
+            .withFormParam("duration_in_months", equalTo("2")));
+    stripe.verify(
+        postRequestedFor(urlEqualTo("/v1/checkout/sessions"))
+            .withFormParam("mode", equalTo("subscription"))
+            .withFormParam("discounts[0][coupon]", equalTo("ss_coupon_EVERY3_2mo"))
+            .withoutFormParam("metadata[promotion_code]"));
+    assertEquals(1L, value("SELECT count(*) FROM billing_coupon_redemptions"), "not again");
+  }
 }

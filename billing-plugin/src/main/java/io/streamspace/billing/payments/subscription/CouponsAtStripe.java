@@ -6,12 +6,14 @@ import io.streamspace.billing.coupons.CouponRefused;
 import io.streamspace.billing.coupons.Coupons;
 import io.streamspace.billing.coupons.Redeeming;
 import io.streamspace.billing.coupons.Redemption;
+import io.streamspace.billing.money.BillingPeriods;
 import io.streamspace.billing.stripe.StripeApi;
 import io.streamspace.billing.stripe.StripeClients;
 import io.streamspace.billing.stripe.StripeCoupons;
 import io.streamspace.billing.stripe.StripeFailure;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.Currency;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -24,8 +26,10 @@ import org.slf4j.LoggerFactory;
  * with it. A subscription Checkout carries the code as its Stripe promotion code ({@link
  * #promotionCode}); a code redeemed while a Subscription runs on a plan the coupon applies to
  * discounts that Subscription, in the redemption's transaction ({@link #onSubscriptions}): when
- * Stripe refuses, the redemption is rolled back. Our invoices leave the discount of a fee the
- * Subscription charges off the Stripe invoice they mirror, as they leave the fee.
+ * Stripe refuses, the redemption is rolled back; a subscription Checkout without a code carries
+ * the discount the organization already holds ({@link #heldDiscount}). Our invoices leave the
+ * discount of a fee the Subscription charges off the Stripe invoice they mirror, as they leave
+ * the fee.
  */
 public final class CouponsAtStripe {
 
@@ -60,6 +64,34 @@ public final class CouponsAtStripe {
     String id = StripeCoupons.promotionCode(stripe, terms(coupon), normalized);
     coupons.keepStripeIds(coupon.id(), terms(coupon).stripeId(), normalized, id);
     return id;
+  }
+
+  /**
+   * The Stripe coupon of the discount the organization holds at {@code now}, when its coupon
+   * applies to {@code planId}, mirrored to Stripe now when Stripe lacks it; empty without one. A
+   * subscription Checkout carries it: a code redeemed before the organization had a Subscription
+   * (with {@code POST /redeem}) would otherwise be lost on the fee, which our invoices leave to
+   * the Subscription, its discount with it. A repeating discount is carried for the periods it has
+   * left (the coupon {@code <id>_<n>mo}: {@link StripeCoupons.Terms#withMonthsLeft}).
+   */
+  public Optional<String> heldDiscount(StripeApi stripe, String orgId, String planId, Instant now)
+      throws StripeFailure, SQLException {
+    Optional<Redemption> held = coupons.active(orgId, now);
+    Optional<Coupon> coupon =
+        held.isEmpty()
+            ? Optional.empty()
+            : coupons.find(held.get().couponId()).filter(c -> discountsSubscription(c, planId));
+    if (coupon.isEmpty()) {
+      return Optional.empty();
+    }
+    StripeCoupons.Terms terms = terms(coupon.get());
+    Instant until = held.get().discountUntil();
+    if (until != null) {
+      BillingConfig current = config.get();
+      BillingPeriods periods = new BillingPeriods(current.invoiceDay(), current.billingTimeZone());
+      terms = terms.withMonthsLeft(periods.boundariesBetween(now, until).size());
+    }
+    return Optional.of(StripeCoupons.coupon(stripe, terms));
   }
 
   /**
