@@ -24,11 +24,11 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
  * billing account, acknowledged by every in-sync replica before intake answers, which reads
  * PostgreSQL once per batch and writes nothing there ({@link KafkaIntake}). PostgreSQL keeps what
  * must be shared and transactional, written behind intake by the consumers ({@link
- * KafkaConsumers}): the ids of the events, each taken by its first copy in the topic, where
- * duplicates are removed and which intake looks up to tell a redelivery or a conflict on any
- * node; each plugin's place in each partition; and an index of the journal in {@code
- * host_journal}. Support's search reads
- * that index, as it reads the PostgreSQL journal, and the journal's retention keeps it.
+ * KafkaConsumers}): an index of the journal in {@code host_journal}, one entry per event, its
+ * unique id taken by the event's first copy in the topic, where duplicates are removed and which
+ * intake looks up to tell a redelivery or a conflict on any node; and each plugin's place in each
+ * partition. Support's search reads that index, as it reads the PostgreSQL journal, and the
+ * journal's retention keeps it.
  */
 public final class KafkaJournal implements Journal {
 
