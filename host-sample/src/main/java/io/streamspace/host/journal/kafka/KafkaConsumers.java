@@ -47,8 +47,13 @@ import org.slf4j.LoggerFactory;
  * consumer's first look would have the brokers' default partitions and replicas).
  *
  * <p>Lag is read per plugin and partition: the partition's end offset (from the brokers, at most
- * once a second) less the plugin's place; intake's back-pressure ({@link JournalBacklog}) counts
- * it for the enabled plugins.
+ * once a second) less the plugin's place. Intake's back-pressure ({@link JournalBacklog}) counts
+ * time, not records: the brokers keep every record for the topic's retention whether it was
+ * consumed or not, so a backlog costs them nothing, and refusing events does not get them applied
+ * any sooner; what a backlog risks is a record leaving the topic before an enabled plugin has
+ * consumed it. Intake refuses once an enabled plugin has not consumed a record journaled more
+ * than {@link #backlogAgeBound half the retention} ago, so that it has at least as long again to
+ * consume it.
  */
 public final class KafkaConsumers
     implements PluginLifecycleListener, JournalLag.Lookup, AutoCloseable {
@@ -81,15 +86,24 @@ public final class KafkaConsumers
   private final Admin admin;
   private final TopicEnds ends;
   private final JournalBacklog backlog;
+  private final Duration maxBacklogAge;
   private final FirstCopies firstCopies;
   private final JournalIndexConsumer index;
   private final Map<String, PluginConsumer> consumers = new ConcurrentHashMap<>();
 
   /**
+   * How long a record may wait for an enabled plugin to consume it before intake pushes back:
+   * half the topic's retention ({@link KafkaTopic#retention}), 18 days by default.
+   */
+  public static Duration backlogAgeBound(Duration maxEventAge) {
+    return KafkaTopic.retention(maxEventAge).dividedBy(2);
+  }
+
+  /**
    * Starts the journal's index on this node; the plugins' consumers start as the plugins do.
    *
-   * @param maxLag how many records an enabled plugin may be behind (in all partitions) before
-   *     intake pushes back
+   * @param maxBacklogAge how long a record may wait for an enabled plugin to consume it before
+   *     intake pushes back ({@link #backlogAgeBound})
    */
   public KafkaConsumers(
       KafkaSettings settings,
@@ -97,7 +111,7 @@ public final class KafkaConsumers
       EventHandoff handoff,
       Clock clock,
       String node,
-      long maxLag) {
+      Duration maxBacklogAge) {
     this.settings = settings;
     this.places = new KafkaPlaces(dataSource, settings.topic());
     this.handoff = handoff;
@@ -105,7 +119,12 @@ public final class KafkaConsumers
     this.node = node;
     this.admin = Admin.create(adminProperties());
     this.ends = new TopicEnds(admin, settings.topic());
-    this.backlog = new JournalBacklog(this::furthestBehind, maxLag);
+    this.maxBacklogAge = maxBacklogAge;
+    this.backlog =
+        new JournalBacklog(
+            this::furthestBehind,
+            0,
+            "none journaled over " + describe(maxBacklogAge) + " ago may wait");
     this.firstCopies = new FirstCopies(dataSource, settings.topic());
     this.index =
         new JournalIndexConsumer(
@@ -289,23 +308,29 @@ public final class KafkaConsumers
    * Intake's back-pressure on Kafka.
    *
    * @throws io.streamspace.common.http.ApiException 503 {@code journal_backlog} while an enabled
-   *     plugin is more records behind, in all partitions, than allowed
+   *     plugin has not consumed a record journaled longer than the bound ago
    */
   public void refuseWhenTooFarBehind() {
     backlog.refuseWhenTooFarBehind();
   }
 
+  private static String describe(Duration age) {
+    return age.toHours() >= 48 ? age.toDays() + " days" : age.toSeconds() + " s";
+  }
+
+  /** The enabled plugin with the most records journaled before the bound still to consume. */
   private JournalBacklog.Furthest furthestBehind() {
     Map<String, Map<Integer, KafkaPlaces.Place>> enabled = places.ofEnabledPlugins();
     if (enabled.isEmpty()) {
       return JournalBacklog.Furthest.NONE;
     }
-    Map<Integer, Long> end = ends.ends();
+    // in each partition, the first record journaled since the bound: those before it are older
+    Map<Integer, Long> since = ends.firstAtOrAfterOrLastRead(clock.instant().minus(maxBacklogAge));
     JournalBacklog.Furthest furthest = JournalBacklog.Furthest.NONE;
     for (Map.Entry<String, Map<Integer, KafkaPlaces.Place>> plugin : enabled.entrySet()) {
       long behind = 0;
       for (Map.Entry<Integer, KafkaPlaces.Place> place : plugin.getValue().entrySet()) {
-        behind += behind(end, place.getKey(), place.getValue().next());
+        behind += behind(since, place.getKey(), place.getValue().next());
       }
       if (behind > furthest.behind()) {
         furthest = new JournalBacklog.Furthest(plugin.getKey(), behind);

@@ -41,7 +41,8 @@ public final class KafkaJournal implements Journal {
    * Makes the topic when it is absent, then opens the producer and the journal's index on this
    * node; each plugin's consumer starts when its plugin does.
    *
-   * @param maxLag      how many records an enabled plugin may be behind before intake pushes back
+   * @param maxBacklogAge how long a record may wait for an enabled plugin to consume it before
+   *     intake pushes back ({@link KafkaConsumers#backlogAgeBound})
    * @param maxEventAge the oldest event intake accepts: the topic keeps records a day longer
    * @throws IllegalStateException when the brokers cannot be reached or refuse the topic
    */
@@ -50,7 +51,7 @@ public final class KafkaJournal implements Journal {
       DataSource dataSource,
       Clock clock,
       EventHandoff handoff,
-      long maxLag,
+      Duration maxBacklogAge,
       Duration maxEventAge,
       String node) {
     try (Admin admin = Admin.create(adminProperties(settings, node))) {
@@ -60,7 +61,8 @@ public final class KafkaJournal implements Journal {
     this.index = new EventJournal(dataSource, clock);
     this.intake = new KafkaIntake(dataSource, clock, settings);
     try {
-      this.consumers = new KafkaConsumers(settings, dataSource, handoff, clock, node, maxLag);
+      this.consumers =
+          new KafkaConsumers(settings, dataSource, handoff, clock, node, maxBacklogAge);
     } catch (RuntimeException e) {
       intake.close();
       throw e;

@@ -1,7 +1,6 @@
 package io.streamspace.host.journal.kafka;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamspace.common.db.Sql;
@@ -760,8 +759,12 @@ class KafkaConsumersTest {
     }
   }
 
+  /**
+   * The lag in records and seconds; and intake's back-pressure, which counts time: a backlog is
+   * refused only once a record has waited longer than the bound (a day here), however many wait.
+   */
   @Test
-  void theLagOfEachPartitionIsWhatWasProducedLessWhatWasConsumed_andIntakePushesBack()
+  void theLagOfEachPartitionIsWhatWasProducedLessWhatWasConsumed_andIntakePushesBackByItsAge()
       throws Exception {
     String topic = topic(3);
     MutableClock clock = new MutableClock(NOW);
@@ -770,7 +773,12 @@ class KafkaConsumersTest {
             + " VALUES ('lagging', true, true, now())");
     try (KafkaConsumers consumers =
         new KafkaConsumers(
-            settings(topic), database.dataSource(), new Recording(), clock, "node-1", 5)) {
+            settings(topic),
+            database.dataSource(),
+            new Recording(),
+            clock,
+            "node-1",
+            Duration.ofDays(1))) {
       consumers.started(new ActivePlugin("lagging", new HeldFlushes(), null));
       awaitPositioned("lagging", topic, 3);
       Await.await(
@@ -802,8 +810,27 @@ class KafkaConsumersTest {
           lag.partitions(),
           "nobody consumes it now");
       assertEquals(40, lag.seconds(), "its places have not moved for 40 s while records wait");
-      ApiException refused = assertThrows(ApiException.class, consumers::refuseWhenTooFarBehind);
+      consumers.refuseWhenTooFarBehind(); // 6 records behind, none older than a day
+      // the records are timed by the real clock (send): a day and a minute after them
+      clock.set(Instant.now().plus(Duration.ofDays(1)).plusSeconds(60));
+      ApiException refused =
+          Await.await(
+              WAIT,
+              POLL,
+              "the back-pressure's next look (at most once a second)",
+              () -> {
+                try {
+                  consumers.refuseWhenTooFarBehind();
+                  return null;
+                } catch (ApiException e) {
+                  return e;
+                }
+              },
+              e -> e != null);
       assertEquals("journal_backlog", refused.error().code());
+      assertTrue(
+          refused.getMessage().contains("6 events behind the journal (none journaled over 86400 s"),
+          refused.getMessage());
 
       consumers.started(new ActivePlugin("lagging", new HeldFlushes(), null));
       JournalLag caughtUp =
@@ -839,7 +866,12 @@ class KafkaConsumersTest {
   private KafkaConsumers consumers(
       String topic, EventHandoff handoff, DataSource dataSource, String node) {
     return new KafkaConsumers(
-        settings(topic), dataSource, handoff, new MutableClock(NOW), node, 1_000_000);
+        settings(topic),
+        dataSource,
+        handoff,
+        new MutableClock(NOW),
+        node,
+        KafkaConsumers.backlogAgeBound(Duration.ofDays(35)));
   }
 
   private KafkaSettings settings(String topic) {

@@ -101,7 +101,7 @@ class KafkaIntakeTest {
         (journaled, plugin) -> {},
         new MutableClock(NOW),
         "node-1",
-        1_000_000);
+        KafkaConsumers.backlogAgeBound(Duration.ofDays(35)));
   }
 
   @AfterAll
@@ -467,13 +467,14 @@ class KafkaIntakeTest {
 
   /**
    * On a broker of their own, stopped and started again; through the journal, as intake asks it:
-   * its back-pressure first (a plugin enabled and behind, which a journal allowing no lag refuses
-   * with {@code journal_backlog}), then the batch.
+   * its back-pressure first (a plugin enabled and behind, which a journal letting no record wait
+   * refuses with {@code journal_backlog} once a record is older than the clock), then the batch.
    */
   @Nested
   @TestInstance(TestInstance.Lifecycle.PER_CLASS)
   class BrokersDown {
 
+    private final MutableClock clock = new MutableClock(NOW);
     private KafkaBrokers own;
     private KafkaJournal journal;
 
@@ -488,9 +489,9 @@ class KafkaIntakeTest {
           new KafkaJournal(
               settings,
               database.dataSource(),
-              new MutableClock(NOW),
+              clock,
               (journaled, plugin) -> {},
-              0,
+              Duration.ZERO,
               Duration.ofDays(35),
               "node-1");
       try (Connection connection = database.dataSource().getConnection();
@@ -524,6 +525,7 @@ class KafkaIntakeTest {
               .toList();
       // the journal has sent before: it knows the partitions' leaders, which then go away
       journal.append(List.of(entry("before-down", "org-1", "{}")));
+      clock.advance(Duration.ofSeconds(1));
       assertEquals("journal_backlog", refusal(() -> intake(batch)).error().code());
       ApiException refused;
       ApiException refusedAgain;
@@ -544,7 +546,7 @@ class KafkaIntakeTest {
       assertEquals(HttpStatus.SERVICE_UNAVAILABLE, refused.error().status());
       assertEquals("journal_unavailable", refused.error().code());
       assertEquals(0, journaledSeqs("down-0", "down-49").size(), "no id written");
-      // known down, refused before the back-pressure's look-up of the topic's ends, which would
+      // known down, refused before the back-pressure's look-up of the topic's offsets, which would
       // have waited 2 s for the brokers and answered journal_backlog from the ends it last read
       assertEquals(HttpStatus.SERVICE_UNAVAILABLE, refusedAgain.error().status());
       assertEquals("journal_unavailable", refusedAgain.error().code());
