@@ -46,7 +46,7 @@ final class TopicEnds {
   private boolean endsRead;
   private final Map<String, Owners> owners = new HashMap<>();
   // the back-pressure's bound, as last read
-  private Map<Integer, Long> bound = Map.of();
+  private volatile Map<Integer, Long> bound = Map.of();
 
   // past the last record this node wrote to each partition; not under the lock, which a read of
   // the ends holds for up to 2 s while intake must not wait
@@ -134,10 +134,11 @@ final class TopicEnds {
   }
 
   /**
-   * As {@link #firstAtOrAfter}, for intake's back-pressure (which asks at most once a second):
-   * while the brokers cannot be reached, the last offsets read stand (none before the first).
+   * As {@link #firstAtOrAfter}, for intake's back-pressure (which asks at most once a second, one
+   * request at a time): while the brokers cannot be reached, the last offsets read stand (none
+   * before the first). Not under the lock, so that health checks need not wait for it.
    */
-  synchronized Map<Integer, Long> firstAtOrAfterOrLastRead(Instant from) {
+  Map<Integer, Long> firstAtOrAfterOrLastRead(Instant from) {
     try {
       bound = firstAtOrAfter(from);
     } catch (RuntimeException e) {
