@@ -40,7 +40,8 @@ import java.util.Map;
  *                    the plugin repositories above
  * @param maxJournalLag how many journal entries an enabled plugin may be behind before intake
  *                    answers 503 (default {@link #DEFAULT_MAX_JOURNAL_LAG}), on the PostgreSQL
- *                    journal; the Kafka journal's bound is of time (half its topic's retention)
+ *                    journal; the Kafka journal's bound is of time (5 minutes: {@code
+ *                    KafkaConsumers#backlogAgeBound})
  * @param webhookDeliveryInterval how often due webhook deliveries are sent (default {@link
  *                    #DEFAULT_WEBHOOK_DELIVERY_INTERVAL}); zero: never on a schedule (tests call
  *                    {@code Host.webhooks().runOnce()})

@@ -49,11 +49,11 @@ import org.slf4j.LoggerFactory;
  * <p>Lag is read per plugin and partition: the partition's end offset (from the brokers, at most
  * once a second) less the plugin's place. Intake's back-pressure ({@link JournalBacklog}) counts
  * time, not records: the brokers keep every record for the topic's retention whether it was
- * consumed or not, so a backlog costs them nothing, and refusing events does not get them applied
- * any sooner; what a backlog risks is a record leaving the topic before an enabled plugin has
- * consumed it. Intake refuses once an enabled plugin has not consumed a record journaled more
- * than {@link #backlogAgeBound half the retention} ago, so that it has at least as long again to
- * consume it.
+ * consumed or not, so a backlog costs them no room; what it costs is freshness (a plugin's reads,
+ * admission and quotas among them, are as far behind as its lag) and, at worst, a record leaving
+ * the topic before an enabled plugin consumed it. Intake refuses once an enabled plugin has not
+ * consumed a record journaled longer ago than {@link #backlogAgeBound}: a burst faster than the
+ * plugins apply is taken in, and a plugin slower than the platform for longer slows it down.
  */
 public final class KafkaConsumers
     implements PluginLifecycleListener, JournalLag.Lookup, AutoCloseable {
@@ -91,12 +91,17 @@ public final class KafkaConsumers
   private final JournalIndexConsumer index;
   private final Map<String, PluginConsumer> consumers = new ConcurrentHashMap<>();
 
+  /** How stale a plugin's view may grow before intake pushes back (a burst's worth). */
+  public static final Duration MAX_BACKLOG_AGE = Duration.ofMinutes(5);
+
   /**
    * How long a record may wait for an enabled plugin to consume it before intake pushes back:
-   * half the topic's retention ({@link KafkaTopic#retention}), 18 days by default.
+   * {@link #MAX_BACKLOG_AGE}, or half the topic's retention ({@link KafkaTopic#retention}) when
+   * that is shorter, so that a plugin always has at least as long again to consume it.
    */
   public static Duration backlogAgeBound(Duration maxEventAge) {
-    return KafkaTopic.retention(maxEventAge).dividedBy(2);
+    Duration half = KafkaTopic.retention(maxEventAge).dividedBy(2);
+    return half.compareTo(MAX_BACKLOG_AGE) < 0 ? half : MAX_BACKLOG_AGE;
   }
 
   /**
@@ -315,7 +320,10 @@ public final class KafkaConsumers
   }
 
   private static String describe(Duration age) {
-    return age.toHours() >= 48 ? age.toDays() + " days" : age.toSeconds() + " s";
+    if (age.toHours() >= 48) {
+      return age.toDays() + " days";
+    }
+    return age.toHours() >= 2 ? age.toHours() + " hours" : age.toMinutes() + " minutes";
   }
 
   /** The enabled plugin with the most records journaled before the bound still to consume. */

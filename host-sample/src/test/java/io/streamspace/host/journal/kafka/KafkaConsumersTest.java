@@ -829,7 +829,9 @@ class KafkaConsumersTest {
               e -> e != null);
       assertEquals("journal_backlog", refused.error().code());
       assertTrue(
-          refused.getMessage().contains("6 events behind the journal (none journaled over 86400 s"),
+          refused
+              .getMessage()
+              .contains("6 events behind the journal (none journaled over 24 hours"),
           refused.getMessage());
 
       consumers.started(new ActivePlugin("lagging", new HeldFlushes(), null));
