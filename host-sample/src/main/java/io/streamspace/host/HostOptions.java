@@ -39,7 +39,9 @@ import java.util.Map;
  * @param pluginReleases where plugins are installed and updated from; null (the default) for
  *                    the plugin repositories above
  * @param maxJournalLag how many journal entries an enabled plugin may be behind before intake
- *                    answers 503 (default {@link #DEFAULT_MAX_JOURNAL_LAG})
+ *                    answers 503 (default {@link #DEFAULT_MAX_JOURNAL_LAG}), on the PostgreSQL
+ *                    journal; the Kafka journal's bound is of time (5 minutes: {@code
+ *                    KafkaConsumers#backlogAgeBound})
  * @param webhookDeliveryInterval how often due webhook deliveries are sent (default {@link
  *                    #DEFAULT_WEBHOOK_DELIVERY_INTERVAL}); zero: never on a schedule (tests call
  *                    {@code Host.webhooks().runOnce()})

@@ -8,6 +8,7 @@ import io.streamspace.host.journal.JournalKindRecord;
 import io.streamspace.host.journal.JournalRetention;
 import io.streamspace.host.journal.NodeName;
 import io.streamspace.host.journal.PostgresJournal;
+import io.streamspace.host.journal.kafka.KafkaConsumers;
 import io.streamspace.host.journal.kafka.KafkaJournal;
 import javax.sql.DataSource;
 
@@ -48,7 +49,7 @@ record JournalWiring(Journal journal, JournalHandoff handoff, DeadLetterStore de
                       dataSource,
                       options.clock(),
                       handoff,
-                      options.maxJournalLag(),
+                      KafkaConsumers.backlogAgeBound(options.maxEventAge()),
                       options.maxEventAge(),
                       node);
             });

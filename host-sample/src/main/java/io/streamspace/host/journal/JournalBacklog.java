@@ -15,8 +15,9 @@ import javax.sql.DataSource;
  * behind the journal, intake refuses batches with 503 and {@code Retry-After} rather than let the
  * backlog grow without bound. A disabled plugin's backlog does not count: it catches up when it
  * is enabled again. Looked up at most once a second, whatever the request rate. How far behind
- * a plugin is depends on the journal: positions in the PostgreSQL journal, records per partition
- * in the Kafka journal ({@link FurthestBehind}).
+ * a plugin is, and how far it may be, depends on the journal: entries in the PostgreSQL journal;
+ * in the Kafka journal, the records it has not consumed that were journaled before a bound of
+ * time, none allowed ({@link FurthestBehind}).
  */
 public final class JournalBacklog {
 
@@ -48,6 +49,7 @@ public final class JournalBacklog {
 
   private final FurthestBehind lookup;
   private final long maxLag;
+  private final String limit;
   private long checkedAt;
   private Furthest furthest;
 
@@ -67,8 +69,17 @@ public final class JournalBacklog {
    * @param maxLag how many entries an enabled plugin may be behind before intake pushes back
    */
   public JournalBacklog(FurthestBehind lookup, long maxLag) {
+    this(lookup, maxLag, "at most " + maxLag + " allowed");
+  }
+
+  /**
+   * Back-pressure as {@code lookup} counts, past {@code maxLag}, the limit said as {@code limit}
+   * in the refusal (the Kafka journal counts records older than a bound of time, none allowed).
+   */
+  public JournalBacklog(FurthestBehind lookup, long maxLag, String limit) {
     this.lookup = lookup;
     this.maxLag = maxLag;
+    this.limit = limit;
   }
 
   /**
@@ -84,9 +95,9 @@ public final class JournalBacklog {
               + behind.pluginId()
               + " is "
               + behind.behind()
-              + " events behind the journal (at most "
-              + maxLag
-              + " allowed); retry later");
+              + " events behind the journal ("
+              + limit
+              + "); retry later");
     }
   }
 

@@ -1,8 +1,5 @@
 package io.streamspace.host.journal;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 
 /**
@@ -39,14 +36,5 @@ public record JournalEntry(
       String sessionId,
       String body) {
     this(eventId, type, occurredAt, userId, sessionId, body, null);
-  }
-
-  /** The SHA-256 of the body: what tells a redelivery from a conflict, without the body. */
-  public byte[] bodySha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(body.getBytes(StandardCharsets.UTF_8));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JDK has SHA-256", e);
-    }
   }
 }

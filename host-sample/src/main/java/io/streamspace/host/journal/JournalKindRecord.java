@@ -52,16 +52,6 @@ public final class JournalKindRecord {
   private static final String KAFKA_PLACES_FORGOTTEN =
       "DELETE FROM host_kafka_offsets WHERE consumer <> '#index'";
 
-  // On Kafka again: its intake tells a redelivery by host_event_ids, which the PostgreSQL journal
-  // does not write (its entries are its ids, V13), so the ids it journaled are claimed there, as
-  // the Kafka journal's index would have claimed them (a seq, the body's hash).
-  private static final String KAFKA_KNOWS_THE_IDS =
-      """
-      INSERT INTO host_event_ids (event_id, body_sha256, seq, journaled_at)
-      SELECT event_id, sha256(convert_to(body, 'UTF8')), seq, journaled_at FROM host_journal
-      ON CONFLICT (event_id) DO NOTHING
-      """;
-
   private JournalKindRecord() {}
 
   /**
@@ -89,8 +79,8 @@ public final class JournalKindRecord {
             if (running == JournalKind.POSTGRES) {
               execute(connection, POSTGRES_PLACES_AT_THE_END, now);
             } else {
+              // Kafka's intake tells a redelivery by host_journal's ids, as this journal does
               execute(connection, KAFKA_PLACES_FORGOTTEN);
-              execute(connection, KAFKA_KNOWS_THE_IDS);
             }
             log.warn(
                 "This database's journal switched from {} to {} (--switch-journal): each plugin"

@@ -23,8 +23,9 @@ import org.slf4j.LoggerFactory;
  * plugin's backlog is kept until it catches up). Entries go in small batches of {@code seq}
  * ranges, oldest first: appends draw positions in the order they journal, so the old entries are
  * the lowest positions, and each batch is a short transaction on the primary key that neither
- * blocks appends nor bloats one long transaction. The ids the journal on Kafka claims ({@code
- * host_event_ids}) are forgotten at the same age.
+ * blocks appends nor bloats one long transaction. The ids earlier versions of the journal on
+ * Kafka claimed in {@code host_event_ids} (it writes none now: its entries are its ids, as here)
+ * are forgotten at the same age.
  */
 public final class JournalRetention implements AutoCloseable {
 

@@ -20,8 +20,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * Which records of a plugin's round are to be handed: the first copy of each event, as the
  * journal's index decided it ({@link JournalIndexConsumer}), and no other. Intake no longer claims
  * ids, so the topic may hold an event twice (a redelivery that raced past intake's look-up) or
- * another body under an id (a conflict that did): the index claims each id for the first copy it
- * reads and records that record's partition and offset in {@code host_event_ids}; a plugin's
+ * another body under an id (a conflict that did): the index takes each id for the first copy it
+ * reads and records that record's partition and offset in its entry ({@code host_journal}); a
+ * plugin's
  * consumer hands a record only once the index's place is past it, and only when it is that copy.
  *
  * <p>One read per round: the index's places and the claims of the round's ids, in one statement.
@@ -30,9 +31,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * #LOOK_AGAIN}, for at most {@link #INDEX_WAIT}, past which the round fails and is handed again
  * after the consumers' backoff.
  *
- * <p>A record the index is past but whose id holds no place (claimed before the index recorded
- * places, forgotten by the retention of {@code host_event_ids}, or not a journal entry) is
- * handed, as every record was before: the plugins' natural keys make a second copy harmless.
+ * <p>A record the index is past but whose id holds no place (indexed before the index recorded
+ * places, forgotten by the journal's retention, or not a journal entry) is handed, as every
+ * record was before: the plugins' natural keys make a second copy harmless.
  */
 final class FirstCopies {
 
@@ -48,7 +49,7 @@ final class FirstCopies {
       FROM host_kafka_offsets WHERE consumer = ? AND topic = ?
       UNION ALL
       SELECT kafka_partition, kafka_offset, event_id
-      FROM host_event_ids WHERE event_id = ANY (?)
+      FROM host_journal WHERE event_id = ANY (?)
       """;
 
   /** A record's place in the topic. */

@@ -12,7 +12,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,18 +31,16 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Intake claims nothing (it only looks the ids up, {@link KafkaIntake}), so the topic may hold
  * an event twice, or another body under an id, when a redelivery raced past that look-up. Here
- * each id is claimed ({@code host_event_ids}, {@code ON CONFLICT DO NOTHING}) by the first copy
- * the index reads (in topic order within a partition; one event's copies share its account's
- * partition), with that record's partition and offset, which the plugins' consumers hand and no
- * other copy ({@link FirstCopies}); only first copies are written into {@code host_journal}. A
- * later copy with the same body is a duplicate, skipped. One with another body is a conflict:
- * not applied, and not dropped without a word either: it is set aside as a dead letter ({@link
- * DeadLetterStore#JOURNAL}) with the reason, and logged.
+ * each id is taken by the first copy the index reads (in topic order within a partition; one
+ * event's copies share its account's partition): its entry is written ({@code ON CONFLICT
+ * (event_id) DO NOTHING}, the journal's unique id being the claim) with that record's partition
+ * and offset, which the plugins' consumers hand and no other copy ({@link FirstCopies}). One row
+ * per event, nothing else. A later copy with the same body is a duplicate, skipped. One with
+ * another body is a conflict: not applied, and not dropped without a word either: it is set
+ * aside as a dead letter ({@link DeadLetterStore#JOURNAL}) with the reason, and logged.
  *
- * <p>Exactly once: a round's claims, entries, dead letters and places are one transaction. A
- * crash before the commit leaves nothing of the round; after, the round is not read again. An id
- * claimed by a node of an earlier version, at its intake (seq still null), is taken by its copy
- * of the same body.
+ * <p>Exactly once: a round's entries, dead letters and places are one transaction. A crash
+ * before the commit leaves nothing of the round; after, the round is not read again.
  */
 final class JournalIndexConsumer extends PartitionConsumer {
 
@@ -55,9 +52,9 @@ final class JournalIndexConsumer extends PartitionConsumer {
   static final String CONFLICT_REASON =
       "another event was accepted under this id; this one is not applied";
 
-  // The round's first copies claim their ids where they are new (or claimed by an older node's
-  // intake, same body, no seq yet) and only those are written; the others answer the body hash
-  // stored. Set-based: one statement for the round.
+  // The round's first copies take their ids by writing their entries: host_journal's unique
+  // event_id is the claim, and the entry records which record it is. The others (an id taken
+  // before) answer the body stored under the id. Set-based: one statement and one row an event.
   private static final String INDEX =
       """
       WITH batch AS (
@@ -67,38 +64,26 @@ final class JournalIndexConsumer extends PartitionConsumer {
           WITH ORDINALITY AS b(event_id, event_type, occurred_at, user_id, session_id, body,
                                journaled_at, kafka_partition, kafka_offset, n)
       ),
-      hashed AS (
-        SELECT b.*, sha256(convert_to(b.body, 'UTF8')) AS sha FROM batch b
-      ),
-      claimed AS (
-        INSERT INTO host_event_ids AS k
-          (event_id, body_sha256, seq, journaled_at, kafka_partition, kafka_offset)
-        SELECT event_id, sha, nextval('host_journal_seq'), journaled_at, kafka_partition,
-               kafka_offset
-        FROM hashed ORDER BY n
-        ON CONFLICT (event_id) DO UPDATE SET
-          seq = excluded.seq, kafka_partition = excluded.kafka_partition,
-          kafka_offset = excluded.kafka_offset
-        WHERE k.seq IS NULL AND k.body_sha256 = excluded.body_sha256
-        RETURNING event_id, seq
-      ),
       journaled AS (
         INSERT INTO host_journal
-          (seq, journaled_at, event_id, event_type, occurred_at, user_id, session_id, body)
-        SELECT c.seq, h.journaled_at, h.event_id, h.event_type, h.occurred_at, h.user_id,
-               h.session_id, h.body
-        FROM claimed c JOIN hashed h USING (event_id)
+          (seq, journaled_at, event_id, event_type, occurred_at, user_id, session_id, body,
+           kafka_partition, kafka_offset)
+        SELECT nextval('host_journal_seq'), journaled_at, event_id, event_type, occurred_at,
+               user_id, session_id, body, kafka_partition, kafka_offset
+        FROM batch ORDER BY n
+        ON CONFLICT (event_id) DO NOTHING
+        RETURNING event_id
       )
-      SELECT h.n, c.event_id IS NOT NULL, k.body_sha256
-      FROM hashed h
-      LEFT JOIN claimed c USING (event_id)
-      LEFT JOIN host_event_ids k ON c.event_id IS NULL AND k.event_id = h.event_id
+      SELECT b.n, j.event_id IS NOT NULL, k.body
+      FROM batch b
+      LEFT JOIN journaled j USING (event_id)
+      LEFT JOIN host_journal k ON j.event_id IS NULL AND k.event_id = b.event_id
       """;
 
-  // An id another transaction claimed while this one waited for it is not in that statement's
+  // An id another transaction took while this one waited for it is not in that statement's
   // snapshot; a new statement (read committed) sees it.
   private static final String STORED =
-      "SELECT event_id, body_sha256 FROM host_event_ids WHERE event_id = ANY (?)";
+      "SELECT event_id, body FROM host_journal WHERE event_id = ANY (?)";
 
   private final DataSource dataSource;
   private final FirstCopies firstCopies;
@@ -151,15 +136,15 @@ final class JournalIndexConsumer extends PartitionConsumer {
       }
     }
     boolean[] claimed = new boolean[firsts.size()];
-    Map<String, byte[]> stored = new HashMap<>();
+    Map<String, String> stored = new HashMap<>();
     try (PreparedStatement statement = bind(connection, firsts);
         ResultSet rows = statement.executeQuery()) {
       while (rows.next()) {
         int n = rows.getInt(1) - 1;
         claimed[n] = rows.getBoolean(2);
-        byte[] sha = rows.getBytes(3);
-        if (sha != null) {
-          stored.put(firsts.get(n).entry().eventId(), sha);
+        String body = rows.getString(3);
+        if (body != null) {
+          stored.put(firsts.get(n).entry().eventId(), body);
         }
       }
     }
@@ -167,7 +152,7 @@ final class JournalIndexConsumer extends PartitionConsumer {
     for (int n = 0; n < firsts.size(); n++) {
       String id = firsts.get(n).entry().eventId();
       if (claimed[n]) {
-        stored.put(id, firsts.get(n).entry().bodySha256());
+        stored.put(id, firsts.get(n).entry().body());
       } else if (!stored.containsKey(id)) {
         unseen.add(id);
       }
@@ -180,9 +165,10 @@ final class JournalIndexConsumer extends PartitionConsumer {
       JournalEntry entry = record.entry();
       int n = firstOf.get(entry.eventId());
       boolean theClaimedCopy = claimed[n] && firsts.get(n) == record;
-      byte[] sha = stored.get(entry.eventId());
-      // a copy of the claimed body is a duplicate; an id forgotten meanwhile was taken before
-      if (!theClaimedCopy && sha != null && !Arrays.equals(sha, entry.bodySha256())) {
+      String body = stored.get(entry.eventId());
+      // a copy of the claimed body is a duplicate (one form per event, JournalEntry); an id
+      // forgotten meanwhile was taken before
+      if (!theClaimedCopy && body != null && !body.equals(entry.body())) {
         conflicts.putIfAbsent(entry.eventId(), conflict(record));
       }
     }
@@ -202,14 +188,14 @@ final class JournalIndexConsumer extends PartitionConsumer {
         entry.eventId(), entry.type(), entry.body(), CONFLICT_REASON);
   }
 
-  /** The body hashes stored for ids another node claimed while this round's claim waited. */
+  /** The bodies stored for ids another node took while this round's claim waited. */
   private static void claimedMeanwhile(
-      Connection connection, List<String> ids, Map<String, byte[]> stored) throws SQLException {
+      Connection connection, List<String> ids, Map<String, String> stored) throws SQLException {
     try (PreparedStatement statement =
             Sql.prepare(connection, STORED, connection.createArrayOf("text", ids.toArray()));
         ResultSet rows = statement.executeQuery()) {
       while (rows.next()) {
-        stored.put(rows.getString(1), rows.getBytes(2));
+        stored.put(rows.getString(1), rows.getString(2));
       }
     }
   }

@@ -47,8 +47,13 @@ import org.slf4j.LoggerFactory;
  * consumer's first look would have the brokers' default partitions and replicas).
  *
  * <p>Lag is read per plugin and partition: the partition's end offset (from the brokers, at most
- * once a second) less the plugin's place; intake's back-pressure ({@link JournalBacklog}) counts
- * it for the enabled plugins.
+ * once a second) less the plugin's place. Intake's back-pressure ({@link JournalBacklog}) counts
+ * time, not records: the brokers keep every record for the topic's retention whether it was
+ * consumed or not, so a backlog costs them no room; what it costs is freshness (a plugin's reads,
+ * admission and quotas among them, are as far behind as its lag) and, at worst, a record leaving
+ * the topic before an enabled plugin consumed it. Intake refuses once an enabled plugin has not
+ * consumed a record journaled longer ago than {@link #backlogAgeBound}: a burst faster than the
+ * plugins apply is taken in, and a plugin slower than the platform for longer slows it down.
  */
 public final class KafkaConsumers
     implements PluginLifecycleListener, JournalLag.Lookup, AutoCloseable {
@@ -81,15 +86,29 @@ public final class KafkaConsumers
   private final Admin admin;
   private final TopicEnds ends;
   private final JournalBacklog backlog;
+  private final Duration maxBacklogAge;
   private final FirstCopies firstCopies;
   private final JournalIndexConsumer index;
   private final Map<String, PluginConsumer> consumers = new ConcurrentHashMap<>();
 
+  /** How stale a plugin's view may grow before intake pushes back (a burst's worth). */
+  public static final Duration MAX_BACKLOG_AGE = Duration.ofMinutes(5);
+
+  /**
+   * How long a record may wait for an enabled plugin to consume it before intake pushes back:
+   * {@link #MAX_BACKLOG_AGE}, or half the topic's retention ({@link KafkaTopic#retention}) when
+   * that is shorter, so that a plugin always has at least as long again to consume it.
+   */
+  public static Duration backlogAgeBound(Duration maxEventAge) {
+    Duration half = KafkaTopic.retention(maxEventAge).dividedBy(2);
+    return half.compareTo(MAX_BACKLOG_AGE) < 0 ? half : MAX_BACKLOG_AGE;
+  }
+
   /**
    * Starts the journal's index on this node; the plugins' consumers start as the plugins do.
    *
-   * @param maxLag how many records an enabled plugin may be behind (in all partitions) before
-   *     intake pushes back
+   * @param maxBacklogAge how long a record may wait for an enabled plugin to consume it before
+   *     intake pushes back ({@link #backlogAgeBound})
    */
   public KafkaConsumers(
       KafkaSettings settings,
@@ -97,7 +116,7 @@ public final class KafkaConsumers
       EventHandoff handoff,
       Clock clock,
       String node,
-      long maxLag) {
+      Duration maxBacklogAge) {
     this.settings = settings;
     this.places = new KafkaPlaces(dataSource, settings.topic());
     this.handoff = handoff;
@@ -105,7 +124,12 @@ public final class KafkaConsumers
     this.node = node;
     this.admin = Admin.create(adminProperties());
     this.ends = new TopicEnds(admin, settings.topic());
-    this.backlog = new JournalBacklog(this::furthestBehind, maxLag);
+    this.maxBacklogAge = maxBacklogAge;
+    this.backlog =
+        new JournalBacklog(
+            this::furthestBehind,
+            0,
+            "none journaled over " + describe(maxBacklogAge) + " ago may wait");
     this.firstCopies = new FirstCopies(dataSource, settings.topic());
     this.index =
         new JournalIndexConsumer(
@@ -289,23 +313,32 @@ public final class KafkaConsumers
    * Intake's back-pressure on Kafka.
    *
    * @throws io.streamspace.common.http.ApiException 503 {@code journal_backlog} while an enabled
-   *     plugin is more records behind, in all partitions, than allowed
+   *     plugin has not consumed a record journaled longer than the bound ago
    */
   public void refuseWhenTooFarBehind() {
     backlog.refuseWhenTooFarBehind();
   }
 
+  private static String describe(Duration age) {
+    if (age.toHours() >= 48) {
+      return age.toDays() + " days";
+    }
+    return age.toHours() >= 2 ? age.toHours() + " hours" : age.toMinutes() + " minutes";
+  }
+
+  /** The enabled plugin with the most records journaled before the bound still to consume. */
   private JournalBacklog.Furthest furthestBehind() {
     Map<String, Map<Integer, KafkaPlaces.Place>> enabled = places.ofEnabledPlugins();
     if (enabled.isEmpty()) {
       return JournalBacklog.Furthest.NONE;
     }
-    Map<Integer, Long> end = ends.ends();
+    // in each partition, the first record journaled since the bound: those before it are older
+    Map<Integer, Long> since = ends.firstAtOrAfterOrLastRead(clock.instant().minus(maxBacklogAge));
     JournalBacklog.Furthest furthest = JournalBacklog.Furthest.NONE;
     for (Map.Entry<String, Map<Integer, KafkaPlaces.Place>> plugin : enabled.entrySet()) {
       long behind = 0;
       for (Map.Entry<Integer, KafkaPlaces.Place> place : plugin.getValue().entrySet()) {
-        behind += behind(end, place.getKey(), place.getValue().next());
+        behind += behind(since, place.getKey(), place.getValue().next());
       }
       if (behind > furthest.behind()) {
         furthest = new JournalBacklog.Furthest(plugin.getKey(), behind);

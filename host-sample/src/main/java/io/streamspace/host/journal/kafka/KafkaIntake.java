@@ -30,8 +30,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Intake's half of the Kafka journal: the broker is the journal. A batch's ids are looked up in
- * PostgreSQL ({@code host_event_ids}, shared by every node, written by the journal's index) in
- * one read-only statement ({@link IndexedIds}), which tells the events already indexed: a
+ * PostgreSQL ({@code host_journal}, shared by every node, written by the journal's index) in one
+ * read-only statement ({@link IndexedIds}), which tells the events already indexed: a
  * redelivery (same body) is a duplicate and another body under an id a conflict, both sent
  * nowhere, as before. The others are sent to the topic, and {@link #append} returns once the
  * brokers acknowledged every one ({@code acks=all}, idempotent producer): then each is in the
@@ -41,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * <p>The look-up sees what the index has written, which is a round behind the topic, so a
  * redelivery that arrives before the index has read the first copy (on any node), or a batch
  * sent again after a 503 whose records the brokers took after all, is sent again: the topic then
- * holds the event twice. De-duplication is the index's ({@link JournalIndexConsumer}): it claims
+ * holds the event twice. De-duplication is the index's ({@link JournalIndexConsumer}): it takes
  * each id for the first copy it reads, writes only that one into {@code host_journal}, and sets a
  * later copy with another body aside as a dead letter (the conflict intake would have refused,
  * had it seen the first; that batch was answered as accepted); the plugins are handed first

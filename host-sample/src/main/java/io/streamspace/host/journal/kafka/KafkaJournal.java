@@ -24,11 +24,11 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
  * billing account, acknowledged by every in-sync replica before intake answers, which reads
  * PostgreSQL once per batch and writes nothing there ({@link KafkaIntake}). PostgreSQL keeps what
  * must be shared and transactional, written behind intake by the consumers ({@link
- * KafkaConsumers}): the ids of the events, each taken by its first copy in the topic, where
- * duplicates are removed and which intake looks up to tell a redelivery or a conflict on any
- * node; each plugin's place in each partition; and an index of the journal in {@code
- * host_journal}. Support's search reads
- * that index, as it reads the PostgreSQL journal, and the journal's retention keeps it.
+ * KafkaConsumers}): an index of the journal in {@code host_journal}, one entry per event, its
+ * unique id taken by the event's first copy in the topic, where duplicates are removed and which
+ * intake looks up to tell a redelivery or a conflict on any node; and each plugin's place in each
+ * partition. Support's search reads that index, as it reads the PostgreSQL journal, and the
+ * journal's retention keeps it.
  */
 public final class KafkaJournal implements Journal {
 
@@ -41,7 +41,8 @@ public final class KafkaJournal implements Journal {
    * Makes the topic when it is absent, then opens the producer and the journal's index on this
    * node; each plugin's consumer starts when its plugin does.
    *
-   * @param maxLag      how many records an enabled plugin may be behind before intake pushes back
+   * @param maxBacklogAge how long a record may wait for an enabled plugin to consume it before
+   *     intake pushes back ({@link KafkaConsumers#backlogAgeBound})
    * @param maxEventAge the oldest event intake accepts: the topic keeps records a day longer
    * @throws IllegalStateException when the brokers cannot be reached or refuse the topic
    */
@@ -50,7 +51,7 @@ public final class KafkaJournal implements Journal {
       DataSource dataSource,
       Clock clock,
       EventHandoff handoff,
-      long maxLag,
+      Duration maxBacklogAge,
       Duration maxEventAge,
       String node) {
     try (Admin admin = Admin.create(adminProperties(settings, node))) {
@@ -60,7 +61,8 @@ public final class KafkaJournal implements Journal {
     this.index = new EventJournal(dataSource, clock);
     this.intake = new KafkaIntake(dataSource, clock, settings);
     try {
-      this.consumers = new KafkaConsumers(settings, dataSource, handoff, clock, node, maxLag);
+      this.consumers =
+          new KafkaConsumers(settings, dataSource, handoff, clock, node, maxBacklogAge);
     } catch (RuntimeException e) {
       intake.close();
       throw e;

@@ -45,6 +45,8 @@ final class TopicEnds {
   private long endsAt;
   private boolean endsRead;
   private final Map<String, Owners> owners = new HashMap<>();
+  // the back-pressure's bound, as last read
+  private volatile Map<Integer, Long> bound = Map.of();
 
   // past the last record this node wrote to each partition; not under the lock, which a read of
   // the ends holds for up to 2 s while intake must not wait
@@ -129,6 +131,20 @@ final class TopicEnds {
       }
     }
     return nodes;
+  }
+
+  /**
+   * As {@link #firstAtOrAfter}, for intake's back-pressure (which asks at most once a second, one
+   * request at a time): while the brokers cannot be reached, the last offsets read stand (none
+   * before the first). Not under the lock, so that health checks need not wait for it.
+   */
+  Map<Integer, Long> firstAtOrAfterOrLastRead(Instant from) {
+    try {
+      bound = firstAtOrAfter(from);
+    } catch (RuntimeException e) {
+      log.warn("The Kafka journal's offsets of a time could not be read: {}", e.toString());
+    }
+    return bound;
   }
 
   /**

@@ -1,7 +1,6 @@
 package io.streamspace.host.journal.kafka;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamspace.common.db.Sql;
@@ -366,18 +365,13 @@ class KafkaConsumersTest {
   @Test
   void theJournalsIndexWritesEachIdOnce_evenWhenTheTopicHoldsItTwice() throws Exception {
     String topic = topic(2);
-    // a node of an earlier version claimed index-2 at its intake (its row committed, without a
-    // seq); index-1 is new
-    execute(
-        "INSERT INTO host_event_ids (event_id, body_sha256, seq, journaled_at) VALUES ('index-2',"
-            + " sha256(convert_to('"
-            + entry("index-2", "acct-index-2").body()
-            + "', 'UTF8')), NULL, now())");
     Map<Integer, Long> ends = new TreeMap<>();
+    Map<String, String> firstCopies = new TreeMap<>();
     // a second copy of index-1 in the same round
     for (String id : List.of("index-1", "index-2", "index-1")) {
       RecordMetadata written = send(topic, entry(id, "acct-" + id));
       ends.merge(written.partition(), written.offset() + 1, Math::max);
+      firstCopies.putIfAbsent(id, written.partition() + "@" + written.offset());
     }
 
     try (KafkaConsumers consumers =
@@ -400,11 +394,16 @@ class KafkaConsumersTest {
 
     Map<String, Long> journaled = indexed();
     assertEquals(List.of("index-1", "index-2"), List.copyOf(journaled.keySet()), "each once");
-    Map<String, Long> claimed =
-        query(
-            "SELECT event_id, seq FROM host_event_ids WHERE event_id LIKE 'index-%'"
-                + " ORDER BY event_id");
-    assertEquals(journaled, claimed, "each id's seq is its journal entry's");
+    assertEquals(
+        firstCopies,
+        texts(
+            "SELECT event_id, kafka_partition || '@' || kafka_offset FROM host_journal"
+                + " WHERE event_id LIKE 'index-%'"),
+        "each entry names its first copy, the record the plugins are handed");
+    assertEquals(
+        Map.of(),
+        query("SELECT event_id, seq FROM host_event_ids WHERE event_id LIKE 'index-%'"),
+        "one row an event: no id row beside the entry");
     List<EventJournal.Journaled> found =
         new EventJournal(database.dataSource(), new MutableClock(NOW))
             .find("user-acct-index-1", null, NOW.minusSeconds(60), NOW.plusSeconds(60), 10, 0);
@@ -760,8 +759,12 @@ class KafkaConsumersTest {
     }
   }
 
+  /**
+   * The lag in records and seconds; and intake's back-pressure, which counts time: a backlog is
+   * refused only once a record has waited longer than the bound (a day here), however many wait.
+   */
   @Test
-  void theLagOfEachPartitionIsWhatWasProducedLessWhatWasConsumed_andIntakePushesBack()
+  void theLagOfEachPartitionIsWhatWasProducedLessWhatWasConsumed_andIntakePushesBackByItsAge()
       throws Exception {
     String topic = topic(3);
     MutableClock clock = new MutableClock(NOW);
@@ -770,7 +773,12 @@ class KafkaConsumersTest {
             + " VALUES ('lagging', true, true, now())");
     try (KafkaConsumers consumers =
         new KafkaConsumers(
-            settings(topic), database.dataSource(), new Recording(), clock, "node-1", 5)) {
+            settings(topic),
+            database.dataSource(),
+            new Recording(),
+            clock,
+            "node-1",
+            Duration.ofDays(1))) {
       consumers.started(new ActivePlugin("lagging", new HeldFlushes(), null));
       awaitPositioned("lagging", topic, 3);
       Await.await(
@@ -802,8 +810,29 @@ class KafkaConsumersTest {
           lag.partitions(),
           "nobody consumes it now");
       assertEquals(40, lag.seconds(), "its places have not moved for 40 s while records wait");
-      ApiException refused = assertThrows(ApiException.class, consumers::refuseWhenTooFarBehind);
+      consumers.refuseWhenTooFarBehind(); // 6 records behind, none older than a day
+      // the records are timed by the real clock (send): a day and a minute after them
+      clock.set(Instant.now().plus(Duration.ofDays(1)).plusSeconds(60));
+      ApiException refused =
+          Await.await(
+              WAIT,
+              POLL,
+              "the back-pressure's next look (at most once a second)",
+              () -> {
+                try {
+                  consumers.refuseWhenTooFarBehind();
+                  return null;
+                } catch (ApiException e) {
+                  return e;
+                }
+              },
+              e -> e != null);
       assertEquals("journal_backlog", refused.error().code());
+      assertTrue(
+          refused
+              .getMessage()
+              .contains("6 events behind the journal (none journaled over 24 hours"),
+          refused.getMessage());
 
       consumers.started(new ActivePlugin("lagging", new HeldFlushes(), null));
       JournalLag caughtUp =
@@ -839,7 +868,12 @@ class KafkaConsumersTest {
   private KafkaConsumers consumers(
       String topic, EventHandoff handoff, DataSource dataSource, String node) {
     return new KafkaConsumers(
-        settings(topic), dataSource, handoff, new MutableClock(NOW), node, 1_000_000);
+        settings(topic),
+        dataSource,
+        handoff,
+        new MutableClock(NOW),
+        node,
+        KafkaConsumers.backlogAgeBound(Duration.ofDays(35)));
   }
 
   private KafkaSettings settings(String topic) {
@@ -924,6 +958,18 @@ class KafkaConsumersTest {
       Map<String, Long> found = new LinkedHashMap<>();
       while (rows.next()) {
         found.put(rows.getString(1), rows.getLong(2));
+      }
+      return found;
+    }
+  }
+
+  private Map<String, String> texts(String sql) throws SQLException {
+    try (Connection connection = database.dataSource().getConnection();
+        PreparedStatement statement = connection.prepareStatement(sql);
+        ResultSet rows = statement.executeQuery()) {
+      Map<String, String> found = new TreeMap<>();
+      while (rows.next()) {
+        found.put(rows.getString(1), rows.getString(2));
       }
       return found;
     }

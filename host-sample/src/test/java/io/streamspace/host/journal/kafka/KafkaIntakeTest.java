@@ -30,6 +30,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -100,7 +101,7 @@ class KafkaIntakeTest {
         (journaled, plugin) -> {},
         new MutableClock(NOW),
         "node-1",
-        1_000_000);
+        KafkaConsumers.backlogAgeBound(Duration.ofDays(35)));
   }
 
   @AfterAll
@@ -195,11 +196,13 @@ class KafkaIntakeTest {
 
   /**
    * The broker is the journal: a batch costs PostgreSQL one read-only statement, whatever its
-   * size, and no row; the journal's index writes the ids and the entries, behind intake.
+   * size, and no row; the journal's index writes one row per event behind intake, its entry, whose
+   * unique id is the claim, with the place of the record it took.
    */
   @Test
-  void aBatchIsAnsweredAfterOneReadOfPostgreSql_writingNoRow_theIndexWritesItsIdsAfterwards()
-      throws Exception {
+  void
+      aBatchIsAnsweredAfterOneReadOfPostgreSql_writingNoRow_theIndexWritesOneRowPerEventAfterwards()
+          throws Exception {
     KafkaSettings unindexed =
         new KafkaSettings(
             kafka.bootstrapServers(), TOPIC + "-unindexed", PARTITIONS, (short) 1, Map.of());
@@ -231,7 +234,24 @@ class KafkaIntakeTest {
           "the journal's index past the batch",
           () -> rowsOf("host_journal", ids) == 200);
     }
-    assertEquals(200, rowsOf("host_event_ids", ids), "the index took each id");
+    assertEquals(0, rowsOf("host_event_ids", ids), "no id row beside the entry");
+    Map<String, String> placed = new HashMap<>();
+    try (Connection connection = database.dataSource().getConnection();
+        PreparedStatement statement =
+            Sql.prepare(
+                connection,
+                "SELECT event_id, kafka_partition || '@' || kafka_offset FROM host_journal"
+                    + " WHERE event_id = ANY(?)",
+                connection.createArrayOf("text", ids));
+        ResultSet rows = statement.executeQuery()) {
+      while (rows.next()) {
+        placed.put(rows.getString(1), rows.getString(2));
+      }
+    }
+    for (int i = 0; i < ids.length; i++) {
+      String place = appended.partitions().get(i) + "@" + appended.seqs().get(i);
+      assertEquals(place, placed.get(ids[i]), "the entry names the record it was taken from");
+    }
   }
 
   /** A data source whose connections write every statement they prepare into {@code into}. */
@@ -368,7 +388,7 @@ class KafkaIntakeTest {
     assertEquals("journal_unavailable", refused.error().code());
     // each send would wait for the topic's metadata as long again: it stops at the first
     assertTrue(took.compareTo(KafkaIntake.MAX_BLOCK.multipliedBy(2)) < 0, took.toString());
-    assertEquals(List.of(), claimedSeqs("nowhere-0", "nowhere-19"));
+    assertEquals(List.of(), journaledSeqs("nowhere-0", "nowhere-19"));
   }
 
   @Test
@@ -402,7 +422,7 @@ class KafkaIntakeTest {
               ApiException.class,
               () -> probing.append(List.of(entry("outage-second", "org-a", "{}"))));
       assertEquals(1, producer.history().size(), "the second batch was not sent");
-      assertEquals(List.of(), claimedSeqs("outage-first", "outage-second"), "nor written");
+      assertEquals(List.of(), journaledSeqs("outage-first", "outage-second"), "nor written");
       for (ApiException refused : List.of(first, second)) {
         assertEquals(HttpStatus.SERVICE_UNAVAILABLE, refused.error().status());
         assertEquals("journal_unavailable", refused.error().code());
@@ -447,13 +467,14 @@ class KafkaIntakeTest {
 
   /**
    * On a broker of their own, stopped and started again; through the journal, as intake asks it:
-   * its back-pressure first (a plugin enabled and behind, which a journal allowing no lag refuses
-   * with {@code journal_backlog}), then the batch.
+   * its back-pressure first (a plugin enabled and behind, which a journal letting no record wait
+   * refuses with {@code journal_backlog} once a record is older than the clock), then the batch.
    */
   @Nested
   @TestInstance(TestInstance.Lifecycle.PER_CLASS)
   class BrokersDown {
 
+    private final MutableClock clock = new MutableClock(NOW);
     private KafkaBrokers own;
     private KafkaJournal journal;
 
@@ -468,9 +489,9 @@ class KafkaIntakeTest {
           new KafkaJournal(
               settings,
               database.dataSource(),
-              new MutableClock(NOW),
+              clock,
               (journaled, plugin) -> {},
-              0,
+              Duration.ZERO,
               Duration.ofDays(35),
               "node-1");
       try (Connection connection = database.dataSource().getConnection();
@@ -504,6 +525,7 @@ class KafkaIntakeTest {
               .toList();
       // the journal has sent before: it knows the partitions' leaders, which then go away
       journal.append(List.of(entry("before-down", "org-1", "{}")));
+      clock.advance(Duration.ofSeconds(1));
       assertEquals("journal_backlog", refusal(() -> intake(batch)).error().code());
       ApiException refused;
       ApiException refusedAgain;
@@ -523,8 +545,8 @@ class KafkaIntakeTest {
 
       assertEquals(HttpStatus.SERVICE_UNAVAILABLE, refused.error().status());
       assertEquals("journal_unavailable", refused.error().code());
-      assertEquals(0, claimedSeqs("down-0", "down-49").size(), "no id written");
-      // known down, refused before the back-pressure's look-up of the topic's ends, which would
+      assertEquals(0, journaledSeqs("down-0", "down-49").size(), "no id written");
+      // known down, refused before the back-pressure's look-up of the topic's offsets, which would
       // have waited 2 s for the brokers and answered journal_backlog from the ends it last read
       assertEquals(HttpStatus.SERVICE_UNAVAILABLE, refusedAgain.error().status());
       assertEquals("journal_unavailable", refusedAgain.error().code());
@@ -558,13 +580,13 @@ class KafkaIntakeTest {
 
   // --- the topic and the database, read as they are
 
-  private List<String> claimedSeqs(String... ids) throws Exception {
+  private List<String> journaledSeqs(String... ids) throws Exception {
     List<String> seqs = new ArrayList<>();
     try (Connection connection = database.dataSource().getConnection();
         PreparedStatement statement =
             Sql.prepare(
                 connection,
-                "SELECT seq FROM host_event_ids WHERE event_id = ANY(?) ORDER BY event_id",
+                "SELECT seq FROM host_journal WHERE event_id = ANY(?) ORDER BY event_id",
                 connection.createArrayOf("text", ids));
         ResultSet rows = statement.executeQuery()) {
       while (rows.next()) {
