@@ -26,9 +26,10 @@ final class SliceUsage {
       -- the earliest from_t to past the cap, and the midnights; sorted) clipped to its range.
       -- For each step, width_bucket finds the cells from the one holding where the step and
       -- the range start overlapping to the one holding the last instant before they stop
-      -- (timestamps count in microseconds): no join. Each slice × overlapping step, with
-      -- overlap seconds; covers when the step spans the whole slice, the usual case, which then
-      -- needs no aggregation (numeric sums are costly)
+      -- (timestamps count in microseconds): no join; generate_series in the select list, not
+      -- joined laterally, so that no step stores its cells in a tuplestore of their own. Each
+      -- slice × overlapping step, with overlap seconds; covers when the step spans the whole
+      -- slice, the usual case, which then needs no aggregation (numeric sums are costly)
       parts AS MATERIALIZED (
         SELECT g.user_id, g.session_id, g.currency, s.slice_start, s.slice_end,
                g.cpu_cores, g.memory_gb, g.storage_gb, g.held_id, g.held_amount, g.state,
@@ -36,14 +37,14 @@ final class SliceUsage {
                  AND (g.step_end IS NULL OR g.step_end >= s.slice_end) AS covers,
                extract(epoch FROM least(s.slice_end, coalesce(g.step_end, s.slice_end))
                    - greatest(s.slice_start, g.step_start)) AS seconds
-        FROM timed_steps g
-        CROSS JOIN LATERAL generate_series(
-            width_bucket(greatest(g.from_t, g.step_start), :cuts::timestamptz[]),
-            width_bucket(least(g.rate_to, coalesce(g.step_end, g.rate_to))
-                             - interval '1 microsecond', :cuts::timestamptz[])) i
+        FROM (SELECT g.*, generate_series(
+                  width_bucket(greatest(g.from_t, g.step_start), :cuts::timestamptz[]),
+                  width_bucket(least(g.rate_to, coalesce(g.step_end, g.rate_to))
+                                   - interval '1 microsecond', :cuts::timestamptz[])) AS i
+              FROM timed_steps g) g
         CROSS JOIN LATERAL (
-            SELECT greatest((:cuts::timestamptz[])[i], g.from_t) AS slice_start,
-                   least((:cuts::timestamptz[])[i + 1], g.rate_to) AS slice_end) s
+            SELECT greatest((:cuts::timestamptz[])[g.i], g.from_t) AS slice_start,
+                   least((:cuts::timestamptz[])[g.i + 1], g.rate_to) AS slice_end) s
         WHERE g.step_start < s.slice_end
           AND (g.step_end IS NULL OR g.step_end > s.slice_start)
       ),
