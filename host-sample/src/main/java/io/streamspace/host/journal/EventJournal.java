@@ -54,7 +54,9 @@ public final class EventJournal {
   // its record of the ids it holds (V13), so a new id costs one row, and an id it holds already
   // inserts nothing. For those, the stored body tells a redelivery from a conflict (one canonical
   // form per event). Positions are drawn in the batch's order; the caller holds APPEND_LOCK, so
-  // no other append draws or inserts meanwhile.
+  // no other append draws or inserts meanwhile. The stored body is looked up only for the ids not
+  // inserted (a CASE runs its subquery only then): a join on the condition probed the event_id
+  // index for every event of the batch, a quarter of the statement's page reads.
   private static final String APPEND =
       """
       WITH batch AS (
@@ -71,10 +73,12 @@ public final class EventJournal {
         ON CONFLICT (event_id) DO NOTHING
         RETURNING event_id, seq
       )
-      SELECT b.n, f.seq, k.body = b.body AS same_body
+      SELECT b.n, f.seq,
+             CASE WHEN f.seq IS NULL THEN
+               (SELECT k.body = b.body FROM host_journal k WHERE k.event_id = b.event_id)
+             END AS same_body
       FROM batch b
       LEFT JOIN fresh f USING (event_id)
-      LEFT JOIN host_journal k ON f.event_id IS NULL AND k.event_id = b.event_id
       """;
 
   private static final String COLUMNS =
