@@ -13,10 +13,12 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.SortedSet;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.ReentrantLock;
 import javax.sql.DataSource;
@@ -84,8 +86,15 @@ public final class EventJournal {
   private static final String COLUMNS =
       "seq, journaled_at, event_id, event_type, occurred_at, user_id, session_id, body";
 
-  private static final String AFTER =
-      "SELECT %s FROM host_journal WHERE seq > ? ORDER BY seq LIMIT ?".formatted(COLUMNS);
+  // A consumer's round: the entries after a position, in order, each read whole but those at the
+  // positions the consumer keeps parsed (an int8multirange), of which it reads the id alone, to
+  // check the event: no body sent, none decoded (issue 56). The body is never null otherwise.
+  private static final String ROUND =
+      """
+      SELECT seq, event_id, journaled_at, event_type, occurred_at, user_id, session_id,
+             CASE WHEN ?::text::int8multirange @> seq THEN NULL ELSE body END AS body
+      FROM host_journal WHERE seq > ? ORDER BY seq LIMIT ?
+      """;
 
   // the indexes on (user_id, occurred_at) and session_id serve it
   private static final String FIND =
@@ -316,14 +325,60 @@ public final class EventJournal {
     return Sql.prepare(connection, APPEND, params);
   }
 
+  /**
+   * A position of a consumer's round: its event's id, and its entry, or null where the consumer
+   * keeps the event as parsed (then its entry was not read).
+   */
+  public record Position(long seq, String eventId, Journaled journaled) {}
+
   /** Up to {@code limit} entries after position {@code seq}, in order. */
   public List<Journaled> after(long seq, int limit) {
+    return round(seq, limit, Collections.emptySortedSet()).stream()
+        .map(Position::journaled)
+        .toList();
+  }
+
+  /**
+   * The positions of up to {@code limit} entries after position {@code seq}, in order, with the
+   * entry of each but those at the positions in {@code kept}, of which only the id is read.
+   */
+  public List<Position> round(long seq, int limit, SortedSet<Long> kept) {
     try (Connection connection = dataSource.getConnection();
-        PreparedStatement statement = Sql.prepare(connection, AFTER, seq, limit);
+        PreparedStatement statement = Sql.prepare(connection, ROUND, ranges(kept), seq, limit);
         ResultSet rows = statement.executeQuery()) {
-      return journaled(rows);
+      List<Position> round = new ArrayList<>();
+      while (rows.next()) {
+        long at = rows.getLong("seq");
+        String eventId = rows.getString("event_id");
+        // a body is never null: null is the position of an event kept
+        round.add(new Position(at, eventId, rows.getString("body") == null ? null : read(rows)));
+      }
+      return round;
     } catch (SQLException e) {
       throw Sql.failure("reading the event journal", e);
+    }
+  }
+
+  /** Positions as an int8multirange's text: each run of consecutive positions one range. */
+  private static String ranges(SortedSet<Long> positions) {
+    StringBuilder text = new StringBuilder("{");
+    long from = 0;
+    long to = 0; // the run [from, to) so far, empty at first
+    for (long position : positions) {
+      if (position != to) {
+        appendRange(text, from, to);
+        from = position;
+      }
+      to = position + 1;
+    }
+    appendRange(text, from, to);
+    return text.append('}').toString();
+  }
+
+  private static void appendRange(StringBuilder text, long from, long to) {
+    if (from < to) {
+      text.append(text.length() > 1 ? "," : "").append('[').append(from).append(',').append(to);
+      text.append(')');
     }
   }
 
@@ -379,18 +434,21 @@ public final class EventJournal {
   private static List<Journaled> journaled(ResultSet rows) throws SQLException {
     List<Journaled> found = new ArrayList<>();
     while (rows.next()) {
-      found.add(
-          new Journaled(
-              rows.getLong("seq"),
-              rows.getTimestamp("journaled_at").toInstant(),
-              new JournalEntry(
-                  rows.getString("event_id"),
-                  rows.getString("event_type"),
-                  rows.getTimestamp("occurred_at").toInstant(),
-                  rows.getString("user_id"),
-                  rows.getString("session_id"),
-                  rows.getString("body"))));
+      found.add(read(rows));
     }
     return found;
+  }
+
+  private static Journaled read(ResultSet row) throws SQLException {
+    return new Journaled(
+        row.getLong("seq"),
+        row.getTimestamp("journaled_at").toInstant(),
+        new JournalEntry(
+            row.getString("event_id"),
+            row.getString("event_type"),
+            row.getTimestamp("occurred_at").toInstant(),
+            row.getString("user_id"),
+            row.getString("session_id"),
+            row.getString("body")));
   }
 }
