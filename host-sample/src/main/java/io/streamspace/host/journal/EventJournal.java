@@ -89,10 +89,12 @@ public final class EventJournal {
   // A consumer's round: the entries after a position, in order, each read whole but those at the
   // positions the consumer keeps parsed (an int8multirange), of which it reads the id alone, to
   // check the event: no body sent, none decoded (issue 56). The body is never null otherwise.
+  // The positions are parsed once, in a subquery: a cast of the parameter alone was parsed again
+  // for every row once the statement's plan is generic (5,000 rows: 4.4 ms against 0.9).
   private static final String ROUND =
       """
       SELECT seq, event_id, journaled_at, event_type, occurred_at, user_id, session_id,
-             CASE WHEN ?::text::int8multirange @> seq THEN NULL ELSE body END AS body
+             CASE WHEN (SELECT ?::text::int8multirange) @> seq THEN NULL ELSE body END AS body
       FROM host_journal WHERE seq > ? ORDER BY seq LIMIT ?
       """;
 
