@@ -21,6 +21,7 @@ import java.util.Queue;
 import java.util.SortedSet;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import javax.sql.DataSource;
 
 /**
@@ -147,7 +148,17 @@ public final class EventJournal {
    * @throws Sql.DatabaseException when the batch could not be journaled: nothing of it was
    */
   public Appended append(List<JournalEntry> entries) {
-    Pending mine = new Pending(entries);
+    return append(entries, (index, partition, seq) -> {});
+  }
+
+  /**
+   * Journals a batch as {@link #append(List)} does, telling {@code positioned} each new entry's
+   * position in the transaction that journals it, before it commits: no consumer can have read
+   * an entry before its position is told (this node's consumers then find its event kept as
+   * parsed, whichever batch of a group woke them).
+   */
+  public Appended append(List<JournalEntry> entries, Journal.Positioned positioned) {
+    Pending mine = new Pending(entries, positioned);
     queued.add(mine);
     appending.lock();
     try {
@@ -184,7 +195,7 @@ public final class EventJournal {
     group.forEach(pending -> all.addAll(pending.rows));
     long[] outcomes;
     try {
-      outcomes = journal(all);
+      outcomes = journal(all, journaled -> tellPositions(group, journaled));
     } catch (RuntimeException e) {
       if (group.size() == 1 || DatabaseOutage.causedBy(e)) {
         // an outage is no batch's doing: alone, each would only wait for the database again
@@ -206,6 +217,19 @@ public final class EventJournal {
     }
   }
 
+  /** Tells each batch of a group the positions of its new entries. */
+  private static void tellPositions(List<Pending> group, long[] outcomes) {
+    int offset = 0;
+    for (Pending pending : group) {
+      for (int i = 0; i < pending.rows.size(); i++) {
+        if (outcomes[offset + i] > 0) {
+          pending.positioned.at(i, 0, outcomes[offset + i]);
+        }
+      }
+      offset += pending.rows.size();
+    }
+  }
+
   /**
    * An entry with its columns that take work to compute, computed by the thread that journals it
    * before it waits for the append lock, so that they are not computed while it is held.
@@ -219,11 +243,13 @@ public final class EventJournal {
   /** A batch waiting for its group, then what became of it. */
   private static final class Pending {
     final List<Row> rows;
+    final Journal.Positioned positioned;
     Appended appended;
     RuntimeException failure;
 
-    Pending(List<JournalEntry> entries) {
+    Pending(List<JournalEntry> entries, Journal.Positioned positioned) {
       this.rows = entries.stream().map(Row::new).toList();
+      this.positioned = positioned;
     }
 
     boolean done() {
@@ -258,9 +284,10 @@ public final class EventJournal {
   /**
    * Journals entries in one transaction under the append lock.
    *
+   * @param beforeCommit given the outcomes once they are known, before the transaction commits
    * @return for each entry, its position, or {@link #DUPLICATE} or {@link #CONFLICT}
    */
-  private long[] journal(List<Row> rows) {
+  private long[] journal(List<Row> rows, Consumer<long[]> beforeCommit) {
     long[] outcomes = new long[rows.size()];
     // the first entry of an id stands for it; later ones repeat it or conflict
     Map<String, Integer> first = new HashMap<>();
@@ -297,6 +324,7 @@ public final class EventJournal {
                 }
               }
             }
+            beforeCommit.accept(outcomes);
             return null;
           });
     } catch (SQLException e) {
