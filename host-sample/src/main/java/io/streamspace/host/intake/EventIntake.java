@@ -91,15 +91,13 @@ public final class EventIntake {
     for (PlatformEvent event : events) {
       entries.add(entry(event));
     }
-    Appended appended = journal.append(entries);
+    // this node's consumers hand the events as parsed here, not read back from their bodies:
+    // kept as soon as their positions are known, before a consumer can read them
+    Appended appended =
+        journal.append(
+            entries,
+            (index, partition, seq) -> handoff.journaled(partition, seq, events.get(index)));
     appended.seqs().keySet().stream().sorted().forEach(index -> track(events.get(index)));
-    // this node's consumers hand the events as parsed here, not read back from their bodies
-    appended
-        .seqs()
-        .forEach(
-            (index, seq) ->
-                handoff.journaled(
-                    appended.partitions().getOrDefault(index, 0), seq, events.get(index)));
     journal.awaitConsumed(appended, CONSUMED_WAIT);
     List<Conflict> conflicts = new ArrayList<>();
     for (int index : appended.conflicts()) {

@@ -7,6 +7,7 @@ import io.streamspace.host.plugins.ActivePlugin;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.NavigableMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,6 +48,11 @@ public final class JournalHandoff implements EventHandoff {
     }
     event.deliverTo(plugin.extension(), plugin.context());
     return true;
+  }
+
+  @Override
+  public NavigableMap<Long, PlatformEvent> keptAfter(long seq, int most) {
+    return parsed.after(0, seq, most);
   }
 
   @Override

@@ -1,6 +1,9 @@
 package io.streamspace.host.intake;
 
+import java.util.Collections;
 import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 
@@ -46,6 +49,17 @@ final class ParsedEvents {
     ConcurrentSkipListMap<Long, PlatformEvent> kept = byPartition.get(partition);
     PlatformEvent event = kept == null ? null : kept.get(seq);
     return event != null && event.id().equals(eventId) ? event : null;
+  }
+
+  /**
+   * A copy of the events kept at the positions {@code (seq, seq + most]} of {@code partition}, by
+   * position: what a consumer hands without reading their entries' bodies.
+   */
+  NavigableMap<Long, PlatformEvent> after(int partition, long seq, int most) {
+    ConcurrentSkipListMap<Long, PlatformEvent> kept = byPartition.get(partition);
+    return kept == null
+        ? Collections.emptyNavigableMap()
+        : new TreeMap<>(kept.subMap(seq, false, seq + most, true));
   }
 
   /** Every consumer on this node has been handed {@code partition}'s entries up to {@code seq}. */

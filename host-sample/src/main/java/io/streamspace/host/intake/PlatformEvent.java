@@ -1,6 +1,7 @@
 package io.streamspace.host.intake;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.streamspace.host.journal.EventHandoff;
 import io.streamspace.plugin.api.PlatformPlugin;
 import io.streamspace.plugin.api.PluginContext;
 import io.streamspace.plugin.api.event.OrganizationEvent;
@@ -10,8 +11,9 @@ import io.streamspace.plugin.api.event.UserEvent;
 import java.time.Instant;
 
 /** One validated platform event, carrying the API record its hook takes. */
-sealed interface PlatformEvent {
+sealed interface PlatformEvent extends EventHandoff.Kept {
 
+  @Override
   String id();
 
   EventType type();
@@ -41,6 +43,7 @@ sealed interface PlatformEvent {
   ObjectNode wire();
 
   /** Calls the plugin hook for this event. */
+  @Override
   void deliverTo(PlatformPlugin plugin, PluginContext context);
 
   /** {@code user.created}. */

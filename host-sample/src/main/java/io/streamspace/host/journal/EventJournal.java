@@ -13,12 +13,15 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.SortedSet;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import javax.sql.DataSource;
 
 /**
@@ -54,7 +57,9 @@ public final class EventJournal {
   // its record of the ids it holds (V13), so a new id costs one row, and an id it holds already
   // inserts nothing. For those, the stored body tells a redelivery from a conflict (one canonical
   // form per event). Positions are drawn in the batch's order; the caller holds APPEND_LOCK, so
-  // no other append draws or inserts meanwhile.
+  // no other append draws or inserts meanwhile. The stored body is looked up only for the ids not
+  // inserted (a CASE runs its subquery only then): a join on the condition probed the event_id
+  // index for every event of the batch, a quarter of the statement's page reads.
   private static final String APPEND =
       """
       WITH batch AS (
@@ -71,17 +76,28 @@ public final class EventJournal {
         ON CONFLICT (event_id) DO NOTHING
         RETURNING event_id, seq
       )
-      SELECT b.n, f.seq, k.body = b.body AS same_body
+      SELECT b.n, f.seq,
+             CASE WHEN f.seq IS NULL THEN
+               (SELECT k.body = b.body FROM host_journal k WHERE k.event_id = b.event_id)
+             END AS same_body
       FROM batch b
       LEFT JOIN fresh f USING (event_id)
-      LEFT JOIN host_journal k ON f.event_id IS NULL AND k.event_id = b.event_id
       """;
 
   private static final String COLUMNS =
       "seq, journaled_at, event_id, event_type, occurred_at, user_id, session_id, body";
 
-  private static final String AFTER =
-      "SELECT %s FROM host_journal WHERE seq > ? ORDER BY seq LIMIT ?".formatted(COLUMNS);
+  // A consumer's round: the entries after a position, in order, each read whole but those at the
+  // positions the consumer keeps parsed (an int8multirange), of which it reads the id alone, to
+  // check the event: no body sent, none decoded (issue 56). The body is never null otherwise.
+  // The positions are parsed once, in a subquery: a cast of the parameter alone was parsed again
+  // for every row once the statement's plan is generic (5,000 rows: 4.4 ms against 0.9).
+  private static final String ROUND =
+      """
+      SELECT seq, event_id, journaled_at, event_type, occurred_at, user_id, session_id,
+             CASE WHEN (SELECT ?::text::int8multirange) @> seq THEN NULL ELSE body END AS body
+      FROM host_journal WHERE seq > ? ORDER BY seq LIMIT ?
+      """;
 
   // the indexes on (user_id, occurred_at) and session_id serve it
   private static final String FIND =
@@ -132,7 +148,17 @@ public final class EventJournal {
    * @throws Sql.DatabaseException when the batch could not be journaled: nothing of it was
    */
   public Appended append(List<JournalEntry> entries) {
-    Pending mine = new Pending(entries);
+    return append(entries, (index, partition, seq) -> {});
+  }
+
+  /**
+   * Journals a batch as {@link #append(List)} does, telling {@code positioned} each new entry's
+   * position in the transaction that journals it, before it commits: no consumer can have read
+   * an entry before its position is told (this node's consumers then find its event kept as
+   * parsed, whichever batch of a group woke them).
+   */
+  public Appended append(List<JournalEntry> entries, Journal.Positioned positioned) {
+    Pending mine = new Pending(entries, positioned);
     queued.add(mine);
     appending.lock();
     try {
@@ -169,7 +195,7 @@ public final class EventJournal {
     group.forEach(pending -> all.addAll(pending.rows));
     long[] outcomes;
     try {
-      outcomes = journal(all);
+      outcomes = journal(all, journaled -> tellPositions(group, journaled));
     } catch (RuntimeException e) {
       if (group.size() == 1 || DatabaseOutage.causedBy(e)) {
         // an outage is no batch's doing: alone, each would only wait for the database again
@@ -191,6 +217,19 @@ public final class EventJournal {
     }
   }
 
+  /** Tells each batch of a group the positions of its new entries. */
+  private static void tellPositions(List<Pending> group, long[] outcomes) {
+    int offset = 0;
+    for (Pending pending : group) {
+      for (int i = 0; i < pending.rows.size(); i++) {
+        if (outcomes[offset + i] > 0) {
+          pending.positioned.at(i, 0, outcomes[offset + i]);
+        }
+      }
+      offset += pending.rows.size();
+    }
+  }
+
   /**
    * An entry with its columns that take work to compute, computed by the thread that journals it
    * before it waits for the append lock, so that they are not computed while it is held.
@@ -204,11 +243,13 @@ public final class EventJournal {
   /** A batch waiting for its group, then what became of it. */
   private static final class Pending {
     final List<Row> rows;
+    final Journal.Positioned positioned;
     Appended appended;
     RuntimeException failure;
 
-    Pending(List<JournalEntry> entries) {
+    Pending(List<JournalEntry> entries, Journal.Positioned positioned) {
       this.rows = entries.stream().map(Row::new).toList();
+      this.positioned = positioned;
     }
 
     boolean done() {
@@ -243,9 +284,10 @@ public final class EventJournal {
   /**
    * Journals entries in one transaction under the append lock.
    *
+   * @param beforeCommit given the outcomes once they are known, before the transaction commits
    * @return for each entry, its position, or {@link #DUPLICATE} or {@link #CONFLICT}
    */
-  private long[] journal(List<Row> rows) {
+  private long[] journal(List<Row> rows, Consumer<long[]> beforeCommit) {
     long[] outcomes = new long[rows.size()];
     // the first entry of an id stands for it; later ones repeat it or conflict
     Map<String, Integer> first = new HashMap<>();
@@ -282,6 +324,7 @@ public final class EventJournal {
                 }
               }
             }
+            beforeCommit.accept(outcomes);
             return null;
           });
     } catch (SQLException e) {
@@ -312,14 +355,60 @@ public final class EventJournal {
     return Sql.prepare(connection, APPEND, params);
   }
 
+  /**
+   * A position of a consumer's round: its event's id, and its entry, or null where the consumer
+   * keeps the event as parsed (then its entry was not read).
+   */
+  public record Position(long seq, String eventId, Journaled journaled) {}
+
   /** Up to {@code limit} entries after position {@code seq}, in order. */
   public List<Journaled> after(long seq, int limit) {
+    return round(seq, limit, Collections.emptySortedSet()).stream()
+        .map(Position::journaled)
+        .toList();
+  }
+
+  /**
+   * The positions of up to {@code limit} entries after position {@code seq}, in order, with the
+   * entry of each but those at the positions in {@code kept}, of which only the id is read.
+   */
+  public List<Position> round(long seq, int limit, SortedSet<Long> kept) {
     try (Connection connection = dataSource.getConnection();
-        PreparedStatement statement = Sql.prepare(connection, AFTER, seq, limit);
+        PreparedStatement statement = Sql.prepare(connection, ROUND, ranges(kept), seq, limit);
         ResultSet rows = statement.executeQuery()) {
-      return journaled(rows);
+      List<Position> round = new ArrayList<>();
+      while (rows.next()) {
+        long at = rows.getLong("seq");
+        String eventId = rows.getString("event_id");
+        // a body is never null: null is the position of an event kept
+        round.add(new Position(at, eventId, rows.getString("body") == null ? null : read(rows)));
+      }
+      return round;
     } catch (SQLException e) {
       throw Sql.failure("reading the event journal", e);
+    }
+  }
+
+  /** Positions as an int8multirange's text: each run of consecutive positions one range. */
+  private static String ranges(SortedSet<Long> positions) {
+    StringBuilder text = new StringBuilder("{");
+    long from = 0;
+    long to = 0; // the run [from, to) so far, empty at first
+    for (long position : positions) {
+      if (position != to) {
+        appendRange(text, from, to);
+        from = position;
+      }
+      to = position + 1;
+    }
+    appendRange(text, from, to);
+    return text.append('}').toString();
+  }
+
+  private static void appendRange(StringBuilder text, long from, long to) {
+    if (from < to) {
+      text.append(text.length() > 1 ? "," : "").append('[').append(from).append(',').append(to);
+      text.append(')');
     }
   }
 
@@ -375,18 +464,21 @@ public final class EventJournal {
   private static List<Journaled> journaled(ResultSet rows) throws SQLException {
     List<Journaled> found = new ArrayList<>();
     while (rows.next()) {
-      found.add(
-          new Journaled(
-              rows.getLong("seq"),
-              rows.getTimestamp("journaled_at").toInstant(),
-              new JournalEntry(
-                  rows.getString("event_id"),
-                  rows.getString("event_type"),
-                  rows.getTimestamp("occurred_at").toInstant(),
-                  rows.getString("user_id"),
-                  rows.getString("session_id"),
-                  rows.getString("body"))));
+      found.add(read(rows));
     }
     return found;
+  }
+
+  private static Journaled read(ResultSet row) throws SQLException {
+    return new Journaled(
+        row.getLong("seq"),
+        row.getTimestamp("journaled_at").toInstant(),
+        new JournalEntry(
+            row.getString("event_id"),
+            row.getString("event_type"),
+            row.getTimestamp("occurred_at").toInstant(),
+            row.getString("user_id"),
+            row.getString("session_id"),
+            row.getString("body")));
   }
 }

@@ -43,6 +43,28 @@ public interface Journal extends PluginLifecycleListener, JournalLag.Lookup, Aut
    */
   Appended append(List<JournalEntry> entries);
 
+  /** Told the position of each entry a batch journals, by the entry's index in the batch. */
+  @FunctionalInterface
+  interface Positioned {
+    void at(int index, int partition, long seq);
+  }
+
+  /**
+   * Journals a batch as {@link #append(List)} does, telling {@code positioned} where each new
+   * entry went before this node's consumers can read it: the PostgreSQL journal tells it before
+   * the batch commits (positions of a batch that then fails are never read); by default, once
+   * the batch is journaled.
+   */
+  default Appended append(List<JournalEntry> entries, Positioned positioned) {
+    Appended appended = append(entries);
+    appended
+        .seqs()
+        .forEach(
+            (index, seq) ->
+                positioned.at(index, appended.partitions().getOrDefault(index, 0), seq));
+    return appended;
+  }
+
   /**
    * Something was journaled; called before intake answers. The PostgreSQL journal waits, for at
    * most {@code timeout}, until the plugins consumed on this node have flushed it, so that what a

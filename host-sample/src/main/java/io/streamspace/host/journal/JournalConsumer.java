@@ -4,7 +4,10 @@ import io.streamspace.common.time.Backoff;
 import io.streamspace.host.plugins.ActivePlugin;
 import io.streamspace.plugin.api.http.DatabaseOutage;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -200,20 +203,32 @@ final class JournalConsumer {
 
   private void consumeRound() throws InterruptedException {
     long handed = flushing == null ? position : flushing.through();
-    List<EventJournal.Journaled> round = journal.after(handed, timings.round());
+    NavigableMap<Long, ? extends EventHandoff.Kept> kept =
+        handoff.keptAfter(handed, timings.round());
+    List<EventJournal.Position> round =
+        journal.round(handed, timings.round(), kept.navigableKeySet());
     if (round.isEmpty()) {
       if (flushing != null) {
+        // caught up: past the last round once it is flushed, then it waits as after any look that
+        // finds nothing (no look again first: what is journaled here meanwhile wakes it at once)
         settle();
-        return;
-      }
-      if (System.nanoTime() - renewedAt > timings.renewEvery().toNanos()) {
+      } else if (System.nanoTime() - renewedAt > timings.renewEvery().toNanos()) {
         moveTo(position);
       }
       pause(timings.idlePoll());
       return;
     }
-    for (EventJournal.Journaled journaled : round) {
-      handoff.handOff(journaled, plugin);
+    if (!round.stream().allMatch(at -> at.journaled() != null || isKept(at, kept))) {
+      // a position kept for another event than its entry's (the database is not the one this
+      // node journaled in): every entry of the round is read whole and handed as read
+      round = journal.round(handed, timings.round(), Collections.emptySortedSet());
+    }
+    for (EventJournal.Position at : round) {
+      if (at.journaled() == null) {
+        kept.get(at.seq()).deliverTo(plugin.extension(), plugin.context());
+      } else {
+        handoff.handOff(at.journaled(), plugin);
+      }
     }
     CompletableFuture<?> flushed = plugin.extension().flush().toCompletableFuture();
     if (flushing != null) {
@@ -221,6 +236,12 @@ final class JournalConsumer {
     }
     // with the lease lost, the next holder hands this round again
     flushing = leading ? new Flushing(flushed, round.get(round.size() - 1).seq()) : null;
+  }
+
+  private static boolean isKept(
+      EventJournal.Position at, Map<Long, ? extends EventHandoff.Kept> kept) {
+    EventHandoff.Kept event = kept.get(at.seq());
+    return event != null && event.id().equals(at.eventId());
   }
 
   /** Waits for the round under way to be flushed, then moves the position to its end. */

@@ -37,6 +37,11 @@ public final class PostgresJournal implements Journal {
   }
 
   @Override
+  public Appended append(List<JournalEntry> entries, Positioned positioned) {
+    return journal.append(entries, positioned);
+  }
+
+  @Override
   public boolean awaitConsumed(Appended appended, Duration timeout) {
     if (appended.lastSeq() == 0) {
       return true;

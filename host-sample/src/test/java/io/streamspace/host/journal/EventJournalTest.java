@@ -21,6 +21,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -81,6 +82,26 @@ class EventJournalTest {
     assertEquals(
         List.of("{\"a\":1}", "{\"a\":2}", "{\"a\":4}"),
         journal.after(before, 100).stream().map(j -> j.entry().body()).toList());
+  }
+
+  @Test
+  void eachNewEntrysPositionIsToldBeforeTheBatchCommits_soNoReaderHasSeenItFirst() {
+    long before = lastSeq();
+    Map<Integer, Long> told = new HashMap<>();
+    List<Integer> visibleWhenTold = new ArrayList<>();
+    Appended appended =
+        journal.append(
+            List.of(entry("t-1", "{}"), entry("t-1", "{}"), entry("t-2", "{}")),
+            (index, partition, seq) -> {
+              told.put(index, seq);
+              visibleWhenTold.add(journal.after(before, 10).size());
+            });
+
+    // the new entries' positions (not the repeat's), each told while no reader could see it
+    assertEquals(appended.seqs(), told);
+    assertEquals(Set.of(0, 2), told.keySet());
+    assertEquals(List.of(0, 0), visibleWhenTold);
+    assertEquals(2, journal.after(before, 10).size());
   }
 
   @Test

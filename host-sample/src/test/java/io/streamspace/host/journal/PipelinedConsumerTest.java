@@ -7,6 +7,7 @@ import io.streamspace.host.db.Database;
 import io.streamspace.host.db.HostMigrations;
 import io.streamspace.host.plugins.ActivePlugin;
 import io.streamspace.plugin.api.PlatformPlugin;
+import io.streamspace.plugin.api.PluginContext;
 import io.streamspace.testing.Await;
 import io.streamspace.testing.CountedStatements;
 import io.streamspace.testing.MutableClock;
@@ -17,11 +18,15 @@ import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import org.junit.jupiter.api.AfterAll;
@@ -120,7 +125,7 @@ class PipelinedConsumerTest {
   }
 
   @Test
-  void aRoundIsFourStatementsWhateverItsSize_readsOfTheJournalAndOneMoveOfTheCursor() {
+  void aRoundIsThreeStatementsWhateverItsSize_twoReadsOfTheJournalAndOneMoveOfTheCursor() {
     CountedStatements counted = new CountedStatements(database.dataSource());
     EventJournal reading = new EventJournal(counted.dataSource(), new MutableClock(NOW));
     EventJournal earlier =
@@ -151,17 +156,95 @@ class PipelinedConsumerTest {
 
         consumers.journaled();
         assertTrue(consumers.awaitConsumed(last, WAIT));
-        // the round, the look that finds it was the last (its flush awaited), the cursor moved
-        // past it, and the look before the consumer waits again
-        Await.await(WAIT, POLL, "the consumer waiting again", () -> counted.executed().size() >= 4);
+        // the round, the look that finds it was the last (its flush awaited) and the cursor moved
+        // past it; then the consumer waits to be woken, without looking again
+        Await.await(WAIT, POLL, "the consumer waiting again", () -> pausing("journal-counted"));
         List<String> statements = counted.executed();
-        assertEquals(4, statements.size(), events + " events: " + statements);
+        assertEquals(3, statements.size(), events + " events: " + statements);
         assertEquals(
             1,
             statements.stream().filter(sql -> sql.contains("UPDATE host_journal_cursors")).count(),
             statements.toString());
       }
     }
+  }
+
+  @Test
+  void theEventsThisNodeKeepsAreHandedWithoutTheirEntries_theOthersAsReadBack() {
+    Map<Long, EventHandoff.Kept> keptHere = new ConcurrentHashMap<>();
+    List<String> handed = new CopyOnWriteArrayList<>();
+    EventHandoff keeping =
+        new EventHandoff() {
+          @Override
+          public void handOff(EventJournal.Journaled journaled, ActivePlugin plugin) {
+            handed.add("read back " + journaled.entry().body());
+          }
+
+          @Override
+          public NavigableMap<Long, EventHandoff.Kept> keptAfter(long seq, int most) {
+            return new TreeMap<>(keptHere).subMap(seq, false, seq + most, true);
+          }
+        };
+    CountedStatements counted = new CountedStatements(database.dataSource());
+    EventJournal reading = new EventJournal(counted.dataSource(), new MutableClock(NOW));
+    // journaled before the first test's entries, which it rewinds to from NOW
+    EventJournal earlier =
+        new EventJournal(database.dataSource(), new MutableClock(NOW.minusSeconds(7_200)));
+    JournalConsumer.Timings woken =
+        new JournalConsumer.Timings(
+            Duration.ofMinutes(10), Duration.ofMinutes(5), Duration.ofMinutes(5), WAIT, 5_000);
+    try (JournalConsumers consumers =
+        new JournalConsumers(
+            reading, counted.dataSource(), keeping, new MutableClock(NOW), "test-node", woken)) {
+      consumers.started(new ActivePlugin("keeping", new HeldFlushes(), null));
+      Await.await(WAIT, POLL, "the consumer's first look", () -> counted.executed().size() >= 2);
+      Appended appended =
+          earlier.append(List.of(entry("k-1"), entry("k-2"), entry("k-3"), entry("k-4")));
+      long first = appended.seqs().get(0);
+      // this node keeps k-1, k-2 and k-4 as parsed; k-3 it does not (another node journaled it)
+      for (int i : new int[] {0, 1, 3}) {
+        String id = "k-" + (i + 1);
+        keptHere.put(first + i, kept(id, handed));
+      }
+
+      consumers.journaled();
+      assertTrue(consumers.awaitConsumed(appended.lastSeq(), WAIT));
+      assertEquals(
+          List.of("kept k-1", "kept k-2", "read back {\"id\":\"k-3\"}", "kept k-4"), handed);
+
+      // kept at its position, another event: the entry is the event, read back
+      handed.clear();
+      long k5 = earlier.append(List.of(entry("k-5"))).lastSeq();
+      keptHere.put(k5, kept("not-k-5", handed));
+      consumers.journaled();
+      assertTrue(consumers.awaitConsumed(k5, WAIT));
+      assertEquals(List.of("read back {\"id\":\"k-5\"}"), handed);
+    }
+  }
+
+  private static EventHandoff.Kept kept(String id, List<String> handed) {
+    return new EventHandoff.Kept() {
+      @Override
+      public String id() {
+        return id;
+      }
+
+      @Override
+      public void deliverTo(PlatformPlugin plugin, PluginContext context) {
+        handed.add("kept " + id);
+      }
+    };
+  }
+
+  /** Whether the consumer's thread of this name waits between its looks. */
+  private static boolean pausing(String thread) {
+    return Thread.getAllStackTraces().entrySet().stream()
+        .anyMatch(
+            e ->
+                e.getKey().getName().equals(thread)
+                    && e.getKey().getState() == Thread.State.TIMED_WAITING
+                    && Arrays.stream(e.getValue())
+                        .anyMatch(frame -> frame.getMethodName().equals("pause")));
   }
 
   private static JournalEntry entry(String id) {
