@@ -77,11 +77,17 @@ async function load() {
     if (target !== null && target.section === 'audit' && target.org !== null) {
       byId('audit-org').value = target.org;
     }
+    // the addressed section at once, each read filling its own part as it comes: a slow one
+    // (the dashboard, the analytics) holds up neither the focus nor the others
+    if (target !== null) {
+      showSection(target);
+    }
     await Promise.all([loadAccounts(), loadLeads(), loadCoupons(), loadDashboard(),
       loadAnalytics(), loadJobs(), loadStoreQueue(), loadStoreRevenue(), loadStorePayouts(),
       loadAudit()]);
-    if (target !== null) {
-      showSection(target);
+    const heading = target === null ? null : byId(target.section).querySelector('h2');
+    if (heading !== null && document.activeElement === heading) {
+      byId(target.section).scrollIntoView({ block: 'start' }); // the sections above it grew
     }
   }
 }
