@@ -38,7 +38,8 @@ public record Redemption(
       AppliesTo appliesTo,
       String description) {
 
-    static Terms of(Coupon coupon) {
+    /** The coupon's terms, as a redemption of it keeps them. */
+    public static Terms of(Coupon coupon) {
       return new Terms(
           coupon.percentOff(),
           coupon.amountOff(),

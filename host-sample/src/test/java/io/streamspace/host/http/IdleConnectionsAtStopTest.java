@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamspace.common.http.Json;
 import io.streamspace.host.HostOptions;
+import io.streamspace.testing.Await;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -136,12 +137,12 @@ class IdleConnectionsAtStopTest {
   }
 
   /** Until every connection's exchange is complete on the server's side (its channel idle). */
-  private static void awaitNothingInFlight(HttpServer server) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!nothingInFlight(server.jetty())) {
-      assertTrue(System.nanoTime() < deadline, "the server's exchange never completed");
-      Thread.sleep(1);
-    }
+  private static void awaitNothingInFlight(HttpServer server) {
+    Await.await(
+        Duration.ofSeconds(10),
+        Duration.ofMillis(1),
+        "the server's exchange to complete",
+        () -> nothingInFlight(server.jetty()));
   }
 
   private static boolean nothingInFlight(Server jetty) {

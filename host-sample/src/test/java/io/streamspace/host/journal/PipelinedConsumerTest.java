@@ -45,6 +45,10 @@ class PipelinedConsumerTest {
   private static final Instant NOW = Instant.parse("2026-03-10T12:00:00Z");
   private static final Duration WAIT = Duration.ofSeconds(20);
   private static final Duration POLL = Duration.ofMillis(20);
+  // nothing on a timer meanwhile: no idle look, no renewal; a consumer looks when it is woken
+  private static final JournalConsumer.Timings WOKEN_ONLY =
+      new JournalConsumer.Timings(
+          Duration.ofMinutes(10), Duration.ofMinutes(5), Duration.ofMinutes(5), WAIT, 5_000);
 
   private final Database database = Database.external(TestDatabases.freshDatabaseUrl(), Map.of());
   private final EventJournal journal = migrated();
@@ -130,10 +134,6 @@ class PipelinedConsumerTest {
     EventJournal reading = new EventJournal(counted.dataSource(), new MutableClock(NOW));
     EventJournal earlier =
         new EventJournal(database.dataSource(), new MutableClock(NOW.minusSeconds(3_600)));
-    // nothing on a timer meanwhile: no idle look, no renewal
-    JournalConsumer.Timings woken =
-        new JournalConsumer.Timings(
-            Duration.ofMinutes(10), Duration.ofMinutes(5), Duration.ofMinutes(5), WAIT, 5_000);
     try (JournalConsumers consumers =
         new JournalConsumers(
             reading,
@@ -141,7 +141,7 @@ class PipelinedConsumerTest {
             (journaled, plugin) -> {},
             new MutableClock(NOW),
             "test-node",
-            woken)) {
+            WOKEN_ONLY)) {
       consumers.started(new ActivePlugin("counted", new HeldFlushes(), null));
       // the lease taken, then a look that finds nothing: the consumer waits to be woken
       Await.await(WAIT, POLL, "the consumer's first look", () -> counted.executed().size() >= 2);
@@ -190,12 +190,14 @@ class PipelinedConsumerTest {
     // journaled before the first test's entries, which it rewinds to from NOW
     EventJournal earlier =
         new EventJournal(database.dataSource(), new MutableClock(NOW.minusSeconds(7_200)));
-    JournalConsumer.Timings woken =
-        new JournalConsumer.Timings(
-            Duration.ofMinutes(10), Duration.ofMinutes(5), Duration.ofMinutes(5), WAIT, 5_000);
     try (JournalConsumers consumers =
         new JournalConsumers(
-            reading, counted.dataSource(), keeping, new MutableClock(NOW), "test-node", woken)) {
+            reading,
+            counted.dataSource(),
+            keeping,
+            new MutableClock(NOW),
+            "test-node",
+            WOKEN_ONLY)) {
       consumers.started(new ActivePlugin("keeping", new HeldFlushes(), null));
       Await.await(WAIT, POLL, "the consumer's first look", () -> counted.executed().size() >= 2);
       Appended appended =

@@ -1,6 +1,7 @@
 package io.streamspace.billing.payments.subscription;
 
 import io.streamspace.billing.config.BillingConfig;
+import io.streamspace.billing.coupons.AppliesTo;
 import io.streamspace.billing.coupons.Coupon;
 import io.streamspace.billing.coupons.CouponRefused;
 import io.streamspace.billing.coupons.Coupons;
@@ -47,7 +48,11 @@ public final class CouponsAtStripe {
 
   /** Whether a session for {@code planId} in this mode takes the coupon as its discount. */
   public static boolean discountsSubscription(Coupon coupon, String planId) {
-    return coupon.appliesTo().plans().contains(planId);
+    return discountsSubscription(coupon.appliesTo(), planId);
+  }
+
+  private static boolean discountsSubscription(AppliesTo appliesTo, String planId) {
+    return appliesTo.plans().contains(planId);
   }
 
   /**
@@ -76,15 +81,15 @@ public final class CouponsAtStripe {
    */
   public Optional<String> heldDiscount(StripeApi stripe, String orgId, String planId, Instant now)
       throws StripeFailure, SQLException {
-    Optional<Redemption> held = coupons.active(orgId, now);
-    Optional<Coupon> coupon =
-        held.isEmpty()
-            ? Optional.empty()
-            : coupons.find(held.get().couponId()).filter(c -> discountsSubscription(c, planId));
-    if (coupon.isEmpty()) {
+    // the redemption carries its coupon's terms: nothing more to read
+    Optional<Redemption> held =
+        coupons
+            .active(orgId, now)
+            .filter(r -> discountsSubscription(r.terms().appliesTo(), planId));
+    if (held.isEmpty()) {
       return Optional.empty();
     }
-    StripeCoupons.Terms terms = terms(coupon.get());
+    StripeCoupons.Terms terms = terms(held.get().couponId(), held.get().terms());
     Instant until = held.get().discountUntil();
     if (until != null) {
       BillingConfig current = config.get();
@@ -140,12 +145,16 @@ public final class CouponsAtStripe {
   }
 
   private static StripeCoupons.Terms terms(Coupon coupon) {
+    return terms(coupon.id(), Redemption.Terms.of(coupon));
+  }
+
+  private static StripeCoupons.Terms terms(String couponId, Redemption.Terms terms) {
     return new StripeCoupons.Terms(
-        coupon.id(),
-        coupon.percentOff(),
-        coupon.amountOff(),
-        coupon.currency() == null ? null : Currency.getInstance(coupon.currency()),
-        coupon.duration(),
-        coupon.durationInPeriods());
+        couponId,
+        terms.percentOff(),
+        terms.amountOff(),
+        terms.currency() == null ? null : Currency.getInstance(terms.currency()),
+        terms.duration(),
+        terms.durationInPeriods());
   }
 }
