@@ -74,8 +74,19 @@ class KafkaIntakeTest {
   private static final String TOPIC = "kafka-intake-test";
   private static final int PARTITIONS = 3;
 
+  /**
+   * The producer's timeouts for the topics whose sends a test expects acknowledged: patient (10 s a
+   * request, 30 s a record), not intake's few seconds. These tests are about what intake reads,
+   * writes and sends; on a CI machine busy with two other forks, each with its own broker and
+   * PostgreSQL, a fresh topic's first produce request has been seen to outlast intake's 5 s and
+   * be refused 503, as intake should refuse it, and the test failed on that instead.
+   */
+  private static final Map<String, String> PATIENT =
+      Map.of("request.timeout.ms", "10000", "delivery.timeout.ms", "30000");
+
   private KafkaBrokers kafka;
   private KafkaSettings settings;
+  private KafkaSettings unindexed;
   private TopicDescription topic;
   private final Database database = Database.external(TestDatabases.freshDatabaseUrl(), Map.of());
   private KafkaIntake intake;
@@ -85,9 +96,14 @@ class KafkaIntakeTest {
   void start() {
     HostMigrations.migrate(database.dataSource());
     kafka = KafkaBrokers.shared();
-    settings = new KafkaSettings(kafka.bootstrapServers(), TOPIC, PARTITIONS, (short) 1, Map.of());
+    settings = new KafkaSettings(kafka.bootstrapServers(), TOPIC, PARTITIONS, (short) 1, PATIENT);
+    // a topic no index reads until a test starts one
+    unindexed =
+        new KafkaSettings(
+            kafka.bootstrapServers(), TOPIC + "-unindexed", PARTITIONS, (short) 1, PATIENT);
     try (Admin admin = kafka.admin()) {
       topic = KafkaTopic.ensure(admin, settings, Duration.ofDays(35));
+      KafkaTopic.ensure(admin, unindexed, Duration.ofDays(35));
     }
     intake = new KafkaIntake(database.dataSource(), new MutableClock(NOW), settings);
     index = index(settings);
@@ -203,12 +219,6 @@ class KafkaIntakeTest {
   void
       aBatchIsAnsweredAfterOneReadOfPostgreSql_writingNoRow_theIndexWritesOneRowPerEventAfterwards()
           throws Exception {
-    KafkaSettings unindexed =
-        new KafkaSettings(
-            kafka.bootstrapServers(), TOPIC + "-unindexed", PARTITIONS, (short) 1, Map.of());
-    try (Admin admin = kafka.admin()) {
-      KafkaTopic.ensure(admin, unindexed, Duration.ofDays(35));
-    }
     List<String> statements = new CopyOnWriteArrayList<>();
     List<JournalEntry> batch =
         IntStream.range(0, 200)
