@@ -17,19 +17,30 @@ final class StoredKeyOrder {
 
   private StoredKeyOrder() {}
 
+  // Unit by unit, as String#compareTo: a batch sorts its keys on the metering writer's hot path,
+  // where a code point at a time (codePointAt, charCount) took half the writer's CPU. UTF-16
+  // units are in code point order but where a surrogate meets U+E000 to U+FFFF; only there, at
+  // the first difference, both units are moved to where their code points sort.
   private static int compare(String a, String b) {
-    int i = 0;
-    int j = 0;
-    while (i < a.length() && j < b.length()) {
-      int x = a.codePointAt(i);
-      int y = b.codePointAt(j);
+    int common = Math.min(a.length(), b.length());
+    for (int i = 0; i < common; i++) {
+      char x = a.charAt(i);
+      char y = b.charAt(i);
       if (x != y) {
-        return Integer.compare(x, y);
+        return x >= Character.MIN_SURROGATE && y >= Character.MIN_SURROGATE
+            ? inCodePointOrder(x) - inCodePointOrder(y)
+            : x - y;
       }
-      i += Character.charCount(x);
-      j += Character.charCount(y);
     }
     // the shorter, a prefix of the other, first
-    return Integer.compare(a.length() - i, b.length() - j);
+    return a.length() - b.length();
+  }
+
+  /**
+   * A unit from U+D800 on, placed so that the surrogates (of characters beyond U+FFFF) sort after
+   * U+E000 to U+FFFF: the surrogates up by 0x2000, the others down by 0x800.
+   */
+  private static int inCodePointOrder(char unit) {
+    return unit <= Character.MAX_SURROGATE ? unit + 0x2000 : unit - 0x800;
   }
 }

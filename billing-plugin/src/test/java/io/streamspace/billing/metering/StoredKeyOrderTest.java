@@ -44,6 +44,34 @@ class StoredKeyOrderTest {
     assertEquals(sortedByPostgresql(List.of(EMOJI, ASCII, FULLWIDTH_A)), batch);
   }
 
+  @Test
+  void idsMadeOfCharactersAcrossTheRanges_sortAsPostgresqlSortsThem() throws Exception {
+    // ASCII, the last unit before the surrogates, the first and last after them, the first and
+    // last characters beyond U+FFFF, and two that share their lead surrogate (D83D)
+    List<String> characters =
+        List.of(
+            "a",
+            "\uD7FF",
+            "\uE000",
+            "\uFFFF",
+            "\uD800\uDC00",
+            "\uDBFF\uDFFF",
+            "\uD83D\uDE00",
+            "\uD83D\uDE4F");
+    List<String> ids = new ArrayList<>();
+    for (String first : characters) {
+      for (String second : characters) {
+        ids.add("s-" + first + second);
+      }
+      ids.add("s-" + first);
+    }
+
+    List<String> sorted = new ArrayList<>(ids);
+    sorted.sort(StoredKeyOrder.BY_CODE_POINT);
+
+    assertEquals(sortedByPostgresql(ids), sorted);
+  }
+
   private static List<String> sortedByPostgresql(List<String> ids) throws Exception {
     try (Connection c = TestDatabase.dataSource().getConnection();
         PreparedStatement s =

@@ -55,6 +55,11 @@ final class FirstCopies {
   /** A record's place in the topic. */
   private record Place(int partition, long offset) {}
 
+  /**
+   * A record to hand, with the id of the event it journals (null: none), decoded once a round.
+   */
+  record Copy(ConsumerRecord<byte[], byte[]> record, String eventId) {}
+
   private final DataSource dataSource;
   private final String topic;
   private final Object monitor = new Object();
@@ -81,14 +86,15 @@ final class FirstCopies {
    * @throws InterruptedException when the consumer stops while waiting
    * @throws IllegalStateException when the index is not past the round within {@link #INDEX_WAIT}
    */
-  List<ConsumerRecord<byte[], byte[]>> toHand(
-      List<ConsumerRecord<byte[], byte[]>> round, BooleanSupplier stopping)
+  List<Copy> toHand(List<ConsumerRecord<byte[], byte[]>> round, BooleanSupplier stopping)
       throws InterruptedException {
+    List<Copy> copies = new ArrayList<>(round.size());
     Set<String> ids = new LinkedHashSet<>();
     for (ConsumerRecord<byte[], byte[]> record : round) {
-      String id = JournalRecords.eventId(record);
-      if (id != null) {
-        ids.add(id);
+      Copy copy = new Copy(record, JournalRecords.eventId(record));
+      copies.add(copy);
+      if (copy.eventId() != null) {
+        ids.add(copy.eventId());
       }
     }
     long deadline = System.nanoTime() + INDEX_WAIT.toNanos();
@@ -101,7 +107,7 @@ final class FirstCopies {
       Map<String, Place> claimed = new HashMap<>();
       read(ids, indexed, claimed);
       if (round.stream().allMatch(r -> indexed.getOrDefault(r.partition(), 0L) > r.offset())) {
-        return firstCopies(round, claimed);
+        return firstCopies(copies, claimed);
       }
       if (stopping.getAsBoolean()) {
         throw new InterruptedException("stopping while waiting for the journal's index");
@@ -120,14 +126,13 @@ final class FirstCopies {
     }
   }
 
-  private static List<ConsumerRecord<byte[], byte[]>> firstCopies(
-      List<ConsumerRecord<byte[], byte[]>> round, Map<String, Place> claimed) {
-    List<ConsumerRecord<byte[], byte[]>> first = new ArrayList<>(round.size());
-    for (ConsumerRecord<byte[], byte[]> record : round) {
-      String id = JournalRecords.eventId(record);
-      Place place = id == null ? null : claimed.get(id);
+  private static List<Copy> firstCopies(List<Copy> round, Map<String, Place> claimed) {
+    List<Copy> first = new ArrayList<>(round.size());
+    for (Copy copy : round) {
+      Place place = copy.eventId() == null ? null : claimed.get(copy.eventId());
+      ConsumerRecord<byte[], byte[]> record = copy.record();
       if (place == null || place.equals(new Place(record.partition(), record.offset()))) {
-        first.add(record);
+        first.add(copy);
       }
     }
     return first;

@@ -47,11 +47,11 @@ final class PluginConsumer extends PartitionConsumer {
   @Override
   protected void consume(List<ConsumerRecord<byte[], byte[]>> round, Map<Integer, Long> next)
       throws InterruptedException {
-    for (ConsumerRecord<byte[], byte[]> record : firstCopies.toHand(round, this::stopping)) {
+    for (FirstCopies.Copy copy : firstCopies.toHand(round, this::stopping)) {
       // most records are this node's intake's, kept parsed: handed without decoding the record
-      String eventId = JournalRecords.eventId(record);
-      if (eventId == null
-          || !handoff.handOffKept(record.partition(), record.offset(), eventId, plugin)) {
+      ConsumerRecord<byte[], byte[]> record = copy.record();
+      if (copy.eventId() == null
+          || !handoff.handOffKept(record.partition(), record.offset(), copy.eventId(), plugin)) {
         readable(record).ifPresent(journaled -> handoff.handOff(journaled, plugin));
       }
     }
