@@ -130,7 +130,7 @@ public class BillingExtension
     admission = new Admission(dataSource, holds, config::get, context.clock(), wiring.costsSoFar());
     admission.start();
     MemberCapsWiring.wire(wiring, holding.readOnlyLock(), admission);
-    UsageWiring usage = UsageWiring.wire(wiring, holds);
+    UsageWiring usage = UsageWiring.wire(wiring, holds, meter::metering);
     calculateUsage = usage.calculateUsage();
     PaymentsWiring payments =
         PaymentsWiring.wire(wiring, holding.paymentLock(), () -> stripeEndpoint);

@@ -13,6 +13,7 @@ import io.streamspace.billing.rating.UsageRecordRepository;
 import io.streamspace.billing.rating.UsageRollup;
 import io.streamspace.billing.reports.UsageReportQuery;
 import io.streamspace.billing.spend.SpendingLimits;
+import java.util.function.BooleanSupplier;
 
 /**
  * Usage turned into priced records by calculate-usage (scheduled), which then checks spending
@@ -22,7 +23,11 @@ import io.streamspace.billing.spend.SpendingLimits;
 record UsageWiring(
     InvoiceCalculator calculator, SpendingLimits spendingLimits, CalculateUsageJob calculateUsage) {
 
-  static UsageWiring wire(Wiring wiring, AccountHolds holds) {
+  /**
+   * @param metering whether events are being metered on this node now: calculate-usage then rates
+   *     one chunk at a time
+   */
+  static UsageWiring wire(Wiring wiring, AccountHolds holds, BooleanSupplier metering) {
     InvoiceCalculator calculator = new InvoiceCalculator(wiring.dataSource(), wiring.config());
     SpendingLimits spendingLimits =
         new SpendingLimits(
@@ -42,7 +47,8 @@ record UsageWiring(
                     (connection, orgId, currency, periodStart) ->
                         calculator
                             .periodSoFar(connection, orgId, currency, periodStart)
-                            .chargedUsage())),
+                            .chargedUsage()),
+                metering),
             spendingLimits::checkAll,
             wiring.config(),
             wiring.clock());

@@ -41,8 +41,13 @@ public final class SessionMeter implements AutoCloseable {
   static final int MAX_BATCH = 50_000;
   static final Duration MAX_DELAY = Duration.ofMillis(50);
 
+  /** How recently a batch was metered for {@link #metering()} to say events are arriving. */
+  static final Duration METERING_WITHIN = Duration.ofSeconds(1);
+
   private final Supplier<BillingConfig> config;
   private final WriteBehindQueue<MeteringEvent> queue;
+  // when the writer last took a batch (System.nanoTime), to tell whether events are arriving
+  private volatile long lastBatch = System.nanoTime() - 2 * METERING_WITHIN.toNanos();
 
   public SessionMeter(
       MeteringStore store, Supplier<BillingConfig> config, Supplier<DeadLetters> deadLetters) {
@@ -59,6 +64,7 @@ public final class SessionMeter implements AutoCloseable {
   }
 
   private MeteringBatch coalesce(List<MeteringEvent> events) {
+    lastBatch = System.nanoTime();
     BillingConfig current = config.get();
     return MeteringBatch.of(events, current.currency().getCurrencyCode(), current.defaultPlan());
   }
@@ -107,6 +113,15 @@ public final class SessionMeter implements AutoCloseable {
     } else {
       queue.put(new OrganizationChange(event, null, null));
     }
+  }
+
+  /**
+   * Whether events are arriving: the writer took a batch within the last {@link
+   * #METERING_WITHIN}. calculate-usage then rates one chunk at a time, leaving intake the other
+   * cores.
+   */
+  public boolean metering() {
+    return System.nanoTime() - lastBatch < METERING_WITHIN.toNanos();
   }
 
   /** Completes once every event handed over before the call is stored or set aside. */

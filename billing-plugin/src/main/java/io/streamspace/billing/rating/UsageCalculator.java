@@ -13,7 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.stream.IntStream;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -26,8 +26,9 @@ import org.slf4j.LoggerFactory;
  * {@link #RATING_TRANSACTIONS} shares, each scanned concurrently) and the accounts are rated in
  * chunks, one per {@link #CHUNK_SUBJECTS} sessions and accounts with something to rate, each chunk
  * a range of account ids and a transaction of its own, {@link #RATING_TRANSACTIONS} at once
- * (PostgreSQL runs each statement on one core). After each round of chunks the run pauses {@link
- * #PAUSE_PERCENT} % of the round's time, so that the work it shares the machine with (intake) gets
+ * (PostgreSQL runs each statement on one core), one at a time while this node meters events, and
+ * after each round of chunks the run pauses {@link #PAUSE_PERCENT} % of the round's time ({@link
+ * RatingPace}), so that the work it shares the machine with (intake) gets
  * the cores: an hour's rating is the sum of short transactions. A crash between chunks leaves each
  * account wholly rated or untouched (the committed chunks stay, the next run rates the others), and
  * a re-run or a concurrent run inserts nothing twice thanks to the watermarks, moved
@@ -153,9 +154,6 @@ public final class UsageCalculator {
   /** How long a run pauses after each round of chunks, by default: as long as the round took. */
   public static final int PAUSE_PERCENT = 100;
 
-  /** The longest time between two progress lines in the log while a run rates. */
-  private static final Duration PROGRESS_EVERY = Duration.ofSeconds(5);
-
   private static final Logger log = LoggerFactory.getLogger(UsageCalculator.class);
 
   /** PostgreSQL's unique_violation: a record's key exists. */
@@ -169,15 +167,19 @@ public final class UsageCalculator {
   private final RatingBound bound;
   private final int transactions;
   private final int chunkSubjects;
-  private final int pausePercent;
+  private final RatingPace pace;
   private final RatedRun after;
 
   public UsageCalculator(DataSource dataSource) {
     this(dataSource, HOURS_PER_RUN, HOURS_PER_SUBJECT);
   }
 
-  /** The default bounds, with {@code after} acting on each chunk's records in its transaction. */
-  public UsageCalculator(DataSource dataSource, RatedRun after) {
+  /**
+   * The default bounds, with {@code after} acting on each chunk's records in its transaction, and
+   * one chunk at a time while {@code metering} says events are being metered ({@link
+   * RatingPace}).
+   */
+  public UsageCalculator(DataSource dataSource, RatedRun after, BooleanSupplier metering) {
     this(
         dataSource,
         HOURS_PER_RUN,
@@ -185,7 +187,8 @@ public final class UsageCalculator {
         RATING_TRANSACTIONS,
         CHUNK_SUBJECTS,
         PAUSE_PERCENT,
-        after);
+        after,
+        metering);
   }
 
   public UsageCalculator(DataSource dataSource, int hoursPerRun, int hoursPerSubject) {
@@ -219,7 +222,8 @@ public final class UsageCalculator {
         transactions,
         chunkSubjects,
         pausePercent,
-        RatedRun.NONE);
+        RatedRun.NONE,
+        () -> false);
   }
 
   private UsageCalculator(
@@ -229,7 +233,8 @@ public final class UsageCalculator {
       int transactions,
       int chunkSubjects,
       int pausePercent,
-      RatedRun after) {
+      RatedRun after,
+      BooleanSupplier metering) {
     this.after = after;
     this.bound = new RatingBound(hoursPerRun, hoursPerSubject);
     if (transactions < 1 || chunkSubjects < 1 || pausePercent < 0) {
@@ -240,7 +245,7 @@ public final class UsageCalculator {
     this.dataSource = dataSource;
     this.transactions = transactions;
     this.chunkSubjects = chunkSubjects;
-    this.pausePercent = pausePercent;
+    this.pace = new RatingPace(transactions, pausePercent, metering);
   }
 
   /** {@link #runInChunks}'s outcome. */
@@ -261,51 +266,20 @@ public final class UsageCalculator {
     Plan plan = plan(closed, config, cap, unratedWorkConcurrently(config, cap));
     Outcome total = new Outcome(plan.sessionsClosed(), 0, 0, 0, 0, 0);
     if (plan.earliest() == null || plan.subjects() == 0) {
-      return new RatingReport(total, 0, Duration.ofNanos(System.nanoTime() - began), Duration.ZERO);
+      return new RatingReport(
+          total, 0, 0, Duration.ofNanos(System.nanoTime() - began), Duration.ZERO);
     }
     int wanted = (int) Math.max(transactions, (plan.subjects() - 1) / chunkSubjects + 1);
     List<KeyRange> chunks =
         Transactions.inTransaction(dataSource, connection -> rating.chunks(connection, wanted));
-    long paused = 0;
-    long logged = began;
-    for (int first = 0; first < chunks.size(); first += transactions) {
-      List<KeyRange> round = chunks.subList(first, Math.min(chunks.size(), first + transactions));
-      long roundBegan = System.nanoTime();
-      total = total.plus(rateConcurrently(config, now, cap, plan, round));
-      long roundEnded = System.nanoTime();
-      if (first + transactions >= chunks.size()) {
-        break;
-      }
-      if (roundEnded - logged >= PROGRESS_EVERY.toNanos()) {
-        log.info(
-            "calculate-usage: {} of {} chunks rated, {} usage records so far",
-            first + round.size(),
-            chunks.size(),
-            total.recordsInserted());
-        logged = roundEnded;
-      }
-      long pause = (roundEnded - roundBegan) * pausePercent / 100;
-      if (!pause(pause)) {
-        break; // the host is stopping: the chunks left are the next run's
-      }
-      paused += pause;
-    }
+    RatingPace.Paced paced =
+        pace.rate(chunks, total, round -> rateConcurrently(config, now, cap, plan, round));
     return new RatingReport(
-        total,
+        paced.outcome(),
         chunks.size(),
-        Duration.ofNanos(System.nanoTime() - began - paused),
-        Duration.ofNanos(paused));
-  }
-
-  /** Sleeps {@code nanos}; false when interrupted. */
-  private static boolean pause(long nanos) {
-    try {
-      TimeUnit.NANOSECONDS.sleep(nanos);
-      return true;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    }
+        paced.rounds(),
+        Duration.ofNanos(System.nanoTime() - began - paced.pausedNanos()),
+        Duration.ofNanos(paced.pausedNanos()));
   }
 
   /** The job's statements in one transaction, on a connection whose transaction the caller owns. */

@@ -1,0 +1,101 @@
+package io.streamspace.billing.rating;
+
+import io.streamspace.billing.rating.UsageCalculator.Outcome;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * How a calculate-usage run paces its chunks, so that the work it shares the machine with keeps
+ * the cores it needs: in rounds, each followed by a pause of {@code pausePercent} % of the round's
+ * time. A round rates {@code transactions} chunks at once (PostgreSQL runs each on a core of its
+ * own) while no events are being metered on this node, and one chunk while they are: then rating
+ * takes one core, not all of them, and intake's batches, whose answer includes metering them, do
+ * not wait behind it. An hour's rating alone still runs on every core.
+ */
+final class RatingPace {
+
+  /** Rates a round's chunks, each in a transaction of its own, at once. */
+  interface Round {
+    Outcome rate(List<KeyRange> chunks) throws SQLException;
+  }
+
+  /**
+   * What the rounds did.
+   *
+   * @param outcome     the rounds' outcomes added to the one before them
+   * @param rounds      how many rounds ran
+   * @param pausedNanos how long the run paused between them
+   */
+  record Paced(Outcome outcome, int rounds, long pausedNanos) {}
+
+  /** The longest time between two progress lines in the log while a run rates. */
+  private static final Duration PROGRESS_EVERY = Duration.ofSeconds(5);
+
+  private static final Logger log = LoggerFactory.getLogger(RatingPace.class);
+
+  private final int transactions;
+  private final int pausePercent;
+  private final BooleanSupplier metering;
+
+  /**
+   * @param transactions the chunks a round rates at once while nothing is metered
+   * @param pausePercent how long a run pauses after each round, in % of the round's time
+   * @param metering     whether events are being metered on this node now
+   */
+  RatingPace(int transactions, int pausePercent, BooleanSupplier metering) {
+    this.transactions = transactions;
+    this.pausePercent = pausePercent;
+    this.metering = metering;
+  }
+
+  /** The chunks rated round by round, in order, after {@code before}; stops early when stopping. */
+  Paced rate(List<KeyRange> chunks, Outcome before, Round round) throws SQLException {
+    Outcome total = before;
+    int rounds = 0;
+    long paused = 0;
+    long logged = System.nanoTime();
+    int done = 0;
+    while (done < chunks.size()) {
+      int atOnce = metering.getAsBoolean() ? 1 : transactions;
+      List<KeyRange> these = chunks.subList(done, Math.min(chunks.size(), done + atOnce));
+      long began = System.nanoTime();
+      total = total.plus(round.rate(these));
+      long ended = System.nanoTime();
+      done += these.size();
+      rounds++;
+      if (done == chunks.size()) {
+        break;
+      }
+      if (ended - logged >= PROGRESS_EVERY.toNanos()) {
+        log.info(
+            "calculate-usage: {} of {} chunks rated, {} usage records so far",
+            done,
+            chunks.size(),
+            total.recordsInserted());
+        logged = ended;
+      }
+      long pause = (ended - began) * pausePercent / 100;
+      if (!pause(pause)) {
+        break; // the host is stopping: the chunks left are the next run's
+      }
+      paused += pause;
+    }
+    return new Paced(total, rounds, paused);
+  }
+
+  /** Sleeps {@code nanos}; false when interrupted. */
+  private static boolean pause(long nanos) {
+    try {
+      TimeUnit.NANOSECONDS.sleep(nanos);
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+}
