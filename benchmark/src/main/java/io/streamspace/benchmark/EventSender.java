@@ -2,6 +2,7 @@ package io.streamspace.benchmark;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -17,19 +18,38 @@ public final class EventSender {
   public static final int BATCH = 1_000;
 
   /**
+   * One batch's round trip.
+   *
+   * @param sentAt when it was posted
+   * @param nanos how long until its answer, in nanoseconds
+   */
+  public record Batch(Instant sentAt, long nanos) {
+
+    /** When its answer came. */
+    public Instant answeredAt() {
+      return sentAt.plusNanos(nanos);
+    }
+  }
+
+  /**
    * What was sent.
    *
    * @param events how many events were posted
    * @param accepted how many the host journaled
-   * @param batchNanos each batch's round trip, in nanoseconds
+   * @param batches each batch's round trip
    */
-  public record Sent(long events, long accepted, List<Long> batchNanos) {
+  public record Sent(long events, long accepted, List<Batch> batches) {
 
     /** This and {@code other} together. */
     public Sent plus(Sent other) {
-      List<Long> nanos = new ArrayList<>(batchNanos);
-      nanos.addAll(other.batchNanos);
-      return new Sent(events + other.events, accepted + other.accepted, nanos);
+      List<Batch> both = new ArrayList<>(batches);
+      both.addAll(other.batches);
+      return new Sent(events + other.events, accepted + other.accepted, both);
+    }
+
+    /** Each batch's round trip, in nanoseconds. */
+    public List<Long> batchNanos() {
+      return batches.stream().map(Batch::nanos).toList();
     }
   }
 
@@ -62,17 +82,18 @@ public final class EventSender {
                 () -> {
                   long events = 0;
                   long accepted = 0;
-                  List<Long> nanos = new ArrayList<>();
+                  List<Batch> timed = new ArrayList<>();
                   for (int b = next.getAndIncrement();
                       b < batches && System.nanoTime() < deadline;
                       b = next.getAndIncrement()) {
                     List<ObjectNode> posted = batch.apply(b);
+                    Instant sentAt = Instant.now();
                     long began = System.nanoTime();
                     accepted += http.postEvents(platformToken, posted);
-                    nanos.add(System.nanoTime() - began);
+                    timed.add(new Batch(sentAt, System.nanoTime() - began));
                     events += posted.size();
                   }
-                  return new Sent(events, accepted, nanos);
+                  return new Sent(events, accepted, timed);
                 }));
       }
       Sent all = new Sent(0, 0, List.of());

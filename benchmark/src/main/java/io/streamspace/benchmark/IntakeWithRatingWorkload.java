@@ -29,7 +29,9 @@ import javax.sql.DataSource;
  * of the way in, once billing holds the sessions. Checks that every batch was accepted and
  * journaled once, that the schedule in effect was every minute ({@code GET .../jobs/status}), and
  * that the runs overlapping the window (the host's run history, {@code host_job_runs}) are as
- * many as wanted and all succeeded. Two rows: intake's latencies per batch, the target; and those
+ * many as wanted and all succeeded. Two rows: intake's latencies per batch, the target, over the
+ * batches under way while a run ran (the sessions' creation round, before any run, is slower and
+ * not what the target is about: the latencies over every batch are in the row's name); and those
  * runs' own time ({@link RatingCost}) beside their wall time, against a {@code COPY} of as many
  * rows as they rated.
  */
@@ -64,6 +66,11 @@ final class IntakeWithRatingWorkload implements Workload {
               own == null ? "?" : own.toMillis() + " ms",
               succeeded ? "succeeded" : "FAILED",
               rows);
+    }
+
+    /** Whether {@code batch} was under way while this run ran. */
+    boolean overlaps(EventSender.Batch batch) {
+      return batch.sentAt().isBefore(startedAt.plus(took)) && batch.answeredAt().isAfter(startedAt);
     }
   }
 
@@ -152,7 +159,15 @@ final class IntakeWithRatingWorkload implements Workload {
         rated == 0
             ? null
             : RatingCost.copy(context.dataSource(), rated, hourStart, hourStart.plusSeconds(3600));
-    Latencies batches = Latencies.of(sent.batchNanos());
+    // the target is intake while rating: the batches under way while a run ran; the others
+    // (the sessions' creation first of all, before any run) are told beside them
+    List<Long> whileRating =
+        sent.batches().stream()
+            .filter(batch -> runs.stream().anyMatch(run -> run.overlaps(batch)))
+            .map(EventSender.Batch::nanos)
+            .toList();
+    Latencies during = Latencies.of(whileRating);
+    Latencies all = Latencies.of(sent.batchNanos());
     String how =
         small
             ? "%d through POST .../jobs/%s mid-way, %d by the cron"
@@ -160,19 +175,22 @@ final class IntakeWithRatingWorkload implements Workload {
             : "%d by the cron".formatted(scheduled);
     return List.of(
         new BenchRow(
-            "%s: intake's events over HTTP while %s runs every minute (p50/p99 per batch;"
+            "%s: intake's events over HTTP while %s runs every minute (p50/p99 per batch under way"
                     .formatted(NAME, JOB)
-                + " %d run(s) overlapped: %s)".formatted(runs.size(), how),
+                + " while a run ran: %,d of %,d batches; %d run(s) overlapped: %s; p50/p99 of"
+                    .formatted(whileRating.size(), sent.batches().size(), runs.size(), how)
+                + " every batch, the sessions' creation included: %.1f / %.1f ms)"
+                    .formatted(millis(all.p50()), millis(all.p99())),
             size,
             sending,
             sent.events() / IntakeWorkload.seconds(sending),
             "events",
-            batches.p50(),
-            batches.p99(),
+            during.p50(),
+            during.p99(),
             null,
             null,
             "p99 per batch ≤ 250 ms, no errors",
-            batches.p99().compareTo(TARGET_P99) <= 0),
+            during.p99() != null && during.p99().compareTo(TARGET_P99) <= 0),
         new BenchRow(
             "%s: those %s runs' own time (their transactions, without their pauses; %,d ms of"
                     .formatted(NAME, JOB, wall.toMillis())
@@ -187,6 +205,10 @@ final class IntakeWithRatingWorkload implements Workload {
             copy,
             null,
             null));
+  }
+
+  private static double millis(Duration duration) {
+    return duration.toNanos() / 1e6;
   }
 
   /**

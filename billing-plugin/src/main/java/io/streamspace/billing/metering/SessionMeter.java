@@ -15,6 +15,7 @@ import io.streamspace.plugin.api.event.UserEvent;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -41,17 +42,33 @@ public final class SessionMeter implements AutoCloseable {
   static final int MAX_BATCH = 50_000;
   static final Duration MAX_DELAY = Duration.ofMillis(50);
 
-  /** How recently a batch was metered for {@link #metering()} to say events are arriving. */
-  static final Duration METERING_WITHIN = Duration.ofSeconds(1);
+  /**
+   * How recently a batch was metered for {@link #metering()} to say events are arriving: a few
+   * times the writer's {@link #MAX_DELAY}, so that steady traffic, which it takes in a batch at
+   * least that often, counts, and the last batch of a burst stops counting soon after it.
+   */
+  static final Duration METERING_WITHIN = Duration.ofMillis(250);
 
   private final Supplier<BillingConfig> config;
   private final WriteBehindQueue<MeteringEvent> queue;
-  // when the writer last took a batch (System.nanoTime), to tell whether events are arriving
-  private volatile long lastBatch = System.nanoTime() - 2 * METERING_WITHIN.toNanos();
+  private final LongSupplier nanoTime;
+  // when the writer last took a batch (nanoTime), to tell whether events are arriving
+  private volatile long lastBatch;
 
   public SessionMeter(
       MeteringStore store, Supplier<BillingConfig> config, Supplier<DeadLetters> deadLetters) {
+    this(store, config, deadLetters, System::nanoTime);
+  }
+
+  /** On {@code nanoTime}'s clock for {@link #metering()}, for tests. */
+  SessionMeter(
+      MeteringStore store,
+      Supplier<BillingConfig> config,
+      Supplier<DeadLetters> deadLetters,
+      LongSupplier nanoTime) {
     this.config = config;
+    this.nanoTime = nanoTime;
+    this.lastBatch = nanoTime.getAsLong() - 2 * METERING_WITHIN.toNanos();
     this.queue =
         new WriteBehindQueue<>(
             "billing-metering-writer",
@@ -64,7 +81,7 @@ public final class SessionMeter implements AutoCloseable {
   }
 
   private MeteringBatch coalesce(List<MeteringEvent> events) {
-    lastBatch = System.nanoTime();
+    lastBatch = nanoTime.getAsLong();
     BillingConfig current = config.get();
     return MeteringBatch.of(events, current.currency().getCurrencyCode(), current.defaultPlan());
   }
@@ -121,7 +138,7 @@ public final class SessionMeter implements AutoCloseable {
    * cores.
    */
   public boolean metering() {
-    return System.nanoTime() - lastBatch < METERING_WITHIN.toNanos();
+    return nanoTime.getAsLong() - lastBatch < METERING_WITHIN.toNanos();
   }
 
   /** Completes once every event handed over before the call is stored or set aside. */

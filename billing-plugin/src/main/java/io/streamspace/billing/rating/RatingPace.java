@@ -33,6 +33,9 @@ final class RatingPace {
    */
   record Paced(Outcome outcome, int rounds, long pausedNanos) {}
 
+  /** How many times smaller a run's chunks are when it begins while events are metered. */
+  static final int SMALLER_WHILE_METERING = 8;
+
   /** The longest time between two progress lines in the log while a run rates. */
   private static final Duration PROGRESS_EVERY = Duration.ofSeconds(5);
 
@@ -51,6 +54,16 @@ final class RatingPace {
     this.transactions = transactions;
     this.pausePercent = pausePercent;
     this.metering = metering;
+  }
+
+  /**
+   * About how many subjects a run's chunks rate: {@code usual}, or a {@link
+   * #SMALLER_WHILE_METERING}th of it when events are being metered as the run begins. A chunk's
+   * sessions stay locked until its transaction commits, and the metering writer's batch, which
+   * intake's answer waits for, holds sessions of every chunk: it waits for the chunk in hand.
+   */
+  int subjectsPerChunk(int usual) {
+    return metering.getAsBoolean() ? Math.max(1, usual / SMALLER_WHILE_METERING) : usual;
   }
 
   /** The chunks rated round by round, in order, after {@code before}; stops early when stopping. */

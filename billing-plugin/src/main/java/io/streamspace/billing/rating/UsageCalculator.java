@@ -269,7 +269,8 @@ public final class UsageCalculator {
       return new RatingReport(
           total, 0, 0, Duration.ofNanos(System.nanoTime() - began), Duration.ZERO);
     }
-    int wanted = (int) Math.max(transactions, (plan.subjects() - 1) / chunkSubjects + 1);
+    int perChunk = pace.subjectsPerChunk(chunkSubjects);
+    int wanted = (int) Math.max(transactions, (plan.subjects() - 1) / perChunk + 1);
     List<KeyRange> chunks =
         Transactions.inTransaction(dataSource, connection -> rating.chunks(connection, wanted));
     RatingPace.Paced paced =

@@ -45,6 +45,13 @@ class RatingPaceTest {
   }
 
   @Test
+  void aRunBegunWhileEventsAreMeteredCutsItsChunksAnEighthTheSize_atLeastOneSubjectEach() {
+    assertEquals(500, new RatingPace(2, 100, () -> true).subjectsPerChunk(4_000));
+    assertEquals(1, new RatingPace(2, 100, () -> true).subjectsPerChunk(7));
+    assertEquals(4_000, new RatingPace(2, 100, () -> false).subjectsPerChunk(4_000));
+  }
+
+  @Test
   void aRunWithNothingMeteredRatesItsTransactionsAtOnce_andPausesAfterEachRoundButTheLast()
       throws Exception {
     RatingPace pace = new RatingPace(2, 100, () -> false);
