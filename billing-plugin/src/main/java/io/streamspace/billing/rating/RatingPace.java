@@ -15,7 +15,9 @@ import org.slf4j.LoggerFactory;
  * time. A round rates {@code transactions} chunks at once (PostgreSQL runs each on a core of its
  * own) while no events are being metered on this node, and one chunk while they are: then rating
  * takes one core, not all of them, and intake's batches, whose answer includes metering them, do
- * not wait behind it. An hour's rating alone still runs on every core.
+ * not wait behind it. A run begun while events are metered also rates smaller chunks ({@link
+ * #subjectsPerChunk}), whose locks the metering writer waits for less long. An hour's rating
+ * alone still runs on every core, in the usual chunks.
  */
 final class RatingPace {
 

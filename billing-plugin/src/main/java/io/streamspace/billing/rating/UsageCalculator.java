@@ -26,10 +26,10 @@ import org.slf4j.LoggerFactory;
  * {@link #RATING_TRANSACTIONS} shares, each scanned concurrently) and the accounts are rated in
  * chunks, one per {@link #CHUNK_SUBJECTS} sessions and accounts with something to rate, each chunk
  * a range of account ids and a transaction of its own, {@link #RATING_TRANSACTIONS} at once
- * (PostgreSQL runs each statement on one core), one at a time while this node meters events, and
- * after each round of chunks the run pauses {@link #PAUSE_PERCENT} % of the round's time ({@link
- * RatingPace}), so that the work it shares the machine with (intake) gets
- * the cores: an hour's rating is the sum of short transactions. A crash between chunks leaves each
+ * (PostgreSQL runs each statement on one core), one at a time (and smaller) while this node
+ * meters events, and after each round of chunks the run pauses {@link #PAUSE_PERCENT} % of the
+ * round's time ({@link RatingPace}), so that the work it shares the machine with (intake) gets the
+ * cores: an hour's rating is the sum of short transactions. A crash between chunks leaves each
  * account wholly rated or untouched (the committed chunks stay, the next run rates the others), and
  * a re-run or a concurrent run inserts nothing twice thanks to the watermarks, moved
  * compare-and-set in each chunk's transaction with its records, with the unique slice key as the
@@ -176,7 +176,7 @@ public final class UsageCalculator {
 
   /**
    * The default bounds, with {@code after} acting on each chunk's records in its transaction, and
-   * one chunk at a time while {@code metering} says events are being metered ({@link
+   * one smaller chunk at a time while {@code metering} says events are being metered ({@link
    * RatingPace}).
    */
   public UsageCalculator(DataSource dataSource, RatedRun after, BooleanSupplier metering) {
