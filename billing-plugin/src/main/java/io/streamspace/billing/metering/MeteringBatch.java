@@ -146,7 +146,8 @@ public final class MeteringBatch {
 
   private record InstantKey(String id, Instant at) {
     static final Comparator<InstantKey> ORDER =
-        Comparator.comparing(InstantKey::id).thenComparing(InstantKey::at);
+        Comparator.comparing(InstantKey::id, StoredKeyOrder.BY_CODE_POINT)
+            .thenComparing(InstantKey::at);
   }
 
   // Rows are kept in key order, as PostgreSQL sorts the keys, so that every writer (one per host

@@ -3,10 +3,13 @@ package io.streamspace.billing.metering;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.streamspace.billing.metering.MeteringBatch.SessionRow;
+import io.streamspace.billing.metering.MeteringBatch.SizeRow;
 import io.streamspace.billing.metering.MeteringEvent.SessionSignal;
 import io.streamspace.billing.metering.MeteringEvent.SessionSignalKind;
 import io.streamspace.billing.support.TestDatabase;
+import io.streamspace.plugin.api.event.ResourceSize;
 import io.streamspace.plugin.api.event.SessionEvent;
+import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -32,16 +35,22 @@ class StoredKeyOrderTest {
           new SessionSignal(
               SessionSignalKind.HEARTBEAT,
               new SessionEvent(
-                  "e-" + session, Instant.parse("2026-03-02T10:00:00Z"), session, "u", null)));
+                  "e-" + session,
+                  Instant.parse("2026-03-02T10:00:00Z"),
+                  session,
+                  "u",
+                  new ResourceSize(BigDecimal.ONE, BigDecimal.ONE, BigDecimal.ONE, null))));
     }
 
-    List<String> batch =
-        MeteringBatch.of(events, "USD", "payg").sessions().stream()
-            .map(SessionRow::sessionId)
-            .toList();
+    MeteringBatch batch = MeteringBatch.of(events, "USD", "payg");
+    List<String> sessions = batch.sessions().stream().map(SessionRow::sessionId).toList();
 
-    assertEquals(List.of(ASCII, FULLWIDTH_A, EMOJI), batch);
-    assertEquals(sortedByPostgresql(List.of(EMOJI, ASCII, FULLWIDTH_A)), batch);
+    assertEquals(List.of(ASCII, FULLWIDTH_A, EMOJI), sessions);
+    assertEquals(sortedByPostgresql(List.of(EMOJI, ASCII, FULLWIDTH_A)), sessions);
+    assertEquals(
+        sessions,
+        batch.sizes().stream().map(SizeRow::sessionId).toList(),
+        "the sessions' sizes in the same order");
   }
 
   @Test
