@@ -179,8 +179,8 @@ final class IntakeWithRatingWorkload implements Workload {
                     .formatted(NAME, JOB)
                 + " while a run ran: %,d of %,d batches; %d run(s) overlapped: %s; p50/p99 of"
                     .formatted(whileRating.size(), sent.batches().size(), runs.size(), how)
-                + " every batch, the sessions' creation included: %.1f / %.1f ms)"
-                    .formatted(millis(all.p50()), millis(all.p99())),
+                + " every batch, the sessions' creation included: %s / %s)"
+                    .formatted(BenchTable.latency(all.p50()), BenchTable.latency(all.p99())),
             size,
             sending,
             sent.events() / IntakeWorkload.seconds(sending),
@@ -205,10 +205,6 @@ final class IntakeWithRatingWorkload implements Workload {
             copy,
             null,
             null));
-  }
-
-  private static double millis(Duration duration) {
-    return duration.toNanos() / 1e6;
   }
 
   /**

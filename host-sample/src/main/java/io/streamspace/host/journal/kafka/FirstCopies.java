@@ -22,8 +22,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * ids, so the topic may hold an event twice (a redelivery that raced past intake's look-up) or
  * another body under an id (a conflict that did): the index takes each id for the first copy it
  * reads and records that record's partition and offset in its entry ({@code host_journal}); a
- * plugin's
- * consumer hands a record only once the index's place is past it, and only when it is that copy.
+ * plugin's consumer hands a record only once the index's place is past it, and only when it is
+ * that copy.
  *
  * <p>One read per round: the index's places and the claims of the round's ids, in one statement.
  * While the index is behind the round, the round waits for it: woken by this node's index as soon
