@@ -125,11 +125,25 @@ public final class QuotaReadings {
   private static final NamedSql USE = NamedSql.of(USE_OF_ACCOUNTS + "ORDER BY a.user_id");
 
   /**
-   * A page of the accounts' use, in user id order, those after :after (keyset on the primary
-   * key): check-quotas reads every account a page at a time, so it holds one page in memory.
+   * A page of the accounts' use, in user id order, those after :after: check-quotas reads every
+   * account a page at a time, so it holds one page in memory. The page's accounts are found first,
+   * by key (those with an active subscription, as USE_OF_ACCOUNTS joins them), and the use is read
+   * for each of them alone (OFFSET 0 keeps that subquery from being merged into the page's join,
+   * which the planner would order as it likes). With the limit on the whole query, statistics
+   * from before a wave of sign-ups had PostgreSQL read the use of every account after :after and
+   * keep the first page of them: 1.5 s a page at 100,000 accounts, a run of minutes.
    */
   private static final NamedSql PAGE =
-      NamedSql.of(USE_OF_ACCOUNTS + "AND a.user_id > :after ORDER BY a.user_id LIMIT :limit");
+      NamedSql.of(
+          """
+          SELECT u.* FROM (
+            SELECT user_id FROM billing_subscriptions
+            WHERE ended_at IS NULL AND user_id > :after
+            ORDER BY user_id LIMIT :limit) p
+          CROSS JOIN LATERAL (
+          %s  AND a.user_id = p.user_id OFFSET 0) u
+          ORDER BY u.user_id"""
+              .formatted(USE_OF_ACCOUNTS));
 
   /** The (account, meter) pairs at or over the threshold, worst first, a page of them. */
   private static final NamedSql OVER_THRESHOLD =

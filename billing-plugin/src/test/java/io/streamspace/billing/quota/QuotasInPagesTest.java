@@ -3,13 +3,19 @@ package io.streamspace.billing.quota;
 import static io.streamspace.billing.support.BillingHarness.at;
 import static io.streamspace.billing.support.BillingHarness.size;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.support.BillingHarness;
+import io.streamspace.billing.support.ExplainingDataSource;
 import io.streamspace.billing.support.TestDatabase;
+import java.lang.reflect.Proxy;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -52,5 +58,62 @@ class QuotasInPagesTest {
     assertEquals(
         List.of("u1", "u2", "u3", "u4", "u5"), read.stream().map(AccountQuota::orgId).toList());
     assertEquals(quotas.all(), read);
+  }
+
+  /**
+   * A page costs its own accounts' reads, however many accounts come after it: 400 accounts with
+   * storage, read in pages of 10, each page looks up at most 10 accounts' storage, whatever plan
+   * PostgreSQL picks (here told not to walk an index in key order, as statistics from before a
+   * wave of sign-ups once led it not to: it then read every account after the page's start and
+   * kept the first 10, and a run over 100,000 accounts took minutes).
+   */
+  @Test
+  void aPageReadsItsOwnAccounts_notEveryAccountAfterIt() throws Exception {
+    for (int i = 0; i < 400; i++) {
+      billing.userCreated("u%03d".formatted(i), Map.of());
+      billing.created("2026-03-10T11:00:00Z", "s" + i, "u%03d".formatted(i), size("1", "1", "1"));
+    }
+    billing.flush();
+    try (Connection connection = TestDatabase.dataSource().getConnection()) {
+      connection.setAutoCommit(false);
+      try (Statement statement = connection.createStatement()) {
+        statement.execute("SET LOCAL enable_indexscan = off");
+      }
+      ExplainingDataSource explaining = ExplainingDataSource.analyzing(onlyThrough(connection));
+      Quotas quotas =
+          new Quotas(
+              new QuotaReadings(explaining.dataSource()), BillingConfig::defaults, billing.clock);
+      List<Integer> sizes = new ArrayList<>();
+      explaining.record();
+      quotas.inPages(10, page -> sizes.add(page.size()));
+      List<ExplainingDataSource.Plan> pages =
+          explaining.stop().stream()
+              .filter(plan -> plan.sql().contains("LIMIT") && plan.sql().contains("a.user_id"))
+              .toList();
+      connection.rollback();
+
+      assertEquals(List.of(10), sizes.stream().distinct().toList());
+      assertEquals(40, sizes.size());
+      assertEquals(41, pages.size(), "a statement a page, and the empty one after the last");
+      for (ExplainingDataSource.Plan page : pages) {
+        assertTrue(page.mostLoopsOn("billing_storage_levels") <= 10, page.tree());
+      }
+    }
+  }
+
+  /** A data source handing out {@code connection} itself, left open when the code closes it. */
+  private static DataSource onlyThrough(Connection connection) {
+    Connection kept =
+        (Connection)
+            Proxy.newProxyInstance(
+                Connection.class.getClassLoader(),
+                new Class<?>[] {Connection.class},
+                (proxy, method, args) ->
+                    method.getName().equals("close") ? null : method.invoke(connection, args));
+    return (DataSource)
+        Proxy.newProxyInstance(
+            DataSource.class.getClassLoader(),
+            new Class<?>[] {DataSource.class},
+            (proxy, method, args) -> method.getName().equals("getConnection") ? kept : null);
   }
 }

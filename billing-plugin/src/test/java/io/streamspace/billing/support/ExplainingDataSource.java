@@ -34,6 +34,25 @@ public final class ExplainingDataSource {
       return scanned;
     }
 
+    /**
+     * The most times a node reading {@code table} ran in this plan (its actual loops: the plan
+     * must come from {@link #analyzing}); 0 when none reads it.
+     */
+    public long mostLoopsOn(String table) {
+      return mostLoops(plan.path(0).path("Plan"), table);
+    }
+
+    private static long mostLoops(JsonNode node, String table) {
+      long most =
+          node.path("Relation Name").asText("").equals(table)
+              ? node.path("Actual Loops").asLong()
+              : 0;
+      for (JsonNode child : node.path("Plans")) {
+        most = Math.max(most, mostLoops(child, table));
+      }
+      return most;
+    }
+
     /** The plan as an indented tree of its nodes: type, table and index, one a line. */
     public String tree() {
       StringBuilder tree = new StringBuilder();
@@ -69,11 +88,25 @@ public final class ExplainingDataSource {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final DataSource target;
+  private final String explain;
   private final List<Plan> plans = new CopyOnWriteArrayList<>();
   private volatile Thread recording;
 
   public ExplainingDataSource(DataSource target) {
+    this(target, "EXPLAIN (FORMAT JSON) ");
+  }
+
+  private ExplainingDataSource(DataSource target, String explain) {
     this.target = target;
+    this.explain = explain;
+  }
+
+  /**
+   * One that runs each query it plans ({@code EXPLAIN ANALYZE}: the query runs twice), so that
+   * its plans tell what each node actually did.
+   */
+  public static ExplainingDataSource analyzing(DataSource target) {
+    return new ExplainingDataSource(target, "EXPLAIN (ANALYZE, FORMAT JSON) ");
   }
 
   /** The data source to hand the code. */
@@ -130,7 +163,7 @@ public final class ExplainingDataSource {
               && (name.equals("executeQuery") || name.equals("execute"))
               && (args == null || args.length == 0)
               && isQuery(sql)) {
-            plans.add(new Plan(sql, explain(connection, sql, settings)));
+            plans.add(new Plan(sql, explain(connection, explain + sql, settings)));
           }
           return invoke(method, statement, args);
         };
@@ -139,9 +172,9 @@ public final class ExplainingDataSource {
             getClass().getClassLoader(), new Class<?>[] {PreparedStatement.class}, handler);
   }
 
-  private static JsonNode explain(Connection connection, String sql, List<Object[]> settings)
+  private static JsonNode explain(Connection connection, String explaining, List<Object[]> settings)
       throws Exception {
-    try (PreparedStatement explain = connection.prepareStatement("EXPLAIN (FORMAT JSON) " + sql)) {
+    try (PreparedStatement explain = connection.prepareStatement(explaining)) {
       // planned with the values bound every time, as each of the route's first five runs is
       // (a statement the driver has prepared on the server may be planned generically later)
       explain.unwrap(PGStatement.class).setPrepareThreshold(0);
