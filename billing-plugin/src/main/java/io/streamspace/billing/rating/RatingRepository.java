@@ -93,11 +93,15 @@ final class RatingRepository {
       UNION ALL
       -- the accounts with a storage level: session_id '' stands for the account's storage,
       -- which has no end but the organization's closing
-      SELECT a.user_id, '', a.currency, coalesce(a.storage_rated_until,
-               (SELECT min(l.effective_from) FROM billing_storage_levels l
-                WHERE l.user_id = a.user_id)),
+      SELECT a.user_id, '', a.currency, coalesce(a.storage_rated_until, f.first_level),
              least(p.cap, a.closed_at), false
       FROM (SELECT :cap::timestamptz AS cap) p CROSS JOIN billing_accounts a
+      -- an account's storage not rated yet starts at its first level, looked up once here (as a
+      -- subquery in the select list it was looked up again at each use of from_t: six times a
+      -- new account in a chunk's statement)
+      CROSS JOIN LATERAL (SELECT min(l.effective_from) AS first_level
+                          FROM billing_storage_levels l
+                          WHERE l.user_id = a.user_id AND a.storage_rated_until IS NULL) f
       WHERE %1$s
       """
           .formatted(inRange("a.user_id"), inRange("s.org_id"));

@@ -53,6 +53,10 @@ import org.slf4j.LoggerFactory;
  * {@code COPY} of as many rows, the benchmark's baseline ({@code CalculateUsageWorkload}), and
  * prints the job's ratio to both.
  *
+ * <p>With {@code -Drating.first=true} the hour rated is the sessions' and accounts' first (opened
+ * at its start, nothing rated yet), as the benchmark module's calculate-usage workload rates it;
+ * without, one after an hour already rated.
+ *
  * <p>With {@code -Drating.explain=DIR} the rounds run on a server of their own that logs every
  * statement of the job with its plan and actual row counts and times ({@code auto_explain}) to a
  * file in DIR: how the share of each step is measured.
@@ -234,8 +238,12 @@ public final class RatingBenchmark {
 
   private static void load(DataSource dataSource, int sessions, BigDecimal storageGb)
       throws SQLException {
-    Timestamp ratedUntil = Timestamp.from(RATED_UNTIL);
-    Timestamp started = Timestamp.from(RATED_UNTIL.minus(Duration.ofMinutes(47)));
+    // -Drating.first=true: the sessions' and accounts' first hour (opened at 08:00, nothing
+    // rated yet), as the benchmark's calculate-usage workload rates
+    boolean first = Boolean.getBoolean("rating.first");
+    Timestamp ratedUntil = first ? null : Timestamp.from(RATED_UNTIL);
+    Timestamp started =
+        Timestamp.from(first ? RATED_UNTIL : RATED_UNTIL.minus(Duration.ofMinutes(47)));
     Timestamp heartbeat = Timestamp.from(NOW.minus(Duration.ofMinutes(6)));
     try (Connection c = dataSource.getConnection();
         PreparedStatement s = c.prepareStatement(LOAD)) {
