@@ -53,6 +53,29 @@ final class CalculateUsageWorkload implements Workload {
     this.sessions = sessions;
   }
 
+  /** Longer than the workload takes from its start to its job (opening the sessions first). */
+  private static final Duration LEAD = Duration.ofMinutes(3);
+
+  /**
+   * {@code now}, or the moment just past the next cut when that comes within {@link #LEAD}: the
+   * job rates up to the last whole hour before its now less the heartbeat timeout, so a cut passed
+   * between the workload's start and its job (at ten past, with the default timeout) would have
+   * it rate two hours of the sessions, measured against one hour's COPY.
+   */
+  private static Instant clearOfTheNextCut(Instant now, Duration timeout, BenchContext context)
+      throws InterruptedException {
+    Instant nextCut = now.minus(timeout).truncatedTo(ChronoUnit.HOURS).plus(Duration.ofHours(1));
+    Instant moves = nextCut.plus(timeout).plusSeconds(1);
+    if (now.plus(LEAD).isBefore(moves)) {
+      return now;
+    }
+    context
+        .progress()
+        .line("calculate-usage: waiting until " + moves + ", past the next hour's cut");
+    Thread.sleep(Duration.between(now, moves).toMillis());
+    return Instant.now();
+  }
+
   /** Longer than the plugin's "events arriving" lasts after its last batch (250 ms). */
   private static final Duration QUIET = Duration.ofSeconds(1);
 
@@ -66,9 +89,10 @@ final class CalculateUsageWorkload implements Workload {
     int sessions = this.sessions != null ? this.sessions : context.size().pick(1_000, 100_000);
     BillingClient billing = new BillingClient(context);
     String prefix = "cu" + System.currentTimeMillis() + "-";
-    Instant now = Instant.now();
-    long timeoutMinutes = billing.config().path("sessionHeartbeatTimeoutMinutes").asLong(10);
-    Instant hourEnd = now.minus(Duration.ofMinutes(timeoutMinutes)).truncatedTo(ChronoUnit.HOURS);
+    Duration timeout =
+        Duration.ofMinutes(billing.config().path("sessionHeartbeatTimeoutMinutes").asLong(10));
+    Instant now = clearOfTheNextCut(Instant.now(), timeout, context);
+    Instant hourEnd = now.minus(timeout).truncatedTo(ChronoUnit.HOURS);
     Instant hourStart = hourEnd.minus(Duration.ofHours(1));
 
     // the schedule's own hourly run could rate the hour first
@@ -97,6 +121,11 @@ final class CalculateUsageWorkload implements Workload {
       context.progress().line("calculate-usage: " + run.path("message").asText());
       Duration own = RatingCost.own(run.path("message").asText());
       long records = checkRated(context.dataSource(), prefix, sessions, hourStart, hourEnd);
+      if (RatingCost.inserted(run.path("message").asText()) != records) {
+        throw new IllegalStateException(
+            "calculate-usage rated more than the hour's %,d records: %s"
+                .formatted(records, run.path("message").asText()));
+      }
 
       context.progress().line("calculate-usage: baseline COPY of %,d rows".formatted(records));
       Duration copy = RatingCost.copy(context.dataSource(), records, hourStart, hourEnd);

@@ -21,6 +21,7 @@ import org.postgresql.PGConnection;
 final class RatingCost {
 
   private static final Pattern OWN = Pattern.compile("(\\d+) ms of its own");
+  private static final Pattern INSERTED = Pattern.compile("inserted (\\d+) usage records");
 
   private static final String COPY_TABLE =
       """
@@ -37,6 +38,15 @@ final class RatingCost {
       throw new IllegalStateException("calculate-usage did not say its own time: " + message);
     }
     return Duration.ofMillis(Long.parseLong(own.group(1)));
+  }
+
+  /** The usage records the run inserted, from its message ("inserted N usage records; ..."). */
+  static long inserted(String message) {
+    Matcher inserted = INSERTED.matcher(message == null ? "" : message);
+    if (!inserted.find()) {
+      throw new IllegalStateException("calculate-usage did not say what it inserted: " + message);
+    }
+    return Long.parseLong(inserted.group(1));
   }
 
   /** COPY of {@code rows} rows like the job's into a fresh table shaped like the records. */
