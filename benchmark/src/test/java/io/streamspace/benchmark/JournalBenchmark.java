@@ -13,6 +13,7 @@ import io.streamspace.host.journal.EventHandoff;
 import io.streamspace.host.journal.EventJournal;
 import io.streamspace.host.journal.JournalConsumers;
 import io.streamspace.host.journal.JournalEntry;
+import io.streamspace.host.journal.JournalKind;
 import io.streamspace.host.journal.JournalRetention;
 import io.streamspace.host.plugins.ActivePlugin;
 import io.streamspace.plugin.api.PlatformPlugin;
@@ -147,7 +148,8 @@ public final class JournalBenchmark {
   /** The host's tables, today's journal partitions (as the host makes them), the baseline. */
   static void prepare(DataSource dataSource) throws SQLException {
     HostMigrations.migrate(dataSource);
-    new JournalRetention(dataSource, Clock.systemUTC(), Duration.ofDays(35)).runOnce();
+    new JournalRetention(dataSource, Clock.systemUTC(), Duration.ofDays(35), JournalKind.POSTGRES)
+        .runOnce();
     try (Connection connection = dataSource.getConnection();
         Statement statement = connection.createStatement()) {
       statement.execute(BASELINE_TABLE);

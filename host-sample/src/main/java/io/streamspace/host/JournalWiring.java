@@ -58,6 +58,10 @@ record JournalWiring(Journal journal, JournalHandoff handoff, DeadLetterStore de
 
   /** Starts deleting the entries older than {@code --max-event-age} and a day. */
   void startRetention(HostOptions options, DataSource dataSource, OpenedParts parts) {
-    parts.open(new JournalRetention(dataSource, options.clock(), options.maxEventAge())).start();
+    parts
+        .open(
+            new JournalRetention(
+                dataSource, options.clock(), options.maxEventAge(), options.journal()))
+        .start();
   }
 }

@@ -26,6 +26,12 @@ import org.slf4j.LoggerFactory;
  * blocks appends nor bloats one long transaction. The ids earlier versions of the journal on
  * Kafka claimed in {@code host_event_ids} (it writes none now: its entries are its ids, as here)
  * are forgotten at the same age.
+ *
+ * <p>On Kafka the entries are the journal's index, and the plugins' places are their offsets in
+ * the topic ({@code host_kafka_offsets}), whose records the brokers keep as long as this keeps the
+ * entries: no plugin holds an entry back. The journal's cursors of a host that ran on PostgreSQL
+ * before ({@code host_journal_cursors}, left as they were at the switch) would otherwise have held
+ * every entry since back, for good.
  */
 public final class JournalRetention implements AutoCloseable {
 
@@ -80,13 +86,20 @@ public final class JournalRetention implements AutoCloseable {
   private final DataSource dataSource;
   private final Clock clock;
   private final Duration retention;
+  private final JournalKind kind;
   private ScheduledExecutorService scheduler;
 
-  /** @param retention how long entries are kept at least (the maximum event age) */
-  public JournalRetention(DataSource dataSource, Clock clock, Duration retention) {
+  /**
+   * @param retention how long entries are kept at least (the maximum event age)
+   * @param kind      the journal the host runs: on PostgreSQL the plugins' cursors hold entries
+   *     back, on Kafka nothing does
+   */
+  public JournalRetention(
+      DataSource dataSource, Clock clock, Duration retention, JournalKind kind) {
     this.dataSource = dataSource;
     this.clock = clock;
     this.retention = retention;
+    this.kind = kind;
   }
 
   /** Runs now, then every hour. */
@@ -120,7 +133,7 @@ public final class JournalRetention implements AutoCloseable {
         Timestamp before =
             Timestamp.from(clock.instant().minus(retention).minus(Duration.ofDays(1)));
         Outcome outcome =
-            deleteConsumedBefore(connection, before)
+            deleteConsumedBefore(connection, before, kind)
                 .withIdsForgotten(forgetIds(connection, before));
         if (outcome.deleted() > 0 || outcome.keptUnconsumed() || outcome.idsForgotten() > 0) {
           log.info("Journal retention: {}", outcome);
@@ -145,9 +158,12 @@ public final class JournalRetention implements AutoCloseable {
     }
   }
 
-  /** Deletes the entries journaled before {@code before} that every installed plugin consumed. */
-  private static Outcome deleteConsumedBefore(Connection connection, Timestamp before)
-      throws SQLException {
+  /**
+   * Deletes the entries journaled before {@code before} that every installed plugin consumed (on
+   * Kafka, all of them).
+   */
+  private static Outcome deleteConsumedBefore(
+      Connection connection, Timestamp before, JournalKind kind) throws SQLException {
     // the ranges autovacuum has not summarized yet would otherwise be read whole
     try (Statement summarize = connection.createStatement()) {
       summarize.execute("SELECT brin_summarize_new_values('host_journal_age')");
@@ -163,7 +179,7 @@ public final class JournalRetention implements AutoCloseable {
       }
       last = rows.getLong(2);
     }
-    Long lowest = lowestInstalledPosition(connection);
+    Long lowest = kind == JournalKind.POSTGRES ? lowestInstalledPosition(connection) : null;
     long through = lowest == null ? last : Math.min(last, lowest);
     long deleted = 0;
     for (long from = first; from <= through; from += SEQS_PER_DELETE) {

@@ -33,10 +33,11 @@ class JournalRetentionTest {
   @Test
   void entriesPastTheRetentionAndADayAreDeletedOnceEveryInstalledPluginConsumedThem_newerKept()
       throws Exception {
-    HostMigrations.migrate(database.dataSource());
+    fresh(Instant.parse("2026-03-10T12:00:00Z"));
     EventJournal journal = new EventJournal(database.dataSource(), clock);
     JournalRetention retention =
-        new JournalRetention(database.dataSource(), clock, Duration.ofDays(2));
+        new JournalRetention(
+            database.dataSource(), clock, Duration.ofDays(2), JournalKind.POSTGRES);
     long seq = journal.append(List.of(entry("e-1"), entry("e-2"))).lastSeq();
     // positions a batch of conflicts drew and left unused: the deletes step over them
     sql("SELECT setval('host_journal_seq', nextval('host_journal_seq') + 25000)");
@@ -69,6 +70,49 @@ class JournalRetentionTest {
     assertEquals(List.of("e-4"), ids());
     // an id forgotten is new again: no redelivery of it can be accepted past the maximum age
     assertEquals(1, journal.append(List.of(entry("e-1"))).seqs().size());
+  }
+
+  /**
+   * On Kafka the plugins' places are their offsets in the topic: the cursors a host left from
+   * running on PostgreSQL before hold nothing back (they had held every entry since the switch).
+   */
+  @Test
+  void onKafka_entriesPastTheRetentionAndADayAreDeleted_whateverCursorsThePostgresJournalLeft()
+      throws Exception {
+    fresh(Instant.parse("2026-04-10T12:00:00Z"));
+    EventJournal journal = new EventJournal(database.dataSource(), clock);
+    long seq = journal.append(List.of(entry("k-e-1"))).lastSeq();
+    journal.append(List.of(entry("k-e-2"), entry("k-e-3")));
+    sql(
+        "INSERT INTO host_plugins (plugin_id, installed, enabled, updated_at)"
+            + " VALUES ('billing', true, true, now())");
+    sql(
+        "INSERT INTO host_journal_cursors (plugin_id, position, updated_at)"
+            + " VALUES ('billing', "
+            + seq
+            + ", now())");
+    clock.set(Instant.parse("2026-04-12T12:00:00Z"));
+    journal.append(List.of(entry("k-e-4"))); // two days younger
+
+    clock.set(Instant.parse("2026-04-13T12:00:01Z"));
+    assertEquals(
+        new JournalRetention.Outcome(1, true, 0),
+        new JournalRetention(database.dataSource(), clock, Duration.ofDays(2), JournalKind.POSTGRES)
+            .runOnce());
+    assertEquals(List.of("k-e-2", "k-e-3", "k-e-4"), ids(), "on PostgreSQL, the cursor holds");
+
+    assertEquals(
+        new JournalRetention.Outcome(2, false, 0),
+        new JournalRetention(database.dataSource(), clock, Duration.ofDays(2), JournalKind.KAFKA)
+            .runOnce());
+    assertEquals(List.of("k-e-4"), ids());
+  }
+
+  /** An empty journal, no plugin and no cursor, at {@code now}: each test's start. */
+  private void fresh(Instant now) throws Exception {
+    HostMigrations.migrate(database.dataSource());
+    sql("TRUNCATE host_journal, host_journal_cursors, host_plugins, host_event_ids CASCADE");
+    clock.set(now);
   }
 
   private JournalEntry entry(String id) {
