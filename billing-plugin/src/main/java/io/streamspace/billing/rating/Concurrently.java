@@ -7,7 +7,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BinaryOperator;
+import java.util.stream.IntStream;
 
 /** calculate-usage's transactions that run at once, each on a connection and core of its own. */
 final class Concurrently {
@@ -50,6 +52,39 @@ final class Concurrently {
     } finally {
       others.shutdown();
     }
+  }
+
+  /** One item's task. */
+  @FunctionalInterface
+  interface Task<I, T> {
+    T run(I item) throws SQLException;
+  }
+
+  /**
+   * Every item's task, by {@code lanes} lanes at once (the first on this thread), each lane taking
+   * the next item left as soon as it has done one, so that none waits for another's; combined as
+   * {@link #run} combines. A lane that fails takes no more; the others go on.
+   */
+  static <I, T> T eachOf(
+      List<I> items, int lanes, Task<I, T> task, T none, BinaryOperator<T> combine)
+      throws SQLException {
+    AtomicInteger next = new AtomicInteger();
+    return run(
+        IntStream.range(0, Math.min(lanes, items.size()))
+            .<Callable<T>>mapToObj(
+                lane ->
+                    () -> {
+                      T done = none;
+                      for (int i = next.getAndIncrement();
+                          i < items.size();
+                          i = next.getAndIncrement()) {
+                        done = combine.apply(done, task.run(items.get(i)));
+                      }
+                      return done;
+                    })
+            .toList(),
+        none,
+        combine);
   }
 
   private static SQLException firstOrSuppressed(SQLException first, Throwable next) {

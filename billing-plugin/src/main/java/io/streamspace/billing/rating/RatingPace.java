@@ -12,16 +12,19 @@ import org.slf4j.LoggerFactory;
 /**
  * How a calculate-usage run paces its chunks, so that the work it shares the machine with keeps
  * the cores it needs: in rounds, each followed by a pause of {@code pausePercent} % of the round's
- * time. A round rates {@code transactions} chunks at once (PostgreSQL runs each on a core of its
- * own) while no events are being metered on this node, and one chunk while they are: then rating
- * takes one core, not all of them, and intake's batches, whose answer includes metering them, do
- * not wait behind it. A run begun while events are metered also rates smaller chunks ({@link
- * #subjectsPerChunk}), whose locks the metering writer waits for less long. An hour's rating
- * alone still runs on every core, in the usual chunks.
+ * time. While no events are being metered on this node, a round rates {@link #CHUNKS_PER_LANE}
+ * chunks for each of {@code transactions} lanes, which rate at once (PostgreSQL runs each on a core
+ * of its own), each taking the round's next chunk as soon as it has rated one: the round waits for
+ * its last chunk, not for the slower of each pair (a tenth of the chunks' time in rounds of one
+ * chunk a lane). While events are metered, a round rates one chunk: then rating takes one core, not
+ * all of them, and intake's batches, whose answer includes metering them, do not wait behind it.
+ * A run begun while events are metered also rates smaller chunks ({@link #subjectsPerChunk}),
+ * whose locks the metering writer waits for less long. An hour's rating alone still runs on every
+ * core, in the usual chunks.
  */
 final class RatingPace {
 
-  /** Rates a round's chunks, each in a transaction of its own, at once. */
+  /** Rates a round's chunks, each in a transaction of its own, by the lanes at once. */
   interface Round {
     Outcome rate(List<KeyRange> chunks) throws SQLException;
   }
@@ -34,6 +37,9 @@ final class RatingPace {
    * @param pausedNanos how long the run paused between them
    */
   record Paced(Outcome outcome, int rounds, long pausedNanos) {}
+
+  /** How many chunks a round has for each lane while no events are metered. */
+  static final int CHUNKS_PER_LANE = 2;
 
   /** How many times smaller a run's chunks are when it begins while events are metered. */
   static final int SMALLER_WHILE_METERING = 8;
@@ -48,7 +54,7 @@ final class RatingPace {
   private final BooleanSupplier metering;
 
   /**
-   * @param transactions the chunks a round rates at once while nothing is metered
+   * @param transactions the lanes that rate a round's chunks at once while nothing is metered
    * @param pausePercent how long a run pauses after each round, in % of the round's time
    * @param metering     whether events are being metered on this node now
    */
@@ -76,7 +82,7 @@ final class RatingPace {
     long logged = System.nanoTime();
     int done = 0;
     while (done < chunks.size()) {
-      int atOnce = metering.getAsBoolean() ? 1 : transactions;
+      int atOnce = metering.getAsBoolean() ? 1 : transactions * CHUNKS_PER_LANE;
       List<KeyRange> these = chunks.subList(done, Math.min(chunks.size(), done + atOnce));
       long began = System.nanoTime();
       total = total.plus(round.rate(these));

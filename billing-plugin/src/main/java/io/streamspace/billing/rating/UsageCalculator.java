@@ -379,34 +379,32 @@ public final class UsageCalculator {
   }
 
   /**
-   * Each chunk of {@code round} in its own transaction, concurrently; a chunk in which the insert
-   * found records past a watermark (reset by hand) is rated again leaving those out.
+   * Each chunk of {@code round} in its own transaction, {@code transactions} at once ({@link
+   * Concurrently#eachOf}); a chunk in which the insert found records past a watermark (reset by
+   * hand) is rated again leaving those out.
    */
   private Outcome rateConcurrently(
       BillingConfig config, Instant now, Timestamp cap, Plan plan, List<KeyRange> round)
       throws SQLException {
-    return Concurrently.run(
-        round.stream()
-            .<Callable<Outcome>>map(
-                chunk ->
-                    () -> {
-                      try {
-                        return rateChunkRetryingConflicts(config, now, cap, plan, chunk, false);
-                      } catch (SQLException e) {
-                        if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
-                          throw e;
-                        }
-                        log.warn(
-                            "calculate-usage found usage records past a watermark (reset by hand?)"
-                                + " in the accounts from '{}' to '{}': rating them again without"
-                                + " them ({})",
-                            chunk.lo(),
-                            chunk.hi(),
-                            e.getMessage());
-                        return rateChunkRetryingConflicts(config, now, cap, plan, chunk, true);
-                      }
-                    })
-            .toList(),
+    return Concurrently.eachOf(
+        round,
+        transactions,
+        chunk -> {
+          try {
+            return rateChunkRetryingConflicts(config, now, cap, plan, chunk, false);
+          } catch (SQLException e) {
+            if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
+              throw e;
+            }
+            log.warn(
+                "calculate-usage found usage records past a watermark (reset by hand?) in the"
+                    + " accounts from '{}' to '{}': rating them again without them ({})",
+                chunk.lo(),
+                chunk.hi(),
+                e.getMessage());
+            return rateChunkRetryingConflicts(config, now, cap, plan, chunk, true);
+          }
+        },
         new Outcome(0, 0, 0, 0, 0, 0),
         Outcome::plus);
   }

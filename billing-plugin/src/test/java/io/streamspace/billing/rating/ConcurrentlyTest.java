@@ -1,0 +1,80 @@
+package io.streamspace.billing.rating;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.sql.SQLException;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** A round's chunks by lanes at once, each lane taking the next chunk as soon as it is free. */
+class ConcurrentlyTest {
+
+  /**
+   * The first item taken is done only once the three others are: the other lane takes them one
+   * after the other without waiting for it (one item a lane at a time, the first would wait in
+   * vain).
+   */
+  @Test
+  void aLaneTakesTheNextItemAsSoonAsItIsFree_notWaitingForTheOtherLanes() throws Exception {
+    CountDownLatch othersDone = new CountDownLatch(3);
+    AtomicInteger taken = new AtomicInteger();
+
+    int total =
+        Concurrently.eachOf(
+            List.of(1, 2, 3, 4),
+            2,
+            item -> {
+              if (taken.getAndIncrement() == 0) {
+                awaitOrFail(othersDone);
+              } else {
+                othersDone.countDown();
+              }
+              return item;
+            },
+            0,
+            Integer::sum);
+
+    assertEquals(10, total, "every item once");
+  }
+
+  @Test
+  void aFailedItemIsThrownOnceTheLanesHaveEnded_theOtherLaneDoingTheRest() {
+    List<Integer> done = new java.util.concurrent.CopyOnWriteArrayList<>();
+    SQLException failure = new SQLException("item 2 failed");
+
+    SQLException thrown =
+        assertThrows(
+            SQLException.class,
+            () ->
+                Concurrently.eachOf(
+                    List.of(1, 2, 3, 4, 5),
+                    2,
+                    item -> {
+                      if (item == 2) {
+                        throw failure;
+                      }
+                      done.add(item);
+                      return item;
+                    },
+                    0,
+                    Integer::sum));
+
+    assertEquals(failure, thrown);
+    assertEquals(List.of(1, 3, 4, 5), done.stream().sorted().toList());
+  }
+
+  private static void awaitOrFail(CountDownLatch latch) throws SQLException {
+    try {
+      if (!latch.await(10, TimeUnit.SECONDS)) {
+        throw new SQLException("the other items waited for this one");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new SQLException(e);
+    }
+  }
+}
