@@ -118,13 +118,14 @@ final class CalculateUsageWorkload implements Workload {
       long start = System.nanoTime();
       JsonNode run = billing.runJob("calculate-usage");
       Duration wall = Duration.ofNanos(System.nanoTime() - start);
-      context.progress().line("calculate-usage: " + run.path("message").asText());
-      Duration own = RatingCost.own(run.path("message").asText());
+      String message = run.path("message").asText();
+      context.progress().line("calculate-usage: " + message);
+      Duration own = RatingCost.own(message);
       long records = checkRated(context.dataSource(), prefix, sessions, hourStart, hourEnd);
-      if (RatingCost.inserted(run.path("message").asText()) != records) {
+      if (RatingCost.inserted(message) != records) {
         throw new IllegalStateException(
             "calculate-usage rated more than the hour's %,d records: %s"
-                .formatted(records, run.path("message").asText()));
+                .formatted(records, message));
       }
 
       context.progress().line("calculate-usage: baseline COPY of %,d rows".formatted(records));

@@ -33,20 +33,21 @@ final class RatingCost {
 
   /** The run's own time, from its message ("...: N ms of its own, M ms paused ..."). */
   static Duration own(String message) {
-    Matcher own = OWN.matcher(message == null ? "" : message);
-    if (!own.find()) {
-      throw new IllegalStateException("calculate-usage did not say its own time: " + message);
-    }
-    return Duration.ofMillis(Long.parseLong(own.group(1)));
+    return Duration.ofMillis(number(OWN, message, "its own time"));
   }
 
   /** The usage records the run inserted, from its message ("inserted N usage records; ..."). */
   static long inserted(String message) {
-    Matcher inserted = INSERTED.matcher(message == null ? "" : message);
-    if (!inserted.find()) {
-      throw new IllegalStateException("calculate-usage did not say what it inserted: " + message);
+    return number(INSERTED, message, "what it inserted");
+  }
+
+  /** The number {@code pattern} finds in the run's message. */
+  private static long number(Pattern pattern, String message, String what) {
+    Matcher found = pattern.matcher(message == null ? "" : message);
+    if (!found.find()) {
+      throw new IllegalStateException("calculate-usage did not say " + what + ": " + message);
     }
-    return Long.parseLong(inserted.group(1));
+    return Long.parseLong(found.group(1));
   }
 
   /** COPY of {@code rows} rows like the job's into a fresh table shaped like the records. */
