@@ -5,6 +5,7 @@ import io.streamspace.billing.http.CouponAdminRoutes;
 import io.streamspace.billing.http.CouponRoutes;
 import io.streamspace.billing.payments.subscription.CouponsAtStripe;
 import io.streamspace.billing.payments.webhook.CheckoutCodes;
+import io.streamspace.billing.payments.webhook.StripePayments;
 
 /**
  * Coupons and promotion codes: the admin's coupon routes, and an organization's redemption
@@ -21,6 +22,11 @@ record CouponsWiring(Coupons coupons, CouponsAtStripe atStripe) {
     new CouponRoutes(wiring.orgAccess(), coupons, atStripe.onSubscriptions(), wiring.clock())
         .register(wiring.routes());
     return new CouponsWiring(coupons, atStripe);
+  }
+
+  /** The discount an organization holds, carried to a Subscription the Customer Portal moved. */
+  StripePayments.HeldDiscounts heldDiscounts() {
+    return atStripe::carryHeldDiscount;
   }
 
   /** A plan Checkout's promotion code, redeemed when the webhook applies its completion. */

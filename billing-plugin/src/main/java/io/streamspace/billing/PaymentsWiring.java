@@ -132,6 +132,7 @@ record PaymentsWiring(
             undo,
             wiring.events(),
             coupons.checkoutCodes(),
+            coupons.heldDiscounts(),
             wiring.clock());
     new StripeWebhookRoutes(
             stripePayments, wiring.context()::config, wiring.config(), wiring.clock())

@@ -699,4 +699,67 @@ class CouponsTest {
             .withoutFormParam("metadata[promotion_code]"));
     assertEquals(1L, value("SELECT count(*) FROM billing_coupon_redemptions"), "not again");
   }
+
+  /**
+   * Dan's Stripe Subscription sub_1 runs on Pro; on March 16 he redeems EVERY3 (20 % off
+   * Enterprise for three periods), which Pro's fee does not take, so nothing goes to Stripe. On
+   * April 10 he moves sub_1 to Enterprise in the Customer Portal, which carries no discount: the
+   * event moves dan and gives sub_1 the discount he holds, for the two periods it has left
+   * ({@code ss_coupon_EVERY3_2mo}), once however often the event comes. Without it Stripe would
+   * charge Enterprise's fee in full, which our invoices leave to the Subscription.
+   */
+  @Test
+  void aDiscountHeldOffAPlanItDoesNotCover_isGivenToTheSubscriptionThePortalMovesOntoOne() {
+    stripe.resetAll();
+    billing =
+        StripeSubscriptionFixtures.danOnPro(
+            StripeSubscriptionFixtures.STRIPE_INVOICES, stripe, at("2026-03-16T12:00:00Z"));
+    TestDatabase.execute(
+        """
+        INSERT INTO billing_stripe_subscriptions (subscription_id, account_id, plan_id, status,
+            event_at, updated_at, started_at)
+        VALUES ('sub_1', 'dan', 'pro', 'active', '2026-03-16T11:34:56Z',
+            '2026-03-16T11:34:56Z', '2026-03-16T11:34:56Z')""");
+    created(
+        """
+        {"id": "EVERY3", "percent_off": 20, "duration": "repeating", "duration_in_periods": 3,
+         "applies_to": {"plans": ["enterprise"]}, "codes": ["EVERY3"]}""");
+    assertEquals(201, redeem(user("dan"), "{\"org_id\": \"dan\", \"code\": \"EVERY3\"}").status());
+    stripe.verify(0, postRequestedFor(urlEqualTo("/v1/subscriptions/sub_1")));
+    billing.clock.set(at("2026-04-10T00:00:00Z"));
+    stripe.stubFor(
+        post(urlEqualTo("/v1/coupons"))
+            .willReturn(
+                okJson(
+                    """
+                    {"id": "ss_coupon_EVERY3_2mo", "object": "coupon", "percent_off": 20.0,
+                     "duration": "repeating", "duration_in_months": 2, "valid": true,
+                     "livemode": false, "metadata": {}}""")));
+    String onEnterprise =
+        StripeSubscriptionFixtures.subscription(
+            "sub_1",
+            "active",
+            StripeSubscriptionFixtures.price("price_ent", "enterprise", 9999),
+            false,
+            StripeSubscriptionFixtures.metadataOf("pro"));
+    stripe.stubFor(post(urlEqualTo("/v1/subscriptions/sub_1")).willReturn(okJson(onEnterprise)));
+    String portal =
+        StripeSigning.event(
+            "evt_portal", "customer.subscription.updated", billing.clock.instant(), onEnterprise);
+
+    StripeSigning.delivered(billing, StripeSubscriptionFixtures.SECRET, portal);
+    StripeSigning.delivered(billing, StripeSubscriptionFixtures.SECRET, portal);
+
+    assertEquals("enterprise", StripeSubscriptionFixtures.planOfDan(billing));
+    stripe.verify(
+        1,
+        postRequestedFor(urlEqualTo("/v1/subscriptions/sub_1"))
+            .withHeader("Idempotency-Key", equalTo("ss-portal-evt_portal"))
+            .withFormParam("discounts[0][coupon]", equalTo("ss_coupon_EVERY3_2mo")));
+    stripe.verify(
+        postRequestedFor(urlEqualTo("/v1/coupons"))
+            .withFormParam("duration", equalTo("repeating"))
+            .withFormParam("duration_in_months", equalTo("2")));
+    assertEquals(1L, value("SELECT count(*) FROM billing_coupon_redemptions"), "not again");
+  }
 }

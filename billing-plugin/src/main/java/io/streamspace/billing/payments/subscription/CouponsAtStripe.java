@@ -12,6 +12,7 @@ import io.streamspace.billing.stripe.StripeApi;
 import io.streamspace.billing.stripe.StripeClients;
 import io.streamspace.billing.stripe.StripeCoupons;
 import io.streamspace.billing.stripe.StripeFailure;
+import io.streamspace.common.text.SafeText;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -28,7 +29,9 @@ import org.slf4j.LoggerFactory;
  * #promotionCode}); a code redeemed while a Subscription runs on a plan the coupon applies to
  * discounts that Subscription, in the redemption's transaction ({@link #onSubscriptions}): when
  * Stripe refuses, the redemption is rolled back; a subscription Checkout without a code carries
- * the discount the organization already holds ({@link #heldDiscount}). Our invoices leave the
+ * the discount the organization already holds ({@link #heldDiscount}), and a Subscription the
+ * Customer Portal moves onto a plan the coupon applies to is given it ({@link
+ * #carryHeldDiscount}). Our invoices leave the
  * discount of a fee the Subscription charges off the Stripe invoice they mirror, as they leave
  * the fee.
  */
@@ -81,6 +84,52 @@ public final class CouponsAtStripe {
    */
   public Optional<String> heldDiscount(StripeApi stripe, String orgId, String planId, Instant now)
       throws StripeFailure, SQLException {
+    Optional<StripeCoupons.Terms> held = heldTerms(orgId, planId, now);
+    return held.isEmpty()
+        ? Optional.empty()
+        : Optional.of(StripeCoupons.coupon(stripe, held.get()));
+  }
+
+  /**
+   * A Customer Portal plan move's hook: the organization's Stripe Subscription, moved onto {@code
+   * planId} without a discount, discounted at Stripe by the discount the organization holds when
+   * its coupon applies to that plan, for the periods it has left, as a subscription Checkout
+   * carries it ({@link #heldDiscount}); {@code key} the update's idempotency key. A Stripe that
+   * fails fails the event, which Stripe delivers again (the same key then).
+   */
+  public void carryHeldDiscount(
+      String subscriptionId, String orgId, String planId, String key, Instant now)
+      throws SQLException {
+    Optional<StripeCoupons.Terms> held = heldTerms(orgId, planId, now);
+    if (held.isEmpty()) {
+      return;
+    }
+    Optional<StripeApi> stripe = clients.interactiveApi();
+    if (stripe.isEmpty()) {
+      log.warn(
+          "Stripe Subscription {} of {} moved onto plan {} without the discount the organization"
+              + " holds: the host holds no STRIPE_SECRET_KEY to give it",
+          SafeText.forLog(subscriptionId),
+          SafeText.forLog(orgId),
+          SafeText.forLog(planId));
+      return;
+    }
+    try {
+      StripeCoupons.discountSubscription(stripe.get(), subscriptionId, held.get(), key);
+    } catch (StripeFailure e) {
+      throw new IllegalStateException(
+          "Stripe did not discount Subscription %s (request %s): %s"
+              .formatted(subscriptionId, e.requestId(), e.getMessage()),
+          e);
+    }
+  }
+
+  /**
+   * The Stripe terms of the discount the organization holds at {@code now}, when its coupon
+   * applies to {@code planId}: a repeating one for the periods it has left.
+   */
+  private Optional<StripeCoupons.Terms> heldTerms(String orgId, String planId, Instant now)
+      throws SQLException {
     // the redemption carries its coupon's terms: nothing more to read
     Optional<Redemption> held =
         coupons
@@ -96,7 +145,7 @@ public final class CouponsAtStripe {
       BillingPeriods periods = new BillingPeriods(current.invoiceDay(), current.billingTimeZone());
       terms = terms.withMonthsLeft(periods.boundariesBetween(now, until).size());
     }
-    return Optional.of(StripeCoupons.coupon(stripe, terms));
+    return Optional.of(terms);
   }
 
   /**

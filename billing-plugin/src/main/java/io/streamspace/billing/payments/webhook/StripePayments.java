@@ -76,6 +76,17 @@ public final class StripePayments {
     List<Runnable> makeDue(java.sql.Connection connection, String orgId) throws SQLException;
   }
 
+  /**
+   * Carries the discount an organization holds to its Stripe Subscription, which the Customer
+   * Portal moved onto {@code planId} without one: discounted at Stripe when the discount's coupon
+   * applies to that plan (idempotency key {@code key}); nothing otherwise.
+   */
+  @FunctionalInterface
+  public interface HeldDiscounts {
+    void carry(String subscriptionId, String orgId, String planId, String key, Instant now)
+        throws SQLException;
+  }
+
   private final DataSource dataSource;
   private final Map<String, EventHandler> handlers;
   private final Clock clock;
@@ -96,6 +107,7 @@ public final class StripePayments {
       CheckoutUndo undo,
       BillingEvents events,
       CheckoutCodes codes,
+      HeldDiscounts heldDiscounts,
       Clock clock) {
     this.dataSource = dataSource;
     PaymentSuccesses successes = new PaymentSuccesses(invoices);
@@ -114,7 +126,7 @@ public final class StripePayments {
             codes);
     LostDisputes disputes = new LostDisputes(store);
     StripeInvoiceEvents stripeInvoices = new StripeInvoiceEvents(successes, paymentFailed, mirror);
-    UpdatedSubscriptions updated = new UpdatedSubscriptions(moves);
+    UpdatedSubscriptions updated = new UpdatedSubscriptions(moves, heldDiscounts);
     DeletedSubscriptions deleted = new DeletedSubscriptions(moves, config);
     EventHandler defaultMethod =
         (c, event, now, after) -> {

@@ -20,6 +20,12 @@ import org.slf4j.LoggerFactory;
  * change of its price to another plan's (made in the Customer Portal: the price's {@code
  * metadata.plan_id}, else its lookup key {@code ss_plan_<plan>_<currency>}) moves the
  * organization to that plan as {@code PUT /subscription} does ({@link SubscriptionPlanMoves}).
+ * A Subscription moved without a discount at Stripe is given the one the organization holds when
+ * its coupon applies to the new plan ({@link StripePayments.HeldDiscounts}, key {@code
+ * ss-portal-<event>}): a code redeemed while the Subscription was on a plan the coupon does not
+ * apply to was kept off Stripe, and the fee it does apply to, which our invoices leave to the
+ * Subscription, would otherwise be charged in full. A Subscription with a discount keeps it
+ * (Stripe carries a coupon through Portal changes).
  * An event not newer than the last one applied to the subscription, or about one cancelled,
  * changes nothing; another subscription is ignored.
  */
@@ -32,9 +38,11 @@ final class UpdatedSubscriptions {
   private static final Logger log = LoggerFactory.getLogger(UpdatedSubscriptions.class);
 
   private final SubscriptionPlanMoves moves;
+  private final StripePayments.HeldDiscounts heldDiscounts;
 
-  UpdatedSubscriptions(SubscriptionPlanMoves moves) {
+  UpdatedSubscriptions(SubscriptionPlanMoves moves, StripePayments.HeldDiscounts heldDiscounts) {
     this.moves = moves;
+    this.heldDiscounts = heldDiscounts;
   }
 
   void updated(Connection c, StripeEvent event, Instant now, List<Runnable> after)
@@ -61,7 +69,21 @@ final class UpdatedSubscriptions {
     }
     if (!planId.equals(stored.get().planId())) {
       moves.move(c, stored.get().orgId(), planId, event, now, after);
+      if (!discounted(event)) {
+        heldDiscounts.carry(
+            stored.get().subscriptionId(),
+            stored.get().orgId(),
+            planId,
+            "ss-portal-" + event.id(),
+            now);
+      }
     }
+  }
+
+  /** Whether the Subscription has a discount at Stripe. */
+  private static boolean discounted(StripeEvent event) {
+    return !event.object().path("discounts").isEmpty()
+        || event.object().path("discount").isObject();
   }
 
   /**

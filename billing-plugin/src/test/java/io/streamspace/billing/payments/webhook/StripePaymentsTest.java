@@ -32,6 +32,7 @@ class StripePaymentsTest {
             null,
             null,
             null,
+            null,
             Clock.systemUTC());
 
     assertEquals(
