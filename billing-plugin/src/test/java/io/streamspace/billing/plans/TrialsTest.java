@@ -75,14 +75,6 @@ class TrialsTest {
         {"id": "pro", "name": "Pro", "price": 30.00, "interval": "month", "cpu_limit": 8,
          "memory_limit": 16, "storage_limit": 100, "trial_days": 14}]""";
 
-  /** cora's terms once its trial converted at its end and the Portal moved it to Hobby. */
-  private static final List<String> CONVERTED_THEN_HOBBY =
-      List.of(
-          "free 0 2026-03-01T00:00:00Z..2026-03-10T12:05:00Z",
-          "pro 0 2026-03-10T12:05:00Z..2026-03-24T12:00:00Z trial",
-          "pro 30 2026-03-24T12:00:00Z..2026-03-24T12:00:20Z",
-          "free 0 2026-03-24T12:00:20Z..null");
-
   private BillingHarness billing;
 
   @BeforeEach
@@ -422,7 +414,13 @@ class TrialsTest {
 
       coraMovedToHobbyInThePortal();
 
-      assertEquals(CONVERTED_THEN_HOBBY, terms("cora"));
+      assertEquals(
+          List.of(
+              "free 0 2026-03-01T00:00:00Z..2026-03-10T12:05:00Z",
+              "pro 0 2026-03-10T12:05:00Z..2026-03-24T12:00:00Z trial",
+              "pro 30 2026-03-24T12:00:00Z..2026-03-24T12:00:20Z",
+              "free 0 2026-03-24T12:00:20Z..null"),
+          terms("cora"));
       run("2026-03-24T12:01:00Z");
       assertEquals(
           List.of(
@@ -491,7 +489,11 @@ class TrialsTest {
       }
       event.get(30, TimeUnit.SECONDS);
       assertEquals(
-          CONVERTED_THEN_HOBBY,
+          List.of(
+              "free 0 2026-03-01T00:00:00Z..2026-03-10T12:05:00Z",
+              "pro 0 2026-03-10T12:05:00Z..2026-03-24T12:00:00Z trial",
+              "pro 30 2026-03-24T12:00:00Z..2026-03-24T12:00:20Z",
+              "free 0 2026-03-24T12:00:20Z..null"),
           terms("cora"),
           "ended at its end, then moved by the event, once the run let the migration go");
     } finally {
