@@ -38,12 +38,10 @@ record PlansWiring(
   /**
    * What trials and plan-migrations would make of an organization at their next runs (a trial's
    * end, then a migration's move), in a Stripe event's transaction, before the plan change it
-   * makes. The due migrations are held first, before the trial's end holds the organization's
-   * term: in the order their run holds them ({@link MigrationRuns#holdDue}).
+   * makes.
    */
   StripePayments.DueChanges dueChangesInTransaction() {
     return (connection, orgId) -> {
-      migrationRuns.holdDue(connection);
       List<Runnable> told = new ArrayList<>();
       trialRuns
           .endDueInTransaction(connection, orgId, Cause.job(TellThenChangeJob.TRIALS))

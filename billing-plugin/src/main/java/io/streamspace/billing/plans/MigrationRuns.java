@@ -48,15 +48,11 @@ public final class MigrationRuns {
 
   private static final Logger log = LoggerFactory.getLogger(MigrationRuns.class);
 
-  private static final String DUE =
-      """
-      SELECT id FROM billing_plan_migrations
-      WHERE status = 'scheduled' AND effective_at <= :now ORDER BY id""";
-
-  private static final NamedSql MOVES_DUE = NamedSql.of(DUE);
-
-  // the same, their rows held in id order to the end of the transaction (holdDue)
-  private static final NamedSql MOVES_DUE_HELD = NamedSql.of(DUE + " FOR UPDATE");
+  private static final NamedSql MOVES_DUE =
+      NamedSql.of(
+          """
+          SELECT id FROM billing_plan_migrations
+          WHERE status = 'scheduled' AND effective_at <= :now ORDER BY id""");
 
   // the migration's row held for the page: a cancellation waits, then finds it taking effect
   private static final NamedSql HOLD =
@@ -129,9 +125,13 @@ public final class MigrationRuns {
    */
   public int move(Cause cause) throws SQLException {
     Instant now = clock.instant();
-    List<Long> due;
-    try (Connection connection = dataSource.getConnection()) {
-      due = ids(connection, MOVES_DUE, now);
+    List<Long> due = new ArrayList<>();
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement statement = MOVES_DUE.bind("now", now).prepare(connection);
+        ResultSet rs = statement.executeQuery()) {
+      while (rs.next()) {
+        due.add(rs.getLong(1));
+      }
     }
     int moved = 0;
     for (long id : due) {
@@ -157,7 +157,13 @@ public final class MigrationRuns {
   public List<Runnable> moveDueInTransaction(Connection connection, String orgId, Cause cause)
       throws SQLException {
     Instant now = clock.instant();
-    List<Long> due = ids(connection, MOVES_DUE_HELD, now);
+    List<Long> due = new ArrayList<>();
+    try (PreparedStatement statement = MOVES_DUE.bind("now", now).prepare(connection);
+        ResultSet rs = statement.executeQuery()) {
+      while (rs.next()) {
+        due.add(rs.getLong(1));
+      }
+    }
     List<Runnable> told = new ArrayList<>();
     for (long id : due) {
       Optional<PlanMigration> held =
@@ -196,29 +202,6 @@ public final class MigrationRuns {
       }
     }
     return told;
-  }
-
-  /**
-   * Holds the rows of the migrations whose instant has come, in id order, to the end of the
-   * caller's transaction, which is to hold an organization's term after them: a run holds a
-   * migration, then the terms of its page, so a transaction that held a term first (a trial's end
-   * in a Stripe event) and then waited for a migration a run held, while the run waited for that
-   * term, would deadlock.
-   */
-  public void holdDue(Connection connection) throws SQLException {
-    ids(connection, MOVES_DUE_HELD, clock.instant());
-  }
-
-  private static List<Long> ids(Connection connection, NamedSql due, Instant now)
-      throws SQLException {
-    List<Long> ids = new ArrayList<>();
-    try (PreparedStatement statement = due.bind("now", now).prepare(connection);
-        ResultSet rs = statement.executeQuery()) {
-      while (rs.next()) {
-        ids.add(rs.getLong(1));
-      }
-    }
-    return ids;
   }
 
   /** {@link #moveDueInTransaction} in a transaction of its own, then its events. */

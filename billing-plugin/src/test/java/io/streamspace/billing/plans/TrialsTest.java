@@ -12,7 +12,6 @@ import static io.streamspace.billing.support.BillingHarness.at;
 import static io.streamspace.billing.support.BillingHarness.json;
 import static io.streamspace.billing.support.BillingHarness.rows;
 import static io.streamspace.billing.support.BillingHarness.user;
-import static io.streamspace.billing.support.BillingHarness.value;
 import static io.streamspace.billing.support.InvoiceFixtures.GENERATE_INVOICES;
 import static io.streamspace.billing.support.InvoiceFixtures.invoiceId;
 import static io.streamspace.billing.support.InvoiceFixtures.lines;
@@ -27,7 +26,6 @@ import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.events.BillingEvents;
 import io.streamspace.billing.support.BillingHarness;
 import io.streamspace.billing.support.BillingHarness.Answer;
-import io.streamspace.billing.support.ConfigSaves;
 import io.streamspace.billing.support.OrgFixtures;
 import io.streamspace.billing.support.StripeSigning;
 import io.streamspace.billing.support.StripeSubscriptionFixtures;
@@ -35,12 +33,8 @@ import io.streamspace.billing.support.TestDatabase;
 import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.jobs.JobOutcome;
 import io.streamspace.plugin.api.jobs.JobRun;
-import io.streamspace.testing.Await;
-import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -48,7 +42,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -412,7 +405,19 @@ class TrialsTest {
       coraOnAStripeTrialOfPro(stripe);
       billing.clock.set(at("2026-03-24T12:00:20Z"));
 
-      coraMovedToHobbyInThePortal();
+      StripeSigning.delivered(
+          billing,
+          StripeSubscriptionFixtures.SECRET,
+          StripeSigning.event(
+              "evt_portal",
+              "customer.subscription.updated",
+              billing.clock.instant(),
+              StripeSubscriptionFixtures.subscription(
+                  "sub_cora",
+                  "active",
+                  StripeSubscriptionFixtures.price("price_free", "free", 0),
+                  false,
+                  "{\"account_id\": \"cora\", \"plan_id\": \"pro\"}")));
 
       assertEquals(
           List.of(
@@ -429,75 +434,6 @@ class TrialsTest {
           ended().stream().sorted().toList(),
           "cora's told once, as the move ended it; bolt's by the run");
     } finally {
-      stripe.stop();
-    }
-  }
-
-  /**
-   * The same Stripe trial and Portal move, while the plan-migrations run holds a migration of Pro
-   * due since March 24, 00:00 for a page of its moves (as a run does: the migration's row, then
-   * its page's terms). The event holds the due migrations before the trial's end holds cora's
-   * rows, in the run's order, so the run's page may still take cora's term and trial while the
-   * event waits: neither waits for the other. (The event held cora's trial and term first, then
-   * waited for the migration, while such a run would wait for cora's term: a deadlock,
-   * PostgreSQL aborting one of them.)
-   */
-  @Test
-  void aStripeEventEndingATrialHoldsTheDueMigrationsFirst_asTheirRunDoes_soNeitherWaitsOnTheOther()
-      throws Exception {
-    WireMockServer stripe = new WireMockServer(options().dynamicPort());
-    stripe.start();
-    ExecutorService thread = Executors.newSingleThreadExecutor();
-    try {
-      coraOnAStripeTrialOfPro(stripe);
-      proRaisedAndMigratedOnMarch24();
-      billing.clock.set(at("2026-03-24T12:00:20Z"));
-      Future<?> event;
-      try (Connection run = TestDatabase.dataSource().getConnection()) {
-        run.setAutoCommit(false);
-        run.createStatement()
-            .executeQuery("SELECT id FROM billing_plan_migrations FOR UPDATE")
-            .close();
-        int holder;
-        try (ResultSet pid = run.createStatement().executeQuery("SELECT pg_backend_pid()")) {
-          pid.next();
-          holder = pid.getInt(1);
-        }
-        event = thread.submit(this::coraMovedToHobbyInThePortal);
-        Await.await(
-            Duration.ofSeconds(30),
-            Duration.ofMillis(20),
-            "the event waiting for the migration the run holds",
-            () ->
-                (Long)
-                        value(
-                            "SELECT count(*) FROM pg_stat_activity"
-                                + " WHERE ? = ANY (pg_blocking_pids(pid))",
-                            holder)
-                    == 1);
-
-        // the run's page takes cora's term and trial at once: the event holds neither yet
-        run.createStatement()
-            .executeQuery(
-                "SELECT 1 FROM billing_subscriptions WHERE user_id = 'cora'"
-                    + " AND ended_at IS NULL FOR UPDATE NOWAIT")
-            .close();
-        run.createStatement()
-            .executeQuery("SELECT 1 FROM billing_trials WHERE org_id = 'cora' FOR UPDATE NOWAIT")
-            .close();
-        run.rollback();
-      }
-      event.get(30, TimeUnit.SECONDS);
-      assertEquals(
-          List.of(
-              "free 0 2026-03-01T00:00:00Z..2026-03-10T12:05:00Z",
-              "pro 0 2026-03-10T12:05:00Z..2026-03-24T12:00:00Z trial",
-              "pro 30 2026-03-24T12:00:00Z..2026-03-24T12:00:20Z",
-              "free 0 2026-03-24T12:00:20Z..null"),
-          terms("cora"),
-          "ended at its end, then moved by the event, once the run let the migration go");
-    } finally {
-      thread.shutdownNow();
       stripe.stop();
     }
   }
@@ -556,45 +492,6 @@ class TrialsTest {
     JsonNode trial = subscription("cora").get("trial");
     assertEquals("2026-03-24T12:00:00Z", trial.get("ends_at").asText(), "Stripe's trial_end");
     assertTrue(trial.get("will_convert").asBoolean(), "the Subscription charges from then");
-  }
-
-  /** carl moves cora's Subscription to Hobby's price in the Customer Portal, now. */
-  private void coraMovedToHobbyInThePortal() {
-    StripeSigning.delivered(
-        billing,
-        StripeSubscriptionFixtures.SECRET,
-        StripeSigning.event(
-            "evt_portal",
-            "customer.subscription.updated",
-            billing.clock.instant(),
-            StripeSubscriptionFixtures.subscription(
-                "sub_cora",
-                "active",
-                StripeSubscriptionFixtures.price("price_free", "free", 0),
-                false,
-                "{\"account_id\": \"cora\", \"plan_id\": \"pro\"}")));
-  }
-
-  /**
-   * The admin raises Pro to 40.00 on March 20 (version 2) and migrates its organizations on
-   * version 1 to it on March 24 at 00:00, with 3 days' notice.
-   */
-  private void proRaisedAndMigratedOnMarch24() throws SQLException {
-    String stripe = ", \"stripeEnabled\": true, \"stripeCollection\": \"stripe_invoices\"}";
-    ConfigSaves.saved(
-        billing,
-        at("2026-03-20T00:00:00Z"),
-        "raise Pro",
-        "{" + PLANS + stripe,
-        "{" + PLANS.replace("\"price\": 30.00", "\"price\": 40.00") + stripe);
-    Answer scheduled =
-        billing.call(
-            HttpMethod.POST,
-            "/admin/plans/pro/migrations",
-            admin("root"),
-            "{\"from_version\": 1, \"to_version\": 2, \"effective\": \"2026-03-24\","
-                + " \"notice_days\": 3, \"reason\": \"Pro costs more\"}");
-    assertEquals(201, scheduled.status(), scheduled.body().toString());
   }
 
   /** cora's subscription-mode session completed: its trial took nothing. */
