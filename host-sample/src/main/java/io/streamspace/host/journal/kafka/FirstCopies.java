@@ -8,13 +8,11 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
-import java.util.function.LongSupplier;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
@@ -30,11 +28,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * <p>One read per round: the index's places and the claims of the round's ids, in one statement.
  * While the index is behind the round, the round waits for it: woken by this node's index as soon
  * as it commits a round, else (another node indexes the partition) looking again every {@link
- * #LOOK_AGAIN}, for as long as the index moves on in the round's partitions. An index behind by
- * more than {@link #INDEX_WAIT} but moving (a burst that intake took faster than the index writes
- * it) is waited for, not failed; an index that has not moved for {@link #INDEX_WAIT} (stopped on
- * every node that could take the partition) fails the round, which is handed again after the
- * consumers' backoff.
+ * #LOOK_AGAIN}, for at most {@link #INDEX_WAIT}, past which the round fails and is handed again
+ * after the consumers' backoff.
  *
  * <p>A record the index is past but whose id holds no place (indexed before the index recorded
  * places, forgotten by the journal's retention, or not a journal entry) is handed, as every
@@ -42,10 +37,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  */
 final class FirstCopies {
 
-  /**
-   * How long a round waits for the journal's index to move on before it fails (and is handed
-   * again).
-   */
+  /** How long a round waits for the journal's index before it fails (and is handed again). */
   static final Duration INDEX_WAIT = Duration.ofSeconds(20);
 
   /** How often a waiting round looks again when this node's index does not wake it. */
@@ -70,22 +62,13 @@ final class FirstCopies {
 
   private final DataSource dataSource;
   private final String topic;
-  private final Duration indexWait;
-  private final LongSupplier nanoTime;
   private final Object monitor = new Object();
   // how many rounds this node's index has committed
   private long indexRounds;
 
   FirstCopies(DataSource dataSource, String topic) {
-    this(dataSource, topic, INDEX_WAIT, System::nanoTime);
-  }
-
-  /** With the wait for an index that does not move, and the time it is counted on, for tests. */
-  FirstCopies(DataSource dataSource, String topic, Duration indexWait, LongSupplier nanoTime) {
     this.dataSource = dataSource;
     this.topic = topic;
-    this.indexWait = indexWait;
-    this.nanoTime = nanoTime;
   }
 
   /** This node's index committed a round: rounds waiting for it look again. */
@@ -101,8 +84,7 @@ final class FirstCopies {
    *
    * @param stopping whether the consumer is stopping (then it stops waiting)
    * @throws InterruptedException when the consumer stops while waiting
-   * @throws IllegalStateException when the index, not past the round, has not moved on in its
-   *     partitions for the index wait ({@link #INDEX_WAIT})
+   * @throws IllegalStateException when the index is not past the round within {@link #INDEX_WAIT}
    */
   List<Copy> toHand(List<ConsumerRecord<byte[], byte[]>> round, BooleanSupplier stopping)
       throws InterruptedException {
@@ -115,10 +97,7 @@ final class FirstCopies {
         ids.add(copy.eventId());
       }
     }
-    Set<Integer> partitions = new HashSet<>();
-    round.forEach(record -> partitions.add(record.partition()));
-    Map<Integer, Long> before = null;
-    long deadline = 0;
+    long deadline = System.nanoTime() + INDEX_WAIT.toNanos();
     while (true) {
       long seen;
       synchronized (monitor) {
@@ -133,17 +112,10 @@ final class FirstCopies {
       if (stopping.getAsBoolean()) {
         throw new InterruptedException("stopping while waiting for the journal's index");
       }
-      // counted from the index's last move in these partitions, not from the round's start: an
-      // index catching up on a burst is behind for minutes, and moves on all the while
-      indexed.keySet().retainAll(partitions);
-      long now = nanoTime.getAsLong();
-      if (!indexed.equals(before)) {
-        before = indexed;
-        deadline = now + indexWait.toNanos();
-      } else if (now > deadline) {
+      if (System.nanoTime() > deadline) {
         throw new IllegalStateException(
-            "the journal's index is not past this round's records and has not moved on for "
-                + indexWait.toSeconds()
+            "the journal's index has not passed this round's records within "
+                + INDEX_WAIT.toSeconds()
                 + " s");
       }
       synchronized (monitor) {
