@@ -17,10 +17,23 @@ public final class StripeFailure extends Exception {
   }
 
   private final String requestId;
+  private final boolean refused;
 
   StripeFailure(StripeException cause) {
     super(cause.getMessage(), cause);
     this.requestId = cause.getRequestId();
+    Integer status = cause.getStatusCode();
+    // 409: an idempotent request still under way; 429: too many requests. Both pass.
+    this.refused =
+        status != null && status >= 400 && status < 500 && status != 409 && status != 429;
+  }
+
+  /**
+   * Whether Stripe answered and refused the request (a 4xx but 409 and 429): the same request
+   * would be refused again, unlike a failure to reach Stripe, a 5xx or a rate limit.
+   */
+  public boolean refused() {
+    return refused;
   }
 
   /** The call's answer, or its {@code StripeException} as a failure. */

@@ -706,7 +706,8 @@ class CouponsTest {
    * April 10 he moves sub_1 to Enterprise in the Customer Portal, which carries no discount: the
    * event moves dan and gives sub_1 the discount he holds, for the two periods it has left
    * ({@code ss_coupon_EVERY3_2mo}), once however often the event comes. Without it Stripe would
-   * charge Enterprise's fee in full, which our invoices leave to the Subscription.
+   * charge Enterprise's fee in full, which our invoices leave to the Subscription. Moved back to
+   * Pro, then to Enterprise again with the discount Stripe kept, sub_1 is not updated again.
    */
   @Test
   void aDiscountHeldOffAPlanItDoesNotCover_isGivenToTheSubscriptionThePortalMovesOntoOne() {
@@ -749,10 +750,32 @@ class CouponsTest {
 
     StripeSigning.delivered(billing, StripeSubscriptionFixtures.SECRET, portal);
     StripeSigning.delivered(billing, StripeSubscriptionFixtures.SECRET, portal);
+    // back to Pro, which EVERY3 does not take, then to Enterprise with Stripe's discount kept
+    billing.clock.set(at("2026-04-11T00:00:00Z"));
+    StripeSigning.delivered(
+        billing,
+        StripeSubscriptionFixtures.SECRET,
+        StripeSigning.event(
+            "evt_back",
+            "customer.subscription.updated",
+            billing.clock.instant(),
+            onEnterprise.replace(
+                StripeSubscriptionFixtures.price("price_ent", "enterprise", 9999),
+                StripeSubscriptionFixtures.price("price_pro", "pro", 2999))));
+    assertEquals("pro", StripeSubscriptionFixtures.planOfDan(billing));
+    billing.clock.set(at("2026-04-12T00:00:00Z"));
+    StripeSigning.delivered(
+        billing,
+        StripeSubscriptionFixtures.SECRET,
+        StripeSigning.event(
+            "evt_again",
+            "customer.subscription.updated",
+            billing.clock.instant(),
+            onEnterprise.replace("\"metadata\":", "\"discounts\": [\"di_1\"], \"metadata\":")));
 
     assertEquals("enterprise", StripeSubscriptionFixtures.planOfDan(billing));
+    stripe.verify(1, postRequestedFor(urlEqualTo("/v1/subscriptions/sub_1")));
     stripe.verify(
-        1,
         postRequestedFor(urlEqualTo("/v1/subscriptions/sub_1"))
             .withHeader("Idempotency-Key", equalTo("ss-portal-evt_portal"))
             .withFormParam("discounts[0][coupon]", equalTo("ss_coupon_EVERY3_2mo")));

@@ -92,15 +92,17 @@ public final class CouponsAtStripe {
 
   /**
    * A Customer Portal plan move's hook: the organization's Stripe Subscription, moved onto {@code
-   * planId} without a discount, discounted at Stripe by the discount the organization holds when
-   * its coupon applies to that plan, for the periods it has left, as a subscription Checkout
-   * carries it ({@link #heldDiscount}); {@code key} the update's idempotency key. A Stripe that
-   * fails fails the event, which Stripe delivers again (the same key then).
+   * planId} without a discount at {@code at}, discounted at Stripe by the discount the
+   * organization held then when its coupon applies to that plan, for the periods it had left, as
+   * a subscription Checkout carries it ({@link #heldDiscount}); {@code key} the update's
+   * idempotency key (the same terms for the same {@code at}, however late the event comes again).
+   * A Stripe that cannot be reached fails the event, which Stripe delivers again; one that
+   * refuses the update is logged, as an error to mend by hand, and the move stands.
    */
   public void carryHeldDiscount(
-      String subscriptionId, String orgId, String planId, String key, Instant now)
+      String subscriptionId, String orgId, String planId, String key, Instant at)
       throws SQLException {
-    Optional<StripeCoupons.Terms> held = heldTerms(orgId, planId, now);
+    Optional<StripeCoupons.Terms> held = heldTerms(orgId, planId, at);
     if (held.isEmpty()) {
       return;
     }
@@ -117,10 +119,20 @@ public final class CouponsAtStripe {
     try {
       StripeCoupons.discountSubscription(stripe.get(), subscriptionId, held.get(), key);
     } catch (StripeFailure e) {
-      throw new IllegalStateException(
-          "Stripe did not discount Subscription %s (request %s): %s"
-              .formatted(subscriptionId, e.requestId(), e.getMessage()),
-          e);
+      if (!e.refused()) {
+        throw new IllegalStateException(
+            "Stripe did not discount Subscription %s (request %s): %s"
+                .formatted(subscriptionId, e.requestId(), e.getMessage()),
+            e);
+      }
+      log.error(
+          "Stripe refused to discount Subscription {} of {} by {} (request {}), which the"
+              + " organization holds: give it the coupon by hand ({})",
+          SafeText.forLog(subscriptionId),
+          SafeText.forLog(orgId),
+          held.get().stripeId(),
+          e.requestId(),
+          SafeText.forLog(e.getMessage()));
     }
   }
 

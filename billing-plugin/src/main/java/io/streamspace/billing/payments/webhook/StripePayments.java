@@ -77,13 +77,13 @@ public final class StripePayments {
   }
 
   /**
-   * Carries the discount an organization holds to its Stripe Subscription, which the Customer
-   * Portal moved onto {@code planId} without one: discounted at Stripe when the discount's coupon
-   * applies to that plan (idempotency key {@code key}); nothing otherwise.
+   * Carries the discount an organization held at {@code at} to its Stripe Subscription, which
+   * the Customer Portal moved onto {@code planId} without one then: discounted at Stripe when the
+   * discount's coupon applies to that plan (idempotency key {@code key}); nothing otherwise.
    */
   @FunctionalInterface
   public interface HeldDiscounts {
-    void carry(String subscriptionId, String orgId, String planId, String key, Instant now)
+    void carry(String subscriptionId, String orgId, String planId, String key, Instant at)
         throws SQLException;
   }
 

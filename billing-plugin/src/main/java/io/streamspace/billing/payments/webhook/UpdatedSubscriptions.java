@@ -75,7 +75,7 @@ final class UpdatedSubscriptions {
             stored.get().orgId(),
             planId,
             "ss-portal-" + event.id(),
-            now);
+            event.created());
       }
     }
   }
