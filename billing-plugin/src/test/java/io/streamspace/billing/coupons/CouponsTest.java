@@ -1,5 +1,6 @@
 package io.streamspace.billing.coupons;
 
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
@@ -660,23 +661,12 @@ class CouponsTest {
     billing =
         StripeSubscriptionFixtures.danOnPro(
             StripeSubscriptionFixtures.STRIPE_INVOICES, stripe, at("2026-03-16T12:00:00Z"));
-    created(
-        """
-        {"id": "EVERY3", "percent_off": 20, "duration": "repeating", "duration_in_periods": 3,
-         "applies_to": {"plans": ["enterprise"]}, "codes": ["EVERY3"]}""");
-    assertEquals(201, redeem(user("dan"), "{\"org_id\": \"dan\", \"code\": \"EVERY3\"}").status());
+    every3RedeemedByDan();
     stripe.verify(0, postRequestedFor(urlEqualTo("/v1/coupons")));
     billing.clock.set(at("2026-04-10T00:00:00Z"));
     StripeSubscriptionFixtures.enterprisePriceAtStripe(stripe);
     StripeSubscriptionFixtures.sessionCreated(stripe, "cs_sub_2", "subscription");
-    stripe.stubFor(
-        post(urlEqualTo("/v1/coupons"))
-            .willReturn(
-                okJson(
-                    """
-                    {"id": "ss_coupon_EVERY3_2mo", "object": "coupon", "percent_off": 20.0,
-                     "duration": "repeating", "duration_in_months": 2, "valid": true,
-                     "livemode": false, "metadata": {}}""")));
+    stripeMakesEvery3ForTwoMonths();
 
     Answer checkout =
         billing.call(
@@ -711,38 +701,8 @@ class CouponsTest {
    */
   @Test
   void aDiscountHeldOffAPlanItDoesNotCover_isGivenToTheSubscriptionThePortalMovesOntoOne() {
-    stripe.resetAll();
-    billing =
-        StripeSubscriptionFixtures.danOnPro(
-            StripeSubscriptionFixtures.STRIPE_INVOICES, stripe, at("2026-03-16T12:00:00Z"));
-    TestDatabase.execute(
-        """
-        INSERT INTO billing_stripe_subscriptions (subscription_id, account_id, plan_id, status,
-            event_at, updated_at, started_at)
-        VALUES ('sub_1', 'dan', 'pro', 'active', '2026-03-16T11:34:56Z',
-            '2026-03-16T11:34:56Z', '2026-03-16T11:34:56Z')""");
-    created(
-        """
-        {"id": "EVERY3", "percent_off": 20, "duration": "repeating", "duration_in_periods": 3,
-         "applies_to": {"plans": ["enterprise"]}, "codes": ["EVERY3"]}""");
-    assertEquals(201, redeem(user("dan"), "{\"org_id\": \"dan\", \"code\": \"EVERY3\"}").status());
-    stripe.verify(0, postRequestedFor(urlEqualTo("/v1/subscriptions/sub_1")));
-    billing.clock.set(at("2026-04-10T00:00:00Z"));
-    stripe.stubFor(
-        post(urlEqualTo("/v1/coupons"))
-            .willReturn(
-                okJson(
-                    """
-                    {"id": "ss_coupon_EVERY3_2mo", "object": "coupon", "percent_off": 20.0,
-                     "duration": "repeating", "duration_in_months": 2, "valid": true,
-                     "livemode": false, "metadata": {}}""")));
-    String onEnterprise =
-        StripeSubscriptionFixtures.subscription(
-            "sub_1",
-            "active",
-            StripeSubscriptionFixtures.price("price_ent", "enterprise", 9999),
-            false,
-            StripeSubscriptionFixtures.metadataOf("pro"));
+    every3HeldByDanOnProUntilApril10();
+    String onEnterprise = sub1OnEnterprise();
     stripe.stubFor(post(urlEqualTo("/v1/subscriptions/sub_1")).willReturn(okJson(onEnterprise)));
     String portal =
         StripeSigning.event(
@@ -784,5 +744,92 @@ class CouponsTest {
             .withFormParam("duration", equalTo("repeating"))
             .withFormParam("duration_in_months", equalTo("2")));
     assertEquals(1L, value("SELECT count(*) FROM billing_coupon_redemptions"), "not again");
+  }
+
+  /**
+   * The same move, Stripe refusing the Subscription's update (400): the move stands and the event
+   * counts as applied (its answer 200, not an error for Stripe to deliver again for three days
+   * while dan stayed on Pro here); the refusal is logged, to give the coupon by hand.
+   */
+  @Test
+  void aDiscountStripeRefusesToCarry_leavesTheMoveStanding() {
+    every3HeldByDanOnProUntilApril10();
+    stripe.stubFor(
+        post(urlEqualTo("/v1/subscriptions/sub_1"))
+            .willReturn(
+                aResponse()
+                    .withStatus(400)
+                    .withHeader("Content-Type", "application/json")
+                    .withBody(
+                        """
+                        {"error": {"type": "invalid_request_error",
+                         "message": "This coupon cannot be applied to this subscription."}}""")));
+
+    StripeSigning.delivered(
+        billing,
+        StripeSubscriptionFixtures.SECRET,
+        StripeSigning.event(
+            "evt_portal",
+            "customer.subscription.updated",
+            billing.clock.instant(),
+            sub1OnEnterprise()));
+
+    assertEquals("enterprise", StripeSubscriptionFixtures.planOfDan(billing));
+    stripe.verify(1, postRequestedFor(urlEqualTo("/v1/subscriptions/sub_1")));
+    assertEquals(
+        1L, value("SELECT count(*) FROM billing_stripe_events WHERE event_id = 'evt_portal'"));
+  }
+
+  /**
+   * Dan on Pro with Stripe Subscription sub_1, EVERY3 (20 % off Enterprise for three periods)
+   * redeemed on March 16 and kept off Stripe (Pro's fee does not take it); now April 10, and
+   * Stripe makes {@code ss_coupon_EVERY3_2mo} when asked.
+   */
+  private void every3HeldByDanOnProUntilApril10() {
+    stripe.resetAll();
+    billing =
+        StripeSubscriptionFixtures.danOnPro(
+            StripeSubscriptionFixtures.STRIPE_INVOICES, stripe, at("2026-03-16T12:00:00Z"));
+    TestDatabase.execute(
+        """
+        INSERT INTO billing_stripe_subscriptions (subscription_id, account_id, plan_id, status,
+            event_at, updated_at, started_at)
+        VALUES ('sub_1', 'dan', 'pro', 'active', '2026-03-16T11:34:56Z',
+            '2026-03-16T11:34:56Z', '2026-03-16T11:34:56Z')""");
+    every3RedeemedByDan();
+    stripe.verify(0, postRequestedFor(urlEqualTo("/v1/subscriptions/sub_1")));
+    billing.clock.set(at("2026-04-10T00:00:00Z"));
+    stripeMakesEvery3ForTwoMonths();
+  }
+
+  /** sub_1 as Stripe shows it once the Portal moved it to Enterprise's price, no discount. */
+  private static String sub1OnEnterprise() {
+    return StripeSubscriptionFixtures.subscription(
+        "sub_1",
+        "active",
+        StripeSubscriptionFixtures.price("price_ent", "enterprise", 9999),
+        false,
+        StripeSubscriptionFixtures.metadataOf("pro"));
+  }
+
+  /** EVERY3, 20 % off Enterprise for three periods, made and redeemed by dan now. */
+  private void every3RedeemedByDan() {
+    created(
+        """
+        {"id": "EVERY3", "percent_off": 20, "duration": "repeating", "duration_in_periods": 3,
+         "applies_to": {"plans": ["enterprise"]}, "codes": ["EVERY3"]}""");
+    assertEquals(201, redeem(user("dan"), "{\"org_id\": \"dan\", \"code\": \"EVERY3\"}").status());
+  }
+
+  /** Stripe answers the coupon for EVERY3's last two periods, {@code ss_coupon_EVERY3_2mo}. */
+  private static void stripeMakesEvery3ForTwoMonths() {
+    stripe.stubFor(
+        post(urlEqualTo("/v1/coupons"))
+            .willReturn(
+                okJson(
+                    """
+                    {"id": "ss_coupon_EVERY3_2mo", "object": "coupon", "percent_off": 20.0,
+                     "duration": "repeating", "duration_in_months": 2, "valid": true,
+                     "livemode": false, "metadata": {}}""")));
   }
 }
