@@ -184,8 +184,13 @@ public final class Coupons {
   /** The organization's discount at {@code now}: the redemption discounting its periods. */
   public Optional<Redemption> active(String orgId, Instant now) throws SQLException {
     try (Connection c = dataSource.getConnection()) {
-      return RedemptionRows.active(c, orgId, now);
+      return active(c, orgId, now);
     }
+  }
+
+  /** {@link #active(String, Instant)} on the caller's connection, in its transaction. */
+  public Optional<Redemption> active(Connection c, String orgId, Instant now) throws SQLException {
+    return RedemptionRows.active(c, orgId, now);
   }
 
   /** The code's promotion code at Stripe, once mirrored (a subscription Checkout carries it). */

@@ -704,34 +704,21 @@ class CouponsTest {
     every3HeldByDanOnProUntilApril10();
     String onEnterprise = sub1OnEnterprise();
     stripe.stubFor(post(urlEqualTo("/v1/subscriptions/sub_1")).willReturn(okJson(onEnterprise)));
-    String portal =
-        StripeSigning.event(
-            "evt_portal", "customer.subscription.updated", billing.clock.instant(), onEnterprise);
 
-    StripeSigning.delivered(billing, StripeSubscriptionFixtures.SECRET, portal);
-    StripeSigning.delivered(billing, StripeSubscriptionFixtures.SECRET, portal);
+    portalMoved("evt_portal", onEnterprise);
+    portalMoved("evt_portal", onEnterprise);
     // back to Pro, which EVERY3 does not take, then to Enterprise with Stripe's discount kept
     billing.clock.set(at("2026-04-11T00:00:00Z"));
-    StripeSigning.delivered(
-        billing,
-        StripeSubscriptionFixtures.SECRET,
-        StripeSigning.event(
-            "evt_back",
-            "customer.subscription.updated",
-            billing.clock.instant(),
-            onEnterprise.replace(
-                StripeSubscriptionFixtures.price("price_ent", "enterprise", 9999),
-                StripeSubscriptionFixtures.price("price_pro", "pro", 2999))));
+    portalMoved(
+        "evt_back",
+        onEnterprise.replace(
+            StripeSubscriptionFixtures.price("price_ent", "enterprise", 9999),
+            StripeSubscriptionFixtures.price("price_pro", "pro", 2999)));
     assertEquals("pro", StripeSubscriptionFixtures.planOfDan(billing));
     billing.clock.set(at("2026-04-12T00:00:00Z"));
-    StripeSigning.delivered(
-        billing,
-        StripeSubscriptionFixtures.SECRET,
-        StripeSigning.event(
-            "evt_again",
-            "customer.subscription.updated",
-            billing.clock.instant(),
-            onEnterprise.replace("\"metadata\":", "\"discounts\": [\"di_1\"], \"metadata\":")));
+    portalMoved(
+        "evt_again",
+        onEnterprise.replace("\"metadata\":", "\"discounts\": [\"di_1\"], \"metadata\":"));
 
     assertEquals("enterprise", StripeSubscriptionFixtures.planOfDan(billing));
     stripe.verify(1, postRequestedFor(urlEqualTo("/v1/subscriptions/sub_1")));
@@ -765,14 +752,7 @@ class CouponsTest {
                         {"error": {"type": "invalid_request_error",
                          "message": "This coupon cannot be applied to this subscription."}}""")));
 
-    StripeSigning.delivered(
-        billing,
-        StripeSubscriptionFixtures.SECRET,
-        StripeSigning.event(
-            "evt_portal",
-            "customer.subscription.updated",
-            billing.clock.instant(),
-            sub1OnEnterprise()));
+    portalMoved("evt_portal", sub1OnEnterprise());
 
     assertEquals("enterprise", StripeSubscriptionFixtures.planOfDan(billing));
     stripe.verify(1, postRequestedFor(urlEqualTo("/v1/subscriptions/sub_1")));
@@ -800,6 +780,15 @@ class CouponsTest {
     stripe.verify(0, postRequestedFor(urlEqualTo("/v1/subscriptions/sub_1")));
     billing.clock.set(at("2026-04-10T00:00:00Z"));
     stripeMakesEvery3ForTwoMonths();
+  }
+
+  /** Stripe's {@code customer.subscription.updated} {@code event} of now, delivered signed. */
+  private void portalMoved(String event, String subscription) {
+    StripeSigning.delivered(
+        billing,
+        StripeSubscriptionFixtures.SECRET,
+        StripeSigning.event(
+            event, "customer.subscription.updated", billing.clock.instant(), subscription));
   }
 
   /** sub_1 as Stripe shows it once the Portal moved it to Enterprise's price, no discount. */

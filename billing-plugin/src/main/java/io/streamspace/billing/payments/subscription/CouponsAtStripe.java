@@ -84,7 +84,7 @@ public final class CouponsAtStripe {
    */
   public Optional<String> heldDiscount(StripeApi stripe, String orgId, String planId, Instant now)
       throws StripeFailure, SQLException {
-    Optional<StripeCoupons.Terms> held = heldTerms(orgId, planId, now);
+    Optional<StripeCoupons.Terms> held = heldTerms(coupons.active(orgId, now), planId, now);
     return held.isEmpty()
         ? Optional.empty()
         : Optional.of(StripeCoupons.coupon(stripe, held.get()));
@@ -100,9 +100,10 @@ public final class CouponsAtStripe {
    * refuses the update is logged, as an error to mend by hand, and the move stands.
    */
   public void carryHeldDiscount(
-      String subscriptionId, String orgId, String planId, String key, Instant at)
+      Connection c, String subscriptionId, String orgId, String planId, String key, Instant at)
       throws SQLException {
-    Optional<StripeCoupons.Terms> held = heldTerms(orgId, planId, at);
+    // on the event's connection: it holds one already, and its move is in that transaction
+    Optional<StripeCoupons.Terms> held = heldTerms(coupons.active(c, orgId, at), planId, at);
     if (held.isEmpty()) {
       return;
     }
@@ -137,16 +138,14 @@ public final class CouponsAtStripe {
   }
 
   /**
-   * The Stripe terms of the discount the organization holds at {@code now}, when its coupon
-   * applies to {@code planId}: a repeating one for the periods it has left.
+   * The Stripe terms of {@code active}, the discount the organization holds at {@code now}, when
+   * its coupon applies to {@code planId}: a repeating one for the periods it has left.
    */
-  private Optional<StripeCoupons.Terms> heldTerms(String orgId, String planId, Instant now)
-      throws SQLException {
+  private Optional<StripeCoupons.Terms> heldTerms(
+      Optional<Redemption> active, String planId, Instant now) {
     // the redemption carries its coupon's terms: nothing more to read
     Optional<Redemption> held =
-        coupons
-            .active(orgId, now)
-            .filter(r -> discountsSubscription(r.terms().appliesTo(), planId));
+        active.filter(r -> discountsSubscription(r.terms().appliesTo(), planId));
     if (held.isEmpty()) {
       return Optional.empty();
     }

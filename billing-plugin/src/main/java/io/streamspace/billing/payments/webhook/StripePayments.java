@@ -78,12 +78,19 @@ public final class StripePayments {
 
   /**
    * Carries the discount an organization held at {@code at} to its Stripe Subscription, which
-   * the Customer Portal moved onto {@code planId} without one then: discounted at Stripe when the
-   * discount's coupon applies to that plan (idempotency key {@code key}); nothing otherwise.
+   * the Customer Portal moved onto {@code planId} without one then, in the event's transaction
+   * on {@code connection}: discounted at Stripe when the discount's coupon applies to that plan
+   * (idempotency key {@code key}); nothing otherwise.
    */
   @FunctionalInterface
   public interface HeldDiscounts {
-    void carry(String subscriptionId, String orgId, String planId, String key, Instant at)
+    void carry(
+        java.sql.Connection connection,
+        String subscriptionId,
+        String orgId,
+        String planId,
+        String key,
+        Instant at)
         throws SQLException;
   }
 

@@ -71,6 +71,7 @@ final class UpdatedSubscriptions {
       moves.move(c, stored.get().orgId(), planId, event, now, after);
       if (!discounted(event)) {
         heldDiscounts.carry(
+            c,
             stored.get().subscriptionId(),
             stored.get().orgId(),
             planId,
