@@ -12,9 +12,12 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Which records of a plugin's round are to be handed: the first copy of each event, as the
@@ -28,8 +31,11 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * <p>One read per round: the index's places and the claims of the round's ids, in one statement.
  * While the index is behind the round, the round waits for it: woken by this node's index as soon
  * as it commits a round, else (another node indexes the partition) looking again every {@link
- * #LOOK_AGAIN}, for at most {@link #INDEX_WAIT}, past which the round fails and is handed again
- * after the consumers' backoff.
+ * #LOOK_AGAIN}, for at most the index wait ({@link #INDEX_WAIT}). Past it, the records the index
+ * has passed are handed and the rest are left to the next round (the consumer reads them again
+ * from where the handed part ends), so a round stays well inside the time Kafka gives a consumer
+ * between two polls however far the index is behind. A round of which the index has passed no
+ * record fails, and is handed again after the consumers' backoff.
  *
  * <p>A record the index is past but whose id holds no place (indexed before the index recorded
  * places, forgotten by the journal's retention, or not a journal entry) is handed, as every
@@ -37,7 +43,12 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  */
 final class FirstCopies {
 
-  /** How long a round waits for the journal's index before it fails (and is handed again). */
+  private static final Logger log = LoggerFactory.getLogger(FirstCopies.class);
+
+  /**
+   * How long a round waits for the journal's index to pass all its records, before it hands the
+   * part the index has passed (or fails, when that is none).
+   */
   static final Duration INDEX_WAIT = Duration.ofSeconds(20);
 
   /** How often a waiting round looks again when this node's index does not wake it. */
@@ -60,15 +71,28 @@ final class FirstCopies {
    */
   record Copy(ConsumerRecord<byte[], byte[]> record, String eventId) {}
 
+  /**
+   * The records of a round to hand, and the place they reach in each of the round's partitions:
+   * past the round's last record there, or, where the index is behind it, at the index's place
+   * (the first record left to the next round).
+   */
+  record Decided(List<Copy> copies, Map<Integer, Long> reached) {}
+
   private final DataSource dataSource;
   private final String topic;
+  private final Duration indexWait;
   private final Object monitor = new Object();
   // how many rounds this node's index has committed
   private long indexRounds;
 
-  FirstCopies(DataSource dataSource, String topic) {
+  /**
+   * @param indexWait how long a round waits for the index to pass all its records ({@link
+   *     #INDEX_WAIT}; shorter in tests)
+   */
+  FirstCopies(DataSource dataSource, String topic, Duration indexWait) {
     this.dataSource = dataSource;
     this.topic = topic;
+    this.indexWait = indexWait;
   }
 
   /** This node's index committed a round: rounds waiting for it look again. */
@@ -80,13 +104,17 @@ final class FirstCopies {
   }
 
   /**
-   * The round's records to hand, in their order, once the index has decided every one.
+   * The round's records to hand, in their order, once the index has decided every one, or, after
+   * the index wait, those it has decided.
    *
+   * @param next the place past the round's last record, by partition
    * @param stopping whether the consumer is stopping (then it stops waiting)
    * @throws InterruptedException when the consumer stops while waiting
-   * @throws IllegalStateException when the index is not past the round within {@link #INDEX_WAIT}
+   * @throws IllegalStateException when the index has passed none of the round's records within
+   *     the index wait
    */
-  List<Copy> toHand(List<ConsumerRecord<byte[], byte[]>> round, BooleanSupplier stopping)
+  Decided toHand(
+      List<ConsumerRecord<byte[], byte[]>> round, Map<Integer, Long> next, BooleanSupplier stopping)
       throws InterruptedException {
     List<Copy> copies = new ArrayList<>(round.size());
     Set<String> ids = new LinkedHashSet<>();
@@ -97,7 +125,7 @@ final class FirstCopies {
         ids.add(copy.eventId());
       }
     }
-    long deadline = System.nanoTime() + INDEX_WAIT.toNanos();
+    long deadline = System.nanoTime() + indexWait.toNanos();
     while (true) {
       long seen;
       synchronized (monitor) {
@@ -106,17 +134,27 @@ final class FirstCopies {
       Map<Integer, Long> indexed = new HashMap<>();
       Map<String, Place> claimed = new HashMap<>();
       read(ids, indexed, claimed);
-      if (round.stream().allMatch(r -> indexed.getOrDefault(r.partition(), 0L) > r.offset())) {
-        return firstCopies(copies, claimed);
+      List<Copy> passed = passed(copies, indexed);
+      if (passed.size() == copies.size()) {
+        return new Decided(firstCopies(passed, claimed), next);
       }
       if (stopping.getAsBoolean()) {
         throw new InterruptedException("stopping while waiting for the journal's index");
       }
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException(
-            "the journal's index has not passed this round's records within "
-                + INDEX_WAIT.toSeconds()
-                + " s");
+        if (passed.isEmpty()) {
+          throw new IllegalStateException(
+              "the journal's index has passed none of this round's records within "
+                  + indexWait.toSeconds()
+                  + " s");
+        }
+        log.info(
+            "The Kafka journal's index (topic {}) is behind a plugin's round: {} of its {} records"
+                + " are handed, the rest in the next round",
+            topic,
+            passed.size(),
+            copies.size());
+        return new Decided(firstCopies(passed, claimed), reached(round, next, indexed));
       }
       synchronized (monitor) {
         if (indexRounds == seen) {
@@ -124,6 +162,36 @@ final class FirstCopies {
         }
       }
     }
+  }
+
+  /** The records the index has passed, in their order. */
+  private static List<Copy> passed(List<Copy> round, Map<Integer, Long> indexed) {
+    List<Copy> passed = new ArrayList<>(round.size());
+    for (Copy copy : round) {
+      ConsumerRecord<byte[], byte[]> record = copy.record();
+      if (indexed.getOrDefault(record.partition(), 0L) > record.offset()) {
+        passed.add(copy);
+      }
+    }
+    return passed;
+  }
+
+  /** Where the handed part of the round ends in each partition: past its round, or the index. */
+  private static Map<Integer, Long> reached(
+      List<ConsumerRecord<byte[], byte[]>> round,
+      Map<Integer, Long> next,
+      Map<Integer, Long> indexed) {
+    Map<Integer, Long> first = new TreeMap<>();
+    for (ConsumerRecord<byte[], byte[]> record : round) {
+      first.putIfAbsent(record.partition(), record.offset());
+    }
+    Map<Integer, Long> reached = new TreeMap<>();
+    next.forEach(
+        (partition, past) -> {
+          long index = indexed.getOrDefault(partition, 0L);
+          reached.put(partition, Math.min(past, Math.max(index, first.get(partition))));
+        });
+    return reached;
   }
 
   private static List<Copy> firstCopies(List<Copy> round, Map<String, Place> claimed) {

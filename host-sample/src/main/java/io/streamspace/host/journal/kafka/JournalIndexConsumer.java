@@ -101,7 +101,8 @@ final class JournalIndexConsumer extends PartitionConsumer {
   }
 
   @Override
-  protected void consume(List<ConsumerRecord<byte[], byte[]>> round, Map<Integer, Long> next) {
+  protected Map<Integer, Long> consume(
+      List<ConsumerRecord<byte[], byte[]>> round, Map<Integer, Long> next) {
     List<EventJournal.Journaled> records = new ArrayList<>(round.size());
     for (ConsumerRecord<byte[], byte[]> record : round) {
       readable(record).ifPresent(records::add);
@@ -120,6 +121,7 @@ final class JournalIndexConsumer extends PartitionConsumer {
       throw Sql.failure("indexing the Kafka journal", e);
     }
     firstCopies.indexAdvanced();
+    return next;
   }
 
   /**

@@ -130,7 +130,7 @@ public final class KafkaConsumers
             this::furthestBehind,
             0,
             "none journaled over " + describe(maxBacklogAge) + " ago may wait");
-    this.firstCopies = new FirstCopies(dataSource, settings.topic());
+    this.firstCopies = new FirstCopies(dataSource, settings.topic(), FirstCopies.INDEX_WAIT);
     this.index =
         new JournalIndexConsumer(
             settings.topic(),

@@ -112,8 +112,11 @@ abstract class PartitionConsumer implements ConsumerRebalanceListener {
   /**
    * Hands a round's records to what consumes them and stores the places past them ({@code
    * next}, by partition) once that is durable; throws, storing nothing, when it could not.
+   *
+   * @return the places stored: {@code next}, or, in a partition where only the round's first
+   *     records were consumed, the place of the first left, from which the partition is read again
    */
-  protected abstract void consume(
+  protected abstract Map<Integer, Long> consume(
       List<ConsumerRecord<byte[], byte[]>> round, Map<Integer, Long> next)
       throws InterruptedException;
 
@@ -229,8 +232,14 @@ abstract class PartitionConsumer implements ConsumerRebalanceListener {
       }
     }
     if (!round.isEmpty()) {
-      consume(round, next);
-      stored.putAll(next);
+      Map<Integer, Long> reached = consume(round, next);
+      reached.forEach(
+          (partition, place) -> {
+            if (place < next.get(partition)) {
+              consumer.seek(new TopicPartition(topic, partition), place);
+            }
+          });
+      stored.putAll(reached);
       renewedAt = System.nanoTime();
       changed();
     } else if (System.nanoTime() - renewedAt > RENEW_EVERY.toNanos() && !stored.isEmpty()) {

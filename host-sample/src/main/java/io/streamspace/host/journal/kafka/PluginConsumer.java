@@ -20,9 +20,10 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * never skips it, and plugins key what they store by natural keys (an event's id, a session's
  * hour), so the second delivery changes nothing. Usage is neither lost nor doubled.
  *
- * <p>A round is handed once the journal's index has decided it, and only the first copy of each
- * event ({@link FirstCopies}): a second copy in the topic, or another body under an id the index
- * set aside, is skipped, its place moving on with the round's.
+ * <p>A round is handed once the journal's index has decided it (or, when the index is far behind,
+ * the part it has decided, the rest read again in the next round), and only the first copy of
+ * each event ({@link FirstCopies}): a second copy in the topic, or another body under an id the
+ * index set aside, is skipped, its place moving on with the round's.
  */
 final class PluginConsumer extends PartitionConsumer {
 
@@ -45,9 +46,11 @@ final class PluginConsumer extends PartitionConsumer {
   }
 
   @Override
-  protected void consume(List<ConsumerRecord<byte[], byte[]>> round, Map<Integer, Long> next)
+  protected Map<Integer, Long> consume(
+      List<ConsumerRecord<byte[], byte[]>> round, Map<Integer, Long> next)
       throws InterruptedException {
-    for (FirstCopies.Copy copy : firstCopies.toHand(round, this::stopping)) {
+    FirstCopies.Decided decided = firstCopies.toHand(round, next, this::stopping);
+    for (FirstCopies.Copy copy : decided.copies()) {
       // most records are this node's intake's, kept parsed: handed without decoding the record
       ConsumerRecord<byte[], byte[]> record = copy.record();
       if (copy.eventId() == null
@@ -56,6 +59,7 @@ final class PluginConsumer extends PartitionConsumer {
       }
     }
     PluginFlush.await(plugin.id(), plugin.extension().flush());
-    places.advance(name, next, clock.instant());
+    places.advance(name, decided.reached(), clock.instant());
+    return decided.reached();
   }
 }

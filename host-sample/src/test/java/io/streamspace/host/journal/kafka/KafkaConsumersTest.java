@@ -73,7 +73,8 @@ import org.junit.jupiter.api.TestInstance;
  * host's PostgreSQL: each plugin is handed the records in order per account and its place moves
  * only after its flush; a crash between the flush and the place's store hands the round again,
  * which natural keys make harmless; the journal's index writes each id once, a plugin is handed
- * its first copy alone, and another body under it is set aside; a plugin seen first starts from now; a rewind
+ * its first copy alone, and another body under it is set aside; a round the index has passed in
+ * part hands that part and reads the rest again; a plugin seen first starts from now; a rewind
  * hands the records since a time again; the lag is counted per partition.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -197,6 +198,58 @@ class KafkaConsumersTest {
         assertEquals(inOrder, handedOfAccount, "the events of " + key + " in order");
       }
     }
+  }
+
+  @Test
+  void aRoundTheIndexHasPassedInPart_handsThatPart_andTheRestOnceTheIndexPassesIt()
+      throws Exception {
+    String topic = topic(1);
+    List<String> sent = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      sendTo(topic, 0, entry("partial-" + i, "acct-0"));
+      sent.add("partial-" + i);
+    }
+    // no index runs here: its place is set by hand, past the first three records
+    KafkaPlaces places = new KafkaPlaces(database.dataSource(), topic);
+    places.set(KafkaPlaces.INDEX, Map.of(0, 3L), NOW);
+    places.set("partial", Map.of(0, 0L), NOW);
+    FirstCopies firstCopies = new FirstCopies(database.dataSource(), topic, Duration.ofMillis(300));
+    Recording recording = new Recording();
+    PluginConsumer consumer =
+        new PluginConsumer(
+            new ActivePlugin("partial", new HeldFlushes(), null),
+            topic,
+            pluginConsumerProperties("partial"),
+            places,
+            recording,
+            firstCopies,
+            new MutableClock(NOW));
+    consumer.start();
+    try {
+      Await.await(WAIT, POLL, "the passed part handed", () -> recording.handed.size() == 3);
+      assertEquals(sent.subList(0, 3), recording.ids(), "the three the index passed, in order");
+      Await.await(WAIT, POLL, "its place stored", () -> places("partial", topic).get(0) == 3L);
+
+      places.set(KafkaPlaces.INDEX, Map.of(0, 6L), NOW);
+      firstCopies.indexAdvanced();
+      Await.await(WAIT, POLL, "the rest handed", () -> places("partial", topic).get(0) == 6L);
+      assertEquals(sent, recording.ids(), "each record handed once, in order");
+    } finally {
+      consumer.stop();
+    }
+  }
+
+  private Properties pluginConsumerProperties(String pluginId) {
+    Properties properties = new Properties();
+    properties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    properties.put(ConsumerConfig.GROUP_ID_CONFIG, KafkaConsumers.groupOf(pluginId));
+    properties.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic");
+    properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    properties.put(
+        ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    properties.put(
+        ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    return properties;
   }
 
   /**
