@@ -57,6 +57,10 @@ import org.slf4j.LoggerFactory;
  * at its start, nothing rated yet), as the benchmark module's calculate-usage workload rates it;
  * without, one after an hour already rated.
  *
+ * <p>With {@code -Drating.durable=true} the rounds run on a server of their own with fsync,
+ * synchronous commit and full-page writes on, as the host runs its embedded server (the tests'
+ * server has them off); {@code -Drating.server.NAME=VALUE} sets another of its settings.
+ *
  * <p>With {@code -Drating.explain=DIR} the rounds run on a server of their own that logs every
  * statement of the job with its plan and actual row counts and times ({@code auto_explain}) to a
  * file in DIR: how the share of each step is measured.
@@ -115,7 +119,9 @@ public final class RatingBenchmark {
     int resources = storageGb.signum() > 0 ? 3 : 2;
     String explainTo = System.getProperty("rating.explain");
     DataSource dataSource =
-        explainTo == null ? TestDatabase.dataSource() : explainingServer(Path.of(explainTo));
+        explainTo != null
+            ? explainingServer(Path.of(explainTo))
+            : Boolean.getBoolean("rating.durable") ? durableServer() : TestDatabase.dataSource();
     BillingMigrations.migrate(dataSource);
     int transactions =
         args.length > 3 ? Integer.parseInt(args[3]) : UsageCalculator.RATING_TRANSACTIONS;
@@ -203,6 +209,35 @@ public final class RatingBenchmark {
     return backendCpuMillis(dataSource).entrySet().stream()
         .mapToLong(e -> e.getValue() - before.getOrDefault(e.getKey(), 0L))
         .sum();
+  }
+
+  /**
+   * A server of its own with fsync, synchronous commit and full-page writes on, as the host runs
+   * its embedded server; {@code -Drating.server.NAME=VALUE} sets a setting of it more.
+   */
+  private static DataSource durableServer() {
+    try {
+      EmbeddedPostgres.Builder builder =
+          EmbeddedPostgres.builder()
+              .setServerConfig("fsync", "on")
+              .setServerConfig("synchronous_commit", "on")
+              .setServerConfig("full_page_writes", "on");
+      String prefix = "rating.server.";
+      System.getProperties().stringPropertyNames().stream()
+          .filter(name -> name.startsWith(prefix))
+          .forEach(
+              name ->
+                  builder.setServerConfig(
+                      name.substring(prefix.length()), System.getProperty(name)));
+      EmbeddedPostgres server = builder.start();
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> closeQuietly(server)));
+      HikariConfig config = new HikariConfig();
+      config.setJdbcUrl(server.getJdbcUrl("postgres", "postgres"));
+      config.setMaximumPoolSize(8);
+      return new HikariDataSource(config);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** A server of its own logging every statement's plan, as it ran, to a file in {@code dir}. */

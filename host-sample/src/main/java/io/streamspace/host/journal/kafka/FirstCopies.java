@@ -8,10 +8,8 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
 import javax.sql.DataSource;
@@ -28,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * plugin's consumer hands a record only once the index's place is past it, and only when it is
  * that copy.
  *
- * <p>One read per round: the index's places and the claims of the round's ids, in one statement.
+ * <p>One read per round: the index's places and the claims of the round's ids where the index
+ * found a second copy, in one statement.
  * While the index is behind the round, the round waits for it: woken by this node's index as soon
  * as it commits a round, else (another node indexes the partition) looking again every {@link
  * #LOOK_AGAIN}, for at most the index wait ({@link #INDEX_WAIT}). Past it, the records the index
@@ -39,7 +38,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A record the index is past but whose id holds no place (indexed before the index recorded
  * places, forgotten by the journal's retention, or not a journal entry) is handed, as every
- * record was before: the plugins' natural keys make a second copy harmless.
+ * record was before: the plugins' natural keys make a second copy harmless. So is, without its
+ * entry being read, a record past the last one of its partition the index did not take as its
+ * event's first copy (the index records it with its place): a second copy is rare, so most
+ * rounds read the index's places alone.
  */
 final class FirstCopies {
 
@@ -54,13 +56,22 @@ final class FirstCopies {
   /** How often a waiting round looks again when this node's index does not wake it. */
   static final Duration LOOK_AGAIN = Duration.ofMillis(100);
 
+  // The index's places, and the entries of the round's ids only where the index may have found
+  // a second copy: at or before the last record of its partition it did not take as its event's
+  // first copy (host_kafka_offsets.last_repeat). Past it every record is its event's first copy,
+  // handed without reading its entry: most rounds read no entry.
   private static final String DECIDED =
       """
-      SELECT partition, next_offset, NULL AS event_id
-      FROM host_kafka_offsets WHERE consumer = ? AND topic = ?
+      WITH places AS (
+        SELECT partition, next_offset, last_repeat FROM host_kafka_offsets
+        WHERE consumer = ? AND topic = ?
+      )
+      SELECT partition, next_offset, NULL AS event_id FROM places
       UNION ALL
-      SELECT kafka_partition, kafka_offset, event_id
-      FROM host_journal WHERE event_id = ANY (?)
+      SELECT j.kafka_partition, j.kafka_offset, j.event_id
+      FROM unnest(?::text[], ?::int[], ?::bigint[]) AS r(event_id, partition, record_offset)
+      JOIN places p ON p.partition = r.partition AND r.record_offset <= p.last_repeat
+      JOIN host_journal j ON j.event_id = r.event_id
       """;
 
   /** A record's place in the topic. */
@@ -117,12 +128,12 @@ final class FirstCopies {
       List<ConsumerRecord<byte[], byte[]>> round, Map<Integer, Long> next, BooleanSupplier stopping)
       throws InterruptedException {
     List<Copy> copies = new ArrayList<>(round.size());
-    Set<String> ids = new LinkedHashSet<>();
+    List<Copy> withIds = new ArrayList<>(round.size());
     for (ConsumerRecord<byte[], byte[]> record : round) {
       Copy copy = new Copy(record, JournalRecords.eventId(record));
       copies.add(copy);
       if (copy.eventId() != null) {
-        ids.add(copy.eventId());
+        withIds.add(copy);
       }
     }
     long deadline = System.nanoTime() + indexWait.toNanos();
@@ -133,7 +144,7 @@ final class FirstCopies {
       }
       Map<Integer, Long> indexed = new HashMap<>();
       Map<String, Place> claimed = new HashMap<>();
-      read(ids, indexed, claimed);
+      read(withIds, indexed, claimed);
       List<Copy> passed = passed(copies, indexed);
       if (passed.size() == copies.size()) {
         return new Decided(firstCopies(passed, claimed), next);
@@ -206,7 +217,17 @@ final class FirstCopies {
     return first;
   }
 
-  private void read(Set<String> ids, Map<Integer, Long> indexed, Map<String, Place> claimed) {
+  private void read(List<Copy> withIds, Map<Integer, Long> indexed, Map<String, Place> claimed) {
+    int n = withIds.size();
+    String[] ids = new String[n];
+    Integer[] partitions = new Integer[n];
+    Long[] offsets = new Long[n];
+    for (int i = 0; i < n; i++) {
+      ConsumerRecord<byte[], byte[]> record = withIds.get(i).record();
+      ids[i] = withIds.get(i).eventId();
+      partitions[i] = record.partition();
+      offsets[i] = record.offset();
+    }
     try (Connection connection = dataSource.getConnection();
         PreparedStatement statement =
             Sql.prepare(
@@ -214,7 +235,9 @@ final class FirstCopies {
                 DECIDED,
                 KafkaPlaces.INDEX,
                 topic,
-                connection.createArrayOf("text", ids.toArray()));
+                connection.createArrayOf("text", ids),
+                connection.createArrayOf("int4", partitions),
+                connection.createArrayOf("int8", offsets));
         ResultSet rows = statement.executeQuery()) {
       while (rows.next()) {
         int partition = rows.getInt(1);

@@ -104,17 +104,24 @@ final class JournalIndexConsumer extends PartitionConsumer {
   protected Map<Integer, Long> consume(
       List<ConsumerRecord<byte[], byte[]>> round, Map<Integer, Long> next) {
     List<EventJournal.Journaled> records = new ArrayList<>(round.size());
+    // by partition, the last record not taken as its event's first copy (FirstCopies)
+    Map<Integer, Long> lastRepeats = new HashMap<>();
     for (ConsumerRecord<byte[], byte[]> record : round) {
-      readable(record).ifPresent(records::add);
+      readable(record)
+          .ifPresentOrElse(
+              records::add,
+              () -> lastRepeats.merge(record.partition(), record.offset(), Math::max));
     }
     try {
       Transactions.<Void, RuntimeException>inTransaction(
           dataSource,
           connection -> {
             if (!records.isEmpty()) {
-              DeadLetterStore.setAside(connection, index(connection, records), clock.instant());
+              Indexed indexed = index(connection, records);
+              DeadLetterStore.setAside(connection, indexed.conflicts(), clock.instant());
+              indexed.repeats().forEach(r -> lastRepeats.merge(r.partition(), r.seq(), Math::max));
             }
-            places.advance(connection, name, next, clock.instant());
+            places.advanceIndex(connection, next, lastRepeats, clock.instant());
             return null;
           });
     } catch (SQLException e) {
@@ -125,10 +132,15 @@ final class JournalIndexConsumer extends PartitionConsumer {
   }
 
   /**
-   * Claims and writes the round's first copies; answers the conflicts to set aside, each id once.
+   * What a round's index did: the conflicts to set aside (each id once), and the records it did
+   * not take as their events' first copies (the duplicates and the conflicts).
    */
-  private static List<DeadLetterStore.SetAside> index(
-      Connection connection, List<EventJournal.Journaled> records) throws SQLException {
+  private record Indexed(
+      List<DeadLetterStore.SetAside> conflicts, List<EventJournal.Journaled> repeats) {}
+
+  /** Claims and writes the round's first copies. */
+  private static Indexed index(Connection connection, List<EventJournal.Journaled> records)
+      throws SQLException {
     // the first copy of an id in the round stands for it (one statement may not claim a row twice)
     Map<String, Integer> firstOf = new LinkedHashMap<>();
     List<EventJournal.Journaled> firsts = new ArrayList<>();
@@ -163,10 +175,14 @@ final class JournalIndexConsumer extends PartitionConsumer {
       claimedMeanwhile(connection, unseen, stored);
     }
     Map<String, DeadLetterStore.SetAside> conflicts = new LinkedHashMap<>();
+    List<EventJournal.Journaled> repeats = new ArrayList<>();
     for (EventJournal.Journaled record : records) {
       JournalEntry entry = record.entry();
       int n = firstOf.get(entry.eventId());
       boolean theClaimedCopy = claimed[n] && firsts.get(n) == record;
+      if (!theClaimedCopy) {
+        repeats.add(record);
+      }
       String body = stored.get(entry.eventId());
       // a copy of the claimed body is a duplicate (one form per event, JournalEntry); an id
       // forgotten meanwhile was taken before
@@ -174,7 +190,7 @@ final class JournalIndexConsumer extends PartitionConsumer {
         conflicts.putIfAbsent(entry.eventId(), conflict(record));
       }
     }
-    return List.copyOf(conflicts.values());
+    return new Indexed(List.copyOf(conflicts.values()), repeats);
   }
 
   private static DeadLetterStore.SetAside conflict(EventJournal.Journaled record) {

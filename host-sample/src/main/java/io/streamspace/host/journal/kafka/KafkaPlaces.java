@@ -43,6 +43,20 @@ final class KafkaPlaces {
           + " UPDATE SET next_offset = greatest(o.next_offset, excluded.next_offset),"
           + " updated_at = excluded.updated_at";
 
+  // the index's: its places, and the last record in each partition it did not take as its
+  // event's first copy (never back either; greatest ignores a null)
+  private static final String ADVANCE_INDEX =
+      """
+      INSERT INTO host_kafka_offsets AS o
+        (consumer, topic, partition, next_offset, updated_at, last_repeat)
+      SELECT ?, ?, t.partition, t.next_offset, ?, t.last_repeat
+      FROM unnest(?::int[], ?::bigint[], ?::bigint[]) AS t(partition, next_offset, last_repeat)
+      ON CONFLICT (consumer, topic, partition) DO UPDATE
+      SET next_offset = greatest(o.next_offset, excluded.next_offset),
+          updated_at = excluded.updated_at,
+          last_repeat = greatest(o.last_repeat, excluded.last_repeat)
+      """;
+
   private static final String STORE_IF_ABSENT = UPSERT + " NOTHING";
 
   private static final String SET =
@@ -116,6 +130,35 @@ final class KafkaPlaces {
   void advance(Connection connection, String consumer, Map<Integer, Long> places, Instant now)
       throws SQLException {
     try (PreparedStatement statement = bind(connection, ADVANCE, consumer, places, now)) {
+      statement.executeUpdate();
+    }
+  }
+
+  /**
+   * {@link #advance} for the journal's index, in its round's transaction, with the offset of the
+   * last record of the round in each partition it did not take as its event's first copy (none:
+   * absent).
+   */
+  void advanceIndex(
+      Connection connection, Map<Integer, Long> places, Map<Integer, Long> lastRepeats, Instant now)
+      throws SQLException {
+    Integer[] partitions = places.keySet().toArray(Integer[]::new);
+    Long[] offsets = new Long[partitions.length];
+    Long[] repeats = new Long[partitions.length];
+    for (int i = 0; i < partitions.length; i++) {
+      offsets[i] = places.get(partitions[i]);
+      repeats[i] = lastRepeats.get(partitions[i]);
+    }
+    try (PreparedStatement statement =
+        Sql.prepare(
+            connection,
+            ADVANCE_INDEX,
+            INDEX,
+            topic,
+            Timestamp.from(now),
+            connection.createArrayOf("int4", partitions),
+            connection.createArrayOf("int8", offsets),
+            connection.createArrayOf("int8", repeats))) {
       statement.executeUpdate();
     }
   }

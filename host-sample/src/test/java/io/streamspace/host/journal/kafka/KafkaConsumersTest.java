@@ -215,15 +215,7 @@ class KafkaConsumersTest {
     places.set("partial", Map.of(0, 0L), NOW);
     FirstCopies firstCopies = new FirstCopies(database.dataSource(), topic, Duration.ofMillis(300));
     Recording recording = new Recording();
-    PluginConsumer consumer =
-        new PluginConsumer(
-            new ActivePlugin("partial", new HeldFlushes(), null),
-            topic,
-            pluginConsumerProperties("partial"),
-            places,
-            recording,
-            firstCopies,
-            new MutableClock(NOW));
+    PluginConsumer consumer = pluginConsumer("partial", topic, places, recording, firstCopies);
     consumer.start();
     try {
       Await.await(WAIT, POLL, "the passed part handed", () -> recording.handed.size() == 3);
@@ -237,6 +229,69 @@ class KafkaConsumersTest {
     } finally {
       consumer.stop();
     }
+  }
+
+  /**
+   * A second copy is rare, so a plugin's round reads the entries of its ids only up to the last
+   * record the index did not take as its event's first copy: past it, an entry naming another
+   * record (here put in by hand) is not read, and the record is handed.
+   */
+  @Test
+  void aRoundReadsTheEntriesOfItsIdsOnlyUpToTheLastSecondCopyTheIndexFound() throws Exception {
+    String topic = topic(1);
+    sendTo(topic, 0, entry("repeat-0", "acct-0"));
+    sendTo(topic, 0, entry("repeat-1", "acct-0"));
+    execute(
+        "INSERT INTO host_journal (seq, journaled_at, event_id, event_type, occurred_at, user_id,"
+            + " body, kafka_partition, kafka_offset) SELECT nextval('host_journal_seq'), now(),"
+            + " 'repeat-1', 'session.heartbeat', now(), 'user-acct-0', '{}', 0, 99");
+    KafkaPlaces places = new KafkaPlaces(database.dataSource(), topic);
+    places.set(KafkaPlaces.INDEX, Map.of(0, 2L), NOW);
+
+    // the index found no second copy: both handed, repeat-1's entry unread
+    assertEquals(List.of("repeat-0", "repeat-1"), handedUpTo(2, "no-repeat", topic, places));
+
+    // the index found one at offset 1: its entry is read, and names another record
+    execute("UPDATE host_kafka_offsets SET last_repeat = 1 WHERE topic = '" + topic + "'");
+    assertEquals(List.of("repeat-0"), handedUpTo(2, "a-repeat", topic, places));
+  }
+
+  /** What a plugin's consumer started at the topic's start hands until its place is {@code end}. */
+  private List<String> handedUpTo(long end, String pluginId, String topic, KafkaPlaces places)
+      throws Exception {
+    places.set(pluginId, Map.of(0, 0L), NOW);
+    Recording recording = new Recording();
+    PluginConsumer consumer =
+        pluginConsumer(
+            pluginId,
+            topic,
+            places,
+            recording,
+            new FirstCopies(database.dataSource(), topic, FirstCopies.INDEX_WAIT));
+    consumer.start();
+    try {
+      Await.await(WAIT, POLL, "its place at the end", () -> places(pluginId, topic).get(0) == end);
+      return recording.ids();
+    } finally {
+      consumer.stop();
+    }
+  }
+
+  /** A plugin's consumer of its own, with no index running: the test sets the index's places. */
+  private PluginConsumer pluginConsumer(
+      String pluginId,
+      String topic,
+      KafkaPlaces places,
+      EventHandoff handoff,
+      FirstCopies firstCopies) {
+    return new PluginConsumer(
+        new ActivePlugin(pluginId, new HeldFlushes(), null),
+        topic,
+        pluginConsumerProperties(pluginId),
+        places,
+        handoff,
+        firstCopies,
+        new MutableClock(NOW));
   }
 
   private Properties pluginConsumerProperties(String pluginId) {
@@ -420,11 +475,15 @@ class KafkaConsumersTest {
     String topic = topic(2);
     Map<Integer, Long> ends = new TreeMap<>();
     Map<String, String> firstCopies = new TreeMap<>();
+    // by partition, the last record that is not its event's first copy
+    Map<String, String> lastRepeats = new TreeMap<>(Map.of("0", "none", "1", "none"));
     // a second copy of index-1 in the same round
     for (String id : List.of("index-1", "index-2", "index-1")) {
       RecordMetadata written = send(topic, entry(id, "acct-" + id));
       ends.merge(written.partition(), written.offset() + 1, Math::max);
-      firstCopies.putIfAbsent(id, written.partition() + "@" + written.offset());
+      if (firstCopies.putIfAbsent(id, written.partition() + "@" + written.offset()) != null) {
+        lastRepeats.put(Integer.toString(written.partition()), Long.toString(written.offset()));
+      }
     }
 
     try (KafkaConsumers consumers =
@@ -443,7 +502,16 @@ class KafkaConsumersTest {
           "the index past the copy",
           () -> places(KafkaPlaces.INDEX, topic).get(again.partition()) == again.offset() + 1);
       assertEquals(firstIndexed, indexed(), "the copy was not indexed again");
+      lastRepeats.put(Integer.toString(again.partition()), Long.toString(again.offset()));
     }
+    assertEquals(
+        lastRepeats,
+        texts(
+            "SELECT partition::text, coalesce(last_repeat::text, 'none') FROM host_kafka_offsets"
+                + " WHERE consumer = '#index' AND topic = '"
+                + topic
+                + "'"),
+        "the index records, by partition, the last record that is not its event's first copy");
 
     Map<String, Long> journaled = indexed();
     assertEquals(List.of("index-1", "index-2"), List.copyOf(journaled.keySet()), "each once");
