@@ -141,7 +141,7 @@ final class IntakeWithRatingWorkload implements Workload {
                 "%s: %,d events sent in %d ms, %d %s run(s) overlapped",
                 NAME, sent.events(), sending.toMillis(), runs.size(), JOB));
     runs.forEach(run -> context.progress().line(NAME + ": " + run));
-    traffic.checkJournaledOnce(context.dataSource(), sent);
+    traffic.checkJournaledOnce(context.dataSource(), sent, context.progress());
     long scheduled = runs.stream().filter(Run::cron).count();
     if (runs.stream().anyMatch(run -> !run.succeeded()) || runs.size() < runsWanted) {
       throw new IllegalStateException(

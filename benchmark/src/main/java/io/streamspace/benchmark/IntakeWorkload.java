@@ -76,7 +76,7 @@ public final class IntakeWorkload implements Workload {
     http.awaitBillingCaughtUp();
     Duration applying = EventSender.since(began);
     context.progress().line(NAME + ": applied by billing after " + applying.toMillis() + " ms");
-    traffic.checkJournaledOnce(context.dataSource(), sent);
+    traffic.checkJournaledOnce(context.dataSource(), sent, context.progress());
     if (kafka != null) {
       checkTopicHoldsEachOnce(kafka, context, sent);
     }

@@ -251,6 +251,10 @@ class KafkaConsumersTest {
     // the index found no second copy: both handed, repeat-1's entry unread
     assertEquals(List.of("repeat-0", "repeat-1"), handedUpTo(2, "no-repeat", topic, places));
 
+    // the index found one at offset 0: repeat-1's entry is still unread
+    execute("UPDATE host_kafka_offsets SET last_repeat = 0 WHERE topic = '" + topic + "'");
+    assertEquals(List.of("repeat-0", "repeat-1"), handedUpTo(2, "a-repeat-before", topic, places));
+
     // the index found one at offset 1: its entry is read, and names another record
     execute("UPDATE host_kafka_offsets SET last_repeat = 1 WHERE topic = '" + topic + "'");
     assertEquals(List.of("repeat-0"), handedUpTo(2, "a-repeat", topic, places));
@@ -503,6 +507,15 @@ class KafkaConsumersTest {
           () -> places(KafkaPlaces.INDEX, topic).get(again.partition()) == again.offset() + 1);
       assertEquals(firstIndexed, indexed(), "the copy was not indexed again");
       lastRepeats.put(Integer.toString(again.partition()), Long.toString(again.offset()));
+      // then a first copy in each partition, after its repeats: the last repeat stays
+      for (String account : List.of("acct-index-1", "acct-index-2")) {
+        RecordMetadata first = send(topic, otherUsersEntry("after-" + account, account));
+        Await.await(
+            WAIT,
+            POLL,
+            "the index past the first copy",
+            () -> places(KafkaPlaces.INDEX, topic).get(first.partition()) == first.offset() + 1);
+      }
     }
     assertEquals(
         lastRepeats,
@@ -1018,6 +1031,12 @@ class KafkaConsumersTest {
   private RecordMetadata send(String topic, JournalEntry entry, Instant journaledAt)
       throws Exception {
     return producer.send(JournalRecords.record(topic, entry, journaledAt)).get();
+  }
+
+  /** An event billed to {@code account} of a user of its own, whose body names its id. */
+  private static JournalEntry otherUsersEntry(String id, String account) {
+    return new JournalEntry(
+        id, "session.heartbeat", NOW, "user-" + id, "s-" + id, "{\"id\":\"" + id + "\"}", account);
   }
 
   /** An event of {@code account}'s user, whose body names its id. */
