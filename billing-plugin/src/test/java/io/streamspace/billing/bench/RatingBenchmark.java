@@ -216,43 +216,37 @@ public final class RatingBenchmark {
    * its embedded server; {@code -Drating.server.NAME=VALUE} sets a setting of it more.
    */
   private static DataSource durableServer() {
-    try {
-      EmbeddedPostgres.Builder builder =
-          EmbeddedPostgres.builder()
-              .setServerConfig("fsync", "on")
-              .setServerConfig("synchronous_commit", "on")
-              .setServerConfig("full_page_writes", "on");
-      String prefix = "rating.server.";
-      System.getProperties().stringPropertyNames().stream()
-          .filter(name -> name.startsWith(prefix))
-          .forEach(
-              name ->
-                  builder.setServerConfig(
-                      name.substring(prefix.length()), System.getProperty(name)));
-      EmbeddedPostgres server = builder.start();
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> closeQuietly(server)));
-      HikariConfig config = new HikariConfig();
-      config.setJdbcUrl(server.getJdbcUrl("postgres", "postgres"));
-      config.setMaximumPoolSize(8);
-      return new HikariDataSource(config);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    EmbeddedPostgres.Builder builder =
+        EmbeddedPostgres.builder()
+            .setServerConfig("fsync", "on")
+            .setServerConfig("synchronous_commit", "on")
+            .setServerConfig("full_page_writes", "on");
+    String prefix = "rating.server.";
+    System.getProperties().stringPropertyNames().stream()
+        .filter(name -> name.startsWith(prefix))
+        .forEach(
+            name ->
+                builder.setServerConfig(name.substring(prefix.length()), System.getProperty(name)));
+    return pooled(builder);
   }
 
   /** A server of its own logging every statement's plan, as it ran, to a file in {@code dir}. */
   private static DataSource explainingServer(Path dir) {
+    return pooled(
+        EmbeddedPostgres.builder()
+            .setServerConfig("shared_preload_libraries", "auto_explain")
+            .setServerConfig("logging_collector", "on")
+            .setServerConfig("log_directory", dir.toAbsolutePath().toString())
+            .setServerConfig("auto_explain.log_min_duration", "0")
+            .setServerConfig("auto_explain.log_analyze", "on")
+            .setServerConfig("auto_explain.log_buffers", "on")
+            .setServerConfig("auto_explain.log_nested_statements", "on"));
+  }
+
+  /** Starts the server {@code builder} describes, stopped when the JVM exits, and a pool on it. */
+  private static DataSource pooled(EmbeddedPostgres.Builder builder) {
     try {
-      EmbeddedPostgres server =
-          EmbeddedPostgres.builder()
-              .setServerConfig("shared_preload_libraries", "auto_explain")
-              .setServerConfig("logging_collector", "on")
-              .setServerConfig("log_directory", dir.toAbsolutePath().toString())
-              .setServerConfig("auto_explain.log_min_duration", "0")
-              .setServerConfig("auto_explain.log_analyze", "on")
-              .setServerConfig("auto_explain.log_buffers", "on")
-              .setServerConfig("auto_explain.log_nested_statements", "on")
-              .start();
+      EmbeddedPostgres server = builder.start();
       Runtime.getRuntime().addShutdownHook(new Thread(() -> closeQuietly(server)));
       HikariConfig config = new HikariConfig();
       config.setJdbcUrl(server.getJdbcUrl("postgres", "postgres"));
