@@ -53,20 +53,29 @@ final class CalculateUsageWorkload implements Workload {
     this.sessions = sessions;
   }
 
-  /** Longer than the workload takes from its start to its job (opening the sessions first). */
-  private static final Duration LEAD = Duration.ofMinutes(3);
+  /**
+   * Longer than the workload takes from its start to its job (opening {@code sessions} first):
+   * 3 minutes from 100,000 sessions on, 20 seconds and 1.6 ms a session below that, so that a
+   * smoke run (1,000 sessions; the scale test's tens) begun in the three minutes before ten past
+   * the hour does not wait for the cut.
+   */
+  private static Duration lead(int sessions) {
+    return Duration.ofSeconds(20).plusMillis(Math.min(160_000, sessions * 16L / 10));
+  }
 
   /**
-   * {@code now}, or the moment just past the next cut when that comes within {@link #LEAD}: the
-   * job rates up to the last whole hour before its now less the heartbeat timeout, so a cut passed
-   * between the workload's start and its job (at ten past, with the default timeout) would have
-   * it rate two hours of the sessions, measured against one hour's COPY.
+   * {@code now}, or the moment just past the next cut when that comes within the {@link
+   * #lead(int)}: the job rates up to the last whole hour before its now less the heartbeat
+   * timeout, so a cut passed between the workload's start and its job (at ten past, with the
+   * default timeout) would have it rate two hours of the sessions, measured against one hour's
+   * COPY.
    */
-  private static Instant clearOfTheNextCut(Instant now, Duration timeout, BenchContext context)
+  private static Instant clearOfTheNextCut(
+      Instant now, Duration timeout, int sessions, BenchContext context)
       throws InterruptedException {
     Instant nextCut = now.minus(timeout).truncatedTo(ChronoUnit.HOURS).plus(Duration.ofHours(1));
     Instant moves = nextCut.plus(timeout).plusSeconds(1);
-    if (now.plus(LEAD).isBefore(moves)) {
+    if (now.plus(lead(sessions)).isBefore(moves)) {
       return now;
     }
     context
@@ -91,7 +100,7 @@ final class CalculateUsageWorkload implements Workload {
     String prefix = "cu" + System.currentTimeMillis() + "-";
     Duration timeout =
         Duration.ofMinutes(billing.config().path("sessionHeartbeatTimeoutMinutes").asLong(10));
-    Instant now = clearOfTheNextCut(Instant.now(), timeout, context);
+    Instant now = clearOfTheNextCut(Instant.now(), timeout, sessions, context);
     Instant hourEnd = now.minus(timeout).truncatedTo(ChronoUnit.HOURS);
     Instant hourStart = hourEnd.minus(Duration.ofHours(1));
 

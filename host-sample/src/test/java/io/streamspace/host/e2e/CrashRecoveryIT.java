@@ -1,31 +1,12 @@
 package io.streamspace.host.e2e;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.streamspace.host.db.Database;
 import io.streamspace.host.support.EmbeddedDatabaseFolder;
-import io.streamspace.host.support.HostClient;
-import io.streamspace.testing.Await;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,7 +19,6 @@ class CrashRecoveryIT {
 
   private static final String ADMIN_TOKEN = "crash-recovery-admin-token-0123456789abcdef";
   private static final int BATCHES = 20;
-  private static final int BATCH_SIZE = 50;
 
   @TempDir Path work;
 
@@ -55,7 +35,7 @@ class CrashRecoveryIT {
     List<String> acknowledged = new ArrayList<>();
     Duration sinceLastAcknowledgement;
     try (HostProcess host = HostProcess.start(work, ADMIN_TOKEN, List.of())) {
-      acknowledged.addAll(postSessions(host, "crash", BATCHES));
+      acknowledged.addAll(AcknowledgedSessions.post(host, ADMIN_TOKEN, "crash", BATCHES));
       long lastAcknowledged = System.nanoTime();
       List<ProcessHandle> killed =
           killEverything(host.process.toHandle(), database.postmasterPid());
@@ -70,235 +50,8 @@ class CrashRecoveryIT {
       // journaled before each 202; the plugin has it once it has consumed the journal (the dead
       // node's lease runs out first)
       new BillingApi(restarted.port, ADMIN_TOKEN).awaitCaughtUp("billing");
-      assertAllStored(database, acknowledged);
+      AcknowledgedSessions.assertAllStored(database, acknowledged);
     }
-  }
-
-  /**
-   * {@code kill -9} of the host alone leaves its PostgreSQL running, holding the data folder:
-   * every later start failed. The next start stops it, says so in one line, and has the data.
-   */
-  @Test
-  void aServerLeftRunningByAKilledHostIsStoppedAtTheNextStartWhichSaysSoAndHasTheData()
-      throws Exception {
-    EmbeddedDatabaseFolder database = new EmbeddedDatabaseFolder(work.resolve("data"));
-    List<String> acknowledged;
-    long leftover;
-    try (HostProcess host = HostProcess.start(work, ADMIN_TOKEN, List.of())) {
-      acknowledged = postSessions(host, "alone", 2);
-      leftover = database.postmasterPid();
-      host.killForcibly();
-    }
-    assertTrue(
-        ProcessHandle.of(leftover).map(ProcessHandle::isAlive).orElse(false),
-        "the server outlives its host");
-
-    try (HostProcess restarted = HostProcess.start(work, ADMIN_TOKEN, List.of())) {
-      assertFalse(
-          ProcessHandle.of(leftover).map(ProcessHandle::isAlive).orElse(false),
-          "the leftover is stopped");
-      List<String> said = restarted.outputLinesWith("Stopped the embedded PostgreSQL");
-      assertEquals(1, said.size(), said.toString());
-      assertTrue(said.get(0).contains("(pid " + leftover + ")"), said.get(0));
-      new BillingApi(restarted.port, ADMIN_TOKEN).awaitCaughtUp("billing");
-      assertAllStored(database, acknowledged);
-    } finally {
-      // when the restart failed, the leftover must not outlive the test
-      ProcessHandle.of(leftover).ifPresent(ProcessHandle::destroy);
-    }
-  }
-
-  /**
-   * SIGTERM (a normal stop: a deploy, {@code docker stop}) while a platform posts batches and
-   * while calculate-usage runs: intake stops (a batch after it is refused, 503 or no
-   * connection), the batches and the job run in flight end, the plugin unloads and hands its
-   * journal lease back, and only then the embedded PostgreSQL stops. Before, Zonky's own shutdown
-   * hook stopped PostgreSQL at once, beside the host's: the log showed ERRORs and 57P01
-   * ("terminating connection due to administrator command") and the lease was left held. One
-   * host start; the drain ends as the job ends, so the stop takes about a second here.
-   */
-  @Test
-  void aSigtermDuringIntakeAndAJobRunEndsBothLogsNoErrorAndHandsTheJournalLeaseBack()
-      throws Exception {
-    EmbeddedDatabaseFolder database = new EmbeddedDatabaseFolder(work.resolve("data"));
-    List<String> acknowledged = new ArrayList<>();
-    CompletableFuture<HostClient.Response> jobRun;
-    try (HostProcess host = HostProcess.start(work, ADMIN_TOKEN, List.of())) {
-      BillingApi api = new BillingApi(host.port, ADMIN_TOKEN);
-      String platformToken = api.token("platform-1", "platform");
-      // ended sessions of the last full hour, for calculate-usage to rate
-      Instant start = Instant.now().truncatedTo(ChronoUnit.HOURS).minus(2, ChronoUnit.HOURS);
-      List<Map<String, Object>> ended = new ArrayList<>();
-      for (int i = 0; i < 10; i++) {
-        ended.add(Events.sessionCreated("rated-" + i, "user-" + i, start, "1", "2", "0"));
-        ended.add(Events.sessionTerminated("rated-" + i, "user-" + i, start.plusSeconds(3600)));
-      }
-      acknowledged.addAll(eventIds(ended, api.postEvents(platformToken, ended)));
-      api.awaitCaughtUp("billing");
-
-      // calculate-usage waits in its rating statement for a session row the test holds
-      try (Connection lock = database.connect()) {
-        lock.setAutoCommit(false);
-        lock.createStatement()
-            .execute("SELECT 1 FROM billing_sessions WHERE session_id = 'rated-0' FOR UPDATE");
-        jobRun =
-            CompletableFuture.supplyAsync(
-                () ->
-                    api.http.post(
-                        "/api/plugins/billing/jobs/calculate-usage",
-                        ADMIN_TOKEN,
-                        BillingApi.RUN_REASON));
-        awaitBlockedBy(database, lock);
-
-        Platform platform = new Platform(api, platformToken);
-        CompletableFuture<Void> posting = CompletableFuture.runAsync(platform);
-        Await.await(
-            Duration.ofSeconds(30),
-            Duration.ofMillis(10),
-            "three batches acknowledged",
-            () -> platform.acknowledged.size() >= 3 * BATCH_SIZE || posting.isDone());
-        host.process.destroy(); // SIGTERM, in the middle of intake and of the job run
-        posting.get(30, TimeUnit.SECONDS); // the platform stops at the first batch refused
-        acknowledged.addAll(platform.acknowledged);
-        System.out.printf(
-            "SIGTERM: %d events acknowledged, then %s%n",
-            platform.acknowledged.size(), platform.refusal);
-        lock.rollback(); // the job's statement goes on, while the host drains
-      }
-      assertTrue(host.process.waitFor(60, TimeUnit.SECONDS), "the host stopped");
-    }
-
-    HostClient.Response run = jobRun.get(10, TimeUnit.SECONDS);
-    assertEquals(200, run.status(), "the run in flight was answered: " + run);
-    assertEquals("succeeded", run.body().get("outcome").asText(), run.toString());
-    List<String> logged = Files.readAllLines(HostProcess.logFile(work));
-    assertTrue(
-        logged.stream().anyMatch(line -> line.contains("Plugin billing stopped")), "stopped");
-    List<String> wrong =
-        logged.stream()
-            .filter(
-                line ->
-                    line.contains(" ERROR ")
-                        || line.contains("57P01")
-                        || line.contains("terminating connection")
-                        || line.startsWith("\tat "))
-            .toList();
-    assertEquals(List.of(), wrong, "no ERROR, no 57P01, no stack trace in the host's log");
-
-    // read as an operator would, on the stopped host's own folder
-    try (Database stopped = Database.embedded(work.resolve("data"), false);
-        Connection connection = stopped.dataSource().getConnection()) {
-      try (PreparedStatement lease =
-              connection.prepareStatement(
-                  "SELECT holder, lease_until FROM host_journal_cursors WHERE plugin_id = 'billing'");
-          ResultSet rows = lease.executeQuery()) {
-        assertTrue(rows.next());
-        assertEquals(null, rows.getString(1), "the lease is handed back");
-        assertEquals(null, rows.getTimestamp(2));
-      }
-      try (PreparedStatement journaled =
-          connection.prepareStatement(
-              "SELECT count(*) FROM host_journal WHERE event_id = ANY (?)")) {
-        journaled.setArray(1, connection.createArrayOf("text", acknowledged.toArray()));
-        try (ResultSet rows = journaled.executeQuery()) {
-          rows.next();
-          assertEquals(acknowledged.size(), rows.getLong(1), "every event answered 202 journaled");
-        }
-      }
-    }
-  }
-
-  /** The ids of {@code events}, all accepted in {@code answer}. */
-  private static List<String> eventIds(List<Map<String, Object>> events, JsonNode answer) {
-    assertEquals(events.size(), answer.get("accepted").asInt(), answer.toString());
-    return events.stream().map(event -> (String) event.get("id")).toList();
-  }
-
-  /** Waits until a statement of the host waits for a lock {@code holder} holds. */
-  private static void awaitBlockedBy(EmbeddedDatabaseFolder database, Connection holder)
-      throws SQLException {
-    int pid;
-    try (ResultSet rows = holder.createStatement().executeQuery("SELECT pg_backend_pid()")) {
-      rows.next();
-      pid = rows.getInt(1);
-    }
-    Await.await(
-        Duration.ofSeconds(30),
-        Duration.ofMillis(20),
-        "calculate-usage waiting for the test's lock",
-        () -> {
-          try (Connection connection = database.connect();
-              PreparedStatement blocked =
-                  connection.prepareStatement(
-                      "SELECT count(*) FROM pg_stat_activity WHERE ? = ANY (pg_blocking_pids(pid))")) {
-            blocked.setInt(1, pid);
-            try (ResultSet rows = blocked.executeQuery()) {
-              rows.next();
-              return rows.getLong(1) > 0;
-            }
-          }
-        });
-  }
-
-  /**
-   * A platform posting batches of new sessions, one after another, until one is not acknowledged
-   * (refused or unanswered): the host is stopping.
-   */
-  private static final class Platform implements Runnable {
-    final BillingApi api;
-    final String token;
-    final List<String> acknowledged = new CopyOnWriteArrayList<>();
-    volatile String refusal;
-
-    Platform(BillingApi api, String token) {
-      this.api = api;
-      this.token = token;
-    }
-
-    @Override
-    public void run() {
-      Instant at = Instant.now().minus(10, ChronoUnit.MINUTES).truncatedTo(ChronoUnit.SECONDS);
-      for (int batch = 0; ; batch++) {
-        List<Map<String, Object>> events = new ArrayList<>();
-        for (int i = 0; i < BATCH_SIZE; i++) {
-          events.add(
-              Events.sessionCreated(
-                  "sigterm-" + batch + "-" + i, "user-" + i % 10, at, "1", "2", "0"));
-        }
-        HostClient.Response answer;
-        try {
-          answer = api.http.post("/api/platform/events", token, HostClient.json(events));
-        } catch (IllegalStateException unanswered) {
-          refusal = "no answer (" + unanswered.getCause() + ")";
-          return;
-        }
-        if (answer.status() != 202) {
-          refusal = "answered " + answer.status();
-          return;
-        }
-        acknowledged.addAll(eventIds(events, answer.body()));
-      }
-    }
-  }
-
-  /** Posts {@code batches} batches of new sessions and answers their ids, each batch acknowledged (202). */
-  private static List<String> postSessions(HostProcess host, String prefix, int batches) {
-    BillingApi api = new BillingApi(host.port, ADMIN_TOKEN);
-    String platformToken = api.token("platform-1", "platform");
-    Instant at = Instant.now().minus(10, ChronoUnit.MINUTES).truncatedTo(ChronoUnit.SECONDS);
-    List<String> acknowledged = new ArrayList<>();
-    for (int batch = 0; batch < batches; batch++) {
-      List<Map<String, Object>> events = new ArrayList<>();
-      List<String> ids = new ArrayList<>();
-      for (int i = 0; i < BATCH_SIZE; i++) {
-        String session = prefix + "-" + batch + "-" + i;
-        ids.add(session);
-        events.add(Events.sessionCreated(session, prefix + "-user-" + i % 10, at, "1", "2", "0"));
-      }
-      assertEquals(BATCH_SIZE, api.postEvents(platformToken, events).get("accepted").asInt());
-      acknowledged.addAll(ids);
-    }
-    return acknowledged;
   }
 
   /**
@@ -311,26 +64,5 @@ class CrashRecoveryIT {
         Stream.concat(Stream.of(host, postmaster), postmaster.descendants()).toList();
     processes.forEach(ProcessHandle::destroyForcibly);
     return processes;
-  }
-
-  private static void assertAllStored(EmbeddedDatabaseFolder database, List<String> acknowledged)
-      throws SQLException {
-    Set<String> stored = new HashSet<>();
-    try (Connection connection = database.connect();
-        ResultSet rows =
-            connection.createStatement().executeQuery("SELECT session_id FROM billing_sessions")) {
-      while (rows.next()) {
-        stored.add(rows.getString(1));
-      }
-    }
-    List<String> lost = acknowledged.stream().filter(id -> !stored.contains(id)).toList();
-    assertEquals(
-        0,
-        lost.size(),
-        lost.size()
-            + " of "
-            + acknowledged.size()
-            + " acknowledged sessions lost, first "
-            + lost.subList(0, Math.min(5, lost.size())));
   }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.streamspace.host.support.JavaProcess;
 import io.streamspace.testing.FreePort;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -96,7 +97,8 @@ final class HostProcess implements AutoCloseable {
 
   /**
    * {@code java -jar host-sample.jar} with its data and the plugins under {@code work} (a copy of
-   * the packaged billing plugin unless a plugins folder is there already).
+   * the packaged billing plugin unless a plugins folder is there already), on the tests' JIT
+   * ({@link JavaProcess#java()}).
    */
   static List<String> command(Path work, int port, List<String> extraArgs) throws IOException {
     Path jar = Path.of("target", "host-sample.jar").toAbsolutePath();
@@ -105,18 +107,17 @@ final class HostProcess implements AutoCloseable {
     if (!Files.isDirectory(plugins)) {
       PackagedPlugin.copyInto(plugins);
     }
-    List<String> command =
-        new ArrayList<>(
-            List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar",
-                jar.toString(),
-                "--port",
-                Integer.toString(port),
-                "--data-dir",
-                work.resolve("data").toString(),
-                "--plugins-dir",
-                plugins.toString()));
+    List<String> command = new ArrayList<>(JavaProcess.java());
+    command.addAll(
+        List.of(
+            "-jar",
+            jar.toString(),
+            "--port",
+            Integer.toString(port),
+            "--data-dir",
+            work.resolve("data").toString(),
+            "--plugins-dir",
+            plugins.toString()));
     command.addAll(extraArgs);
     return command;
   }
