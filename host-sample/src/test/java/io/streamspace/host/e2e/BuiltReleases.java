@@ -3,13 +3,11 @@ package io.streamspace.host.e2e;
 import io.streamspace.host.catalog.FetchedRelease;
 import io.streamspace.host.catalog.PluginReleases;
 import io.streamspace.host.catalog.ReleaseRefused;
+import io.streamspace.host.support.TestRepository;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -17,7 +15,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A plugin repository in a test: the zips the test built, by version, handed out as the real
- * repositories do (a copy of the zip in a staging folder, its SHA-512 computed).
+ * repositories do (a copy of the zip in a staging folder, with the zip's SHA-512, hashed once per
+ * JVM: {@link TestRepository#checksum}).
  */
 final class BuiltReleases implements PluginReleases {
 
@@ -62,7 +61,8 @@ final class BuiltReleases implements PluginReleases {
       Path fetched = staging.resolve(UUID.randomUUID() + ".zip");
       Files.copy(zip, fetched);
       onFetch.run();
-      return new FetchedRelease(pluginId, wanted, fetched, sha512(fetched), zip.toUri().toString());
+      return new FetchedRelease(
+          pluginId, wanted, fetched, TestRepository.checksum(zip), zip.toUri().toString());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -71,14 +71,5 @@ final class BuiltReleases implements PluginReleases {
   @Override
   public boolean lists(String pluginId) {
     return "billing".equals(pluginId);
-  }
-
-  static String sha512(Path file) throws IOException {
-    try {
-      return HexFormat.of()
-          .formatHex(MessageDigest.getInstance("SHA-512").digest(Files.readAllBytes(file)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }

@@ -11,6 +11,7 @@ import io.streamspace.host.HostPlugins;
 import io.streamspace.host.plugins.PluginOperationLock;
 import io.streamspace.host.support.HostClient;
 import io.streamspace.host.support.LogCapture;
+import io.streamspace.host.support.TestRepository;
 import io.streamspace.testing.Await;
 import io.streamspace.testing.MutableClock;
 import java.nio.file.Files;
@@ -306,7 +307,7 @@ class PluginLifecycleE2ETest {
       throws Exception {
     Path unloadable = Files.writeString(work.resolve("unloadable.zip"), "not a zip");
     releases.offer("0.0.1-unloadable", unloadable);
-    installedOnAnotherNode("0.0.1-unloadable", BuiltReleases.sha512(unloadable));
+    installedOnAnotherNode("0.0.1-unloadable", TestRepository.checksum(unloadable));
 
     List<String> logged =
         LogCapture.during(
