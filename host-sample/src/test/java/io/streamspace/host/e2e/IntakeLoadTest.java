@@ -21,22 +21,23 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Pushes 100,000 lifecycle events through HTTP in batches of 1,000 from four concurrent clients
+ * Pushes 20,000 lifecycle events through HTTP in batches of 1,000 from four concurrent clients
  * and checks that every one is accounted for, to the cent. Throughput is logged, never asserted
- * (the benchmark measures it).
+ * (the benchmark's intake workload measures it; this test sent 100,000 events until the suite
+ * outgrew its 12 minutes, and a fifth of them show as well that none is lost or doubled).
  *
- * <p>100 users × 250 sessions; each session: created (1 core, 2 GB), two heartbeats, terminated
- * two hours later. So each user has 500 core-hours (25.00) and 1,000 GB-hours (10.00).
+ * <p>100 users × 50 sessions; each session: created (1 core, 2 GB), two heartbeats, terminated
+ * two hours later. So each user has 100 core-hours (5.00) and 200 GB-hours (2.00).
  */
 class IntakeLoadTest extends BillingHostTestBase {
   private static final Logger log = LoggerFactory.getLogger(IntakeLoadTest.class);
   private static final int USERS = 100;
-  private static final int SESSIONS_PER_USER = 250;
+  private static final int SESSIONS_PER_USER = 50;
   private static final int BATCH = 1_000;
   private static final Instant START = Instant.parse("2026-03-10T06:00:00Z");
 
   @Test
-  void hundredThousandEventsOverHttp_areEveryOneAccountedFor() throws Exception {
+  void twentyThousandEventsOverHttp_areEveryOneAccountedFor() throws Exception {
     String run = newUser("load");
     // Phases in lifecycle order; within a phase, batches go in parallel.
     List<List<Map<String, Object>>> phases =
@@ -77,10 +78,10 @@ class IntakeLoadTest extends BillingHostTestBase {
     }
     long millis = Duration.ofNanos(System.nanoTime() - began).toMillis();
     log.info(
-        "100,000 events over HTTP in {} ms ({} events/s)",
+        "20,000 events over HTTP in {} ms ({} events/s)",
         millis,
-        100_000L * 1000 / Math.max(1, millis));
-    assertEquals(100_000, accepted.get());
+        20_000L * 1000 / Math.max(1, millis));
+    assertEquals(20_000, accepted.get());
 
     // a 202 waits up to 5 s for this node's consumer to apply the batch; on a loaded machine
     // the last batches may still be in the journal: rate once billing has applied every event
@@ -92,11 +93,11 @@ class IntakeLoadTest extends BillingHostTestBase {
       String user = run + "-u" + u;
       JsonNode usage =
           api.usage(api.adminToken, "?from=2026-03-10&to=2026-03-11&user_id=" + user).expect(200);
-      assertEquals(new BigDecimal("5E+2"), quantity(line(usage, "cpu")), user);
-      assertEquals("25.00", amount(line(usage, "cpu"), "total_cost"), user);
-      assertEquals("10.00", amount(line(usage, "memory"), "total_cost"), user);
+      assertEquals(new BigDecimal("1E+2"), quantity(line(usage, "cpu")), user);
+      assertEquals("5.00", amount(line(usage, "cpu"), "total_cost"), user);
+      assertEquals("2.00", amount(line(usage, "memory"), "total_cost"), user);
       coreHours = coreHours.add(quantity(line(usage, "cpu")));
     }
-    assertEquals(0, new BigDecimal("50000").compareTo(coreHours), "25,000 sessions x 2 core-hours");
+    assertEquals(0, new BigDecimal("10000").compareTo(coreHours), "5,000 sessions x 2 core-hours");
   }
 }

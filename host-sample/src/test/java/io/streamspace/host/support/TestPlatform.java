@@ -41,8 +41,17 @@ public final class TestPlatform implements AutoCloseable {
   public static final String ISSUER = "https://sso.example.test/realms/streamspace";
   public static final String AUDIENCE = "streamspace-billing";
 
-  public final RSAKey rsa = rsaKey("rsa-1");
-  public final ECKey ec = ecKey("ec-1");
+  /**
+   * The platform's signing keys, generated once per JVM, not for each test: a 2048-bit RSA key is
+   * about half a second of the tests' first-tier JIT (no intrinsic for its arithmetic). A key a
+   * test needs to be another (an impostor's, the next in a rotation) is {@link #rsaKey}'s, new.
+   */
+  private static final RSAKey SIGNING_RSA = rsaKey("rsa-1");
+
+  private static final ECKey SIGNING_EC = ecKey("ec-1");
+
+  public final RSAKey rsa = SIGNING_RSA;
+  public final ECKey ec = SIGNING_EC;
 
   /** How many times the JWKS was fetched. */
   public final AtomicInteger jwksFetches = new AtomicInteger();
