@@ -40,7 +40,7 @@ public final class PackagedPlugin {
   /**
    * Copies the packaged plugin zip into a fresh plugins folder as {@link #copyInto} does, with the
    * folder PF4J expands it into there already, as a restarted host finds it: PF4J expands a zip
-   * only when no folder at least as new is beside it. Expanding its 900 entries took one to two
+   * only when no folder at least as new is beside it. Expanding its 1,446 files took one to two
    * seconds of each host's start on a loaded machine; here the folder's files are hard links to
    * one expansion per test JVM (copies where the file system refuses a link). For tests of what a
    * started host does, not of a zip dropped into its folder the first time.
@@ -64,12 +64,23 @@ public final class PackagedPlugin {
     return folder;
   }
 
+  /**
+   * Whether a link was refused once: target/ and the tests' temporary folder are on two file
+   * systems when that is in memory (the parent pom's tests-tmpdir), and a copy in memory costs
+   * about what a link does; trying again for each of 1,446 files would cost an exception each.
+   */
+  private static volatile boolean linksRefused;
+
   private static void link(Path copy, Path source) throws IOException {
-    try {
-      Files.createLink(copy, source);
-    } catch (UnsupportedOperationException | IOException e) {
-      Files.copy(source, copy);
+    if (!linksRefused) {
+      try {
+        Files.createLink(copy, source);
+        return;
+      } catch (UnsupportedOperationException | IOException e) {
+        linksRefused = true;
+      }
     }
+    Files.copy(source, copy);
   }
 
   /** The zip expanded by PF4J's own code, once per test JVM. */
