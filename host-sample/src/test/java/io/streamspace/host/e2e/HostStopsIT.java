@@ -48,28 +48,26 @@ class HostStopsIT {
       throws Exception {
     EmbeddedDatabaseFolder database = new EmbeddedDatabaseFolder(work.resolve("data"));
     List<String> acknowledged;
-    long leftover;
+    // the handle, not the pid: it knows the process's start time, so that neither isAlive nor
+    // destroy mistakes a later process given the same pid for it (pids wrap at 32,768 here)
+    ProcessHandle leftover;
     try (HostProcess host = HostProcess.start(work, ADMIN_TOKEN, List.of())) {
       acknowledged = AcknowledgedSessions.post(host, ADMIN_TOKEN, "alone", 2);
-      leftover = database.postmasterPid();
+      leftover = ProcessHandle.of(database.postmasterPid()).orElseThrow();
       host.killForcibly();
     }
-    assertTrue(
-        ProcessHandle.of(leftover).map(ProcessHandle::isAlive).orElse(false),
-        "the server outlives its host");
+    assertTrue(leftover.isAlive(), "the server outlives its host");
 
     try (HostProcess restarted = HostProcess.start(work, ADMIN_TOKEN, List.of())) {
-      assertFalse(
-          ProcessHandle.of(leftover).map(ProcessHandle::isAlive).orElse(false),
-          "the leftover is stopped");
+      assertFalse(leftover.isAlive(), "the leftover is stopped");
       List<String> said = restarted.outputLinesWith("Stopped the embedded PostgreSQL");
       assertEquals(1, said.size(), said.toString());
-      assertTrue(said.get(0).contains("(pid " + leftover + ")"), said.get(0));
+      assertTrue(said.get(0).contains("(pid " + leftover.pid() + ")"), said.get(0));
       new BillingApi(restarted.port, ADMIN_TOKEN).awaitCaughtUp("billing");
       AcknowledgedSessions.assertAllStored(database, acknowledged);
     } finally {
       // when the restart failed, the leftover must not outlive the test
-      ProcessHandle.of(leftover).ifPresent(ProcessHandle::destroy);
+      leftover.destroy();
     }
   }
 

@@ -2,6 +2,9 @@ package io.streamspace.host.kafka;
 
 import io.streamspace.host.journal.kafka.KafkaSettings;
 import io.streamspace.testing.Await;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -21,6 +24,7 @@ import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
+import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.server.common.MetadataVersion;
 
 /**
@@ -71,7 +75,7 @@ import org.apache.kafka.server.common.MetadataVersion;
  * broker) and 0.7 to 1.7 s (3 brokers); a close 0.2 to 0.8 s. It takes a thread or two per pool instead of Kafka's server defaults (8 request handlers, 3 network
  * threads, 10 background threads), one partition for the internal topics instead of 50, and no
  * initial rebalance delay for consumer groups. The kit formats the nodes in a temporary folder
- * it deletes on {@link #close()}.
+ * it deletes as {@link #close()} ends.
  */
 public final class KafkaBrokers implements AutoCloseable {
 
@@ -121,9 +125,18 @@ public final class KafkaBrokers implements AutoCloseable {
       throw new IllegalArgumentException("1 to 3 brokers, not " + brokers);
     }
     KafkaClusterTestKit cluster = null;
+    Path folder = null;
     try {
+      // A folder of this class's own, which the kit deletes once its brokers are closed. The
+      // kit's own folder is deleted by a shutdown hook of the kit's, which at the JVM's exit runs
+      // beside the one closing the shared broker; a broker whose log folder is deleted under it
+      // halts the JVM with status 1, the other hooks cut short. Seen once in the ITs' JVMs:
+      // every test passed, Surefire answered "Error occurred in starting fork", and the JVM's
+      // PostgreSQL folder was left stopped but not deleted
+      folder = Files.createTempDirectory("kafka-brokers-");
       TestKitNodes nodes =
           new TestKitNodes.Builder()
+              .setBaseDirectory(folder)
               // the metadata version a 4.3 cluster runs in production, not the kit's default
               // (the newest version in development, with features not yet released)
               .setBootstrapMetadataVersion(MetadataVersion.latestProduction())
@@ -131,7 +144,8 @@ public final class KafkaBrokers implements AutoCloseable {
               .setNumControllerNodes(1)
               .setNumBrokerNodes(brokers)
               .build();
-      KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes);
+      KafkaClusterTestKit.Builder builder =
+          new KafkaClusterTestKit.Builder(nodes).setDeleteOnClose(true);
       serverSettings(brokers).forEach(builder::setConfigProp);
       cluster = builder.build();
       cluster.format();
@@ -141,6 +155,8 @@ public final class KafkaBrokers implements AutoCloseable {
     } catch (Exception e) {
       if (cluster != null) {
         closeQuietly(cluster, e);
+      } else if (folder != null) {
+        deleteQuietly(folder, e);
       }
       throw new IllegalStateException("Kafka brokers did not start", e);
     }
@@ -378,6 +394,14 @@ public final class KafkaBrokers implements AutoCloseable {
       cluster.close();
     } catch (Exception e) {
       // the JVM is exiting: nothing is left to tell; the folder is a temporary one
+    }
+  }
+
+  private static void deleteQuietly(Path folder, Exception cause) {
+    try {
+      Utils.delete(folder.toFile());
+    } catch (IOException e) {
+      cause.addSuppressed(e);
     }
   }
 
