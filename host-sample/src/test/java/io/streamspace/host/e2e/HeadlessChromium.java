@@ -58,6 +58,9 @@ public final class HeadlessChromium implements AutoCloseable {
         new ChromeDriverService.Builder()
             .usingDriverExecutable(new File(CHROMEDRIVER.toString()))
             .usingAnyFreePort()
+            // the browser's profile and cache in the tests' temporary folder, in memory when
+            // the machine has room (the parent pom's tests-tmpdir), as the rest of the tests' files
+            .withEnvironment(Map.of("TMPDIR", System.getProperty("java.io.tmpdir")))
             .build();
     return new HeadlessChromium(new ChromeDriver(service, options));
   }
