@@ -5,68 +5,47 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamspace.common.db.Sql;
 import io.streamspace.common.http.ApiException;
-import io.streamspace.host.db.Database;
-import io.streamspace.host.db.HostMigrations;
 import io.streamspace.host.deadletters.DeadLetterStore;
 import io.streamspace.host.journal.EventHandoff;
 import io.streamspace.host.journal.EventJournal;
 import io.streamspace.host.journal.JournalEntry;
-import io.streamspace.host.kafka.KafkaBrokers;
 import io.streamspace.host.plugins.ActivePlugin;
 import io.streamspace.host.plugins.JournalLag;
 import io.streamspace.host.support.LogCapture;
 import io.streamspace.plugin.api.PlatformPlugin;
 import io.streamspace.testing.Await;
 import io.streamspace.testing.MutableClock;
-import io.streamspace.testing.TestDatabases;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.GroupState;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * The Kafka journal's consumers on a real broker in this JVM (the one test classes share) and the
@@ -77,89 +56,7 @@ import org.junit.jupiter.api.TestInstance;
  * part hands that part and reads the rest again; a plugin seen first starts from now; a rewind
  * hands the records since a time again; the lag is counted per partition.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class KafkaConsumersTest {
-
-  private static final Duration WAIT = Duration.ofSeconds(30);
-  private static final Duration POLL = Duration.ofMillis(50);
-  private static final Instant NOW = Instant.parse("2026-03-10T12:00:00Z");
-
-  private final AtomicInteger topics = new AtomicInteger();
-  private KafkaBrokers kafka;
-  private Database database;
-  private KafkaProducer<byte[], byte[]> producer;
-
-  @BeforeAll
-  void start() {
-    kafka = KafkaBrokers.shared();
-    database = Database.external(TestDatabases.freshDatabaseUrl(), Map.of());
-    HostMigrations.migrate(database.dataSource());
-    Properties properties = new Properties();
-    properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-    properties.put(ProducerConfig.ACKS_CONFIG, "all");
-    properties.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-    properties.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-    properties.put(
-        ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-    producer = new KafkaProducer<>(properties);
-  }
-
-  @AfterAll
-  void stop() throws Exception {
-    producer.close();
-    database.close();
-  }
-
-  /** Records what it was handed, in order, and holds the flushes the test puts in. */
-  static final class Recording implements EventHandoff {
-    final List<EventJournal.Journaled> handed = new CopyOnWriteArrayList<>();
-
-    @Override
-    public void handOff(EventJournal.Journaled journaled, ActivePlugin plugin) {
-      handed.add(journaled);
-    }
-
-    List<String> ids() {
-      return handed.stream().map(j -> j.entry().eventId()).toList();
-    }
-  }
-
-  /** Keeps parsed the events of the ids given, as intake on this node would; records the rest. */
-  static final class KeepsSome implements EventHandoff {
-    final Set<String> kept;
-    final List<String> handed = new CopyOnWriteArrayList<>();
-
-    KeepsSome(Set<String> kept) {
-      this.kept = kept;
-    }
-
-    @Override
-    public boolean handOffKept(int partition, long seq, String eventId, ActivePlugin plugin) {
-      if (!kept.contains(eventId)) {
-        return false;
-      }
-      handed.add("kept " + eventId);
-      return true;
-    }
-
-    @Override
-    public void handOff(EventJournal.Journaled journaled, ActivePlugin plugin) {
-      handed.add("read " + journaled.entry().eventId());
-    }
-  }
-
-  /** A plugin whose next flush answers with the future the test put in, else at once. */
-  static final class HeldFlushes implements PlatformPlugin {
-    volatile CompletableFuture<Void> next;
-
-    @Override
-    public CompletionStage<Void> flush() {
-      CompletableFuture<Void> held = next;
-      next = null;
-      return held != null ? held : CompletableFuture.completedFuture(null);
-    }
-  }
-
+class KafkaConsumersTest extends KafkaConsumersFixture {
   @Test
   void recordsAreHandedInOrderPerAccount_andThePlaceMovesOnlyAfterTheFlush() throws Exception {
     String topic = topic(3);
@@ -677,50 +574,6 @@ class KafkaConsumersTest {
   }
 
   @Test
-  void twoNodesShareAPluginsPartitions_andWhenOneStopsTheOtherTakesThemOver_eachRecordHandedOnce()
-      throws Exception {
-    String topic = topic(4);
-    Recording recording = new Recording();
-    try (KafkaConsumers first = consumers(topic, recording, database.dataSource(), "node-1")) {
-      first.started(new ActivePlugin("shared", new HeldFlushes(), null));
-      awaitPositioned("shared", topic, 4);
-      try (KafkaConsumers second = consumers(topic, recording, database.dataSource(), "node-2")) {
-        second.started(new ActivePlugin("shared", new HeldFlushes(), null));
-        Await.await(
-            WAIT,
-            POLL,
-            "the partitions spread over both nodes",
-            () ->
-                first.of(List.of("shared")).get("shared").partitions().stream()
-                    .map(JournalLag.PartitionLag::consumer)
-                    .filter(Objects::nonNull)
-                    .distinct()
-                    .sorted()
-                    .toList(),
-            nodes -> nodes.equals(List.of("node-1", "node-2")));
-        for (int i = 0; i < 40; i++) {
-          send(topic, entry("shared-" + i, "acct-" + (i % 8)));
-        }
-        Await.await(WAIT, POLL, "handed on both nodes", () -> recording.handed.size() == 40);
-      }
-      // node-2 left its group: node-1 takes every partition over
-      for (int i = 40; i < 60; i++) {
-        send(topic, entry("shared-" + i, "acct-" + (i % 8)));
-      }
-      Await.await(WAIT, POLL, "handed on node-1 alone", () -> recording.handed.size() == 60);
-      Await.await(
-          WAIT,
-          POLL,
-          "node-1 consuming every partition",
-          () ->
-              first.of(List.of("shared")).get("shared").partitions().stream()
-                  .allMatch(partition -> "node-1".equals(partition.consumer())));
-    }
-    assertEquals(60, recording.handed.size(), "each record handed once");
-    assertEquals(60, recording.ids().stream().distinct().count());
-  }
-
-  @Test
   void aPluginSeenFirstStartsFromTheEnd_andItsPlaceIsStoredAtOnce() throws Exception {
     String topic = topic(1);
     for (int i = 0; i < 5; i++) {
@@ -811,89 +664,6 @@ class KafkaConsumersTest {
   }
 
   /**
-   * A node that dies says nothing to its group: here a member that stops heartbeating without
-   * leaving (a static member's close, as a SIGKILL leaves it). Its partitions move to the living
-   * node once the session times out, and what waited in them is handed there.
-   */
-  @Test
-  void aSilentNodesPartitionsMoveToTheLivingNode_withinFifteenSeconds() throws Exception {
-    String topic = topic(2);
-    Properties silent = new Properties();
-    silent.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-    silent.put(ConsumerConfig.GROUP_ID_CONFIG, KafkaConsumers.groupOf("orphaned"));
-    silent.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, "silent-node");
-    silent.put(
-        ConsumerConfig.CLIENT_ID_CONFIG, KafkaConsumers.groupOf("orphaned") + "@silent-node");
-    silent.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic");
-    silent.put(
-        ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG,
-        Long.toString(KafkaConsumers.SESSION_TIMEOUT.toMillis()));
-    silent.put(
-        ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
-        CooperativeStickyAssignor.class.getName());
-    silent.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    silent.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    silent.put(
-        ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    Recording recording = new Recording();
-    try (KafkaConsumers living = consumers(topic, recording, database.dataSource(), "node-1")) {
-      // the silent node polls on a thread of its own, as another process would
-      AtomicBoolean alive = new AtomicBoolean(true);
-      AtomicReference<List<Integer>> silentOwns = new AtomicReference<>(List.of());
-      Thread silentNode =
-          new Thread(
-              () -> {
-                try (KafkaConsumer<byte[], byte[]> dying = new KafkaConsumer<>(silent)) {
-                  dying.subscribe(List.of(topic));
-                  while (alive.get()) {
-                    dying.poll(Duration.ofMillis(100));
-                    silentOwns.set(
-                        dying.assignment().stream().map(TopicPartition::partition).toList());
-                  }
-                } // a static member's close does not leave the group: it falls silent
-              },
-              "silent-node");
-      silentNode.start();
-      Await.await(WAIT, POLL, "the silent node owns partitions", () -> !silentOwns.get().isEmpty());
-      living.started(new ActivePlugin("orphaned", new HeldFlushes(), null));
-      // once node-1 owns the other one and the group is stable: no rebalance under way
-      Await.await(
-          WAIT,
-          POLL,
-          "the partitions shared by both",
-          () ->
-              silentOwns.get().size() == 1
-                  && places("orphaned", topic).size() == 2
-                  && stableWithOnePartitionEach("orphaned"));
-      int orphan = silentOwns.get().get(0);
-      alive.set(false);
-      silentNode.join();
-      long silentSince = System.nanoTime();
-      ProducerRecord<byte[], byte[]> record =
-          JournalRecords.record(topic, entry("orphaned-0", "acct-1"), Instant.now());
-      producer
-          .send(
-              new ProducerRecord<>(
-                  topic,
-                  orphan,
-                  record.timestamp(),
-                  record.key(),
-                  record.value(),
-                  record.headers()))
-          .get();
-
-      Await.await(
-          Duration.ofSeconds(20),
-          POLL,
-          "the record of the silent node's partition handed on node-1",
-          () -> recording.ids().equals(List.of("orphaned-0")));
-      Duration movedWithin = Duration.ofNanos(System.nanoTime() - silentSince);
-      System.out.println("The silent node's partition moved to node-1 within " + movedWithin);
-      assertTrue(movedWithin.compareTo(Duration.ofSeconds(15)) < 0, "moved within " + movedWithin);
-    }
-  }
-
-  /**
    * The lag in records and seconds; and intake's back-pressure, which counts time: a backlog is
    * refused only once a record has waited longer than the bound (a day here), however many wait.
    */
@@ -981,162 +751,5 @@ class KafkaConsumersTest {
           List.of(0L, 0L, 0L),
           caughtUp.partitions().stream().map(JournalLag.PartitionLag::events).toList());
     }
-  }
-
-  /** Whether the plugin's group is stable, each of its two members owning one partition. */
-  private boolean stableWithOnePartitionEach(String pluginId) throws Exception {
-    try (Admin admin = kafka.admin()) {
-      ConsumerGroupDescription group =
-          admin
-              .describeConsumerGroups(List.of(KafkaConsumers.groupOf(pluginId)))
-              .all()
-              .get(10, TimeUnit.SECONDS)
-              .get(KafkaConsumers.groupOf(pluginId));
-      return group.groupState() == GroupState.STABLE
-          && group.members().size() == 2
-          && group.members().stream()
-              .allMatch(member -> member.assignment().topicPartitions().size() == 1);
-    }
-  }
-
-  private KafkaConsumers consumers(
-      String topic, EventHandoff handoff, DataSource dataSource, String node) {
-    return new KafkaConsumers(
-        settings(topic),
-        dataSource,
-        handoff,
-        new MutableClock(NOW),
-        node,
-        KafkaConsumers.backlogAgeBound(Duration.ofDays(35)));
-  }
-
-  private KafkaSettings settings(String topic) {
-    return new KafkaSettings(kafka.bootstrapServers(), topic, 3, (short) 1, Map.of());
-  }
-
-  private String topic(int partitions) {
-    String topic = "consumers-test-" + topics.incrementAndGet();
-    kafka.createTopic(topic, partitions, 1, Map.of());
-    return topic;
-  }
-
-  /**
-   * Journals {@code entry} now: records are timed by the real clock, as the broker deletes those
-   * older than its retention (7 days), a first time 30 s after it started.
-   */
-  private RecordMetadata send(String topic, JournalEntry entry) throws Exception {
-    return send(topic, entry, Instant.now());
-  }
-
-  private RecordMetadata send(String topic, JournalEntry entry, Instant journaledAt)
-      throws Exception {
-    return producer.send(JournalRecords.record(topic, entry, journaledAt)).get();
-  }
-
-  /** An event billed to {@code account} of a user of its own, whose body names its id. */
-  private static JournalEntry otherUsersEntry(String id, String account) {
-    return new JournalEntry(
-        id, "session.heartbeat", NOW, "user-" + id, "s-" + id, "{\"id\":\"" + id + "\"}", account);
-  }
-
-  /** An event of {@code account}'s user, whose body names its id. */
-  private static JournalEntry entry(String id, String account) {
-    return new JournalEntry(
-        id,
-        "session.heartbeat",
-        NOW,
-        "user-" + account,
-        "s-" + account,
-        "{\"id\":\"" + id + "\",\"account\":\"" + account + "\"}",
-        account);
-  }
-
-  private static String accountOf(String orderedId) {
-    return "acct-" + (Integer.parseInt(orderedId.substring("ordered-".length())) % 3);
-  }
-
-  /** Waits until the plugin's consumer has stored its places in each partition, and reads them. */
-  private Map<Integer, Long> awaitPositioned(String consumer, String topic, int partitions) {
-    return Await.await(
-        WAIT,
-        POLL,
-        consumer + "'s places stored",
-        () -> places(consumer, topic),
-        found -> found.size() == partitions);
-  }
-
-  private Map<Integer, Long> places(String consumer, String topic) throws SQLException {
-    Map<Integer, Long> places = new TreeMap<>();
-    try (Connection connection = database.dataSource().getConnection();
-        PreparedStatement statement =
-            connection.prepareStatement(
-                "SELECT partition, next_offset FROM host_kafka_offsets"
-                    + " WHERE consumer = ? AND topic = ?")) {
-      statement.setString(1, consumer);
-      statement.setString(2, topic);
-      try (ResultSet rows = statement.executeQuery()) {
-        while (rows.next()) {
-          places.put(rows.getInt(1), rows.getLong(2));
-        }
-      }
-    }
-    return places;
-  }
-
-  private static Map<Integer, Long> withZeros(Map<Integer, Long> places, int partitions) {
-    Map<Integer, Long> all = new TreeMap<>();
-    for (int partition = 0; partition < partitions; partition++) {
-      all.put(partition, places.getOrDefault(partition, 0L));
-    }
-    return all;
-  }
-
-  private Map<String, Long> query(String sql) throws SQLException {
-    try (Connection connection = database.dataSource().getConnection();
-        PreparedStatement statement = connection.prepareStatement(sql);
-        ResultSet rows = statement.executeQuery()) {
-      Map<String, Long> found = new LinkedHashMap<>();
-      while (rows.next()) {
-        found.put(rows.getString(1), rows.getLong(2));
-      }
-      return found;
-    }
-  }
-
-  private Map<String, String> texts(String sql) throws SQLException {
-    try (Connection connection = database.dataSource().getConnection();
-        PreparedStatement statement = connection.prepareStatement(sql);
-        ResultSet rows = statement.executeQuery()) {
-      Map<String, String> found = new TreeMap<>();
-      while (rows.next()) {
-        found.put(rows.getString(1), rows.getString(2));
-      }
-      return found;
-    }
-  }
-
-  private void execute(String sql) throws SQLException {
-    try (Connection connection = database.dataSource().getConnection();
-        PreparedStatement statement = connection.prepareStatement(sql)) {
-      statement.execute();
-    }
-  }
-
-  /** A data source that refuses connections, as a database that went away, while {@code down}. */
-  private static DataSource failingWhen(DataSource real, AtomicBoolean down) {
-    return (DataSource)
-        Proxy.newProxyInstance(
-            DataSource.class.getClassLoader(),
-            new Class<?>[] {DataSource.class},
-            (proxy, method, args) -> {
-              if (down.get() && method.getName().equals("getConnection")) {
-                throw new SQLTransientConnectionException("the database went away", "08006");
-              }
-              try {
-                return method.invoke(real, args);
-              } catch (InvocationTargetException e) {
-                throw e.getCause();
-              }
-            });
   }
 }
