@@ -1,5 +1,6 @@
 package io.streamspace.host.e2e;
 
+import io.streamspace.host.support.TestRepository;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -68,8 +69,7 @@ public final class BillingPluginBuilds {
       throw e.getCause();
     }
     Files.createDirectories(folder);
-    return Files.copy(
-        made, folder.resolve("billing-" + version + ".zip"), StandardCopyOption.REPLACE_EXISTING);
+    return TestRepository.copy(made, folder.resolve("billing-" + version + ".zip"));
   }
 
   /**

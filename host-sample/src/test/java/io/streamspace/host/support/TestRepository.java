@@ -112,14 +112,29 @@ public final class TestRepository {
 
   /** A build's {@link RepositoryFolder#checksum}, hashed once per JVM while the file is unchanged. */
   public static String checksum(Path build) throws IOException {
-    List<Object> key =
-        List.of(build.toAbsolutePath(), Files.size(build), Files.getLastModifiedTime(build));
+    List<Object> key = checksumKey(build);
     String known = CHECKSUMS.get(key);
     if (known == null) {
       known = RepositoryFolder.checksum(build);
       CHECKSUMS.put(key, known);
     }
     return known;
+  }
+
+  /**
+   * Copies a build to {@code target}, the copy's {@link #checksum} known as the build's: tests
+   * copy a build made once per JVM into their own folder before each test (a copy the test then
+   * changes is hashed anew, its size or time written changed).
+   */
+  public static Path copy(Path build, Path target) throws IOException {
+    String known = checksum(build);
+    Path copy = Files.copy(build, target, StandardCopyOption.REPLACE_EXISTING);
+    CHECKSUMS.put(checksumKey(copy), known);
+    return copy;
+  }
+
+  private static List<Object> checksumKey(Path build) throws IOException {
+    return List.of(build.toAbsolutePath(), Files.size(build), Files.getLastModifiedTime(build));
   }
 
   /**
