@@ -294,7 +294,7 @@ public final class JournalBenchmark {
               event.occurredAt(),
               userId,
               sessionId,
-              mapper.writeValueAsString(EventWire.session(EventType.SESSION_HEARTBEAT, event))));
+              EventWire.sessionText(EventType.SESSION_HEARTBEAT, event)));
       if (batch.size() == BATCH) {
         batches.add(batch);
         batch = new ArrayList<>();

@@ -1,6 +1,5 @@
 package io.streamspace.host.intake;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamspace.common.http.ApiException;
@@ -53,7 +52,6 @@ public final class EventIntake {
   private static final Duration FLUSH_TIMEOUT = Duration.ofSeconds(30);
 
   private final EventParser parser;
-  private final ObjectMapper mapper;
   private final Journal journal;
   private final PluginRegistry plugins;
   private final SessionTracker sessions;
@@ -69,7 +67,6 @@ public final class EventIntake {
       SessionTracker sessions,
       JournalHandoff handoff) {
     this.parser = new EventParser(mapper, clock, maxEventAge);
-    this.mapper = mapper;
     this.journal = journal;
     this.plugins = plugins;
     this.sessions = sessions;
@@ -110,19 +107,15 @@ public final class EventIntake {
     return new Result(appended.seqs().size(), appended.duplicates(), conflicts);
   }
 
-  private JournalEntry entry(PlatformEvent event) {
-    try {
-      return new JournalEntry(
-          event.id(),
-          event.type().wireName(),
-          event.occurredAt(),
-          event.journalKey(),
-          event.sessionId(),
-          mapper.writeValueAsString(event.wire()),
-          event.account());
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("an event tree always writes", e);
-    }
+  private static JournalEntry entry(PlatformEvent event) {
+    return new JournalEntry(
+        event.id(),
+        event.type().wireName(),
+        event.occurredAt(),
+        event.journalKey(),
+        event.sessionId(),
+        event.wire(),
+        event.account());
   }
 
   /**

@@ -1,6 +1,5 @@
 package io.streamspace.host.intake;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.streamspace.host.journal.EventHandoff;
 import io.streamspace.plugin.api.PlatformPlugin;
 import io.streamspace.plugin.api.PluginContext;
@@ -39,8 +38,8 @@ sealed interface PlatformEvent extends EventHandoff.Kept {
   /** The session it is about; null for a user or organization event and a report without one. */
   String sessionId();
 
-  /** The event in the format the platform posts it ({@link EventWire}). */
-  ObjectNode wire();
+  /** The event's text in the format the platform posts it ({@link EventWire}). */
+  String wire();
 
   /** Calls the plugin hook for this event. */
   @Override
@@ -72,8 +71,8 @@ sealed interface PlatformEvent extends EventHandoff.Kept {
       return null;
     }
 
-    public ObjectNode wire() {
-      return EventWire.userCreated(event);
+    public String wire() {
+      return EventWire.userCreatedText(event);
     }
 
     public void deliverTo(PlatformPlugin plugin, PluginContext context) {
@@ -106,8 +105,8 @@ sealed interface PlatformEvent extends EventHandoff.Kept {
       return event.sessionId();
     }
 
-    public ObjectNode wire() {
-      return EventWire.session(type, event);
+    public String wire() {
+      return EventWire.sessionText(type, event);
     }
 
     public void deliverTo(PlatformPlugin plugin, PluginContext context) {
@@ -146,8 +145,8 @@ sealed interface PlatformEvent extends EventHandoff.Kept {
       return report.sessionId();
     }
 
-    public ObjectNode wire() {
-      return EventWire.usageReported(report);
+    public String wire() {
+      return EventWire.usageReportedText(report);
     }
 
     public void deliverTo(PlatformPlugin plugin, PluginContext context) {
@@ -184,8 +183,8 @@ sealed interface PlatformEvent extends EventHandoff.Kept {
       return null;
     }
 
-    public ObjectNode wire() {
-      return EventWire.organization(event);
+    public String wire() {
+      return EventWire.organizationText(event);
     }
 
     public void deliverTo(PlatformPlugin plugin, PluginContext context) {

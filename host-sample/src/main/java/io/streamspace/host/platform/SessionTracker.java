@@ -46,7 +46,10 @@ public final class SessionTracker implements SessionControl {
 
   /** A session was created (or re-announced) on the platform. */
   public void started(String sessionId, String userId) {
-    sessions.putIfAbsent(sessionId, new TrackedSession(sessionId, userId, null, false));
+    // most are heartbeats of a session tracked already: a read, without the bin's lock or a record
+    if (!sessions.containsKey(sessionId)) {
+      sessions.putIfAbsent(sessionId, new TrackedSession(sessionId, userId, null, false));
+    }
   }
 
   /** A session ended; the host stops tracking it. */
