@@ -32,13 +32,15 @@ public final class JournalRecords {
   public static ProducerRecord<byte[], byte[]> record(
       String topic, JournalEntry entry, Instant journaledAt) {
     Headers headers = new RecordHeaders();
-    headers.add(EVENT_ID, utf8(entry.eventId()));
     headers.add(EVENT_TYPE, utf8(entry.type()));
     headers.add(OCCURRED_AT, utf8(InstantText.of(entry.occurredAt())));
     headers.add(USER_ID, utf8(entry.userId()));
     if (entry.sessionId() != null) {
       headers.add(SESSION_ID, utf8(entry.sessionId()));
     }
+    // last: a plugin's consumer reads the id alone ({@link #eventId}), and a header is looked up
+    // from the last, each key it passes decoded (older records, with the id first, read the same)
+    headers.add(EVENT_ID, utf8(entry.eventId()));
     return new ProducerRecord<>(
         topic,
         null,
