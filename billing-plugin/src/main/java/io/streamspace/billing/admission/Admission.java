@@ -110,7 +110,7 @@ public final class Admission implements AutoCloseable, MemberCapsInMemory {
     this.loads =
         new AdmissionViewLoads(
             dataSource, view, sessionOrgs, holds, closed, versions, config, clock);
-    this.reloads = new AdmissionReloads(this::refresh);
+    this.reloads = new AdmissionReloads(this::reload);
   }
 
   /**
@@ -427,8 +427,19 @@ public final class Admission implements AutoCloseable, MemberCapsInMemory {
    * matter leave the view ({@link AdmissionViewLoads}).
    */
   public void refresh() throws SQLException {
-    loads.reload();
+    try {
+      reload();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while reloading admission's view", e);
+    }
+  }
+
+  /** {@link #refresh}, answering how long it paused between slices of its reads. */
+  private Duration reload() throws SQLException, InterruptedException {
+    Duration paused = loads.reload();
     limits.reload();
+    return paused;
   }
 
   /** Drops every account from the view, as if each had left (tests force eviction with it). */

@@ -21,7 +21,8 @@ final class AdmissionReloads implements AutoCloseable {
   /** One reload of the view from the database. */
   @FunctionalInterface
   interface Reload {
-    void run() throws SQLException;
+    /** Reloads; answers how long it paused (between slices of its reads), not working. */
+    Duration run() throws SQLException, InterruptedException;
   }
 
   // logged under admission's name, where operators read its lines
@@ -35,8 +36,9 @@ final class AdmissionReloads implements AutoCloseable {
   /**
    * A reload reads every account with an open session, so its time grows with them (2.1 s for
    * 99,000 open sessions on a busy 2-core machine, {@code AdmissionBenchmark}); the pause after
-   * it is this many times as long when that is longer than {@link #REFRESH_INTERVAL}, so the
-   * reloading thread is busy a tenth of the time at most, instead of a third or, past 5 s a
+   * it is this many times as long as its own work (its pauses between slices of its reads left
+   * out, {@link AdmissionViewLoads#reload}) when that is longer than {@link #REFRESH_INTERVAL},
+   * so the reloading thread works a tenth of the time at most, instead of a third or, past 5 s a
    * reload, all of it (until a reload takes over 6.7 s: past that the pause stays {@link
    * #LONGEST_PAUSE}).
    */
@@ -103,9 +105,13 @@ final class AdmissionReloads implements AutoCloseable {
 
   private void reloadAndPause() {
     long began = System.nanoTime(); // an elapsed time, not an instant: no clock reads it
-    boolean reloaded = reloadLogged();
-    // a failed reload (the database away) says nothing of the view's size: the next comes soon
-    pause = reloaded ? pauseAfter(Duration.ofNanos(System.nanoTime() - began)) : REFRESH_INTERVAL;
+    Duration paused = reloadLogged();
+    // a failed reload (the database away) says nothing of the view's size: the next comes soon;
+    // one that paused between its slices is paced by its own time, without its pauses
+    pause =
+        paused == null
+            ? REFRESH_INTERVAL
+            : pauseAfter(Duration.ofNanos(System.nanoTime() - began).minus(paused));
     ScheduledExecutorService scheduler = refresher;
     if (scheduler == null || stopping) {
       return;
@@ -117,11 +123,18 @@ final class AdmissionReloads implements AutoCloseable {
     }
   }
 
-  /** Reloads the view; answers whether it was reloaded (a failure is logged). */
-  private boolean reloadLogged() {
+  /**
+   * Reloads the view; answers how long the reload paused, or null when it failed (the failure
+   * logged).
+   */
+  private Duration reloadLogged() {
     try {
-      reload.run();
-      return true;
+      return reload.run();
+    } catch (InterruptedException e) {
+      // only a stop interrupts a reload (close(), once its wait is over)
+      Thread.currentThread().interrupt();
+      log.debug("admission view reload cut short by the plugin's stop ({})", e.toString());
+      return null;
     } catch (SQLException | RuntimeException e) {
       if (stopping) {
         // the plugin is unloading (the host stopping): a reload cut short is no failure
@@ -132,7 +145,7 @@ final class AdmissionReloads implements AutoCloseable {
       } else {
         log.warn("admission view not reloaded, the last one stays in use", e);
       }
-      return false;
+      return null;
     }
   }
 

@@ -10,6 +10,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Currency;
 import java.util.HashMap;
@@ -26,7 +28,9 @@ import javax.sql.DataSource;
  * a second and their members' caps and memberships in a third and fourth (in the same
  * snapshot), and which of the usage reports this node holds are in it (in the same snapshot).
  * Which accounts: those named, and, for a reload, every account with an open session (so the
- * organization of every open session is known to heartbeats that name none).
+ * organization of every open session is known to heartbeats that name none). A reload of many
+ * accounts reads them in slices, still in the one snapshot, pausing between two
+ * ({@link #loadInSlices}).
  */
 final class StoredUseQuery {
 
@@ -39,16 +43,37 @@ final class StoredUseQuery {
    */
   record Loaded(Map<String, StoredUse> accounts, Set<String> storedReports) {}
 
-  private static final NamedSql ALL =
+  // the accounts to load: those named (the view's, or the one an admission asks about) and,
+  // when :with_open, each with an open session (billing_sessions_open)
+  private static final String WANTED =
+      """
+      SELECT unnest(:ids::text[]) AS user_id
+      UNION
+      SELECT org_id FROM billing_sessions
+      WHERE :with_open AND ended_at IS NULL AND last_heartbeat >= :stale_before
+      """;
+
+  // a load in slices: the accounts to load, each with its slice, once for all the slices (the
+  // transaction's end drops the table); analyzed, so that a slice's rows are known to the planner
+  private static final NamedSql SLICED =
       NamedSql.of(
-          """
-          -- the accounts to load: those named (the view's, or the one an admission asks about)
-          -- and, when :with_open, each with an open session (billing_sessions_open)
-          WITH wanted AS (
-            SELECT unnest(:ids::text[]) AS user_id
-            UNION
-            SELECT org_id FROM billing_sessions
-            WHERE :with_open AND ended_at IS NULL AND last_heartbeat >= :stale_before)
+          "CREATE TEMP TABLE admission_wanted ON COMMIT DROP AS SELECT user_id,"
+              + " mod(hashtext(user_id)::bigint + 2147483648, :slices)::int AS slice FROM ("
+              + WANTED
+              + ") w");
+
+  private static final String ANALYZE_SLICED = "ANALYZE admission_wanted";
+
+  private static final NamedSql ALL = NamedSql.of("WITH wanted AS (" + WANTED + ")" + use());
+
+  private static final NamedSql SLICE =
+      NamedSql.of(
+          "WITH wanted AS (SELECT user_id FROM admission_wanted WHERE slice = :slice)" + use());
+
+  /** What is read of the accounts {@code wanted} names, whole or a slice at a time. */
+  private static String use() {
+    return """
+
           -- one row per open session, or one row without a session for an account with none;
           -- the plan is the active subscription's (none yet: the default plan applies), the
           -- storage level the last reported, the counters and confirmations of the period
@@ -107,7 +132,8 @@ final class StoredUseQuery {
             FROM billing_overage_confirmations
             WHERE period_start = :period_start AND user_id IN (SELECT user_id FROM wanted)
             GROUP BY user_id) f ON f.user_id = a.user_id
-          """);
+          """;
+  }
 
   /**
    * The pack purchases not ended at :now (one-time: not expired; recurring: not cancelled), each
@@ -157,7 +183,17 @@ final class StoredUseQuery {
     this.dataSource = dataSource;
   }
 
+  /** Waits between two slices of a load. */
+  @FunctionalInterface
+  interface SlicePause {
+    /** Waits after a slice that took {@code took}. */
+    void after(Duration took) throws InterruptedException;
+  }
+
   /**
+   * The use of the accounts named (and, with {@code withOpenSessions}, of every account with an
+   * open session) in one snapshot, read whole.
+   *
    * @param orgIds the accounts to load (more with {@code withOpenSessions})
    * @param withOpenSessions whether every account with an open session is loaded too
    * @param now the packs ended before it are not loaded
@@ -178,6 +214,78 @@ final class StoredUseQuery {
       Supplier<Set<String>> reportIds,
       String[] maxMeters)
       throws SQLException {
+    Period period = new Period(now, staleBefore, periodStart, periodEnd, maxMeters);
+    return this.<RuntimeException>inSnapshot(
+        reportIds,
+        (connection, byAccount, shared) ->
+            readAccounts(
+                connection,
+                ALL.bind("ids", orgIds.toArray(String[]::new)).bind("with_open", withOpenSessions),
+                period,
+                byAccount,
+                shared));
+  }
+
+  /**
+   * {@link #load}, its reads cut into {@code slices} slices of the accounts, all in the one
+   * snapshot, with a pause {@code between} two: the server's work spread over the reload rather
+   * than one burst beside intake.
+   *
+   * @throws InterruptedException when a pause is interrupted (nothing is loaded)
+   */
+  Loaded loadInSlices(
+      Set<String> orgIds,
+      boolean withOpenSessions,
+      Instant now,
+      Instant staleBefore,
+      Instant periodStart,
+      Instant periodEnd,
+      Supplier<Set<String>> reportIds,
+      String[] maxMeters,
+      int slices,
+      SlicePause between)
+      throws SQLException, InterruptedException {
+    Period period = new Period(now, staleBefore, periodStart, periodEnd, maxMeters);
+    return this.<InterruptedException>inSnapshot(
+        reportIds,
+        (connection, byAccount, shared) -> {
+          SLICED
+              .bind("ids", orgIds.toArray(String[]::new))
+              .bind("with_open", withOpenSessions)
+              .bind("stale_before", staleBefore)
+              .bind("slices", slices)
+              .update(connection);
+          try (Statement analyze = connection.createStatement()) {
+            analyze.execute(ANALYZE_SLICED);
+          }
+          for (int slice = 0; slice < slices; slice++) {
+            long began = System.nanoTime(); // an elapsed time, not an instant: no clock reads it
+            readAccounts(connection, SLICE.bind("slice", slice), period, byAccount, shared);
+            if (slice + 1 < slices) {
+              between.after(Duration.ofNanos(System.nanoTime() - began));
+            }
+          }
+        });
+  }
+
+  /** What a load reads the accounts' use as of, and the period whose counters it sums. */
+  private record Period(
+      Instant now,
+      Instant staleBefore,
+      Instant periodStart,
+      Instant periodEnd,
+      String[] maxMeters) {}
+
+  /** The reads of the accounts, in a load's snapshot. */
+  @FunctionalInterface
+  private interface Reads<E extends Exception> {
+    void read(Connection connection, Map<String, StoredUse> byAccount, Map<Object, Object> shared)
+        throws SQLException, E;
+  }
+
+  /** Runs {@code reads} in one snapshot, then tells which of the reports asked about it holds. */
+  private <E extends Exception> Loaded inSnapshot(Supplier<Set<String>> reportIds, Reads<E> reads)
+      throws SQLException, E {
     Map<String, StoredUse> byAccount = new HashMap<>();
     Map<Object, Object> shared = new HashMap<>();
     Set<String> storedReports = new HashSet<>();
@@ -187,58 +295,7 @@ final class StoredUseQuery {
       // one snapshot: a report is in the counters exactly when its id is found
       connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
       try {
-        try (PreparedStatement statement =
-            ALL.bind("ids", orgIds.toArray(String[]::new))
-                .bind("with_open", withOpenSessions)
-                .bind("stale_before", staleBefore)
-                .bind("period_start", periodStart)
-                .bind("period_end", periodEnd)
-                .bind("max_meters", maxMeters)
-                .prepare(connection)) {
-          statement.setFetchSize(10_000);
-          try (ResultSet rows = statement.executeQuery()) {
-            while (rows.next()) {
-              read(rows, byAccount, shared);
-            }
-          }
-        }
-        String[] loaded = byAccount.keySet().toArray(String[]::new);
-        try (PreparedStatement statement =
-                PACKS.bind("ids", loaded).bind("now", now).prepare(connection);
-            ResultSet rows = statement.executeQuery()) {
-          while (rows.next()) {
-            StoredUse use = byAccount.get(rows.getString(1));
-            if (use != null) {
-              use.packs().put(rows.getLong(2), grant(rows));
-            }
-          }
-        }
-        MemberCaps.ofOrganizations(connection, loaded)
-            .forEach(
-                (orgId, caps) -> {
-                  StoredUse use = byAccount.get(orgId);
-                  if (use != null) {
-                    use.memberCaps().putAll(caps);
-                  }
-                });
-        try (PreparedStatement statement = MEMBERS.bind("ids", loaded).prepare(connection)) {
-          statement.setFetchSize(10_000);
-          try (ResultSet rows = statement.executeQuery()) {
-            while (rows.next()) {
-              StoredUse use = byAccount.get(rows.getString(1));
-              if (use != null) {
-                use.members()
-                    .put(
-                        rows.getString(2),
-                        new MemberEvent(
-                            Sql.instant(rows.getTimestamp(4)),
-                            rows.getString(5),
-                            rows.getBoolean(3),
-                            null));
-              }
-            }
-          }
-        }
+        reads.read(connection, byAccount, shared);
         Set<String> asked = reportIds.get(); // after the first statement took the snapshot
         if (!asked.isEmpty()) {
           try (PreparedStatement statement =
@@ -250,12 +307,78 @@ final class StoredUseQuery {
           }
         }
       } finally {
-        connection.rollback();
+        connection.rollback(); // and with it the slices' table
         connection.setAutoCommit(true);
         connection.setTransactionIsolation(isolation);
       }
     }
     return new Loaded(byAccount, storedReports);
+  }
+
+  /**
+   * Reads the accounts {@code wanted} names (the period's parameters still to bind), then their
+   * pack purchases, their members' caps and their memberships, into {@code byAccount}.
+   */
+  private static void readAccounts(
+      Connection connection,
+      NamedSql.Binding wanted,
+      Period period,
+      Map<String, StoredUse> byAccount,
+      Map<Object, Object> shared)
+      throws SQLException {
+    Map<String, StoredUse> read = new HashMap<>();
+    try (PreparedStatement statement =
+        wanted
+            .bind("stale_before", period.staleBefore())
+            .bind("period_start", period.periodStart())
+            .bind("period_end", period.periodEnd())
+            .bind("max_meters", period.maxMeters())
+            .prepare(connection)) {
+      statement.setFetchSize(10_000);
+      try (ResultSet rows = statement.executeQuery()) {
+        while (rows.next()) {
+          read(rows, read, shared);
+        }
+      }
+    }
+    String[] loaded = read.keySet().toArray(String[]::new);
+    try (PreparedStatement statement =
+            PACKS.bind("ids", loaded).bind("now", period.now()).prepare(connection);
+        ResultSet rows = statement.executeQuery()) {
+      while (rows.next()) {
+        StoredUse use = read.get(rows.getString(1));
+        if (use != null) {
+          use.packs().put(rows.getLong(2), grant(rows));
+        }
+      }
+    }
+    MemberCaps.ofOrganizations(connection, loaded)
+        .forEach(
+            (orgId, caps) -> {
+              StoredUse use = read.get(orgId);
+              if (use != null) {
+                use.memberCaps().putAll(caps);
+              }
+            });
+    try (PreparedStatement statement = MEMBERS.bind("ids", loaded).prepare(connection)) {
+      statement.setFetchSize(10_000);
+      try (ResultSet rows = statement.executeQuery()) {
+        while (rows.next()) {
+          StoredUse use = read.get(rows.getString(1));
+          if (use != null) {
+            use.members()
+                .put(
+                    rows.getString(2),
+                    new MemberEvent(
+                        Sql.instant(rows.getTimestamp(4)),
+                        rows.getString(5),
+                        rows.getBoolean(3),
+                        null));
+          }
+        }
+      }
+    }
+    byAccount.putAll(read);
   }
 
   private static PackGrant grant(ResultSet row) throws SQLException {
