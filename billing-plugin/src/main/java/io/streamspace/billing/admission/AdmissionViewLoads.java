@@ -100,12 +100,13 @@ final class AdmissionViewLoads {
         stored.loadInSlices(
             held,
             true,
-            now,
-            staleBefore,
-            periodStart,
-            periods.periodEnd(now),
+            new StoredUseQuery.Period(
+                now,
+                staleBefore,
+                periodStart,
+                periods.periodEnd(now),
+                current.meters().maxCounterIds()),
             view::reportIds,
-            current.meters().maxCounterIds(),
             slicesFor(held.size()),
             took -> {
               Duration pause = took.multipliedBy(PAUSE_PER_SLICE);
@@ -166,12 +167,13 @@ final class AdmissionViewLoads {
         stored.load(
             Set.of(orgId),
             false,
-            now,
-            now.minus(current.sessionHeartbeatTimeout()),
-            periodStart,
-            periods.periodEnd(now),
-            () -> view.reportIds(orgId),
-            current.meters().maxCounterIds());
+            new StoredUseQuery.Period(
+                now,
+                now.minus(current.sessionHeartbeatTimeout()),
+                periodStart,
+                periods.periodEnd(now),
+                current.meters().maxCounterIds()),
+            () -> view.reportIds(orgId));
     view.loaded(
         orgId,
         loaded.accounts().get(orgId),

@@ -191,30 +191,33 @@ final class StoredUseQuery {
   }
 
   /**
+   * What a load reads the accounts' use as of.
+   *
+   * @param now the packs ended before it are not loaded
+   * @param staleBefore sessions whose last heartbeat is older are no longer open
+   * @param periodStart the current billing period, whose reports and confirmations count
+   * @param maxMeters the counters whose use is their largest report of the period, not the sum
+   */
+  record Period(
+      Instant now,
+      Instant staleBefore,
+      Instant periodStart,
+      Instant periodEnd,
+      String[] maxMeters) {}
+
+  /**
    * The use of the accounts named (and, with {@code withOpenSessions}, of every account with an
    * open session) in one snapshot, read whole.
    *
    * @param orgIds the accounts to load (more with {@code withOpenSessions})
    * @param withOpenSessions whether every account with an open session is loaded too
-   * @param now the packs ended before it are not loaded
-   * @param staleBefore sessions whose last heartbeat is older are no longer open
-   * @param periodStart the current billing period, whose reports and confirmations count
-   * @param maxMeters the counters whose use is their largest report of the period, not the sum
    * @param reportIds the usage reports to tell whether the counters hold, asked for once the
    *     snapshot is taken: a report stored before it is then among them (it was handed to
    *     admission before it was stored), so a report the counters hold is never missed
    */
   Loaded load(
-      Set<String> orgIds,
-      boolean withOpenSessions,
-      Instant now,
-      Instant staleBefore,
-      Instant periodStart,
-      Instant periodEnd,
-      Supplier<Set<String>> reportIds,
-      String[] maxMeters)
+      Set<String> orgIds, boolean withOpenSessions, Period period, Supplier<Set<String>> reportIds)
       throws SQLException {
-    Period period = new Period(now, staleBefore, periodStart, periodEnd, maxMeters);
     return this.<RuntimeException>inSnapshot(
         reportIds,
         (connection, byAccount, shared) ->
@@ -236,23 +239,18 @@ final class StoredUseQuery {
   Loaded loadInSlices(
       Set<String> orgIds,
       boolean withOpenSessions,
-      Instant now,
-      Instant staleBefore,
-      Instant periodStart,
-      Instant periodEnd,
+      Period period,
       Supplier<Set<String>> reportIds,
-      String[] maxMeters,
       int slices,
       SlicePause between)
       throws SQLException, InterruptedException {
-    Period period = new Period(now, staleBefore, periodStart, periodEnd, maxMeters);
     return this.<InterruptedException>inSnapshot(
         reportIds,
         (connection, byAccount, shared) -> {
           SLICED
               .bind("ids", orgIds.toArray(String[]::new))
               .bind("with_open", withOpenSessions)
-              .bind("stale_before", staleBefore)
+              .bind("stale_before", period.staleBefore())
               .bind("slices", slices)
               .update(connection);
           try (Statement analyze = connection.createStatement()) {
@@ -267,14 +265,6 @@ final class StoredUseQuery {
           }
         });
   }
-
-  /** What a load reads the accounts' use as of, and the period whose counters it sums. */
-  private record Period(
-      Instant now,
-      Instant staleBefore,
-      Instant periodStart,
-      Instant periodEnd,
-      String[] maxMeters) {}
 
   /** The reads of the accounts, in a load's snapshot. */
   @FunctionalInterface

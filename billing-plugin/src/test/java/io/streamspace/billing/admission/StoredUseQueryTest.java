@@ -67,31 +67,15 @@ class StoredUseQueryTest {
   /** Every account with an open session, and q1 asked about: whole, or in four slices. */
   private StoredUseQuery.Loaded load(List<Duration> pauses) throws Exception {
     Instant now = at(T0);
-    Instant staleBefore = now.minus(Duration.ofMinutes(10));
-    Instant periodStart = at("2026-03-01T00:00:00Z");
-    Instant periodEnd = at("2026-04-01T00:00:00Z");
-    String[] maxMeters = new String[0];
-    if (pauses == null) {
-      return query.load(
-          Set.of("nobody"),
-          true,
-          now,
-          staleBefore,
-          periodStart,
-          periodEnd,
-          () -> Set.of("q1"),
-          maxMeters);
-    }
-    return query.loadInSlices(
-        Set.of("nobody"),
-        true,
-        now,
-        staleBefore,
-        periodStart,
-        periodEnd,
-        () -> Set.of("q1"),
-        maxMeters,
-        4,
-        pauses::add);
+    StoredUseQuery.Period period =
+        new StoredUseQuery.Period(
+            now,
+            now.minus(Duration.ofMinutes(10)),
+            at("2026-03-01T00:00:00Z"),
+            at("2026-04-01T00:00:00Z"),
+            new String[0]);
+    return pauses == null
+        ? query.load(Set.of("nobody"), true, period, () -> Set.of("q1"))
+        : query.loadInSlices(Set.of("nobody"), true, period, () -> Set.of("q1"), 4, pauses::add);
   }
 }
