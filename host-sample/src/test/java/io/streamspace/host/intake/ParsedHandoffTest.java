@@ -88,7 +88,7 @@ class ParsedHandoffTest {
 
     assertEquals(8, parsed.size());
     for (PlatformEvent event : parsed) {
-      String body = mapper.writeValueAsString(event.wire());
+      String body = event.wire();
       assertEquals(event, readBack(body), "event " + event.id() + " read back from " + body);
     }
   }
@@ -110,7 +110,7 @@ class ParsedHandoffTest {
       throws Exception {
     handoff.journaled(0, 7, heartbeat("h-1"));
     PlatformEvent other = heartbeat("h-2");
-    String otherBody = mapper.writeValueAsString(other.wire());
+    String otherBody = other.wire();
 
     handoff.handOff(journaled(8, "h-2", otherBody), plugin);
     // position 7 holds h-1 here: an entry of h-2 there is read from its body
