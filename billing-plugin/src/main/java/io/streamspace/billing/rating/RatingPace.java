@@ -12,7 +12,8 @@ import org.slf4j.LoggerFactory;
 /**
  * How a calculate-usage run paces its chunks, so that the work it shares the machine with keeps
  * the cores it needs: in rounds, each followed by a pause of {@code pausePercent} % of the round's
- * time. While no events are being metered on this node, a round rates {@link #CHUNKS_PER_LANE}
+ * time ({@link #LONGER_PAUSE_WHILE_METERING} times that while events are metered). While no
+ * events are being metered on this node, a round rates {@link #CHUNKS_PER_LANE}
  * chunks for each of {@code transactions} lanes, which rate at once (PostgreSQL runs each on a core
  * of its own), each taking the round's next chunk as soon as it has rated one: the round waits for
  * its last chunk, not for the slower of each pair (a tenth of the chunks' time in rounds of one
@@ -43,6 +44,15 @@ final class RatingPace {
 
   /** How many times smaller a run's chunks are when it begins while events are metered. */
   static final int SMALLER_WHILE_METERING = 8;
+
+  /**
+   * How many times longer the pause after a round is while events are metered: rating then takes a
+   * third of a core, not half, beside intake. Alternated on a 2-core machine (intake-with-rating,
+   * 100,000 sessions): intake's p99 beside the runs 243.3 and 256.5 ms with pauses twice a round's
+   * time, 281.8 and 269.6 ms with pauses as long; the hour's run took 24–26 s of wall time
+   * instead of 17–18 s, the same 8.5–9.4 s of its own (BENCHMARKS.md, run AE).
+   */
+  static final int LONGER_PAUSE_WHILE_METERING = 2;
 
   /** The longest time between two progress lines in the log while a run rates. */
   private static final Duration PROGRESS_EVERY = Duration.ofSeconds(5);
@@ -82,7 +92,8 @@ final class RatingPace {
     long logged = System.nanoTime();
     int done = 0;
     while (done < chunks.size()) {
-      int atOnce = metering.getAsBoolean() ? 1 : transactions * CHUNKS_PER_LANE;
+      boolean busy = metering.getAsBoolean();
+      int atOnce = busy ? 1 : transactions * CHUNKS_PER_LANE;
       List<KeyRange> these = chunks.subList(done, Math.min(chunks.size(), done + atOnce));
       long began = System.nanoTime();
       total = total.plus(round.rate(these));
@@ -100,7 +111,7 @@ final class RatingPace {
             total.recordsInserted());
         logged = ended;
       }
-      long pause = (ended - began) * pausePercent / 100;
+      long pause = (ended - began) * pausePercent * (busy ? LONGER_PAUSE_WHILE_METERING : 1) / 100;
       if (!pause(pause)) {
         break; // the host is stopping: the chunks left are the next run's
       }

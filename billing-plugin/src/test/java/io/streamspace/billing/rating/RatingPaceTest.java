@@ -74,4 +74,25 @@ class RatingPaceTest {
     // two pauses, each as long as its round (at least 2 ms): none after the last
     assertTrue(paced.pausedNanos() >= 4_000_000, paced.pausedNanos() + " ns");
   }
+
+  @Test
+  void whileEventsAreMetered_theRunPausesTwiceAsLongAsEachRoundTook() throws Exception {
+    RatingPace pace = new RatingPace(1, 100, () -> true);
+
+    RatingPace.Paced paced =
+        pace.rate(
+            FIVE_CHUNKS.subList(0, 2),
+            new Outcome(0, 0, 0, 0, 0, 0),
+            chunks -> {
+              long began = System.nanoTime();
+              while (System.nanoTime() - began < 2_000_000) {
+                Thread.onSpinWait(); // a round of 2 ms, paused twice as long after it
+              }
+              return new Outcome(0, 0, 0, 0, 0, 0);
+            });
+
+    assertEquals(2, paced.rounds());
+    // one pause, after the first of two rounds of one chunk: twice its at least 2 ms
+    assertTrue(paced.pausedNanos() >= 4_000_000, paced.pausedNanos() + " ns");
+  }
 }
