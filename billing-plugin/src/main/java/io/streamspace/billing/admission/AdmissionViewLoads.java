@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
@@ -109,9 +110,9 @@ final class AdmissionViewLoads {
             view::reportIds,
             slicesFor(held.size()),
             took -> {
-              Duration pause = took.multipliedBy(PAUSE_PER_SLICE);
-              Thread.sleep(pause.toMillis());
-              paused.addAndGet(pause.toNanos());
+              long millis = took.multipliedBy(PAUSE_PER_SLICE).toMillis();
+              Thread.sleep(millis);
+              paused.addAndGet(TimeUnit.MILLISECONDS.toNanos(millis));
             });
     view.refresh(held, loaded, periodStart, now.minus(KEEP_SEEN_HERE), load);
     sessionOrgs.refresh(loaded.accounts(), now.minus(KEEP_SEEN_HERE));

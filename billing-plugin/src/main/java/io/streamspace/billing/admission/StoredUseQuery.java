@@ -232,7 +232,7 @@ final class StoredUseQuery {
   /**
    * {@link #load}, its reads cut into {@code slices} slices of the accounts, all in the one
    * snapshot, with a pause {@code between} two: the server's work spread over the reload rather
-   * than one burst beside intake.
+   * than one burst beside intake. One slice is {@link #load} itself (no table of slices).
    *
    * @throws InterruptedException when a pause is interrupted (nothing is loaded)
    */
@@ -244,6 +244,9 @@ final class StoredUseQuery {
       int slices,
       SlicePause between)
       throws SQLException, InterruptedException {
+    if (slices == 1) {
+      return load(orgIds, withOpenSessions, period, reportIds);
+    }
     return this.<InterruptedException>inSnapshot(
         reportIds,
         (connection, byAccount, shared) -> {
