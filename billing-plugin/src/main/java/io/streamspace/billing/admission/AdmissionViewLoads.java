@@ -101,7 +101,7 @@ final class AdmissionViewLoads {
         stored.loadInSlices(
             held,
             true,
-            new StoredUseQuery.Period(
+            new StoredUseQuery.AsOf(
                 now,
                 staleBefore,
                 periodStart,
@@ -168,7 +168,7 @@ final class AdmissionViewLoads {
         stored.load(
             Set.of(orgId),
             false,
-            new StoredUseQuery.Period(
+            new StoredUseQuery.AsOf(
                 now,
                 now.minus(current.sessionHeartbeatTimeout()),
                 periodStart,

@@ -10,7 +10,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Currency;
@@ -62,7 +61,7 @@ final class StoredUseQuery {
               + WANTED
               + ") w");
 
-  private static final String ANALYZE_SLICED = "ANALYZE admission_wanted";
+  private static final NamedSql ANALYZE_SLICED = NamedSql.of("ANALYZE admission_wanted");
 
   private static final NamedSql ALL = NamedSql.of("WITH wanted AS (" + WANTED + ")" + use());
 
@@ -198,7 +197,7 @@ final class StoredUseQuery {
    * @param periodStart the current billing period, whose reports and confirmations count
    * @param maxMeters the counters whose use is their largest report of the period, not the sum
    */
-  record Period(
+  record AsOf(
       Instant now,
       Instant staleBefore,
       Instant periodStart,
@@ -216,7 +215,7 @@ final class StoredUseQuery {
    *     admission before it was stored), so a report the counters hold is never missed
    */
   Loaded load(
-      Set<String> orgIds, boolean withOpenSessions, Period period, Supplier<Set<String>> reportIds)
+      Set<String> orgIds, boolean withOpenSessions, AsOf asOf, Supplier<Set<String>> reportIds)
       throws SQLException {
     return this.<RuntimeException>inSnapshot(
         reportIds,
@@ -224,7 +223,7 @@ final class StoredUseQuery {
             readAccounts(
                 connection,
                 ALL.bind("ids", orgIds.toArray(String[]::new)).bind("with_open", withOpenSessions),
-                period,
+                asOf,
                 byAccount,
                 shared));
   }
@@ -239,13 +238,13 @@ final class StoredUseQuery {
   Loaded loadInSlices(
       Set<String> orgIds,
       boolean withOpenSessions,
-      Period period,
+      AsOf asOf,
       Supplier<Set<String>> reportIds,
       int slices,
       SlicePause between)
       throws SQLException, InterruptedException {
     if (slices == 1) {
-      return load(orgIds, withOpenSessions, period, reportIds);
+      return load(orgIds, withOpenSessions, asOf, reportIds);
     }
     return this.<InterruptedException>inSnapshot(
         reportIds,
@@ -253,15 +252,13 @@ final class StoredUseQuery {
           SLICED
               .bind("ids", orgIds.toArray(String[]::new))
               .bind("with_open", withOpenSessions)
-              .bind("stale_before", period.staleBefore())
+              .bind("stale_before", asOf.staleBefore())
               .bind("slices", slices)
               .update(connection);
-          try (Statement analyze = connection.createStatement()) {
-            analyze.execute(ANALYZE_SLICED);
-          }
+          ANALYZE_SLICED.update(connection);
           for (int slice = 0; slice < slices; slice++) {
             long began = System.nanoTime(); // an elapsed time, not an instant: no clock reads it
-            readAccounts(connection, SLICE.bind("slice", slice), period, byAccount, shared);
+            readAccounts(connection, SLICE.bind("slice", slice), asOf, byAccount, shared);
             if (slice + 1 < slices) {
               between.after(Duration.ofNanos(System.nanoTime() - began));
             }
@@ -309,23 +306,23 @@ final class StoredUseQuery {
   }
 
   /**
-   * Reads the accounts {@code wanted} names (the period's parameters still to bind), then their
-   * pack purchases, their members' caps and their memberships, into {@code byAccount}.
+   * Reads the accounts {@code wanted} names (the parameters of {@code asOf} still to bind), then
+   * their pack purchases, their members' caps and their memberships, into {@code byAccount}.
    */
   private static void readAccounts(
       Connection connection,
       NamedSql.Binding wanted,
-      Period period,
+      AsOf asOf,
       Map<String, StoredUse> byAccount,
       Map<Object, Object> shared)
       throws SQLException {
     Map<String, StoredUse> read = new HashMap<>();
     try (PreparedStatement statement =
         wanted
-            .bind("stale_before", period.staleBefore())
-            .bind("period_start", period.periodStart())
-            .bind("period_end", period.periodEnd())
-            .bind("max_meters", period.maxMeters())
+            .bind("stale_before", asOf.staleBefore())
+            .bind("period_start", asOf.periodStart())
+            .bind("period_end", asOf.periodEnd())
+            .bind("max_meters", asOf.maxMeters())
             .prepare(connection)) {
       statement.setFetchSize(10_000);
       try (ResultSet rows = statement.executeQuery()) {
@@ -336,7 +333,7 @@ final class StoredUseQuery {
     }
     String[] loaded = read.keySet().toArray(String[]::new);
     try (PreparedStatement statement =
-            PACKS.bind("ids", loaded).bind("now", period.now()).prepare(connection);
+            PACKS.bind("ids", loaded).bind("now", asOf.now()).prepare(connection);
         ResultSet rows = statement.executeQuery()) {
       while (rows.next()) {
         StoredUse use = read.get(rows.getString(1));

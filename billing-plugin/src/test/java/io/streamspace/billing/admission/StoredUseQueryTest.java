@@ -67,15 +67,15 @@ class StoredUseQueryTest {
   /** Every account with an open session, and q1 asked about: whole, or in four slices. */
   private StoredUseQuery.Loaded load(List<Duration> pauses) throws Exception {
     Instant now = at(T0);
-    StoredUseQuery.Period period =
-        new StoredUseQuery.Period(
+    StoredUseQuery.AsOf asOf =
+        new StoredUseQuery.AsOf(
             now,
             now.minus(Duration.ofMinutes(10)),
             at("2026-03-01T00:00:00Z"),
             at("2026-04-01T00:00:00Z"),
             new String[0]);
     return pauses == null
-        ? query.load(Set.of("nobody"), true, period, () -> Set.of("q1"))
-        : query.loadInSlices(Set.of("nobody"), true, period, () -> Set.of("q1"), 4, pauses::add);
+        ? query.load(Set.of("nobody"), true, asOf, () -> Set.of("q1"))
+        : query.loadInSlices(Set.of("nobody"), true, asOf, () -> Set.of("q1"), 4, pauses::add);
   }
 }
