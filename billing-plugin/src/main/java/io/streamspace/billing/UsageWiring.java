@@ -53,7 +53,7 @@ record UsageWiring(
             wiring.config(),
             wiring.clock());
     calculateUsage.scheduleOn(wiring.scheduler());
-    new RollUpUsageJob(new UsageRollup(wiring.dataSource()), wiring.config())
+    new RollUpUsageJob(new UsageRollup(wiring.dataSource(), metering), wiring.config())
         .scheduleOn(wiring.scheduler());
     UsageRecordRepository usageRecords = new UsageRecordRepository(wiring.dataSource());
     new UsageRoutes(

@@ -6,17 +6,21 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.OptionalLong;
+import java.util.function.BooleanSupplier;
 import javax.sql.DataSource;
 
 /**
  * The daily rollup of the usage records (schema V36), exact: per day in the billing zone,
  * account, member, currency, resource type, unit price and activity (V78), the sum of the
  * records' {@code unit_seconds} and of what their idle prices saved. It holds exactly the
- * records whose rating run is at most its watermark; {@link
- * #rollUp} adds the runs after it up to the settled run and moves it in one transaction, so
- * calculate-usage writes nothing more. A voided invoice's records, re-stamped with a fresh run,
+ * records whose rating run is at most its watermark; {@link #rollUp} adds the runs after it up to
+ * the settled run and moves it, in steps of whole runs each a transaction ({@link RollupSteps}),
+ * so calculate-usage writes nothing more. A voided invoice's records, re-stamped with a fresh run,
  * take themselves out (V36's trigger) and are added again when the watermark passes their new run.
  *
  * <p>Reads ({@link #source}) add three parts that never overlap: the rollup's whole days of the
@@ -30,8 +34,10 @@ public final class UsageRollup {
    * What a run of {@link #rollUp} did.
    *
    * @param skipped whether it left the rollup as it was because a rating run was in flight
+   * @param steps how many transactions added records ({@link RollupSteps})
    */
-  public record Outcome(boolean skipped, boolean rebuilt, long fromRun, long toRun, int rows) {
+  public record Outcome(
+      boolean skipped, boolean rebuilt, long fromRun, long toRun, int rows, int steps) {
     public String summary() {
       if (skipped) {
         return "a rating run is in flight: the daily usage rollup waits for the next run";
@@ -42,7 +48,8 @@ public final class UsageRollup {
       if (fromRun >= toRun) {
         return "the daily usage rollup is up to date (run %d)".formatted(toRun);
       }
-      return "rolled up runs %d to %d: %d row(s) written".formatted(fromRun + 1, toRun, rows);
+      return "rolled up runs %d to %d in %d step(s): %d row(s) written"
+          .formatted(fromRun + 1, toRun, steps, rows);
     }
   }
 
@@ -96,6 +103,19 @@ public final class UsageRollup {
   public static String saved(String alias) {
     return "%1$s.unit_seconds * coalesce(%1$s.full_price - %1$s.unit_price, 0)".formatted(alias);
   }
+
+  // the watermark and its zone, read to plan a roll-up's steps (each step reads them again, locked)
+  private static final NamedSql WATERMARK =
+      NamedSql.of("SELECT time_zone, rolled_up_to FROM billing_usage_rollup");
+
+  // how many records each run after the watermark holds, to cut a roll-up into steps: through the
+  // BRIN index on rating_run, as the reads' tail
+  private static final NamedSql RUN_SIZES =
+      NamedSql.of(
+          """
+          SELECT rating_run, count(*) FROM billing_usage_records
+          WHERE rating_run > :from_run AND rating_run <= :to_run
+          GROUP BY rating_run ORDER BY rating_run""");
 
   // the watermark moves with the rows it stands for
   private static final NamedSql MOVE =
@@ -217,28 +237,113 @@ public final class UsageRollup {
     }
   }
 
-  private final DataSource dataSource;
+  /**
+   * About how many records a step of a roll-up adds ({@link RollupSteps}): an hour's rating of
+   * 100,000 sessions (200,000 records) took one statement of 1.8 s, beside intake, at the minute
+   * after the run (BENCHMARKS.md, run AF); a step of 20,000 takes about a tenth of that.
+   */
+  static final long RECORDS_PER_STEP = 20_000;
 
-  public UsageRollup(DataSource dataSource) {
+  /**
+   * How many times as long as a step took a roll-up pauses after it while events are metered on
+   * this node, before the next step: the roll-up then takes a third of a core beside intake, as
+   * admission's reload in slices does. Nothing waits for it (the reads add what it has not rolled
+   * up yet from the records); on a quiet node it does not pause.
+   */
+  static final int PAUSE_PER_STEP = 2;
+
+  /** Waits between two steps of a roll-up. */
+  @FunctionalInterface
+  public interface StepPause {
+    /** Waits after a step that took {@code took}. */
+    void after(Duration took) throws InterruptedException;
+  }
+
+  private final DataSource dataSource;
+  private final long recordsPerStep;
+  private final StepPause pause;
+
+  /**
+   * Rolls up in steps of {@link #RECORDS_PER_STEP}, pausing {@link #PAUSE_PER_STEP} times a
+   * step's time after each while {@code metering} says events are being metered on this node.
+   */
+  public UsageRollup(DataSource dataSource, BooleanSupplier metering) {
+    this(
+        dataSource,
+        RECORDS_PER_STEP,
+        took -> {
+          if (metering.getAsBoolean()) {
+            Thread.sleep(took.multipliedBy(PAUSE_PER_STEP).toMillis());
+          }
+        });
+  }
+
+  /**
+   * @param recordsPerStep about how many records a step adds (tests take a few)
+   * @param pause the wait between two steps (tests count them)
+   */
+  public UsageRollup(DataSource dataSource, long recordsPerStep, StepPause pause) {
     this.dataSource = dataSource;
+    this.recordsPerStep = recordsPerStep;
+    this.pause = pause;
   }
 
   /**
    * Adds the records of the runs after the watermark up to the settled one, and moves the
-   * watermark there, in one transaction (nothing while a rating run is in flight: the next run
-   * of the job does it); rebuilds the rollup from every record when it is not of
-   * {@code zone} (the first run, or the billing zone changed). Safe to run on several nodes at
-   * once: they take turns on the rollup's row, and a run that finds the watermark at or past its
-   * settled run adds nothing.
+   * watermark there (nothing while a rating run is in flight: the next run of the job does it).
+   * In steps of about {@link #RECORDS_PER_STEP} records ({@link RollupSteps}), each a
+   * transaction that adds its runs and moves the watermark to its last, so that the rollup holds
+   * exactly the records up to its watermark after every step, with a pause between two steps
+   * while events are metered.
+   * Rebuilds the rollup from every record, in one transaction, when it is not of {@code zone}
+   * (the first run, or the billing zone changed). Safe to run on several nodes at once: they take
+   * turns on the rollup's row, and a step that finds the watermark at or past its end adds
+   * nothing.
+   *
+   * @throws InterruptedException when interrupted in a pause (the steps before it are kept)
    */
-  public Outcome rollUp(ZoneId zone) throws SQLException {
+  public Outcome rollUp(ZoneId zone) throws SQLException, InterruptedException {
     // before the lock (a void holds the runs' lock while it waits for it), and without waiting
     // for a run in flight, which would make the runs starting meanwhile queue behind this one
     OptionalLong idle = RatingRuns.settledIfIdle(dataSource);
     if (idle.isEmpty()) {
-      return new Outcome(true, false, 0, 0, 0);
+      return new Outcome(true, false, 0, 0, 0, 0);
     }
     long settled = idle.getAsLong();
+    OptionalLong rolledUpTo = watermark(zone);
+    if (rolledUpTo.isEmpty()) {
+      Step rebuilt = step(zone, settled);
+      return new Outcome(false, rebuilt.rebuilt(), rebuilt.from(), settled, rebuilt.rows(), 1);
+    }
+    long from = rolledUpTo.getAsLong();
+    if (settled <= from) {
+      return new Outcome(false, false, from, from, 0, 0);
+    }
+    List<Long> ends = RollupSteps.ends(runSizes(from, settled), settled, recordsPerStep);
+    int rows = 0;
+    boolean rebuilt = false;
+    for (int i = 0; i < ends.size(); i++) {
+      long began = System.nanoTime();
+      Step step = step(zone, ends.get(i));
+      rows += step.rows();
+      // the zone changed meanwhile: that step rebuilt the rollup up to its end
+      rebuilt |= step.rebuilt();
+      if (i < ends.size() - 1) {
+        pause.after(Duration.ofNanos(System.nanoTime() - began));
+      }
+    }
+    return new Outcome(false, rebuilt, from, settled, rows, ends.size());
+  }
+
+  /** One step's transaction: what it added, from which run. */
+  private record Step(boolean rebuilt, long from, int rows) {}
+
+  /**
+   * Adds the runs after the watermark up to {@code toRun} and moves the watermark there, or
+   * rebuilds the rollup up to it when it is not of {@code zone}; nothing when the watermark is
+   * already there.
+   */
+  private Step step(ZoneId zone, long toRun) throws SQLException {
     return Transactions.inTransaction(
         dataSource,
         connection -> {
@@ -253,16 +358,41 @@ public final class UsageRollup {
           }
           boolean rebuild = !zone.getId().equals(rolledZone);
           long from = rebuild ? Long.MIN_VALUE : rolledUpTo;
-          if (!rebuild && settled <= rolledUpTo) {
-            return new Outcome(false, false, rolledUpTo, rolledUpTo, 0);
+          if (!rebuild && toRun <= rolledUpTo) {
+            return new Step(false, rolledUpTo, 0);
           }
           if (rebuild) {
             CLEAR.update(connection);
           }
-          int rows = add(connection, zone, from, settled);
-          MOVE.bind("zone", zone.getId()).bind("to_run", settled).update(connection);
-          return new Outcome(false, rebuild, from, settled, rows);
+          int rows = add(connection, zone, from, toRun);
+          MOVE.bind("zone", zone.getId()).bind("to_run", toRun).update(connection);
+          return new Step(rebuild, from, rows);
         });
+  }
+
+  /** The rollup's watermark when it is of {@code zone}; empty when it is to be rebuilt. */
+  private OptionalLong watermark(ZoneId zone) throws SQLException {
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement read = WATERMARK.binding().prepare(connection);
+        ResultSet rs = read.executeQuery()) {
+      return rs.next() && zone.getId().equals(rs.getString("time_zone"))
+          ? OptionalLong.of(rs.getLong("rolled_up_to"))
+          : OptionalLong.empty();
+    }
+  }
+
+  /** How many records each run after {@code fromRun} up to {@code toRun} holds, in order. */
+  private List<RollupSteps.RunSize> runSizes(long fromRun, long toRun) throws SQLException {
+    List<RollupSteps.RunSize> sizes = new ArrayList<>();
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement read =
+            RUN_SIZES.bind("from_run", fromRun).bind("to_run", toRun).prepare(connection);
+        ResultSet rs = read.executeQuery()) {
+      while (rs.next()) {
+        sizes.add(new RollupSteps.RunSize(rs.getLong(1), rs.getLong(2)));
+      }
+    }
+    return sizes;
   }
 
   private static int add(Connection connection, ZoneId zone, long fromRun, long toRun)

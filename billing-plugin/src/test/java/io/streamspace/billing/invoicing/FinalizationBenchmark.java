@@ -163,7 +163,7 @@ class FinalizationBenchmark {
     }
     if (rollup) {
       long rolling = System.nanoTime();
-      new UsageRollup(plain).rollUp(BillingConfig.defaults().billingTimeZone());
+      new UsageRollup(plain, () -> false).rollUp(BillingConfig.defaults().billingTimeZone());
       try (Connection c = plain.getConnection();
           Statement s = c.createStatement()) {
         s.execute("ANALYZE billing_usage_daily");

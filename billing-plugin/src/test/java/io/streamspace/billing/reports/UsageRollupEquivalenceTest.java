@@ -83,7 +83,10 @@ class UsageRollupEquivalenceTest {
 
   private final BillingHarness billing = new BillingHarness(at("2026-04-02T00:00:00Z"));
   private final DataSource dataSource = TestDatabase.dataSource();
-  private final UsageRollup rollup = new UsageRollup(dataSource);
+  // steps of 30 records: a run of rate(40) is a step of its own, so each roll-up of several runs
+  // goes in several steps, and every check after it reads a rollup built in steps
+  private final List<Duration> pauses = new ArrayList<>();
+  private final UsageRollup rollup = new UsageRollup(dataSource, 30, pauses::add);
   private final UsageReportQuery throughRollup = new UsageReportQuery(dataSource);
   private final UsageReportQuery fromRecords = new UsageReportQuery(dataSource, REFERENCE::get);
   private final MemberUsageRepository members = new MemberUsageRepository(dataSource);
@@ -98,10 +101,11 @@ class UsageRollupEquivalenceTest {
   void everyGroupingAndUsageByMemberAnswerThroughTheRollupAsTheRecordsDo() throws Exception {
     seedSessions();
     int checks = 0;
+    int steps = 0;
     for (int run = 1; run <= 9; run++) {
       rate(40);
       if (run % 3 == 2) {
-        rollup.rollUp(NEW_YORK);
+        steps += rollup.rollUp(NEW_YORK).steps();
       }
       if (run == 4) {
         // acme's invoice voided: its records up to 03-10 get a fresh run, after a roll-up that
@@ -121,7 +125,10 @@ class UsageRollupEquivalenceTest {
                         + " (SELECT rolled_up_to FROM billing_usage_rollup)")
             > 0,
         "the last checks read a tail of records rated after the watermark");
-    rollup.rollUp(NEW_YORK);
+    steps += rollup.rollUp(NEW_YORK).steps();
+    // runs 1-2, then 3-5 and 6-8 with the voids' runs among them, then 9: at least 2 + 3 + 3 + 1
+    assertTrue(steps >= 9, steps + " steps");
+    assertEquals(steps - 4, pauses.size(), "a pause between two steps of a roll-up");
     checks += compareAll(NEW_YORK);
     checks += compareAll(SAIGON); // the rollup is New York's: the records only
     UsageRollup.Outcome rebuilt = rollup.rollUp(SAIGON);
