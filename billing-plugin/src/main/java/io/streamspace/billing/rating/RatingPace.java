@@ -84,6 +84,16 @@ final class RatingPace {
     return metering.getAsBoolean() ? Math.max(1, usual / SMALLER_WHILE_METERING) : usual;
   }
 
+  /**
+   * How many transactions a run's scans take at once now: one while events are being metered
+   * (rating then takes one core, not all of them, as its rounds do), else {@code transactions}.
+   * A run's first scan, of every session and account for the work left, on both cores of a
+   * 2-core machine gave intake its slowest batches beside the run (BENCHMARKS.md, run AF).
+   */
+  int lanes() {
+    return metering.getAsBoolean() ? 1 : transactions;
+  }
+
   /** The chunks rated round by round, in order, after {@code before}; stops early when stopping. */
   Paced rate(List<KeyRange> chunks, Outcome before, Round round) throws SQLException {
     Outcome total = before;

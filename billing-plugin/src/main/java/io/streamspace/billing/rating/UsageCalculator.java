@@ -315,16 +315,18 @@ public final class UsageCalculator {
 
   /**
    * RANGE for each share in a transaction of its own, concurrently (each a scan of its share of
-   * the subjects, on a core of its own), added up.
+   * the subjects, on a core of its own), added up: one share per lane ({@link RatingPace#lanes},
+   * a single one while events are metered).
    */
   private UnratedWork unratedWorkConcurrently(BillingConfig config, Timestamp cap)
       throws SQLException {
     List<CurrencyRates> rates = CurrencyRates.of(config);
     String defaultCurrency = config.currency().getCurrencyCode();
     Instant lastCut = lastCut(config, cap);
+    int lanes = pace.lanes();
     return Concurrently.run(
-        IntStream.range(0, transactions)
-            .mapToObj(i -> new Share(i, transactions))
+        IntStream.range(0, lanes)
+            .mapToObj(i -> new Share(i, lanes))
             .<Callable<UnratedWork>>map(
                 share ->
                     () ->

@@ -51,6 +51,12 @@ class RatingPaceTest {
   }
 
   @Test
+  void whileEventsAreMetered_aRunScansInOneTransaction_elseInOneForEachLane() {
+    assertEquals(1, new RatingPace(2, 100, () -> true).lanes());
+    assertEquals(2, new RatingPace(2, 100, () -> false).lanes());
+  }
+
+  @Test
   void aRunWithNothingMeteredRatesTwoChunksAPerTransactionARound_andPausesAfterEachButTheLast()
       throws Exception {
     RatingPace pace = new RatingPace(1, 100, () -> false);
