@@ -145,7 +145,13 @@ public class BillingExtension
     CorrectionsWiring.wire(wiring, usage, payments);
     QuotaWiring quota =
         QuotaWiring.wire(
-            wiring, quotas, holding, usage.spendingLimits(), this::overageConfirmed, admission);
+            wiring,
+            quotas,
+            holding,
+            usage.spendingLimits(),
+            this::overageConfirmed,
+            admission,
+            meter::metering);
     checkQuotas = quota.checkQuotas();
     var forecasts =
         ForecastWiring.wire(

@@ -17,9 +17,11 @@ import io.streamspace.billing.quota.OverageConfirmation;
 import io.streamspace.billing.quota.OverageConfirmations;
 import io.streamspace.billing.quota.QuotaAlerts;
 import io.streamspace.billing.quota.Quotas;
+import io.streamspace.billing.rating.StepPause;
 import io.streamspace.billing.reserve.LimitReservations;
 import io.streamspace.billing.spend.SpendingLimits;
 import io.streamspace.billing.store.purchase.EntitlementNotices;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
@@ -36,7 +38,8 @@ record QuotaWiring(OverLimitSuspensions suspensions, CheckQuotasJob checkQuotas)
       HoldsWiring holding,
       SpendingLimits spendingLimits,
       Consumer<OverageConfirmation> confirmed,
-      MemberCapsInMemory caps) {
+      MemberCapsInMemory caps,
+      BooleanSupplier metering) {
     OverLimitSuspensions suspensions =
         new OverLimitSuspensions(
             wiring.dataSource(), quotas, holding.holds(), wiring.config(), wiring.clock());
@@ -59,6 +62,7 @@ record QuotaWiring(OverLimitSuspensions suspensions, CheckQuotasJob checkQuotas)
             new LeadNotices(wiring.dataSource(), wiring.events(), wiring.config(), wiring.clock()),
             new Reservations(wiring.dataSource(), wiring.clock()),
             new LimitReservations(wiring.dataSource(), wiring.clock()),
+            StepPause.whileMetering(metering),
             wiring.config());
     checkQuotas.scheduleOn(wiring.scheduler());
     new QuotaRoutes(wiring.orgAccess(), quotas, suspensions, caps).register(wiring.routes());

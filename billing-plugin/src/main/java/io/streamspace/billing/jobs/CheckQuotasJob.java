@@ -12,6 +12,7 @@ import io.streamspace.billing.prepaid.Reservations;
 import io.streamspace.billing.quota.OverLimitSuspensions;
 import io.streamspace.billing.quota.QuotaAlerts;
 import io.streamspace.billing.quota.Quotas;
+import io.streamspace.billing.rating.StepPause;
 import io.streamspace.billing.reserve.LimitReservations;
 import io.streamspace.billing.spend.SpendingLimits;
 import io.streamspace.billing.store.purchase.EntitlementNotices;
@@ -73,6 +74,7 @@ public final class CheckQuotasJob implements PluginJob {
   private final LeadNotices leadNotices;
   private final Reservations reservations;
   private final LimitReservations limitReservations;
+  private final StepPause pause;
   private final Supplier<BillingConfig> config;
 
   public CheckQuotasJob(
@@ -89,6 +91,7 @@ public final class CheckQuotasJob implements PluginJob {
       LeadNotices leadNotices,
       Reservations reservations,
       LimitReservations limitReservations,
+      StepPause pause,
       Supplier<BillingConfig> config) {
     this.quotas = quotas;
     this.alerts = alerts;
@@ -103,6 +106,7 @@ public final class CheckQuotasJob implements PluginJob {
     this.leadNotices = leadNotices;
     this.reservations = reservations;
     this.limitReservations = limitReservations;
+    this.pause = pause;
     this.config = config;
   }
 
@@ -121,11 +125,13 @@ public final class CheckQuotasJob implements PluginJob {
     Cause cause = RunCause.of(context);
     // first, so that no other check lifts a closed organization's hold for its own reason
     int released = holds.releaseClosed(cause);
-    // a page of accounts at a time: the run's memory does not grow with the accounts stored
+    // a page of accounts at a time: the run's memory does not grow with the accounts stored;
+    // paced while events are metered, as its run at the hour meets calculate-usage's and intake
     int[] sent = {0};
     int[] changed = {0};
     quotas.inPages(
         PAGE,
+        pause,
         page -> {
           sent[0] += alerts.send(page);
           changed[0] += suspensions.check(page, cause);

@@ -8,9 +8,11 @@ import io.streamspace.billing.catalog.PlanLimits;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.money.BillingPeriods;
 import io.streamspace.billing.planversions.VersionLimits;
+import io.streamspace.billing.rating.StepPause;
 import java.math.BigDecimal;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -56,18 +58,23 @@ public final class Quotas {
   /** What a run over every account does with each page of their quotas. */
   @FunctionalInterface
   public interface PageOfQuotas {
-    void take(List<AccountQuota> page) throws SQLException;
+    void take(List<AccountQuota> page) throws SQLException, InterruptedException;
   }
 
   /**
    * Hands the quota of every account to {@code each}, at most {@code size} accounts at a time in
    * user id order, all judged at one instant: a run over every account holds one page in memory,
-   * not every account's quota (which grows with the accounts stored).
+   * not every account's quota (which grows with the accounts stored). Between two pages, {@code
+   * pause} is given the time the page before took, read and handed.
+   *
+   * @throws InterruptedException when interrupted in a pause (the pages before it were handed)
    */
-  public void inPages(int size, PageOfQuotas each) throws SQLException {
+  public void inPages(int size, StepPause pause, PageOfQuotas each)
+      throws SQLException, InterruptedException {
     Reading reading = reading();
     String after = "";
     while (true) {
+      long began = System.nanoTime();
       List<UseSnapshot> uses = readings.page(after, size, reading.at());
       List<AccountQuota> page = new ArrayList<>(uses.size());
       for (UseSnapshot use : uses) {
@@ -80,6 +87,7 @@ public final class Quotas {
         return;
       }
       after = uses.get(uses.size() - 1).orgId();
+      pause.after(Duration.ofNanos(System.nanoTime() - began));
     }
   }
 

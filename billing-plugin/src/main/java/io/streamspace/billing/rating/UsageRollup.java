@@ -244,38 +244,17 @@ public final class UsageRollup {
    */
   static final long RECORDS_PER_STEP = 20_000;
 
-  /**
-   * How many times as long as a step took a roll-up pauses after it while events are metered on
-   * this node, before the next step: the roll-up then takes a third of a core beside intake, as
-   * admission's reload in slices does. Nothing waits for it (the reads add what it has not rolled
-   * up yet from the records); on a quiet node it does not pause.
-   */
-  static final int PAUSE_PER_STEP = 2;
-
-  /** Waits between two steps of a roll-up. */
-  @FunctionalInterface
-  public interface StepPause {
-    /** Waits after a step that took {@code took}. */
-    void after(Duration took) throws InterruptedException;
-  }
-
   private final DataSource dataSource;
   private final long recordsPerStep;
   private final StepPause pause;
 
   /**
-   * Rolls up in steps of {@link #RECORDS_PER_STEP}, pausing {@link #PAUSE_PER_STEP} times a
-   * step's time after each while {@code metering} says events are being metered on this node.
+   * Rolls up in steps of {@link #RECORDS_PER_STEP}, pausing after each while {@code metering} says
+   * events are being metered on this node ({@link StepPause#whileMetering}): nothing waits for the
+   * roll-up, the reads add what it has not rolled up yet from the records.
    */
   public UsageRollup(DataSource dataSource, BooleanSupplier metering) {
-    this(
-        dataSource,
-        RECORDS_PER_STEP,
-        took -> {
-          if (metering.getAsBoolean()) {
-            Thread.sleep(took.multipliedBy(PAUSE_PER_STEP).toMillis());
-          }
-        });
+    this(dataSource, RECORDS_PER_STEP, StepPause.whileMetering(metering));
   }
 
   /**

@@ -32,9 +32,13 @@ class QuotasInPagesTest {
     billing.close();
   }
 
-  /** Five accounts in pages of two: pages of 2, 2 and 1, each account once, as all() has them. */
+  /**
+   * Five accounts in pages of two: pages of 2, 2 and 1, each account once, as all() has them, with
+   * a pause between two pages (given how long the page before took) and none after the last.
+   */
   @Test
-  void everyAccountComesOnceInUserIdOrder_inPagesOfTheSizeAsked() throws Exception {
+  void everyAccountComesOnceInUserIdOrder_inPagesOfTheSizeAsked_pausingBetweenThem()
+      throws Exception {
     for (String user : List.of("u3", "u1", "u5", "u2", "u4")) {
       billing.userCreated(user, Map.of());
     }
@@ -47,14 +51,19 @@ class QuotasInPagesTest {
 
     List<Integer> sizes = new ArrayList<>();
     List<AccountQuota> read = new ArrayList<>();
+    List<String> steps = new ArrayList<>();
     quotas.inPages(
         2,
+        took -> steps.add("pause after " + sizes.size() + (took.isNegative() ? " (<0)" : "")),
         page -> {
           sizes.add(page.size());
           read.addAll(page);
+          steps.add("page of " + page.size());
         });
 
     assertEquals(List.of(2, 2, 1), sizes);
+    assertEquals(
+        List.of("page of 2", "pause after 1", "page of 2", "pause after 2", "page of 1"), steps);
     assertEquals(
         List.of("u1", "u2", "u3", "u4", "u5"), read.stream().map(AccountQuota::orgId).toList());
     assertEquals(quotas.all(), read);
@@ -85,7 +94,7 @@ class QuotasInPagesTest {
               new QuotaReadings(explaining.dataSource()), BillingConfig::defaults, billing.clock);
       List<Integer> sizes = new ArrayList<>();
       explaining.record();
-      quotas.inPages(10, page -> sizes.add(page.size()));
+      quotas.inPages(10, took -> {}, page -> sizes.add(page.size()));
       List<ExplainingDataSource.Plan> pages =
           explaining.stop().stream()
               .filter(plan -> plan.sql().contains("LIMIT") && plan.sql().contains("a.user_id"))
