@@ -1,11 +1,10 @@
 package io.streamspace.host.intake;
 
-import java.util.Collections;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * The events this node's intake journaled lately, as it parsed them, by partition and position:
@@ -17,32 +16,36 @@ import java.util.concurrent.ConcurrentSkipListMap;
  * partitions run side by side, and one map by offset alone would let each partition's events
  * overwrite the others' (the id check kept that safe, but most lookups then missed).
  *
- * <p>Bounded twice: an entry goes once every consumer on this node has been handed it (the
- * PostgreSQL journal, of one partition, says so), and none is kept more than its share of
- * {@link #MOST} positions behind its partition's newest (entries this node journaled while another
- * node consumes, or that a consumer read before intake kept them, are never asked for). So about
- * {@link #MOST} events are kept in all, however many partitions there are. A position not found
- * here is read back from its body, as an entry another node journaled is.
+ * <p>Each partition's events are kept in a ring of {@link #MOST} slots, an event in the slot of
+ * its position: keeping one is a write to an array, where a sorted map's insert and removal took
+ * 4.5 % of the JVM's CPU under intake on Kafka (BENCHMARKS.md, run AF). Bounded twice: an entry
+ * goes once every consumer on this node has been handed it (the PostgreSQL journal, of one
+ * partition, says so), and none is kept more than its share of {@link #MOST} positions behind its
+ * partition's newest (entries this node journaled while another node consumes, or that a consumer
+ * read before intake kept them, are never asked for): each event kept forgets the one its share
+ * behind. So about {@link #MOST} events are kept in all, however many partitions there are. A
+ * position not found here (never kept, gone, or its slot taken by a later position) is read back
+ * from its body, as an entry another node journaled is.
  */
 final class ParsedEvents {
 
   /** How many positions, across the partitions, an event is kept behind the newest at most. */
   static final long MOST = 20_000;
 
-  private final Map<Integer, ConcurrentSkipListMap<Long, PlatformEvent>> byPartition =
-      new ConcurrentHashMap<>();
+  /** An event kept, with its position. */
+  private record Kept(long seq, PlatformEvent event) {}
+
+  private final Map<Integer, AtomicReferenceArray<Kept>> byPartition = new ConcurrentHashMap<>();
 
   /** Intake journaled {@code event} at position {@code seq} of {@code partition}. */
   void journaled(int partition, long seq, PlatformEvent event) {
-    ConcurrentSkipListMap<Long, PlatformEvent> kept =
-        byPartition.computeIfAbsent(partition, p -> new ConcurrentSkipListMap<>());
-    kept.put(seq, event);
-    // by the first entry, not a head map's clear(): this runs for every event intake journals,
-    // and the view made and searched each time took 2 % of the JVM's CPU under intake on Kafka
-    long oldest = seq - MOST / byPartition.size();
-    Map.Entry<Long, PlatformEvent> first;
-    while ((first = kept.firstEntry()) != null && first.getKey() <= oldest) {
-      kept.remove(first.getKey(), first.getValue());
+    AtomicReferenceArray<Kept> ring =
+        byPartition.computeIfAbsent(partition, p -> new AtomicReferenceArray<>((int) MOST));
+    ring.set(slot(seq), new Kept(seq, event));
+    long behind = seq - MOST / byPartition.size();
+    Kept old = ring.get(slot(behind));
+    if (old != null && old.seq() <= behind) {
+      ring.compareAndSet(slot(behind), old, null);
     }
   }
 
@@ -52,9 +55,8 @@ final class ParsedEvents {
    * positions).
    */
   PlatformEvent at(int partition, long seq, String eventId) {
-    ConcurrentSkipListMap<Long, PlatformEvent> kept = byPartition.get(partition);
-    PlatformEvent event = kept == null ? null : kept.get(seq);
-    return event != null && event.id().equals(eventId) ? event : null;
+    Kept kept = keptAt(partition, seq);
+    return kept != null && kept.event().id().equals(eventId) ? kept.event() : null;
   }
 
   /**
@@ -62,22 +64,50 @@ final class ParsedEvents {
    * position: what a consumer hands without reading their entries' bodies.
    */
   NavigableMap<Long, PlatformEvent> after(int partition, long seq, int most) {
-    ConcurrentSkipListMap<Long, PlatformEvent> kept = byPartition.get(partition);
-    return kept == null
-        ? Collections.emptyNavigableMap()
-        : new TreeMap<>(kept.subMap(seq, false, seq + most, true));
+    NavigableMap<Long, PlatformEvent> after = new TreeMap<>();
+    if (byPartition.containsKey(partition)) {
+      for (long at = seq + 1; at <= seq + Math.min(most, MOST); at++) {
+        Kept kept = keptAt(partition, at);
+        if (kept != null) {
+          after.put(at, kept.event());
+        }
+      }
+    }
+    return after;
   }
 
   /** Every consumer on this node has been handed {@code partition}'s entries up to {@code seq}. */
   void handedThrough(int partition, long seq) {
-    ConcurrentSkipListMap<Long, PlatformEvent> kept = byPartition.get(partition);
-    if (kept != null) {
-      kept.headMap(seq, true).clear();
+    AtomicReferenceArray<Kept> ring = byPartition.get(partition);
+    if (ring == null) {
+      return;
+    }
+    for (int i = 0; i < ring.length(); i++) {
+      Kept kept = ring.get(i);
+      if (kept != null && kept.seq() <= seq) {
+        ring.compareAndSet(i, kept, null);
+      }
     }
   }
 
   /** How many events are kept (tests watch it). */
   int size() {
-    return byPartition.values().stream().mapToInt(Map::size).sum();
+    int size = 0;
+    for (AtomicReferenceArray<Kept> ring : byPartition.values()) {
+      for (int i = 0; i < ring.length(); i++) {
+        size += ring.get(i) == null ? 0 : 1;
+      }
+    }
+    return size;
+  }
+
+  private Kept keptAt(int partition, long seq) {
+    AtomicReferenceArray<Kept> ring = byPartition.get(partition);
+    Kept kept = ring == null ? null : ring.get(slot(seq));
+    return kept != null && kept.seq() == seq ? kept : null;
+  }
+
+  private static int slot(long seq) {
+    return (int) Math.floorMod(seq, MOST);
   }
 }
