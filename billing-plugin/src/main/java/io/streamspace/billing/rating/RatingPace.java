@@ -50,7 +50,7 @@ final class RatingPace {
    * third of a core, not half, beside intake. Alternated on a 2-core machine (intake-with-rating,
    * 100,000 sessions): intake's p99 beside the runs 243.3 and 256.5 ms with pauses twice a round's
    * time, 281.8 and 269.6 ms with pauses as long; the hour's run took 24–26 s of wall time
-   * instead of 17–18 s, the same 8.5–9.4 s of its own (BENCHMARKS.md, run AE).
+   * instead of 17–18 s, the same 8.5–9.4 s of its own (docs/benchmark-history.md, run AE).
    */
   static final int LONGER_PAUSE_WHILE_METERING = 2;
 
