@@ -12,8 +12,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The {@code roll-up-usage} job, every minute: adds the usage records rated since its last run to
- * the daily rollup the admin reports and usage by member read ({@link UsageRollup}), in a
- * transaction of its own, so calculate-usage writes nothing more; the reads add what it has not
+ * the daily rollup the admin reports and usage by member read ({@link UsageRollup}), in steps of
+ * its own transactions, so calculate-usage writes nothing more; the reads add what it has not
  * rolled up yet from the records, so a late run of it makes no answer wrong, only slower (a run
  * that finds a rating run in flight leaves it to the next). Its first run (and the first after
  * the billing zone changes) builds the rollup from every record.

@@ -58,7 +58,7 @@ public final class Quotas {
   /** What a run over every account does with each page of their quotas. */
   @FunctionalInterface
   public interface PageOfQuotas {
-    void take(List<AccountQuota> page) throws SQLException, InterruptedException;
+    void take(List<AccountQuota> page) throws SQLException;
   }
 
   /**
@@ -66,11 +66,8 @@ public final class Quotas {
    * user id order, all judged at one instant: a run over every account holds one page in memory,
    * not every account's quota (which grows with the accounts stored). Between two pages, {@code
    * pause} is given the time the page before took, read and handed.
-   *
-   * @throws InterruptedException when interrupted in a pause (the pages before it were handed)
    */
-  public void inPages(int size, StepPause pause, PageOfQuotas each)
-      throws SQLException, InterruptedException {
+  public void inPages(int size, StepPause pause, PageOfQuotas each) throws SQLException {
     Reading reading = reading();
     String after = "";
     while (true) {

@@ -18,8 +18,11 @@ public interface StepPause {
    */
   int TIMES_A_STEP_WHILE_METERING = 2;
 
-  /** Waits after a step that took {@code took}. */
-  void after(Duration took) throws InterruptedException;
+  /**
+   * Waits after a step that took {@code took}; returns at once, with the thread's interrupt set,
+   * when interrupted (the host is stopping: the work goes on without pauses, as before them).
+   */
+  void after(Duration took);
 
   /**
    * {@link #TIMES_A_STEP_WHILE_METERING} times a step's time while {@code metering} says events
@@ -28,7 +31,11 @@ public interface StepPause {
   static StepPause whileMetering(BooleanSupplier metering) {
     return took -> {
       if (metering.getAsBoolean()) {
-        Thread.sleep(took.multipliedBy(TIMES_A_STEP_WHILE_METERING).toMillis());
+        try {
+          Thread.sleep(took.multipliedBy(TIMES_A_STEP_WHILE_METERING).toMillis());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
       }
     };
   }

@@ -278,10 +278,8 @@ public final class UsageRollup {
    * (the first run, or the billing zone changed). Safe to run on several nodes at once: they take
    * turns on the rollup's row, and a step that finds the watermark at or past its end adds
    * nothing.
-   *
-   * @throws InterruptedException when interrupted in a pause (the steps before it are kept)
    */
-  public Outcome rollUp(ZoneId zone) throws SQLException, InterruptedException {
+  public Outcome rollUp(ZoneId zone) throws SQLException {
     // before the lock (a void holds the runs' lock while it waits for it), and without waiting
     // for a run in flight, which would make the runs starting meanwhile queue behind this one
     OptionalLong idle = RatingRuns.settledIfIdle(dataSource);

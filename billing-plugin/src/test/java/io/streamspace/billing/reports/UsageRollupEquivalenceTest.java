@@ -126,8 +126,9 @@ class UsageRollupEquivalenceTest {
             > 0,
         "the last checks read a tail of records rated after the watermark");
     steps += rollup.rollUp(NEW_YORK).steps();
-    // runs 1-2, then 3-5 and 6-8 with the voids' runs among them, then 9: at least 2 + 3 + 3 + 1
-    assertTrue(steps >= 9, steps + " steps");
+    // the first roll-up builds the rollup (one step); runs 3-5 and 6-8, each of 40 records and
+    // the voids' runs among them, take a step each at least; run 9 one: at least 1 + 3 + 3 + 1
+    assertTrue(steps >= 8, steps + " steps");
     assertEquals(steps - 4, pauses.size(), "a pause between two steps of a roll-up");
     checks += compareAll(NEW_YORK);
     checks += compareAll(SAIGON); // the rollup is New York's: the records only

@@ -4,6 +4,7 @@ import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
@@ -22,10 +23,11 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * goes once every consumer on this node has been handed it (the PostgreSQL journal, of one
  * partition, says so), and none is kept more than its share of {@link #MOST} positions behind its
  * partition's newest (entries this node journaled while another node consumes, or that a consumer
- * read before intake kept them, are never asked for): each event kept forgets the one its share
- * behind. So about {@link #MOST} events are kept in all, however many partitions there are. A
- * position not found here (never kept, gone, or its slot taken by a later position) is read back
- * from its body, as an entry another node journaled is.
+ * read before intake kept them, are never asked for). Both clear every position up to a mark, once
+ * each ({@link Ring#clearThrough}), whatever positions this node journaled (another node's
+ * batches leave gaps in a partition's offsets). So about {@link #MOST} events are kept in all,
+ * however many partitions there are. A position not found here (never kept, gone, or its slot
+ * taken by a later position) is read back from its body, as an entry another node journaled is.
  */
 final class ParsedEvents {
 
@@ -35,18 +37,53 @@ final class ParsedEvents {
   /** An event kept, with its position. */
   private record Kept(long seq, PlatformEvent event) {}
 
-  private final Map<Integer, AtomicReferenceArray<Kept>> byPartition = new ConcurrentHashMap<>();
+  /** A partition's kept events, each in the slot of its position. */
+  private static final class Ring {
+    private final AtomicReferenceArray<Kept> slots = new AtomicReferenceArray<>((int) MOST);
+    // every position up to it is cleared (handed, or past the bound), none kept again
+    private final AtomicLong cleared = new AtomicLong(Long.MIN_VALUE);
+
+    void keep(long seq, PlatformEvent event) {
+      if (seq > cleared.get()) {
+        slots.set(slot(seq), new Kept(seq, event));
+      }
+    }
+
+    Kept at(long seq) {
+      Kept kept = slots.get(slot(seq));
+      return kept != null && kept.seq() == seq ? kept : null;
+    }
+
+    /**
+     * Clears the positions up to {@code through} not cleared yet: each once, by the caller that
+     * moved the mark past it (at most the ring's size).
+     */
+    void clearThrough(long through) {
+      long before = cleared.getAndAccumulate(through, Math::max);
+      for (long seq = Math.max(before, through - MOST) + 1; seq <= through; seq++) {
+        Kept kept = slots.get(slot(seq));
+        if (kept != null && kept.seq() <= through) {
+          slots.compareAndSet(slot(seq), kept, null);
+        }
+      }
+    }
+
+    int size() {
+      int size = 0;
+      for (int i = 0; i < slots.length(); i++) {
+        size += slots.get(i) == null ? 0 : 1;
+      }
+      return size;
+    }
+  }
+
+  private final Map<Integer, Ring> byPartition = new ConcurrentHashMap<>();
 
   /** Intake journaled {@code event} at position {@code seq} of {@code partition}. */
   void journaled(int partition, long seq, PlatformEvent event) {
-    AtomicReferenceArray<Kept> ring =
-        byPartition.computeIfAbsent(partition, p -> new AtomicReferenceArray<>((int) MOST));
-    ring.set(slot(seq), new Kept(seq, event));
-    long behind = seq - MOST / byPartition.size();
-    Kept old = ring.get(slot(behind));
-    if (old != null && old.seq() <= behind) {
-      ring.compareAndSet(slot(behind), old, null);
-    }
+    Ring ring = byPartition.computeIfAbsent(partition, p -> new Ring());
+    ring.keep(seq, event);
+    ring.clearThrough(seq - MOST / byPartition.size());
   }
 
   /**
@@ -55,7 +92,8 @@ final class ParsedEvents {
    * positions).
    */
   PlatformEvent at(int partition, long seq, String eventId) {
-    Kept kept = keptAt(partition, seq);
+    Ring ring = byPartition.get(partition);
+    Kept kept = ring == null ? null : ring.at(seq);
     return kept != null && kept.event().id().equals(eventId) ? kept.event() : null;
   }
 
@@ -65,9 +103,10 @@ final class ParsedEvents {
    */
   NavigableMap<Long, PlatformEvent> after(int partition, long seq, int most) {
     NavigableMap<Long, PlatformEvent> after = new TreeMap<>();
-    if (byPartition.containsKey(partition)) {
+    Ring ring = byPartition.get(partition);
+    if (ring != null) {
       for (long at = seq + 1; at <= seq + Math.min(most, MOST); at++) {
-        Kept kept = keptAt(partition, at);
+        Kept kept = ring.at(at);
         if (kept != null) {
           after.put(at, kept.event());
         }
@@ -78,33 +117,15 @@ final class ParsedEvents {
 
   /** Every consumer on this node has been handed {@code partition}'s entries up to {@code seq}. */
   void handedThrough(int partition, long seq) {
-    AtomicReferenceArray<Kept> ring = byPartition.get(partition);
-    if (ring == null) {
-      return;
-    }
-    for (int i = 0; i < ring.length(); i++) {
-      Kept kept = ring.get(i);
-      if (kept != null && kept.seq() <= seq) {
-        ring.compareAndSet(i, kept, null);
-      }
+    Ring ring = byPartition.get(partition);
+    if (ring != null) {
+      ring.clearThrough(seq);
     }
   }
 
   /** How many events are kept (tests watch it). */
   int size() {
-    int size = 0;
-    for (AtomicReferenceArray<Kept> ring : byPartition.values()) {
-      for (int i = 0; i < ring.length(); i++) {
-        size += ring.get(i) == null ? 0 : 1;
-      }
-    }
-    return size;
-  }
-
-  private Kept keptAt(int partition, long seq) {
-    AtomicReferenceArray<Kept> ring = byPartition.get(partition);
-    Kept kept = ring == null ? null : ring.get(slot(seq));
-    return kept != null && kept.seq() == seq ? kept : null;
+    return byPartition.values().stream().mapToInt(Ring::size).sum();
   }
 
   private static int slot(long seq) {

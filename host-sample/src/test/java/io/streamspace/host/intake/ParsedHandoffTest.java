@@ -179,6 +179,22 @@ class ParsedHandoffTest {
     assertEquals(2, handoff.kept());
   }
 
+  @Test
+  void
+      positionsThisNodeDidNotJournal_leaveNoEventBehindTheBound_andAHandedPositionIsNotKeptAgain() {
+    // another node's batches leave gaps in a partition's offsets: 1, 3 and 5 here
+    handoff.journaled(0, 1, heartbeat("g-1"));
+    handoff.journaled(0, 3, heartbeat("g-3"));
+    handoff.journaled(0, 5, heartbeat("g-5"));
+
+    handoff.journaled(0, 7 + ParsedEvents.MOST, heartbeat("g-far"));
+
+    assertEquals(1, handoff.kept(), "1, 3 and 5 are all past the bound");
+    handoff.handedThrough(9 + ParsedEvents.MOST);
+    handoff.journaled(0, 8 + ParsedEvents.MOST, heartbeat("g-late"));
+    assertEquals(0, handoff.kept(), "handed through already: never asked for");
+  }
+
   private PlatformEvent heartbeat(String id) {
     String body =
         "{\"id\":\""
