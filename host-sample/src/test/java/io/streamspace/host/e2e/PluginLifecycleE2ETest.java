@@ -660,7 +660,18 @@ class PluginLifecycleE2ETest {
 
   private void installAndEnable() {
     post("/install", "{\"version\":\"" + packaged + "\"}").expect(201);
-    post("/enable", null).expect(200);
+    // a second node's watch may be applying the install just then, holding the plugin's operation
+    // lock: the enable is refused 409 operation_in_progress, changing nothing, and an admin sends
+    // it again, as the answer says (seen once in CI); any other answer ends the wait
+    Await.await(
+            Duration.ofSeconds(20),
+            Duration.ofMillis(50),
+            "billing enabled once no other operation holds it",
+            () -> post("/enable", null),
+            answer ->
+                answer.status() != 409
+                    || !"operation_in_progress".equals(answer.body().at("/error/code").asText()))
+        .expect(200);
   }
 
   private void setPaymentTermsDays(int days) {
