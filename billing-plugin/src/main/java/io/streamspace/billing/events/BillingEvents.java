@@ -261,14 +261,6 @@ public final class BillingEvents {
     publish(TRIAL_ENDED, ended);
   }
 
-  public void quotaWarning(QuotaAlert alert) {
-    publish(QUOTA_WARNING, alert);
-  }
-
-  public void quotaExceeded(QuotaAlert alert) {
-    publish(QUOTA_EXCEEDED, alert);
-  }
-
   /** A hold was placed or lifted; {@code name} is the reason's event (see HoldReason). */
   public void accountHoldChanged(String name, AccountHoldChanged change) {
     publish(name, change);
@@ -325,6 +317,23 @@ public final class BillingEvents {
 
   public void adviceAvailable(AdviceAvailable advice) {
     publish(ADVICE_AVAILABLE, advice);
+  }
+
+  /** An event to tell: {@code payload} under {@code name}, one of the names above. */
+  public record Told(String name, Record payload) {}
+
+  /**
+   * Publishes each of {@code told}, in order, in one publishing (one write in the host, not one
+   * an event), as {@link #publish} would each: for a run with many to tell of at once.
+   */
+  public void publishAll(List<Told> told) {
+    if (told.isEmpty()) {
+      return;
+    }
+    publisher.publishAll(
+        told.stream()
+            .map(t -> new EventPublisher.Event(t.name(), JsonMapper.write(t.payload())))
+            .toList());
   }
 
   /**
