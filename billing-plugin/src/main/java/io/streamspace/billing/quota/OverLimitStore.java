@@ -1,6 +1,7 @@
 package io.streamspace.billing.quota;
 
 import io.streamspace.billing.db.NamedSql;
+import io.streamspace.billing.db.SqlArrays;
 import io.streamspace.common.db.Sql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -8,6 +9,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import javax.sql.DataSource;
@@ -15,13 +17,15 @@ import javax.sql.DataSource;
 /** When accounts first went over a hard limit, as stored ({@code billing_over_limit}). */
 final class OverLimitStore {
 
-  // the no-op update makes RETURNING answer the kept instant when a row is already there
+  // the no-op update makes RETURNING answer the kept instant when a row is already there; in key
+  // order, so that two nodes marking the same accounts at once wait rather than deadlock
   private static final NamedSql MARK =
       NamedSql.of(
           """
-          INSERT INTO billing_over_limit (user_id, over_since) VALUES (:user_id, :now)
+          INSERT INTO billing_over_limit (user_id, over_since)
+          SELECT u.user_id, :now FROM unnest(:user_ids::text[]) AS u(user_id) ORDER BY u.user_id
           ON CONFLICT (user_id) DO UPDATE SET over_since = billing_over_limit.over_since
-          RETURNING over_since""");
+          RETURNING user_id, over_since""");
 
   private static final NamedSql CLEAR =
       NamedSql.of("DELETE FROM billing_over_limit WHERE user_id = :user_id");
@@ -44,12 +48,25 @@ final class OverLimitStore {
 
   /** Records that the account is over since {@code now}, unless it already was: since when. */
   Instant markOver(String orgId, Instant now) throws SQLException {
+    return markOver(List.of(orgId), now).get(orgId);
+  }
+
+  /**
+   * Records that each account is over since {@code now}, unless it already was, in one statement
+   * (a page of check-quotas' accounts): since when, by account.
+   */
+  Map<String, Instant> markOver(List<String> orgIds, Instant now) throws SQLException {
     try (Connection connection = dataSource.getConnection();
         PreparedStatement statement =
-            MARK.bind("user_id", orgId).bind("now", now).prepare(connection);
+            MARK.bind("user_ids", SqlArrays.array(connection, orgIds, id -> id))
+                .bind("now", now)
+                .prepare(connection);
         ResultSet rows = statement.executeQuery()) {
-      rows.next();
-      return Sql.instant(rows.getTimestamp(1));
+      Map<String, Instant> since = new HashMap<>();
+      while (rows.next()) {
+        since.put(rows.getString(1), Sql.instant(rows.getTimestamp(2)));
+      }
+      return since;
     }
   }
 

@@ -9,6 +9,7 @@ import java.math.BigDecimal;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -64,7 +65,17 @@ public final class OverLimitSuspensions {
    * @return how many accounts this call suspended or resumed
    */
   public int check(List<AccountQuota> accounts, Cause cause) throws SQLException {
-    Map<String, Instant> overSince = store.all();
+    Map<String, Instant> overSince = new HashMap<>(store.all());
+    // the accounts found over a hard limit for the first time: their grace starts now, marked in
+    // one statement, not a commit of each (a platform's first run may find thousands)
+    List<String> newlyOver =
+        accounts.stream()
+            .filter(a -> !a.overHardLimits().isEmpty() && !overSince.containsKey(a.orgId()))
+            .map(AccountQuota::orgId)
+            .toList();
+    if (!newlyOver.isEmpty()) {
+      overSince.putAll(store.markOver(newlyOver, clock.instant()));
+    }
     Set<String> held = holds.accountsHeld(HoldReason.OVER_LIMIT);
     int changed = 0;
     for (AccountQuota account : accounts) {
@@ -125,7 +136,10 @@ public final class OverLimitSuspensions {
               cause)
           .isPresent();
     }
-    return lift(id, c -> true, cause);
+    // not due (within its grace, or suspension on overage off): a hold of it placed before (the
+    // grace since lengthened) is lifted; one not held has nothing to lift, and no transaction is
+    // opened for it
+    return held && lift(id, c -> true, cause);
   }
 
   /** Whether the grace of an account over since then has ended, with the config in effect. */

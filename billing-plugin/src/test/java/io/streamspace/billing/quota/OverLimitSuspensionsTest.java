@@ -84,6 +84,23 @@ class OverLimitSuspensionsTest {
   }
 
   @Test
+  void theAccountsARunFindsOverForTheFirstTime_areMarkedTogether_inOneStatement() {
+    billing.created("2026-03-10T12:00:00Z", "s1", "john", size("1", "1", "2.5"));
+    billing.created("2026-03-10T12:00:00Z", "s2", "mary", size("1", "1", "3"));
+    billing.created("2026-03-10T12:00:00Z", "s3", "paul", size("1", "1", "2.1"));
+
+    billing.runAt(CHECK_QUOTAS, FOUND_OVER);
+
+    assertEquals(
+        3L,
+        BillingHarness.value(
+            "SELECT count(*) FROM billing_over_limit WHERE over_since = '" + FOUND_OVER + "'"));
+    // a commit of each would have left three transactions' rows
+    assertEquals(
+        1L, BillingHarness.value("SELECT count(DISTINCT xmin::text) FROM billing_over_limit"));
+  }
+
+  @Test
   void theGraceIsKeptAcrossARestart_andNotMovedByAReRun() {
     johnOverHisStorageLimit();
     billing.runAt(CHECK_QUOTAS, "2026-03-12T08:00:00Z");
