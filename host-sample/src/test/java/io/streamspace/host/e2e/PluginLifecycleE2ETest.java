@@ -175,6 +175,7 @@ class PluginLifecycleE2ETest {
   }
 
   @Test
+  @MigratedAlready
   void aPluginPutInTheFolderByHand_runsAsBefore_andIsUpdatedLikeAnInstalledOne() throws Exception {
     host.close();
     PackagedPlugin.copyInto(pluginsDir);
@@ -466,6 +467,7 @@ class PluginLifecycleE2ETest {
   }
 
   @Test
+  @MigratedAlready
   void uninstall_keepsTheData_andAReinstallBillsOnFromIt() throws Exception {
     installAndEnable();
     setPaymentTermsDays(21);
@@ -529,6 +531,7 @@ class PluginLifecycleE2ETest {
   }
 
   @Test
+  @MigratedAlready
   void history_listsEachOperationNewestFirst_withItsActorAndVersions() throws Exception {
     releases.offer(NEWER, BillingPluginBuilds.build(work.resolve("builds"), NEWER, Map.of()));
     post("/install", "{\"version\":\"" + packaged + "\"}").expect(201);
