@@ -63,7 +63,12 @@ public final class QuotaAlerts {
    */
   private record Due(String threshold, String event, QuotaAlert alert) {
     String key() {
-      return alert.userId() + '\n' + alert.meter() + '\n' + threshold;
+      return Due.key(alert.userId(), alert.meter(), threshold);
+    }
+
+    /** Which alert of a page a row is: an account is once in a page, so its period is implied. */
+    static String key(String orgId, String meter, String threshold) {
+      return orgId + '\n' + meter + '\n' + threshold;
     }
   }
 
@@ -118,7 +123,7 @@ public final class QuotaAlerts {
                 .prepare(connection);
         ResultSet rows = statement.executeQuery()) {
       while (rows.next()) {
-        claimed.add(rows.getString(1) + '\n' + rows.getString(2) + '\n' + rows.getString(3));
+        claimed.add(Due.key(rows.getString(1), rows.getString(2), rows.getString(3)));
       }
     }
     return claimed;
