@@ -10,7 +10,6 @@ import io.streamspace.host.HostOptions;
 import io.streamspace.host.support.HostClient;
 import io.streamspace.host.support.TestRepository;
 import io.streamspace.testing.MutableClock;
-import io.streamspace.testing.TestDatabases;
 import java.math.BigDecimal;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -30,6 +29,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
@@ -40,7 +40,9 @@ import org.slf4j.LoggerFactory;
  * {@code plugins.json} and zips) with the packaged billing plugin and a newer build of it with an
  * extra migration, served over HTTP and given to the host as its {@code --plugin-repository};
  * an admin finds the plugin, installs, enables, updates under a steady event load, uninstalls and
- * reinstalls it through the API, and the repository's bad releases are refused.
+ * reinstalls it through the API, and the repository's bad releases are refused. The scenario's
+ * first install is on an empty database; the other tests, whose install is only their setting,
+ * start on one migrated already ({@link MigratedAlready}), as a reinstall finds it.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class CatalogScenarioE2ETest {
@@ -83,10 +85,10 @@ class CatalogScenarioE2ETest {
 
   /** A repository with the packaged plugin and the newer build, served over HTTP to the host. */
   @BeforeEach
-  void startAHostWithTheRepository(@TempDir Path work) throws Exception {
+  void startAHostWithTheRepository(@TempDir Path work, TestInfo test) throws Exception {
     this.work = work;
     pluginsDir = Files.createDirectories(work.resolve("plugins"));
-    dbUrl = TestDatabases.freshDatabaseUrl();
+    dbUrl = MigratedDatabases.freshDatabaseUrlFor(test);
     repository =
         new TestRepository(work.resolve("repository")).publishBilling().publishBilling(newerBuild);
     served = repository.serveOverHttp();
@@ -161,6 +163,7 @@ class CatalogScenarioE2ETest {
   }
 
   @Test
+  @MigratedAlready
   void aTamperedZip_andAReleaseForAnotherPluginApi_areRefusedWithNothingChanged() throws Exception {
     repository.tamper("billing", NEWER);
 
@@ -188,6 +191,7 @@ class CatalogScenarioE2ETest {
   }
 
   @Test
+  @MigratedAlready
   void uninstall_keepsTheData_andAReinstallFromTheRepositoryBillsOnFromIt() throws Exception {
     install(packaged).expect(201);
     post("/enable", null).expect(200);
@@ -210,6 +214,7 @@ class CatalogScenarioE2ETest {
   }
 
   @Test
+  @MigratedAlready
   void aFailedUpdate_isRolledBack_withTheOldVersionRunningAndBilling() throws Exception {
     repository.publishBilling(brokenBuild);
     install(packaged).expect(201);
@@ -309,6 +314,7 @@ class CatalogScenarioE2ETest {
   }
 
   @Test
+  @MigratedAlready
   void aReleaseUrlWithCredentials_isFetchedWithThem_andStoredWithout() throws Exception {
     String zip = "billing-" + packaged + ".zip";
     String signed = served.url().replace("http://", "http://user:s3cret@") + zip + "?token=s3cret";
