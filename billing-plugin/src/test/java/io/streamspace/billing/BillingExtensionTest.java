@@ -189,6 +189,15 @@ class BillingExtensionTest {
   }
 
   @Test
+  void theDashboardIsRefreshedEvery5MinutesFromTwoPast_neverBesideTheHourlyRatingAndQuotaCheck() {
+    try (BillingHarness billing = new BillingHarness(at("2026-03-02T00:00:00Z"))) {
+      assertEquals("2-59/5 * * * *", billing.context.scheduler().cronOf("refresh-dashboard"));
+      assertEquals("0 * * * *", billing.context.scheduler().cronOf("calculate-usage"));
+      assertEquals("*/5 * * * *", billing.context.scheduler().cronOf("check-quotas"));
+    }
+  }
+
+  @Test
   void admissionIsAllowedUntilQuotasExist() {
     BillingExtension billing = new BillingExtension();
 

@@ -328,6 +328,7 @@ final class RatingRepository {
    * subjects each, covering every account id in order.
    */
   List<KeyRange> chunks(Connection connection, int chunks) throws SQLException {
+    oneCore(connection);
     List<String> firsts = new ArrayList<>();
     try (PreparedStatement statement = CHUNKS.bind("chunks", chunks).prepare(connection);
         ResultSet rs = statement.executeQuery()) {
@@ -336,6 +337,19 @@ final class RatingRepository {
       }
     }
     return KeyRange.between(firsts);
+  }
+
+  /**
+   * The rest of the transaction's statements on one core each, with no parallel workers: a run's
+   * scans of every session (RANGE, LEVEL, CHUNKS) run as its lanes, one while events are metered,
+   * so that rating takes one core beside intake, not all of them. PostgreSQL gave RANGE two
+   * workers over 100,000 sessions: three processes on a 2-core machine at every run's start
+   * (BENCHMARKS.md, run AH).
+   */
+  private static void oneCore(Connection connection) throws SQLException {
+    try (Statement statement = connection.createStatement()) {
+      statement.execute("SET LOCAL max_parallel_workers_per_gather = 0");
+    }
   }
 
   /** {@code key} in [:lo, :hi), :hi null for no upper end. */
@@ -367,6 +381,7 @@ final class RatingRepository {
       int shares,
       int share)
       throws SQLException {
+    oneCore(connection);
     Array rated = SqlArrays.array(connection, rates, CurrencyRates::currency);
     try (PreparedStatement statement =
         RANGE
@@ -406,6 +421,7 @@ final class RatingRepository {
       Timestamp cap,
       BigDecimal boundSeconds)
       throws SQLException {
+    oneCore(connection);
     try (PreparedStatement statement =
         LEVEL
             .bind("default_currency", defaultCurrency)

@@ -508,6 +508,33 @@ class CalculateUsageTest {
         slices("bob"));
   }
 
+  @Test
+  void aRunsScansOfEverySessionTakeNoParallelWorkers_itsLanesAreItsParallelism() throws Exception {
+    billing.created("2026-03-02T10:00:00Z", "s1", "alice", size("1", "0", "0"));
+    billing.terminated("2026-03-02T11:00:00Z", "s1", "alice");
+    billing.flush();
+    var config = io.streamspace.billing.config.BillingConfig.defaults();
+    var now = at("2026-03-02T12:00:00Z");
+    try (var connection = billing.context.dataSource().getConnection()) {
+      connection.setAutoCommit(false);
+      new UsageCalculator(billing.context.dataSource())
+          .rate(connection, config, now, java.sql.Timestamp.from(now.minusSeconds(600)));
+
+      assertEquals("0", show(connection, "max_parallel_workers_per_gather"));
+      connection.commit();
+      assertEquals("2", show(connection, "max_parallel_workers_per_gather"), "for the run only");
+    }
+    assertEquals(1, slices("alice").size(), "10:00 to 11:00 rated");
+  }
+
+  private static String show(java.sql.Connection connection, String setting) throws Exception {
+    try (var statement = connection.createStatement();
+        var rows = statement.executeQuery("SHOW " + setting)) {
+      rows.next();
+      return rows.getString(1);
+    }
+  }
+
   /**
    * Records past a watermark cannot come from a crash (a share's records and watermarks move in
    * one statement), only from a watermark reset by hand: the run's insert then meets their keys,

@@ -30,6 +30,17 @@ final class EmbeddedServer {
 
   static final String SUPERUSER = "postgres";
 
+  /**
+   * Checkpoints far enough apart for the write rate of busy intake. With PostgreSQL's defaults
+   * (1 GB, 5 min) intake at 30,000 events/s beside calculate-usage asked for a checkpoint every
+   * 7–11 s, each ending in an fsync of the data files that held every commit's WAL flush behind
+   * it: a third to a half of intake's slowest batches met one (BENCHMARKS.md, run AH). The cost:
+   * more WAL on disk under load (up to about this much) and a longer replay after a crash.
+   */
+  static final String MAX_WAL_SIZE = "4GB";
+
+  static final String CHECKPOINT_TIMEOUT = "15min";
+
   private static final Logger log = LoggerFactory.getLogger(EmbeddedServer.class);
 
   private EmbeddedServer() {}
@@ -90,7 +101,9 @@ final class EmbeddedServer {
     return builder
         .setServerConfig("fsync", setting)
         .setServerConfig("synchronous_commit", setting)
-        .setServerConfig("full_page_writes", setting);
+        .setServerConfig("full_page_writes", setting)
+        .setServerConfig("max_wal_size", MAX_WAL_SIZE)
+        .setServerConfig("checkpoint_timeout", CHECKPOINT_TIMEOUT);
   }
 
   /**

@@ -89,6 +89,12 @@ class EmbeddedDatabaseTest {
   }
 
   @Test
+  void aDefaultStartedHostsDatabaseCheckpointsAtMostEvery4GbOfWalOr15Minutes() throws SQLException {
+    assertEquals("4GB", folder.show("max_wal_size"));
+    assertEquals("15min", folder.show("checkpoint_timeout"));
+  }
+
+  @Test
   void theServerListensOnLoopbackOnlyAndHasNoUnixSocket() throws Exception {
     assertEquals("127.0.0.1", folder.show("listen_addresses"));
     assertEquals("", folder.show("unix_socket_directories"));
