@@ -14,8 +14,7 @@ import java.util.function.Supplier;
 
 /**
  * The {@code refresh-dashboard} job, every {@value DashboardSnapshots#REFRESH_MINUTES} minutes
- * ({@link #CRON}):
- * takes the dashboard's usage patterns and accounts near their limits ({@link
+ * ({@link #CRON}): takes the dashboard's usage patterns and accounts near their limits ({@link
  * DashboardSnapshots}) and the subscription analytics of the last twelve months ({@link
  * AnalyticsSnapshots}), which at full size cost seconds, so that a request reads them instead of
  * computing them.
