@@ -37,9 +37,9 @@ final class EmbeddedServer {
    * it: a third to a half of intake's slowest batches met one (BENCHMARKS.md, run AH). The cost:
    * more WAL on disk under load (up to about this much) and a longer replay after a crash.
    */
-  static final String MAX_WAL_SIZE = "4GB";
+  private static final String MAX_WAL_SIZE = "4GB";
 
-  static final String CHECKPOINT_TIMEOUT = "15min";
+  private static final String CHECKPOINT_TIMEOUT = "15min";
 
   private static final Logger log = LoggerFactory.getLogger(EmbeddedServer.class);
 
@@ -64,6 +64,8 @@ final class EmbeddedServer {
               // no Unix socket: the server is reached over loopback TCP only
               .setServerConfig("unix_socket_directories", "")
               .setServerConfig("password_encryption", "scram-sha-256")
+              .setServerConfig("max_wal_size", MAX_WAL_SIZE)
+              .setServerConfig("checkpoint_timeout", CHECKPOINT_TIMEOUT)
               // Zonky hands its "locale config" to initdb as --key=value options, the only way to
               // give
               // initdb others: a new folder has its password and password-only access from the
@@ -101,9 +103,7 @@ final class EmbeddedServer {
     return builder
         .setServerConfig("fsync", setting)
         .setServerConfig("synchronous_commit", setting)
-        .setServerConfig("full_page_writes", setting)
-        .setServerConfig("max_wal_size", MAX_WAL_SIZE)
-        .setServerConfig("checkpoint_timeout", CHECKPOINT_TIMEOUT);
+        .setServerConfig("full_page_writes", setting);
   }
 
   /**
