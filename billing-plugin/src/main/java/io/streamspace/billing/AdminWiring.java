@@ -32,7 +32,8 @@ final class AdminWiring {
     Receivables receivables = new Receivables(wiring.dataSource());
     AnalyticsSnapshots analyticsSnapshots =
         new AnalyticsSnapshots(wiring.dataSource(), analytics, cohorts, receivables);
-    new RefreshDashboardJob(snapshots, analyticsSnapshots, wiring.config(), wiring.clock())
+    new RefreshDashboardJob(
+            snapshots, analyticsSnapshots, wiring.lane(), wiring.config(), wiring.clock())
         .scheduleOn(wiring.scheduler());
     new AdminDashboardRoutes(dashboard, snapshots, wiring.config(), wiring.clock())
         .register(wiring.routes());

@@ -23,6 +23,7 @@ import io.streamspace.billing.jobs.GenerateInvoicesJob;
 import io.streamspace.billing.metering.MeteringStore;
 import io.streamspace.billing.metering.SessionMeter;
 import io.streamspace.billing.metering.UsageCounters;
+import io.streamspace.billing.pace.BackgroundLane;
 import io.streamspace.billing.packs.PackPurchases;
 import io.streamspace.billing.packs.Purchase;
 import io.streamspace.billing.planversions.PlanVersions;
@@ -124,13 +125,15 @@ public class BillingExtension
                 credit -> events.publish(BillingEvents.CREDIT_GRANTED, credit)),
             config::get,
             context::deadLetters);
-    Wiring wiring = Wiring.of(context, config::get);
+    Wiring wiring = Wiring.of(context, config::get, new BackgroundLane(meter::metering));
     HoldsWiring holding = HoldsWiring.wire(wiring);
     holds = holding.holds();
-    admission = new Admission(dataSource, holds, config::get, context.clock(), wiring.costsSoFar());
+    admission =
+        new Admission(
+            dataSource, holds, config::get, context.clock(), wiring.costsSoFar(), wiring.lane());
     admission.start();
     MemberCapsWiring.wire(wiring, holding.readOnlyLock(), admission);
-    UsageWiring usage = UsageWiring.wire(wiring, holds, meter::metering);
+    UsageWiring usage = UsageWiring.wire(wiring, holds);
     calculateUsage = usage.calculateUsage();
     PaymentsWiring payments =
         PaymentsWiring.wire(wiring, holding.paymentLock(), () -> stripeEndpoint);
@@ -145,13 +148,7 @@ public class BillingExtension
     CorrectionsWiring.wire(wiring, usage, payments);
     QuotaWiring quota =
         QuotaWiring.wire(
-            wiring,
-            quotas,
-            holding,
-            usage.spendingLimits(),
-            this::overageConfirmed,
-            admission,
-            meter::metering);
+            wiring, quotas, holding, usage.spendingLimits(), this::overageConfirmed, admission);
     checkQuotas = quota.checkQuotas();
     var forecasts =
         ForecastWiring.wire(

@@ -17,11 +17,9 @@ import io.streamspace.billing.quota.OverageConfirmation;
 import io.streamspace.billing.quota.OverageConfirmations;
 import io.streamspace.billing.quota.QuotaAlerts;
 import io.streamspace.billing.quota.Quotas;
-import io.streamspace.billing.rating.StepPause;
 import io.streamspace.billing.reserve.LimitReservations;
 import io.streamspace.billing.spend.SpendingLimits;
 import io.streamspace.billing.store.purchase.EntitlementNotices;
-import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
@@ -38,8 +36,7 @@ record QuotaWiring(OverLimitSuspensions suspensions, CheckQuotasJob checkQuotas)
       HoldsWiring holding,
       SpendingLimits spendingLimits,
       Consumer<OverageConfirmation> confirmed,
-      MemberCapsInMemory caps,
-      BooleanSupplier metering) {
+      MemberCapsInMemory caps) {
     OverLimitSuspensions suspensions =
         new OverLimitSuspensions(
             wiring.dataSource(), quotas, holding.holds(), wiring.config(), wiring.clock());
@@ -62,7 +59,7 @@ record QuotaWiring(OverLimitSuspensions suspensions, CheckQuotasJob checkQuotas)
             new LeadNotices(wiring.dataSource(), wiring.events(), wiring.config(), wiring.clock()),
             new Reservations(wiring.dataSource(), wiring.clock()),
             new LimitReservations(wiring.dataSource(), wiring.clock()),
-            StepPause.whileMetering(metering),
+            wiring.lane(),
             wiring.config());
     checkQuotas.scheduleOn(wiring.scheduler());
     new QuotaRoutes(wiring.orgAccess(), quotas, suspensions, caps).register(wiring.routes());

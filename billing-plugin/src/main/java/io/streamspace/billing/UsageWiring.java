@@ -13,7 +13,6 @@ import io.streamspace.billing.rating.UsageRecordRepository;
 import io.streamspace.billing.rating.UsageRollup;
 import io.streamspace.billing.reports.UsageReportQuery;
 import io.streamspace.billing.spend.SpendingLimits;
-import java.util.function.BooleanSupplier;
 
 /**
  * Usage turned into priced records by calculate-usage (scheduled), which then checks spending
@@ -23,11 +22,7 @@ import java.util.function.BooleanSupplier;
 record UsageWiring(
     InvoiceCalculator calculator, SpendingLimits spendingLimits, CalculateUsageJob calculateUsage) {
 
-  /**
-   * @param metering whether events are being metered on this node now: calculate-usage then rates
-   *     one chunk at a time
-   */
-  static UsageWiring wire(Wiring wiring, AccountHolds holds, BooleanSupplier metering) {
+  static UsageWiring wire(Wiring wiring, AccountHolds holds) {
     InvoiceCalculator calculator = new InvoiceCalculator(wiring.dataSource(), wiring.config());
     SpendingLimits spendingLimits =
         new SpendingLimits(
@@ -48,12 +43,12 @@ record UsageWiring(
                         calculator
                             .periodSoFar(connection, orgId, currency, periodStart)
                             .chargedUsage()),
-                metering),
+                wiring.lane()),
             spendingLimits::checkAll,
             wiring.config(),
             wiring.clock());
     calculateUsage.scheduleOn(wiring.scheduler());
-    new RollUpUsageJob(new UsageRollup(wiring.dataSource(), metering), wiring.config())
+    new RollUpUsageJob(new UsageRollup(wiring.dataSource(), wiring.lane()), wiring.config())
         .scheduleOn(wiring.scheduler());
     UsageRecordRepository usageRecords = new UsageRecordRepository(wiring.dataSource());
     new UsageRoutes(

@@ -6,6 +6,7 @@ import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.events.BillingEvents;
 import io.streamspace.billing.http.DescribedRoutes;
 import io.streamspace.billing.http.OrgAccess;
+import io.streamspace.billing.pace.BackgroundLane;
 import io.streamspace.billing.prepaid.BalanceChange;
 import io.streamspace.plugin.api.PluginContext;
 import io.streamspace.plugin.api.jobs.JobScheduler;
@@ -17,8 +18,9 @@ import javax.sql.DataSource;
 /**
  * What every feature's wiring shares: the host's context, the config in effect (read at each use,
  * so a change applies without rewiring), the events the plugin publishes, the accounts, the
- * routes, each added with its description, who is told of money put on a prepaid balance, and
- * live cost's total as admission reads it once live cost is wired.
+ * routes, each added with its description, who is told of money put on a prepaid balance, live
+ * cost's total as admission reads it once live cost is wired, and the lane the background work
+ * takes turns on while events are metered.
  */
 record Wiring(
     PluginContext context,
@@ -27,9 +29,10 @@ record Wiring(
     AccountRepository accounts,
     DescribedRoutes routes,
     MoneyArrivals moneyIn,
-    CostsSoFar costsSoFar) {
+    CostsSoFar costsSoFar,
+    BackgroundLane lane) {
 
-  static Wiring of(PluginContext context, Supplier<BillingConfig> config) {
+  static Wiring of(PluginContext context, Supplier<BillingConfig> config, BackgroundLane lane) {
     return new Wiring(
         context,
         config,
@@ -37,7 +40,8 @@ record Wiring(
         new AccountRepository(context.dataSource()),
         new DescribedRoutes(context.routes()),
         new MoneyArrivals(),
-        new CostsSoFar());
+        new CostsSoFar(),
+        lane);
   }
 
   /**

@@ -8,7 +8,7 @@ import io.streamspace.billing.catalog.Limit;
 import io.streamspace.billing.catalog.Meter;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.hold.AccountHolds;
-import io.streamspace.billing.money.BillingPeriods;
+import io.streamspace.billing.pace.BackgroundLane;
 import io.streamspace.billing.packs.Purchase;
 import io.streamspace.billing.quota.OverageConfirmation;
 import io.streamspace.billing.quota.QuotaRule;
@@ -90,16 +90,28 @@ public final class Admission implements AutoCloseable, MemberCapsInMemory {
   private final PrepaidStep prepaid;
   private final LimitStep limits;
 
-  /**
-   * @param costs each organization's period cost so far, rated and unrated (live cost's total),
-   *     which a block spending limit is checked against
-   */
+  /** On a lane of its own: its reloads wait for no other work (tests of admission alone). */
   public Admission(
       DataSource dataSource,
       AccountHolds holds,
       Supplier<BillingConfig> config,
       Clock clock,
       PeriodCostSoFar costs) {
+    this(dataSource, holds, config, clock, costs, BackgroundLane.quiet());
+  }
+
+  /**
+   * @param costs each organization's period cost so far, rated and unrated (live cost's total),
+   *     which a block spending limit is checked against
+   * @param lane the background lane its reloads take turns on
+   */
+  public Admission(
+      DataSource dataSource,
+      AccountHolds holds,
+      Supplier<BillingConfig> config,
+      Clock clock,
+      PeriodCostSoFar costs,
+      BackgroundLane lane) {
     this.prepaid = new PrepaidStep(dataSource, config, clock);
     this.limits = new LimitStep(dataSource, costs, clock);
     this.closed = new ClosedOrganizations(dataSource);
@@ -109,7 +121,7 @@ public final class Admission implements AutoCloseable, MemberCapsInMemory {
     this.clock = clock;
     this.loads =
         new AdmissionViewLoads(
-            dataSource, view, sessionOrgs, holds, closed, versions, config, clock);
+            dataSource, view, sessionOrgs, holds, closed, versions, config, clock, lane);
     this.reloads = new AdmissionReloads(this::reload);
   }
 
@@ -139,7 +151,7 @@ public final class Admission implements AutoCloseable, MemberCapsInMemory {
     }
     loads.readIfNotHeld(orgId);
     Instant now = clock.instant();
-    BillingPeriods periods = AdmissionViewLoads.periods(current);
+    var periods = AdmissionViewLoads.periods(current);
     ConcurrentUse use =
         view.use(orgId, request.sessionId(), periods.periodStart(now), periods.periodEnd(now), now);
     String planId = use.planId() != null ? use.planId() : current.defaultPlan();

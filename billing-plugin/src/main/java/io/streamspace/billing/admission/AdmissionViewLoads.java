@@ -3,6 +3,7 @@ package io.streamspace.billing.admission;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.hold.AccountHolds;
 import io.streamspace.billing.money.BillingPeriods;
+import io.streamspace.billing.pace.BackgroundLane;
 import io.streamspace.common.db.Sql;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -12,7 +13,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
@@ -58,6 +58,7 @@ final class AdmissionViewLoads {
   private final VersionsHeld versions;
   private final Supplier<BillingConfig> config;
   private final Clock clock;
+  private final BackgroundLane lane;
   // the reads of an account not in the view under way, by account: a second check waits for it
   private final Map<String, CompletableFuture<Void>> reading = new ConcurrentHashMap<>();
 
@@ -69,7 +70,8 @@ final class AdmissionViewLoads {
       ClosedOrganizations closed,
       VersionsHeld versions,
       Supplier<BillingConfig> config,
-      Clock clock) {
+      Clock clock,
+      BackgroundLane lane) {
     this.stored = new StoredUseQuery(dataSource);
     this.view = view;
     this.sessionOrgs = sessionOrgs;
@@ -78,17 +80,25 @@ final class AdmissionViewLoads {
     this.versions = versions;
     this.config = config;
     this.clock = clock;
+    this.lane = lane;
   }
 
   /**
    * Reloads the accounts the view holds and every account with an open session from the
    * database, keeping what this node saw since the last reloads; the accounts that no longer
-   * matter leave the view. Many accounts are read in slices ({@link #slicesFor}), with pauses.
+   * matter leave the view. Many accounts are read in slices ({@link #slicesFor}), with pauses,
+   * on the background lane, which it lets go of between two slices ({@link BackgroundLane}).
    *
    * @return how long it paused between slices
    * @throws InterruptedException when a pause is interrupted (the view is left as it was)
    */
   Duration reload() throws SQLException, InterruptedException {
+    try (BackgroundLane.Turn turn = lane.enter()) {
+      return reloadOnTheLane();
+    }
+  }
+
+  private Duration reloadOnTheLane() throws SQLException, InterruptedException {
     Instant now = clock.instant();
     BillingConfig current = config.get();
     Instant staleBefore = now.minus(current.sessionHeartbeatTimeout());
@@ -110,9 +120,9 @@ final class AdmissionViewLoads {
             view::reportIds,
             slicesFor(held.size()),
             took -> {
-              long millis = took.multipliedBy(PAUSE_PER_SLICE).toMillis();
-              Thread.sleep(millis);
-              paused.addAndGet(TimeUnit.MILLISECONDS.toNanos(millis));
+              Duration pause = took.multipliedBy(PAUSE_PER_SLICE);
+              lane.pause(pause);
+              paused.addAndGet(pause.toNanos());
             });
     view.refresh(held, loaded, periodStart, now.minus(KEEP_SEEN_HERE), load);
     sessionOrgs.refresh(loaded.accounts(), now.minus(KEEP_SEEN_HERE));

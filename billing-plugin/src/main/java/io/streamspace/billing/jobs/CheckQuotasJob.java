@@ -7,12 +7,13 @@ import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.credits.CreditExpiry;
 import io.streamspace.billing.hold.AccountHolds;
 import io.streamspace.billing.hold.PaymentLock;
+import io.streamspace.billing.pace.BackgroundLane;
+import io.streamspace.billing.pace.StepPause;
 import io.streamspace.billing.packs.PackNotices;
 import io.streamspace.billing.prepaid.Reservations;
 import io.streamspace.billing.quota.OverLimitSuspensions;
 import io.streamspace.billing.quota.QuotaAlerts;
 import io.streamspace.billing.quota.Quotas;
-import io.streamspace.billing.rating.StepPause;
 import io.streamspace.billing.reserve.LimitReservations;
 import io.streamspace.billing.spend.SpendingLimits;
 import io.streamspace.billing.store.purchase.EntitlementNotices;
@@ -20,6 +21,7 @@ import io.streamspace.plugin.api.jobs.JobContext;
 import io.streamspace.plugin.api.jobs.JobResult;
 import io.streamspace.plugin.api.jobs.JobScheduler;
 import io.streamspace.plugin.api.jobs.PluginJob;
+import java.sql.SQLException;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -74,7 +76,7 @@ public final class CheckQuotasJob implements PluginJob {
   private final LeadNotices leadNotices;
   private final Reservations reservations;
   private final LimitReservations limitReservations;
-  private final StepPause pause;
+  private final BackgroundLane lane;
   private final Supplier<BillingConfig> config;
 
   public CheckQuotasJob(
@@ -91,7 +93,7 @@ public final class CheckQuotasJob implements PluginJob {
       LeadNotices leadNotices,
       Reservations reservations,
       LimitReservations limitReservations,
-      StepPause pause,
+      BackgroundLane lane,
       Supplier<BillingConfig> config) {
     this.quotas = quotas;
     this.alerts = alerts;
@@ -106,7 +108,7 @@ public final class CheckQuotasJob implements PluginJob {
     this.leadNotices = leadNotices;
     this.reservations = reservations;
     this.limitReservations = limitReservations;
-    this.pause = pause;
+    this.lane = lane;
     this.config = config;
   }
 
@@ -121,17 +123,22 @@ public final class CheckQuotasJob implements PluginJob {
     if (!config.get().enabled()) {
       return JobResult.of(0, "billing is disabled");
     }
+    // on the background lane: at the hour it meets calculate-usage's run beside intake
+    return lane.hold(() -> check(context));
+  }
+
+  private JobResult check(JobContext context) throws SQLException {
     // what it changes is the job's, or the admin's who started it by hand
     Cause cause = RunCause.of(context);
     // first, so that no other check lifts a closed organization's hold for its own reason
     int released = holds.releaseClosed(cause);
     // a page of accounts at a time: the run's memory does not grow with the accounts stored;
-    // paced while events are metered, as its run at the hour meets calculate-usage's and intake
+    // paced while events are metered, letting go of the lane between two pages
     int[] sent = {0};
     int[] changed = {0};
     quotas.inPages(
         PAGE,
-        pause,
+        StepPause.whileMetering(lane),
         page -> {
           sent[0] += alerts.send(page);
           changed[0] += suspensions.check(page, cause);

@@ -1,11 +1,10 @@
 package io.streamspace.billing.rating;
 
+import io.streamspace.billing.pace.BackgroundLane;
 import io.streamspace.billing.rating.UsageCalculator.Outcome;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,17 +60,18 @@ final class RatingPace {
 
   private final int transactions;
   private final int pausePercent;
-  private final BooleanSupplier metering;
+  private final BackgroundLane lane;
 
   /**
    * @param transactions the lanes that rate a round's chunks at once while nothing is metered
    * @param pausePercent how long a run pauses after each round, in % of the round's time
-   * @param metering     whether events are being metered on this node now
+   * @param lane         the background lane, which says whether events are being metered on
+   *     this node now, and which the run lets go of while it pauses
    */
-  RatingPace(int transactions, int pausePercent, BooleanSupplier metering) {
+  RatingPace(int transactions, int pausePercent, BackgroundLane lane) {
     this.transactions = transactions;
     this.pausePercent = pausePercent;
-    this.metering = metering;
+    this.lane = lane;
   }
 
   /**
@@ -81,7 +81,7 @@ final class RatingPace {
    * intake's answer waits for, holds sessions of every chunk: it waits for the chunk in hand.
    */
   int subjectsPerChunk(int usual) {
-    return metering.getAsBoolean() ? Math.max(1, usual / SMALLER_WHILE_METERING) : usual;
+    return lane.busy() ? Math.max(1, usual / SMALLER_WHILE_METERING) : usual;
   }
 
   /**
@@ -91,7 +91,7 @@ final class RatingPace {
    * 2-core machine gave intake its slowest batches beside the run (BENCHMARKS.md, run AF).
    */
   int lanes() {
-    return metering.getAsBoolean() ? 1 : transactions;
+    return lane.busy() ? 1 : transactions;
   }
 
   /** The chunks rated round by round, in order, after {@code before}; stops early when stopping. */
@@ -102,7 +102,7 @@ final class RatingPace {
     long logged = System.nanoTime();
     int done = 0;
     while (done < chunks.size()) {
-      boolean busy = metering.getAsBoolean();
+      boolean busy = lane.busy();
       int atOnce = busy ? 1 : transactions * CHUNKS_PER_LANE;
       List<KeyRange> these = chunks.subList(done, Math.min(chunks.size(), done + atOnce));
       long began = System.nanoTime();
@@ -122,7 +122,7 @@ final class RatingPace {
         logged = ended;
       }
       long pause = (ended - began) * pausePercent * (busy ? LONGER_PAUSE_WHILE_METERING : 1) / 100;
-      if (!pause(pause)) {
+      if (!pause(Duration.ofNanos(pause))) {
         break; // the host is stopping: the chunks left are the next run's
       }
       paused += pause;
@@ -130,10 +130,10 @@ final class RatingPace {
     return new Paced(total, rounds, paused);
   }
 
-  /** Sleeps {@code nanos}; false when interrupted. */
-  private static boolean pause(long nanos) {
+  /** Sleeps {@code pause}, letting go of the background lane meanwhile; false when interrupted. */
+  private boolean pause(Duration pause) {
     try {
-      TimeUnit.NANOSECONDS.sleep(nanos);
+      lane.pause(pause);
       return true;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -3,6 +3,7 @@ package io.streamspace.billing.rating;
 import io.streamspace.billing.account.AccountTermsLock;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.money.UsageUnit;
+import io.streamspace.billing.pace.BackgroundLane;
 import io.streamspace.billing.rating.RatingRepository.Rated;
 import io.streamspace.common.db.Transactions;
 import java.math.BigDecimal;
@@ -13,7 +14,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.function.BooleanSupplier;
 import java.util.stream.IntStream;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -167,6 +167,7 @@ public final class UsageCalculator {
   private final RatingBound bound;
   private final int transactions;
   private final int chunkSubjects;
+  private final BackgroundLane lane;
   private final RatingPace pace;
   private final RatedRun after;
 
@@ -176,10 +177,10 @@ public final class UsageCalculator {
 
   /**
    * The default bounds, with {@code after} acting on each chunk's records in its transaction, and
-   * one smaller chunk at a time while {@code metering} says events are being metered ({@link
-   * RatingPace}).
+   * on {@code lane}: a run holds it, and rates one smaller chunk at a time while events are
+   * metered ({@link RatingPace}).
    */
-  public UsageCalculator(DataSource dataSource, RatedRun after, BooleanSupplier metering) {
+  public UsageCalculator(DataSource dataSource, RatedRun after, BackgroundLane lane) {
     this(
         dataSource,
         HOURS_PER_RUN,
@@ -188,7 +189,7 @@ public final class UsageCalculator {
         CHUNK_SUBJECTS,
         PAUSE_PERCENT,
         after,
-        metering);
+        lane);
   }
 
   public UsageCalculator(DataSource dataSource, int hoursPerRun, int hoursPerSubject) {
@@ -223,7 +224,7 @@ public final class UsageCalculator {
         chunkSubjects,
         pausePercent,
         RatedRun.NONE,
-        () -> false);
+        BackgroundLane.quiet());
   }
 
   private UsageCalculator(
@@ -234,7 +235,7 @@ public final class UsageCalculator {
       int chunkSubjects,
       int pausePercent,
       RatedRun after,
-      BooleanSupplier metering) {
+      BackgroundLane lane) {
     this.after = after;
     this.bound = new RatingBound(hoursPerRun, hoursPerSubject);
     if (transactions < 1 || chunkSubjects < 1 || pausePercent < 0) {
@@ -245,7 +246,8 @@ public final class UsageCalculator {
     this.dataSource = dataSource;
     this.transactions = transactions;
     this.chunkSubjects = chunkSubjects;
-    this.pace = new RatingPace(transactions, pausePercent, metering);
+    this.lane = lane;
+    this.pace = new RatingPace(transactions, pausePercent, lane);
   }
 
   /** {@link #runInChunks}'s outcome. */
@@ -256,9 +258,14 @@ public final class UsageCalculator {
   /**
    * Rates what is settled at {@code now} under {@code config}, up to the bound: one transaction
    * closes the timed-out sessions, then the unrated work is found and the accounts are rated in
-   * chunks, {@code transactions} at once, each chunk atomic, with a pause after each round.
+   * chunks, {@code transactions} at once, each chunk atomic, with a pause after each round; on
+   * the background lane ({@link BackgroundLane}), which it lets go of while it pauses.
    */
   public RatingReport runInChunks(BillingConfig config, Instant now) throws SQLException {
+    return lane.hold(() -> runOnTheLane(config, now));
+  }
+
+  private RatingReport runOnTheLane(BillingConfig config, Instant now) throws SQLException {
     long began = System.nanoTime();
     Timestamp cap = Timestamp.from(now.minus(config.sessionHeartbeatTimeout()));
     long closed =

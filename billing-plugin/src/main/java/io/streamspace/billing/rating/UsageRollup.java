@@ -1,6 +1,8 @@
 package io.streamspace.billing.rating;
 
 import io.streamspace.billing.db.NamedSql;
+import io.streamspace.billing.pace.BackgroundLane;
+import io.streamspace.billing.pace.StepPause;
 import io.streamspace.common.db.Transactions;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -11,7 +13,6 @@ import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
-import java.util.function.BooleanSupplier;
 import javax.sql.DataSource;
 
 /**
@@ -246,15 +247,16 @@ public final class UsageRollup {
 
   private final DataSource dataSource;
   private final long recordsPerStep;
+  private final BackgroundLane lane;
   private final StepPause pause;
 
   /**
-   * Rolls up in steps of {@link #RECORDS_PER_STEP}, pausing after each while {@code metering} says
+   * Rolls up in steps of {@link #RECORDS_PER_STEP} on {@code lane}, pausing after each while
    * events are being metered on this node ({@link StepPause#whileMetering}): nothing waits for the
    * roll-up, the reads add what it has not rolled up yet from the records.
    */
-  public UsageRollup(DataSource dataSource, BooleanSupplier metering) {
-    this(dataSource, RECORDS_PER_STEP, StepPause.whileMetering(metering));
+  public UsageRollup(DataSource dataSource, BackgroundLane lane) {
+    this(dataSource, RECORDS_PER_STEP, lane, StepPause.whileMetering(lane));
   }
 
   /**
@@ -262,8 +264,14 @@ public final class UsageRollup {
    * @param pause the wait between two steps (tests count them)
    */
   public UsageRollup(DataSource dataSource, long recordsPerStep, StepPause pause) {
+    this(dataSource, recordsPerStep, BackgroundLane.quiet(), pause);
+  }
+
+  private UsageRollup(
+      DataSource dataSource, long recordsPerStep, BackgroundLane lane, StepPause pause) {
     this.dataSource = dataSource;
     this.recordsPerStep = recordsPerStep;
+    this.lane = lane;
     this.pause = pause;
   }
 
@@ -277,9 +285,13 @@ public final class UsageRollup {
    * Rebuilds the rollup from every record, in one transaction, when it is not of {@code zone}
    * (the first run, or the billing zone changed). Safe to run on several nodes at once: they take
    * turns on the rollup's row, and a step that finds the watermark at or past its end adds
-   * nothing.
+   * nothing. Holds the background lane while it works ({@link BackgroundLane}).
    */
   public Outcome rollUp(ZoneId zone) throws SQLException {
+    return lane.hold(() -> rollUpOnTheLane(zone));
+  }
+
+  private Outcome rollUpOnTheLane(ZoneId zone) throws SQLException {
     // before the lock (a void holds the runs' lock while it waits for it), and without waiting
     // for a run in flight, which would make the runs starting meanwhile queue behind this one
     OptionalLong idle = RatingRuns.settledIfIdle(dataSource);

@@ -4,6 +4,7 @@ import io.streamspace.billing.audit.Cause;
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.db.BillingMigrations;
 import io.streamspace.billing.events.BillingEvents;
+import io.streamspace.billing.pace.BackgroundLane;
 import io.streamspace.billing.rating.UsageRollup;
 import io.streamspace.billing.support.TestDatabase;
 import io.streamspace.plugin.api.metrics.PluginMetrics;
@@ -163,7 +164,8 @@ class FinalizationBenchmark {
     }
     if (rollup) {
       long rolling = System.nanoTime();
-      new UsageRollup(plain, () -> false).rollUp(BillingConfig.defaults().billingTimeZone());
+      new UsageRollup(plain, BackgroundLane.quiet())
+          .rollUp(BillingConfig.defaults().billingTimeZone());
       try (Connection c = plain.getConnection();
           Statement s = c.createStatement()) {
         s.execute("ANALYZE billing_usage_daily");

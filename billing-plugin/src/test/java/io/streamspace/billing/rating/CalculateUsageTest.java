@@ -8,6 +8,7 @@ import static io.streamspace.billing.support.BillingHarness.value;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -16,6 +17,7 @@ import io.streamspace.billing.config.CronValidator;
 import io.streamspace.billing.events.BillingEvents;
 import io.streamspace.billing.hibernation.Hibernation;
 import io.streamspace.billing.money.UsageUnit;
+import io.streamspace.billing.pace.BackgroundLane;
 import io.streamspace.billing.support.BillingHarness;
 import io.streamspace.billing.support.InvoiceFixtures;
 import io.streamspace.billing.support.TestDatabase;
@@ -26,9 +28,11 @@ import io.streamspace.plugin.api.http.HttpMethod;
 import io.streamspace.plugin.api.jobs.JobRun;
 import java.io.IOException;
 import java.math.BigDecimal;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import org.apache.pdfbox.Loader;
 import org.apache.pdfbox.pdmodel.PDDocument;
 import org.apache.pdfbox.text.PDFTextStripper;
@@ -525,6 +529,60 @@ class CalculateUsageTest {
       assertEquals("2", show(connection, "max_parallel_workers_per_gather"), "for the run only");
     }
     assertEquals(1, slices("alice").size(), "10:00 to 11:00 rated");
+  }
+
+  @Test
+  void whileEventsAreMetered_aRunWaitsForTheBackgroundLaneAnotherWorkHolds_thenRates()
+      throws Exception {
+    billing.created("2026-03-02T10:00:00Z", "s1", "alice", size("1", "0", "0"));
+    billing.terminated("2026-03-02T11:00:00Z", "s1", "alice");
+    billing.flush();
+    BackgroundLane lane = new BackgroundLane(() -> true);
+    CountDownLatch dashboardIn = new CountDownLatch(1);
+    CountDownLatch dashboardDone = new CountDownLatch(1);
+    Thread dashboard =
+        new Thread(
+            () -> {
+              try {
+                lane.hold(
+                    () -> {
+                      dashboardIn.countDown();
+                      dashboardDone.await();
+                      return null;
+                    });
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            });
+    dashboard.start();
+    dashboardIn.await();
+    UsageCalculator calculator =
+        new UsageCalculator(billing.context.dataSource(), RatedRun.NONE, lane);
+    Thread rating =
+        new Thread(
+            () -> {
+              try {
+                calculator.runInChunks(
+                    io.streamspace.billing.config.BillingConfig.defaults(),
+                    at("2026-03-02T12:00:00Z"));
+              } catch (java.sql.SQLException e) {
+                throw new IllegalStateException(e);
+              }
+            });
+    rating.start();
+    assertTimeoutPreemptively(
+        Duration.ofSeconds(10),
+        () -> {
+          while (rating.getState() != Thread.State.TIMED_WAITING) {
+            Thread.onSpinWait(); // waiting for the lane: its first step
+          }
+        });
+
+    assertEquals(0L, value("SELECT count(*) FROM billing_usage_records"), "nothing rated yet");
+    dashboardDone.countDown();
+    rating.join(10_000);
+    dashboard.join(10_000);
+    assertEquals(1, slices("alice").size(), "10:00 to 11:00 rated once the lane was free");
   }
 
   private static String show(java.sql.Connection connection, String setting) throws Exception {

@@ -3,6 +3,7 @@ package io.streamspace.billing.rating;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streamspace.billing.pace.BackgroundLane;
 import io.streamspace.billing.rating.UsageCalculator.Outcome;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,7 +25,7 @@ class RatingPaceTest {
       throws Exception {
     AtomicInteger asked = new AtomicInteger();
     // events metered during the first two rounds, none after
-    RatingPace pace = new RatingPace(2, 0, () -> asked.getAndIncrement() < 2);
+    RatingPace pace = new RatingPace(2, 0, new BackgroundLane(() -> asked.getAndIncrement() < 2));
     List<List<KeyRange>> rounds = new ArrayList<>();
 
     RatingPace.Paced paced =
@@ -45,21 +46,23 @@ class RatingPaceTest {
 
   @Test
   void aRunBegunWhileEventsAreMeteredCutsItsChunksAnEighthTheSize_atLeastOneSubjectEach() {
-    assertEquals(500, new RatingPace(2, 100, () -> true).subjectsPerChunk(4_000));
-    assertEquals(1, new RatingPace(2, 100, () -> true).subjectsPerChunk(7));
-    assertEquals(4_000, new RatingPace(2, 100, () -> false).subjectsPerChunk(4_000));
+    assertEquals(
+        500, new RatingPace(2, 100, new BackgroundLane(() -> true)).subjectsPerChunk(4_000));
+    assertEquals(1, new RatingPace(2, 100, new BackgroundLane(() -> true)).subjectsPerChunk(7));
+    assertEquals(
+        4_000, new RatingPace(2, 100, new BackgroundLane(() -> false)).subjectsPerChunk(4_000));
   }
 
   @Test
   void whileEventsAreMetered_aRunScansInOneTransaction_elseInOneForEachLane() {
-    assertEquals(1, new RatingPace(2, 100, () -> true).lanes());
-    assertEquals(2, new RatingPace(2, 100, () -> false).lanes());
+    assertEquals(1, new RatingPace(2, 100, new BackgroundLane(() -> true)).lanes());
+    assertEquals(2, new RatingPace(2, 100, new BackgroundLane(() -> false)).lanes());
   }
 
   @Test
   void aRunWithNothingMeteredRatesTwoChunksAPerTransactionARound_andPausesAfterEachButTheLast()
       throws Exception {
-    RatingPace pace = new RatingPace(1, 100, () -> false);
+    RatingPace pace = new RatingPace(1, 100, new BackgroundLane(() -> false));
     List<Integer> sizes = new ArrayList<>();
 
     RatingPace.Paced paced =
@@ -83,7 +86,7 @@ class RatingPaceTest {
 
   @Test
   void whileEventsAreMetered_theRunPausesTwiceAsLongAsEachRoundTook() throws Exception {
-    RatingPace pace = new RatingPace(1, 100, () -> true);
+    RatingPace pace = new RatingPace(1, 100, new BackgroundLane(() -> true));
 
     RatingPace.Paced paced =
         pace.rate(

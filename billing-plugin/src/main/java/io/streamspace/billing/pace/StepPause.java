@@ -1,12 +1,11 @@
-package io.streamspace.billing.rating;
+package io.streamspace.billing.pace;
 
 import java.time.Duration;
-import java.util.function.BooleanSupplier;
 
 /**
  * The wait background work takes between two of its steps, so that what runs beside it keeps the
- * cores it needs: the daily roll-up's steps ({@link UsageRollup}) and check-quotas' pages of
- * accounts take it. calculate-usage paces its rounds itself ({@code RatingPace}).
+ * cores it needs: the daily roll-up's steps and check-quotas' pages of accounts take it.
+ * calculate-usage paces its rounds itself ({@code RatingPace}).
  */
 @FunctionalInterface
 public interface StepPause {
@@ -25,14 +24,15 @@ public interface StepPause {
   void after(Duration took);
 
   /**
-   * {@link #TIMES_A_STEP_WHILE_METERING} times a step's time while {@code metering} says events
-   * are being metered on this node; no pause on a quiet node, where nothing waits on the cores.
+   * {@link #TIMES_A_STEP_WHILE_METERING} times a step's time while {@code lane} says events are
+   * being metered on this node, letting go of the lane meanwhile; no pause on a quiet node, where
+   * nothing waits on the cores.
    */
-  static StepPause whileMetering(BooleanSupplier metering) {
+  static StepPause whileMetering(BackgroundLane lane) {
     return took -> {
-      if (metering.getAsBoolean()) {
+      if (lane.busy()) {
         try {
-          Thread.sleep(took.multipliedBy(TIMES_A_STEP_WHILE_METERING).toMillis());
+          lane.pause(took.multipliedBy(TIMES_A_STEP_WHILE_METERING));
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
         }

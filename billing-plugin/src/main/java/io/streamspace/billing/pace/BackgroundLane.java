@@ -1,0 +1,149 @@
+package io.streamspace.billing.pace;
+
+import java.time.Duration;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One piece of background work at a time while events are metered on this node: calculate-usage,
+ * roll-up-usage, check-quotas' pages, refresh-dashboard and admission's reloads each hold the lane
+ * while they work ({@link #hold}) and let go of it while they pause between their steps ({@link
+ * #pause}), so that beside intake the background takes one core, not one each. Each paces itself
+ * to a third of a core or so; at the hour they started at the same second and overlapped, and
+ * with three of them beside it on a 2-core machine intake's batches took three times as long
+ * (BENCHMARKS.md, run AI). On a node that meters nothing, nothing waits: each works at once.
+ *
+ * <p>A work waits for the lane {@link #LONGEST_WAIT} at most, then works beside the one holding
+ * it: no work stops for good behind another (a run of generate-invoices does not hold it, nor
+ * does anything a holder waits for). A thread that holds the lane holds it once: the work it
+ * holds it for may hold it again without waiting for itself. The lane is taken before any
+ * transaction of the work opens and given back after the work's last one ended, or its pauses
+ * (which hold no transaction but admission's read-only snapshot) are where it lets go.
+ */
+public final class BackgroundLane {
+
+  /** Work done on the lane. */
+  @FunctionalInterface
+  public interface Work<T, E extends Exception> {
+    T run() throws E;
+  }
+
+  /** How long a work waits for the lane at most (see the class comment). */
+  static final Duration LONGEST_WAIT = Duration.ofSeconds(30);
+
+  private static final Logger log = LoggerFactory.getLogger(BackgroundLane.class);
+
+  // fair: the works take the lane in the order they asked for it
+  private final Semaphore lane = new Semaphore(1, true);
+  private final BooleanSupplier metering;
+  private final Duration longestWait;
+  // whether this thread holds the lane (null: it is not working on it)
+  private final ThreadLocal<boolean[]> holding = new ThreadLocal<>();
+
+  /** @param metering whether events are being metered on this node now */
+  public BackgroundLane(BooleanSupplier metering) {
+    this(metering, LONGEST_WAIT);
+  }
+
+  BackgroundLane(BooleanSupplier metering, Duration longestWait) {
+    this.metering = metering;
+    this.longestWait = longestWait;
+  }
+
+  /** A lane on which nothing waits: a node that meters nothing, or a test of the work alone. */
+  public static BackgroundLane quiet() {
+    return new BackgroundLane(() -> false);
+  }
+
+  /** Whether events are being metered on this node now: the background then paces itself. */
+  public boolean busy() {
+    return metering.getAsBoolean();
+  }
+
+  /**
+   * Does {@code work} holding the lane while events are metered (waiting for it first, {@link
+   * #LONGEST_WAIT} at most), at once otherwise or when this thread holds it already.
+   */
+  public <T, E extends Exception> T hold(Work<T, E> work) throws E {
+    try (Turn turn = enter()) {
+      return work.run();
+    }
+  }
+
+  /**
+   * This thread's turn on the lane, for work that throws more than one kind of exception: taken
+   * as {@link #hold} takes it, given back when closed.
+   */
+  public Turn enter() {
+    if (holding.get() != null) {
+      return new Turn(null); // within this thread's turn already
+    }
+    boolean[] held = {busy() && take()};
+    holding.set(held);
+    return new Turn(held);
+  }
+
+  /** A thread's turn on the lane ({@link #enter}). */
+  public final class Turn implements AutoCloseable {
+
+    // null for a turn within one this thread has already, which gives nothing back
+    private final boolean[] held;
+
+    private Turn(boolean[] held) {
+      this.held = held;
+    }
+
+    @Override
+    public void close() {
+      if (held == null) {
+        return;
+      }
+      holding.remove();
+      if (held[0]) {
+        lane.release();
+      }
+    }
+  }
+
+  /**
+   * Sleeps {@code pause}, letting go of the lane meanwhile when this thread holds it, for the
+   * other works to take, and taking it back after while events are metered.
+   *
+   * @throws InterruptedException when interrupted (the host stopping), without the lane
+   */
+  public void pause(Duration pause) throws InterruptedException {
+    boolean[] held = holding.get();
+    if (held == null || !held[0]) {
+      TimeUnit.NANOSECONDS.sleep(pause.toNanos());
+      return;
+    }
+    lane.release();
+    held[0] = false;
+    TimeUnit.NANOSECONDS.sleep(pause.toNanos());
+    held[0] = busy() && take();
+  }
+
+  /** How many works wait for the lane now (tests wait for one to). */
+  int waiting() {
+    return lane.getQueueLength();
+  }
+
+  private boolean take() {
+    try {
+      if (lane.tryAcquire(longestWait.toNanos(), TimeUnit.NANOSECONDS)) {
+        return true;
+      }
+      log.info(
+          "background work waited {} s for another to leave the background lane: it goes on"
+              + " beside it",
+          longestWait.toSeconds());
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt(); // the host is stopping: the work ends soon without it
+      return false;
+    }
+  }
+}

@@ -1,0 +1,158 @@
+package io.streamspace.billing.pace;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+
+class BackgroundLaneTest {
+
+  private static final Duration TEST_LIMIT = Duration.ofSeconds(10);
+
+  @Test
+  void whileEventsAreMetered_aSecondWorkWaitsUntilTheFirstLetsGoOfTheLane() throws Exception {
+    BackgroundLane lane = new BackgroundLane(() -> true);
+    CountDownLatch firstIn = new CountDownLatch(1);
+    CountDownLatch firstDone = new CountDownLatch(1);
+    AtomicBoolean secondRan = new AtomicBoolean();
+    Thread first = working(lane, firstIn, firstDone);
+    firstIn.await();
+
+    Thread second = started(() -> lane.hold(() -> secondRan.getAndSet(true)));
+    awaitWaiting(lane, 1);
+
+    assertFalse(secondRan.get(), "the second work waits while the first holds the lane");
+    firstDone.countDown();
+    join(first, second);
+    assertTrue(secondRan.get());
+    assertEquals(0, lane.waiting());
+  }
+
+  @Test
+  void aWorkThatPausesLetsAnotherTakeTheLane_andWaitsForItBackAfter() throws Exception {
+    BackgroundLane lane = new BackgroundLane(() -> true);
+    CountDownLatch firstIn = new CountDownLatch(1);
+    CountDownLatch pauseNow = new CountDownLatch(1);
+    AtomicBoolean firstDone = new AtomicBoolean();
+    Thread first =
+        started(
+            () ->
+                lane.hold(
+                    () -> {
+                      firstIn.countDown();
+                      pauseNow.await();
+                      lane.pause(Duration.ofMillis(1));
+                      return firstDone.getAndSet(true);
+                    }));
+    firstIn.await();
+    CountDownLatch secondIn = new CountDownLatch(1);
+    CountDownLatch secondDone = new CountDownLatch(1);
+    Thread second = working(lane, secondIn, secondDone);
+    awaitWaiting(lane, 1);
+
+    pauseNow.countDown();
+    secondIn.await(); // it took the lane during the first's pause
+    awaitWaiting(lane, 1); // and the first, its pause over, waits for it back
+
+    assertFalse(firstDone.get());
+    secondDone.countDown();
+    join(first, second);
+    assertTrue(firstDone.get());
+  }
+
+  @Test
+  void onANodeMeteringNothing_nothingWaitsForTheLane() throws Exception {
+    BackgroundLane lane = new BackgroundLane(() -> false);
+    CountDownLatch firstIn = new CountDownLatch(1);
+    CountDownLatch firstDone = new CountDownLatch(1);
+    Thread first = working(lane, firstIn, firstDone);
+    firstIn.await();
+
+    int second = assertTimeoutPreemptively(TEST_LIMIT, () -> lane.hold(() -> 2));
+
+    assertEquals(2, second, "it ran beside the first, which still works");
+    firstDone.countDown();
+    join(first);
+  }
+
+  @Test
+  void aWorkHoldingTheLaneHoldsItAgainWithoutWaitingForItself() {
+    BackgroundLane lane = new BackgroundLane(() -> true);
+
+    int inner = assertTimeoutPreemptively(TEST_LIMIT, () -> lane.hold(() -> lane.hold(() -> 7)));
+
+    assertEquals(7, inner);
+    assertEquals(
+        8, assertTimeoutPreemptively(TEST_LIMIT, () -> lane.hold(() -> 8)), "given back once");
+  }
+
+  @Test
+  void aWorkWaitsForTheLaneNoLongerThanTheLongestWait_thenGoesOnBesideTheOneHoldingIt()
+      throws Exception {
+    BackgroundLane lane = new BackgroundLane(() -> true, Duration.ofMillis(50));
+    CountDownLatch firstIn = new CountDownLatch(1);
+    CountDownLatch firstDone = new CountDownLatch(1);
+    Thread first = working(lane, firstIn, firstDone);
+    firstIn.await();
+
+    int second = assertTimeoutPreemptively(TEST_LIMIT, () -> lane.hold(() -> 2));
+
+    assertEquals(2, second);
+    assertTrue(first.isAlive(), "the first still holds the lane");
+    firstDone.countDown();
+    join(first);
+    assertEquals(
+        3,
+        assertTimeoutPreemptively(TEST_LIMIT, () -> lane.hold(() -> 3)),
+        "the lane is free again: the one that went on beside gave back nothing it did not take");
+  }
+
+  /** A thread that takes the lane, says so on {@code in}, and works until {@code done}. */
+  private static Thread working(BackgroundLane lane, CountDownLatch in, CountDownLatch done) {
+    return started(
+        () ->
+            lane.hold(
+                () -> {
+                  in.countDown();
+                  done.await();
+                  return null;
+                }));
+  }
+
+  /** A thread doing {@code work}, started. */
+  private static Thread started(BackgroundLane.Work<?, InterruptedException> work) {
+    Thread thread =
+        new Thread(
+            () -> {
+              try {
+                work.run();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            });
+    thread.start();
+    return thread;
+  }
+
+  private static void awaitWaiting(BackgroundLane lane, int works) {
+    assertTimeoutPreemptively(
+        TEST_LIMIT,
+        () -> {
+          while (lane.waiting() != works) {
+            Thread.onSpinWait();
+          }
+        });
+  }
+
+  private static void join(Thread... threads) throws InterruptedException {
+    for (Thread thread : threads) {
+      thread.join(TEST_LIMIT.toMillis());
+      assertFalse(thread.isAlive(), thread.getName() + " ended");
+    }
+  }
+}
