@@ -41,6 +41,16 @@ final class EmbeddedServer {
 
   private static final String CHECKPOINT_TIMEOUT = "15min";
 
+  /**
+   * How much a backend writes to the data files before it asks the kernel to write it to disk.
+   * PostgreSQL's default (0: never) leaves the pages its backends evict dirty in the kernel's
+   * cache, which under busy intake grew by 20–40 MB/s to a gigabyte and more, written out every
+   * 30 s or so in one burst of a few tenths of a second during which every commit's WAL flush
+   * waited: 3 to 5 of the 10 slowest batches beside calculate-usage met one, and the slowest took
+   * 0.5–0.7 s (BENCHMARKS.md, run AI).
+   */
+  private static final String BACKEND_FLUSH_AFTER = "256kB";
+
   private static final Logger log = LoggerFactory.getLogger(EmbeddedServer.class);
 
   private EmbeddedServer() {}
@@ -66,6 +76,7 @@ final class EmbeddedServer {
               .setServerConfig("password_encryption", "scram-sha-256")
               .setServerConfig("max_wal_size", MAX_WAL_SIZE)
               .setServerConfig("checkpoint_timeout", CHECKPOINT_TIMEOUT)
+              .setServerConfig("backend_flush_after", BACKEND_FLUSH_AFTER)
               // Zonky hands its "locale config" to initdb as --key=value options, the only way to
               // give
               // initdb others: a new folder has its password and password-only access from the

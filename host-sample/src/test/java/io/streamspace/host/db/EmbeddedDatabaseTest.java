@@ -95,6 +95,11 @@ class EmbeddedDatabaseTest {
   }
 
   @Test
+  void aDefaultStartedHostsDatabaseWritesWhatItsBackendsEvictOutEvery256Kb() throws SQLException {
+    assertEquals("256kB", folder.show("backend_flush_after"));
+  }
+
+  @Test
   void theServerListensOnLoopbackOnlyAndHasNoUnixSocket() throws Exception {
     assertEquals("127.0.0.1", folder.show("listen_addresses"));
     assertEquals("", folder.show("unix_socket_directories"));
