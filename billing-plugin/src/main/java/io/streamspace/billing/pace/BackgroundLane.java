@@ -9,19 +9,20 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One piece of background work at a time while events are metered on this node: calculate-usage,
- * roll-up-usage, check-quotas' pages, refresh-dashboard and admission's reloads each hold the lane
- * while they work ({@link #hold}) and let go of it while they pause between their steps ({@link
+ * roll-up-usage, check-quotas, refresh-dashboard and admission's reloads each hold the lane while
+ * they work ({@link #hold}) and let go of it while they pause between their steps ({@link
  * #pause}), so that beside intake the background takes one core, not one each. Each paces itself
- * to a third of a core or so; at the hour they started at the same second and overlapped, and
- * with three of them beside it on a 2-core machine intake's batches took three times as long
- * (BENCHMARKS.md, run AI). On a node that meters nothing, nothing waits: each works at once.
+ * to a third of a core or so, but on its own: at the hour they start at the same second, and in
+ * run AI the hour's run began beside refresh-dashboard's statement and an admission reload, three
+ * statements on two cores beside intake, while the run's slowest batches were under way
+ * (BENCHMARKS.md). On a node that meters nothing, nothing waits: each works at once.
  *
  * <p>A work waits for the lane {@link #LONGEST_WAIT} at most, then works beside the one holding
- * it: no work stops for good behind another (a run of generate-invoices does not hold it, nor
- * does anything a holder waits for). A thread that holds the lane holds it once: the work it
- * holds it for may hold it again without waiting for itself. The lane is taken before any
- * transaction of the work opens and given back after the work's last one ended, or its pauses
- * (which hold no transaction but admission's read-only snapshot) are where it lets go.
+ * it, so that none stops for good behind another, nor behind one that waits for what it holds (a
+ * rollup's rebuild waiting for the end of a reload's snapshot). The lane is taken before the
+ * work's transactions begin, and its pauses, where it lets go, hold none but admission's
+ * read-only snapshot. A thread's turn is one: work within it holds the lane without waiting for
+ * itself.
  */
 public final class BackgroundLane {
 
@@ -40,8 +41,13 @@ public final class BackgroundLane {
   private final Semaphore lane = new Semaphore(1, true);
   private final BooleanSupplier metering;
   private final Duration longestWait;
-  // whether this thread holds the lane (null: it is not working on it)
-  private final ThreadLocal<boolean[]> holding = new ThreadLocal<>();
+  // this thread's turn, while it has one
+  private final ThreadLocal<Hold> turns = new ThreadLocal<>();
+
+  /** A thread's turn: whether it holds the lane now (not while it pauses, nor on a quiet node). */
+  private static final class Hold {
+    boolean taken;
+  }
 
   /** @param metering whether events are being metered on this node now */
   public BackgroundLane(BooleanSupplier metering) {
@@ -78,31 +84,32 @@ public final class BackgroundLane {
    * as {@link #hold} takes it, given back when closed.
    */
   public Turn enter() {
-    if (holding.get() != null) {
+    if (turns.get() != null) {
       return new Turn(null); // within this thread's turn already
     }
-    boolean[] held = {busy() && take()};
-    holding.set(held);
-    return new Turn(held);
+    Hold hold = new Hold();
+    hold.taken = busy() && take();
+    turns.set(hold);
+    return new Turn(hold);
   }
 
   /** A thread's turn on the lane ({@link #enter}). */
   public final class Turn implements AutoCloseable {
 
     // null for a turn within one this thread has already, which gives nothing back
-    private final boolean[] held;
+    private final Hold hold;
 
-    private Turn(boolean[] held) {
-      this.held = held;
+    private Turn(Hold hold) {
+      this.hold = hold;
     }
 
     @Override
     public void close() {
-      if (held == null) {
+      if (hold == null) {
         return;
       }
-      holding.remove();
-      if (held[0]) {
+      turns.remove();
+      if (hold.taken) {
         lane.release();
       }
     }
@@ -115,15 +122,15 @@ public final class BackgroundLane {
    * @throws InterruptedException when interrupted (the host stopping), without the lane
    */
   public void pause(Duration pause) throws InterruptedException {
-    boolean[] held = holding.get();
-    if (held == null || !held[0]) {
+    Hold hold = turns.get();
+    if (hold == null || !hold.taken) {
       TimeUnit.NANOSECONDS.sleep(pause.toNanos());
       return;
     }
     lane.release();
-    held[0] = false;
+    hold.taken = false;
     TimeUnit.NANOSECONDS.sleep(pause.toNanos());
-    held[0] = busy() && take();
+    hold.taken = busy() && take();
   }
 
   /** How many works wait for the lane now (tests wait for one to). */
