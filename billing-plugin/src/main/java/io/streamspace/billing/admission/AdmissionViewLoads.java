@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
@@ -86,15 +87,20 @@ final class AdmissionViewLoads {
   /**
    * Reloads the accounts the view holds and every account with an open session from the
    * database, keeping what this node saw since the last reloads; the accounts that no longer
-   * matter leave the view. Many accounts are read in slices ({@link #slicesFor}), with pauses,
-   * on the background lane, which it lets go of between two slices ({@link BackgroundLane}).
+   * matter leave the view. Many accounts are read in slices ({@link #slicesFor}), with pauses.
+   * On the background lane ({@link BackgroundLane}), taken before its snapshot begins and kept
+   * through its pauses: its snapshot, which holds back the vacuum of the sessions intake updates,
+   * never waits for another work.
    *
-   * @return how long it paused between slices
+   * @return how long it paused between slices or waited for the lane (the reloads' pace leaves
+   *     both out of the reload's work)
    * @throws InterruptedException when a pause is interrupted (the view is left as it was)
    */
   Duration reload() throws SQLException, InterruptedException {
+    long asked = System.nanoTime(); // an elapsed time, not an instant: no clock reads it
     try (BackgroundLane.Turn turn = lane.enter()) {
-      return reloadOnTheLane();
+      Duration waited = Duration.ofNanos(System.nanoTime() - asked);
+      return reloadOnTheLane().plus(waited);
     }
   }
 
@@ -121,7 +127,7 @@ final class AdmissionViewLoads {
             slicesFor(held.size()),
             took -> {
               Duration pause = took.multipliedBy(PAUSE_PER_SLICE);
-              lane.pause(pause);
+              TimeUnit.NANOSECONDS.sleep(pause.toNanos());
               paused.addAndGet(pause.toNanos());
             });
     view.refresh(held, loaded, periodStart, now.minus(KEEP_SEEN_HERE), load);

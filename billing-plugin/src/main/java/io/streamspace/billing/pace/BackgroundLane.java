@@ -18,11 +18,11 @@ import org.slf4j.LoggerFactory;
  * (BENCHMARKS.md). On a node that meters nothing, nothing waits: each works at once.
  *
  * <p>A work waits for the lane {@link #LONGEST_WAIT} at most, then works beside the one holding
- * it, so that none stops for good behind another, nor behind one that waits for what it holds (a
- * rollup's rebuild waiting for the end of a reload's snapshot). The lane is taken before the
- * work's transactions begin, and its pauses, where it lets go, hold none but admission's
- * read-only snapshot. A thread's turn is one: work within it holds the lane without waiting for
- * itself.
+ * it, so that none stops for good behind another. The lane is taken before the work's
+ * transactions begin, and taken back only in its pauses, which hold no transaction (admission's
+ * reload, whose snapshot spans its pauses, keeps the lane through them instead). A work begun on
+ * a quiet node joins the lane at its first pause once events arrive. A thread's turn is one: work
+ * within it holds the lane without waiting for itself.
  */
 public final class BackgroundLane {
 
@@ -117,20 +117,31 @@ public final class BackgroundLane {
 
   /**
    * Sleeps {@code pause}, letting go of the lane meanwhile when this thread holds it, for the
-   * other works to take, and taking it back after while events are metered.
+   * other works to take; within a turn, takes it (back) after while events are metered, so that a
+   * work begun on a quiet node joins the lane once events arrive.
    *
-   * @throws InterruptedException when interrupted (the host stopping), without the lane
+   * @throws InterruptedException when interrupted (the host stopping), while sleeping or waiting
+   *     for the lane: the turn then holds it no more
    */
   public void pause(Duration pause) throws InterruptedException {
     Hold hold = turns.get();
-    if (hold == null || !hold.taken) {
+    if (hold == null) {
       TimeUnit.NANOSECONDS.sleep(pause.toNanos());
       return;
     }
-    lane.release();
-    hold.taken = false;
+    if (hold.taken) {
+      lane.release();
+      hold.taken = false;
+    }
     TimeUnit.NANOSECONDS.sleep(pause.toNanos());
     hold.taken = busy() && take();
+    if (Thread.interrupted()) {
+      if (hold.taken) {
+        lane.release();
+        hold.taken = false;
+      }
+      throw new InterruptedException("interrupted while waiting for the background lane");
+    }
   }
 
   /** How many works wait for the lane now (tests wait for one to). */

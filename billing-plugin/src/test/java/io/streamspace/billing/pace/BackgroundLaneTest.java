@@ -112,6 +112,83 @@ class BackgroundLaneTest {
         "the lane is free again: the one that went on beside gave back nothing it did not take");
   }
 
+  @Test
+  void aWorkBegunOnAQuietNodeTakesTheLaneAtItsFirstPauseOnceEventsArrive() throws Exception {
+    AtomicBoolean metering = new AtomicBoolean(false);
+    BackgroundLane lane = new BackgroundLane(metering::get);
+    CountDownLatch firstIn = new CountDownLatch(1);
+    CountDownLatch pauseNow = new CountDownLatch(1);
+    CountDownLatch joined = new CountDownLatch(1);
+    CountDownLatch firstDone = new CountDownLatch(1);
+    Thread first =
+        started(
+            () ->
+                lane.hold(
+                    () -> {
+                      firstIn.countDown();
+                      pauseNow.await();
+                      lane.pause(Duration.ofMillis(1));
+                      joined.countDown();
+                      firstDone.await();
+                      return null;
+                    }));
+    firstIn.await();
+    metering.set(true);
+    pauseNow.countDown();
+    joined.await();
+
+    AtomicBoolean secondRan = new AtomicBoolean();
+    Thread second = started(() -> lane.hold(() -> secondRan.getAndSet(true)));
+    awaitWaiting(lane, 1);
+
+    assertFalse(secondRan.get(), "the first holds the lane since its pause");
+    firstDone.countDown();
+    join(first, second);
+    assertTrue(secondRan.get());
+  }
+
+  @Test
+  void anInterruptWhileAPauseWaitsForTheLaneEndsThePause_andTheLaneIsLeftFree() throws Exception {
+    BackgroundLane lane = new BackgroundLane(() -> true);
+    CountDownLatch pausingIn = new CountDownLatch(1);
+    CountDownLatch pauseNow = new CountDownLatch(1);
+    AtomicBoolean interrupted = new AtomicBoolean();
+    Thread pausing =
+        new Thread(
+            () -> {
+              try {
+                lane.hold(
+                    () -> {
+                      pausingIn.countDown();
+                      pauseNow.await();
+                      lane.pause(Duration.ofMillis(1));
+                      return null;
+                    });
+              } catch (InterruptedException e) {
+                interrupted.set(true);
+              }
+            });
+    pausing.start();
+    pausingIn.await();
+    CountDownLatch otherIn = new CountDownLatch(1);
+    CountDownLatch otherDone = new CountDownLatch(1);
+    Thread other = working(lane, otherIn, otherDone);
+    awaitWaiting(lane, 1);
+    pauseNow.countDown();
+    otherIn.await(); // it took the lane during the pause
+    awaitWaiting(lane, 1); // and the pausing work waits to take it back
+
+    pausing.interrupt();
+    join(pausing);
+    assertTrue(interrupted.get(), "the pause ended by the interrupt");
+    otherDone.countDown();
+    join(other);
+    assertEquals(
+        4,
+        assertTimeoutPreemptively(TEST_LIMIT, () -> lane.hold(() -> 4)),
+        "the lane is free: the interrupted work held none of it");
+  }
+
   /** A thread that takes the lane, says so on {@code in}, and works until {@code done}. */
   private static Thread working(BackgroundLane lane, CountDownLatch in, CountDownLatch done) {
     return started(
