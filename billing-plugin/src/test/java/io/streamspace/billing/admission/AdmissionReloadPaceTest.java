@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamspace.billing.db.BillingMigrations;
+import io.streamspace.billing.pace.BackgroundLane;
 import io.streamspace.billing.support.AnotherNode;
 import io.streamspace.billing.support.TestDatabase;
 import io.streamspace.testing.MutableClock;
@@ -12,6 +13,7 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
@@ -95,14 +97,53 @@ class AdmissionReloadPaceTest {
     assertEquals(afterStart, connections.get());
   }
 
+  @Test
+  void aReloadThatWaited700MsForTheBackgroundLaneIsPacedByItsOwnWork_fiveSeconds()
+      throws Exception {
+    BackgroundLane lane = new BackgroundLane(() -> true);
+    CountDownLatch held = new CountDownLatch(1);
+    Thread dashboard =
+        new Thread(
+            () -> {
+              try {
+                lane.hold(
+                    () -> {
+                      held.countDown();
+                      Thread.sleep(700); // another work's statement on the lane
+                      return null;
+                    });
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            });
+    dashboard.start();
+    held.await();
+    Admission admission = admission(TestDatabase.dataSource(), lane);
+    try {
+      long began = System.nanoTime();
+      admission.start(); // the first reload, on this thread, after its wait for the lane
+
+      assertTrue(Duration.ofNanos(System.nanoTime() - began).toMillis() >= 600, "it waited");
+      assertEquals(AdmissionReloads.REFRESH_INTERVAL, admission.pause());
+    } finally {
+      admission.close();
+      dashboard.join();
+    }
+  }
+
   private Admission admission(DataSource dataSource) {
+    return admission(dataSource, BackgroundLane.quiet());
+  }
+
+  private Admission admission(DataSource dataSource, BackgroundLane lane) {
     BillingMigrations.migrate(TestDatabase.dataSource());
     return new Admission(
         dataSource,
         AdmissionTest.noHolds(TestDatabase.dataSource(), clock),
         () -> AdmissionTest.config("{}"),
         clock,
-        AnotherNode.liveCosts(dataSource, () -> AdmissionTest.config("{}"), clock));
+        AnotherNode.liveCosts(dataSource, () -> AdmissionTest.config("{}"), clock),
+        lane);
   }
 
   /** The test database, whose next connection comes 700 ms late while {@code slow}. */
