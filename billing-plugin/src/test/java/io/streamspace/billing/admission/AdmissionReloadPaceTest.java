@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamspace.billing.db.BillingMigrations;
 import io.streamspace.billing.pace.BackgroundLane;
+import io.streamspace.billing.pace.OtherWork;
 import io.streamspace.billing.support.AnotherNode;
 import io.streamspace.billing.support.TestDatabase;
 import io.streamspace.testing.MutableClock;
@@ -13,7 +14,6 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
@@ -101,23 +101,8 @@ class AdmissionReloadPaceTest {
   void aReloadThatWaited700MsForTheBackgroundLaneIsPacedByItsOwnWork_fiveSeconds()
       throws Exception {
     BackgroundLane lane = new BackgroundLane(() -> true);
-    CountDownLatch held = new CountDownLatch(1);
-    Thread dashboard =
-        new Thread(
-            () -> {
-              try {
-                lane.hold(
-                    () -> {
-                      held.countDown();
-                      Thread.sleep(700); // another work's statement on the lane
-                      return null;
-                    });
-              } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-              }
-            });
-    dashboard.start();
-    held.await();
+    // another work's statement of 700 ms on the lane: the reload's wait is that long
+    OtherWork dashboard = OtherWork.holdingFor(lane, Duration.ofMillis(700));
     Admission admission = admission(TestDatabase.dataSource(), lane);
     try {
       long began = System.nanoTime();
@@ -127,7 +112,7 @@ class AdmissionReloadPaceTest {
       assertEquals(AdmissionReloads.REFRESH_INTERVAL, admission.pause());
     } finally {
       admission.close();
-      dashboard.join();
+      dashboard.close();
     }
   }
 

@@ -17,18 +17,15 @@ class BackgroundLaneTest {
   @Test
   void whileEventsAreMetered_aSecondWorkWaitsUntilTheFirstLetsGoOfTheLane() throws Exception {
     BackgroundLane lane = new BackgroundLane(() -> true);
-    CountDownLatch firstIn = new CountDownLatch(1);
-    CountDownLatch firstDone = new CountDownLatch(1);
     AtomicBoolean secondRan = new AtomicBoolean();
-    Thread first = working(lane, firstIn, firstDone);
-    firstIn.await();
+    OtherWork first = OtherWork.holding(lane);
 
     Thread second = started(() -> lane.hold(() -> secondRan.getAndSet(true)));
     awaitWaiting(lane, 1);
 
     assertFalse(secondRan.get(), "the second work waits while the first holds the lane");
-    firstDone.countDown();
-    join(first, second);
+    first.close();
+    join(second);
     assertTrue(secondRan.get());
     assertEquals(0, lane.waiting());
   }
@@ -50,34 +47,28 @@ class BackgroundLaneTest {
                       return firstDone.getAndSet(true);
                     }));
     firstIn.await();
-    CountDownLatch secondIn = new CountDownLatch(1);
-    CountDownLatch secondDone = new CountDownLatch(1);
-    Thread second = working(lane, secondIn, secondDone);
+    OtherWork second = OtherWork.asking(lane);
     awaitWaiting(lane, 1);
 
     pauseNow.countDown();
-    secondIn.await(); // it took the lane during the first's pause
+    second.awaitTurn(); // it took the lane during the first's pause
     awaitWaiting(lane, 1); // and the first, its pause over, waits for it back
 
     assertFalse(firstDone.get());
-    secondDone.countDown();
-    join(first, second);
+    second.close();
+    join(first);
     assertTrue(firstDone.get());
   }
 
   @Test
   void onANodeMeteringNothing_nothingWaitsForTheLane() throws Exception {
     BackgroundLane lane = new BackgroundLane(() -> false);
-    CountDownLatch firstIn = new CountDownLatch(1);
-    CountDownLatch firstDone = new CountDownLatch(1);
-    Thread first = working(lane, firstIn, firstDone);
-    firstIn.await();
+    OtherWork first = OtherWork.holding(lane);
 
     int second = assertTimeoutPreemptively(TEST_LIMIT, () -> lane.hold(() -> 2));
 
     assertEquals(2, second, "it ran beside the first, which still works");
-    firstDone.countDown();
-    join(first);
+    first.close();
   }
 
   @Test
@@ -95,17 +86,13 @@ class BackgroundLaneTest {
   void aWorkWaitsForTheLaneNoLongerThanTheLongestWait_thenGoesOnBesideTheOneHoldingIt()
       throws Exception {
     BackgroundLane lane = new BackgroundLane(() -> true, Duration.ofMillis(50));
-    CountDownLatch firstIn = new CountDownLatch(1);
-    CountDownLatch firstDone = new CountDownLatch(1);
-    Thread first = working(lane, firstIn, firstDone);
-    firstIn.await();
+    OtherWork first = OtherWork.holding(lane);
 
     int second = assertTimeoutPreemptively(TEST_LIMIT, () -> lane.hold(() -> 2));
 
     assertEquals(2, second);
-    assertTrue(first.isAlive(), "the first still holds the lane");
-    firstDone.countDown();
-    join(first);
+    assertTrue(first.working(), "the first still holds the lane");
+    first.close();
     assertEquals(
         3,
         assertTimeoutPreemptively(TEST_LIMIT, () -> lane.hold(() -> 3)),
@@ -170,35 +157,20 @@ class BackgroundLaneTest {
             });
     pausing.start();
     pausingIn.await();
-    CountDownLatch otherIn = new CountDownLatch(1);
-    CountDownLatch otherDone = new CountDownLatch(1);
-    Thread other = working(lane, otherIn, otherDone);
+    OtherWork other = OtherWork.asking(lane);
     awaitWaiting(lane, 1);
     pauseNow.countDown();
-    otherIn.await(); // it took the lane during the pause
+    other.awaitTurn(); // it took the lane during the pause
     awaitWaiting(lane, 1); // and the pausing work waits to take it back
 
     pausing.interrupt();
     join(pausing);
     assertTrue(interrupted.get(), "the pause ended by the interrupt");
-    otherDone.countDown();
-    join(other);
+    other.close();
     assertEquals(
         4,
         assertTimeoutPreemptively(TEST_LIMIT, () -> lane.hold(() -> 4)),
         "the lane is free: the interrupted work held none of it");
-  }
-
-  /** A thread that takes the lane, says so on {@code in}, and works until {@code done}. */
-  private static Thread working(BackgroundLane lane, CountDownLatch in, CountDownLatch done) {
-    return started(
-        () ->
-            lane.hold(
-                () -> {
-                  in.countDown();
-                  done.await();
-                  return null;
-                }));
   }
 
   /** A thread doing {@code work}, started. */

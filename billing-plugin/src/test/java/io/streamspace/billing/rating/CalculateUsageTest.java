@@ -18,6 +18,7 @@ import io.streamspace.billing.events.BillingEvents;
 import io.streamspace.billing.hibernation.Hibernation;
 import io.streamspace.billing.money.UsageUnit;
 import io.streamspace.billing.pace.BackgroundLane;
+import io.streamspace.billing.pace.OtherWork;
 import io.streamspace.billing.support.BillingHarness;
 import io.streamspace.billing.support.InvoiceFixtures;
 import io.streamspace.billing.support.TestDatabase;
@@ -32,7 +33,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 import org.apache.pdfbox.Loader;
 import org.apache.pdfbox.pdmodel.PDDocument;
 import org.apache.pdfbox.text.PDFTextStripper;
@@ -538,24 +538,7 @@ class CalculateUsageTest {
     billing.terminated("2026-03-02T11:00:00Z", "s1", "alice");
     billing.flush();
     BackgroundLane lane = new BackgroundLane(() -> true);
-    CountDownLatch dashboardIn = new CountDownLatch(1);
-    CountDownLatch dashboardDone = new CountDownLatch(1);
-    Thread dashboard =
-        new Thread(
-            () -> {
-              try {
-                lane.hold(
-                    () -> {
-                      dashboardIn.countDown();
-                      dashboardDone.await();
-                      return null;
-                    });
-              } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-              }
-            });
-    dashboard.start();
-    dashboardIn.await();
+    OtherWork dashboard = OtherWork.holding(lane);
     UsageCalculator calculator =
         new UsageCalculator(billing.context.dataSource(), RatedRun.NONE, lane);
     Thread rating =
@@ -579,9 +562,8 @@ class CalculateUsageTest {
         });
 
     assertEquals(0L, value("SELECT count(*) FROM billing_usage_records"), "nothing rated yet");
-    dashboardDone.countDown();
+    dashboard.close();
     rating.join(10_000);
-    dashboard.join(10_000);
     assertEquals(1, slices("alice").size(), "10:00 to 11:00 rated once the lane was free");
   }
 
