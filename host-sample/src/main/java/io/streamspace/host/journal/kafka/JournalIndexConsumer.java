@@ -94,8 +94,9 @@ final class JournalIndexConsumer extends PartitionConsumer {
       KafkaPlaces places,
       DataSource dataSource,
       FirstCopies firstCopies,
-      Clock clock) {
-    super(KafkaPlaces.INDEX, topic, properties, places, clock, FirstPlace.BEGINNING);
+      Clock clock,
+      IntakeFirst intakeFirst) {
+    super(KafkaPlaces.INDEX, topic, properties, places, clock, FirstPlace.BEGINNING, intakeFirst);
     this.dataSource = dataSource;
     this.firstCopies = firstCopies;
   }

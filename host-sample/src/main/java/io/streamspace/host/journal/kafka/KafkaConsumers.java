@@ -1,5 +1,6 @@
 package io.streamspace.host.journal.kafka;
 
+import io.streamspace.host.journal.Appended;
 import io.streamspace.host.journal.EventHandoff;
 import io.streamspace.host.journal.JournalBacklog;
 import io.streamspace.host.plugins.ActivePlugin;
@@ -17,6 +18,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -88,6 +90,7 @@ public final class KafkaConsumers
   private final JournalBacklog backlog;
   private final Duration maxBacklogAge;
   private final FirstCopies firstCopies;
+  private final IntakeFirst intakeFirst;
   private final JournalIndexConsumer index;
   private final Map<String, PluginConsumer> consumers = new ConcurrentHashMap<>();
 
@@ -131,6 +134,7 @@ public final class KafkaConsumers
             0,
             "none journaled over " + describe(maxBacklogAge) + " ago may wait");
     this.firstCopies = new FirstCopies(dataSource, settings.topic(), FirstCopies.INDEX_WAIT);
+    this.intakeFirst = new IntakeFirst(clock);
     this.index =
         new JournalIndexConsumer(
             settings.topic(),
@@ -138,7 +142,8 @@ public final class KafkaConsumers
             places,
             dataSource,
             firstCopies,
-            clock);
+            clock,
+            intakeFirst);
     index.start();
   }
 
@@ -162,7 +167,8 @@ public final class KafkaConsumers
             places,
             handoff,
             firstCopies,
-            clock);
+            clock,
+            intakeFirst);
     PluginConsumer previous = consumers.put(plugin.id(), consumer);
     if (previous != null) {
       previous.stop();
@@ -200,6 +206,19 @@ public final class KafkaConsumers
     PluginConsumer consumer = consumers.remove(pluginId);
     if (consumer != null) {
       consumer.stop();
+    }
+  }
+
+  /**
+   * Intake's append of a batch: while it runs and just after, the consumers here rest after their
+   * rounds ({@link IntakeFirst}).
+   */
+  Appended appending(Supplier<Appended> append) {
+    intakeFirst.appending();
+    try {
+      return append.get();
+    } finally {
+      intakeFirst.appended();
     }
   }
 

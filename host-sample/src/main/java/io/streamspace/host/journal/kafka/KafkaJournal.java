@@ -84,7 +84,7 @@ public final class KafkaJournal implements Journal {
    */
   @Override
   public Appended append(List<JournalEntry> entries) {
-    Appended appended = intake.append(entries);
+    Appended appended = consumers.appending(() -> intake.append(entries));
     consumers.wrote(appended.lastByPartition());
     return appended;
   }

@@ -6,6 +6,7 @@ import io.streamspace.host.journal.PluginFlush;
 import io.streamspace.plugin.api.http.DatabaseOutage;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -38,6 +39,8 @@ import org.slf4j.LoggerFactory;
  * again. Rounds are never pipelined, so a rebalance, which happens inside a poll, always falls
  * between two rounds: the round in hand is finished (flushed, its places stored) before a
  * partition is let go. A partition assigned is paused until it is sought to its stored place.
+ * While this node's intake journals a burst, the consumer rests after each round ({@link
+ * IntakeFirst}).
  *
  * <p>A round that fails (the database is down, a flush failed) leaves its places where they
  * were: every partition is sought back to its stored place, read again from the database, and
@@ -72,6 +75,7 @@ abstract class PartitionConsumer implements ConsumerRebalanceListener {
   protected final Clock clock;
   private final String topic;
   private final FirstPlace firstPlace;
+  private final IntakeFirst intakeFirst;
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final Thread thread;
   private final Object monitor = new Object();
@@ -91,6 +95,7 @@ abstract class PartitionConsumer implements ConsumerRebalanceListener {
    * @param name       the consumer's name in {@code host_kafka_offsets}: the plugin's id, or
    *     {@link KafkaPlaces#INDEX}
    * @param properties the Kafka consumer's settings, its group among them
+   * @param intakeFirst when to rest after a round, so that this node's intake goes first
    */
   PartitionConsumer(
       String name,
@@ -98,12 +103,14 @@ abstract class PartitionConsumer implements ConsumerRebalanceListener {
       Properties properties,
       KafkaPlaces places,
       Clock clock,
-      FirstPlace firstPlace) {
+      FirstPlace firstPlace,
+      IntakeFirst intakeFirst) {
     this.name = name;
     this.topic = topic;
     this.places = places;
     this.clock = clock;
     this.firstPlace = firstPlace;
+    this.intakeFirst = intakeFirst;
     this.consumer = new KafkaConsumer<>(properties);
     this.thread = new Thread(this::run, "kafka-journal-" + name);
     thread.setDaemon(true);
@@ -232,6 +239,7 @@ abstract class PartitionConsumer implements ConsumerRebalanceListener {
       }
     }
     if (!round.isEmpty()) {
+      long began = System.nanoTime();
       Map<Integer, Long> reached = consume(round, next);
       reached.forEach(
           (partition, place) -> {
@@ -242,10 +250,21 @@ abstract class PartitionConsumer implements ConsumerRebalanceListener {
       stored.putAll(reached);
       renewedAt = System.nanoTime();
       changed();
+      Duration rest =
+          intakeFirst.restAfter(Duration.ofNanos(System.nanoTime() - began), oldest(round));
+      if (!rest.isZero()) {
+        pause(rest);
+      }
     } else if (System.nanoTime() - renewedAt > RENEW_EVERY.toNanos() && !stored.isEmpty()) {
       places.advance(name, storedPlaces(), clock.instant());
       renewedAt = System.nanoTime();
     }
+  }
+
+  /** When the oldest record of a round was journaled. */
+  private static Instant oldest(List<ConsumerRecord<byte[], byte[]>> round) {
+    return Instant.ofEpochMilli(
+        round.stream().mapToLong(ConsumerRecord::timestamp).min().orElseThrow());
   }
 
   /** A round failed: every partition goes back to its stored place (read again) when it can. */
@@ -282,10 +301,12 @@ abstract class PartitionConsumer implements ConsumerRebalanceListener {
     }
   }
 
-  private void pause(Duration backoff) throws InterruptedException {
+  /** Waits this long, or until {@link #stop()}. */
+  private void pause(Duration length) throws InterruptedException {
+    long until = System.nanoTime() + length.toNanos();
     synchronized (monitor) {
-      if (running) {
-        monitor.wait(Math.max(1, backoff.toMillis()));
+      for (long left = length.toNanos(); running && left > 0; left = until - System.nanoTime()) {
+        TimeUnit.NANOSECONDS.timedWait(monitor, left);
       }
     }
   }

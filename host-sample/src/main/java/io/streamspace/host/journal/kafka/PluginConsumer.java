@@ -38,8 +38,9 @@ final class PluginConsumer extends PartitionConsumer {
       KafkaPlaces places,
       EventHandoff handoff,
       FirstCopies firstCopies,
-      Clock clock) {
-    super(plugin.id(), topic, properties, places, clock, FirstPlace.END_WHEN_NEW);
+      Clock clock,
+      IntakeFirst intakeFirst) {
+    super(plugin.id(), topic, properties, places, clock, FirstPlace.END_WHEN_NEW, intakeFirst);
     this.plugin = plugin;
     this.handoff = handoff;
     this.firstCopies = firstCopies;

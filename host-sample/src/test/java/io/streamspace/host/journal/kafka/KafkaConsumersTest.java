@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.streamspace.common.db.Sql;
 import io.streamspace.common.http.ApiException;
 import io.streamspace.host.deadletters.DeadLetterStore;
+import io.streamspace.host.journal.Appended;
 import io.streamspace.host.journal.EventHandoff;
 import io.streamspace.host.journal.EventJournal;
 import io.streamspace.host.journal.JournalEntry;
@@ -98,6 +99,45 @@ class KafkaConsumersTest extends KafkaConsumersFixture {
   }
 
   @Test
+  void whileThisNodesIntakeAppendsABatch_aConsumerRestsAfterARoundTwiceAsLongAsItTook()
+      throws Exception {
+    String topic = topic(1);
+    HeldFlushes plugin = new HeldFlushes();
+    Recording recording = new Recording();
+    CompletableFuture<Void> batchAppended = new CompletableFuture<>();
+    try (KafkaConsumers consumers = consumers(topic, recording, database.dataSource(), "node-1")) {
+      consumers.started(new ActivePlugin("resting", plugin, null));
+      awaitPositioned("resting", topic, 1);
+      // a batch being appended all along: intake is busy
+      CompletableFuture<Appended> appending =
+          CompletableFuture.supplyAsync(
+              () ->
+                  consumers.appending(
+                      () -> {
+                        batchAppended.join();
+                        return new Appended(Map.of(), Map.of(), 0, List.of());
+                      }));
+      try {
+        CompletableFuture<Void> flush = new CompletableFuture<>();
+        plugin.next = flush;
+        send(topic, entry("resting-0", "acct-0"));
+        Await.await(WAIT, POLL, "the first round handed", () -> !recording.handed.isEmpty());
+        // the round takes 400 ms (its flush held), so its consumer rests 800 ms after it
+        flush.completeOnTimeout(null, 400, TimeUnit.MILLISECONDS).join();
+        long flushed = System.nanoTime();
+        send(topic, entry("resting-1", "acct-0"));
+        Await.await(WAIT, POLL, "the next record handed", () -> recording.handed.size() == 2);
+        Duration after = Duration.ofNanos(System.nanoTime() - flushed);
+
+        assertTrue(after.toMillis() >= 700, "handed " + after.toMillis() + " ms after the flush");
+      } finally {
+        batchAppended.complete(null);
+        appending.join();
+      }
+    }
+  }
+
+  @Test
   void aRoundTheIndexHasPassedInPart_handsThatPart_andTheRestOnceTheIndexPassesIt()
       throws Exception {
     String topic = topic(1);
@@ -185,6 +225,7 @@ class KafkaConsumersTest extends KafkaConsumersFixture {
       KafkaPlaces places,
       EventHandoff handoff,
       FirstCopies firstCopies) {
+    MutableClock clock = new MutableClock(NOW);
     return new PluginConsumer(
         new ActivePlugin(pluginId, new HeldFlushes(), null),
         topic,
@@ -192,7 +233,8 @@ class KafkaConsumersTest extends KafkaConsumersFixture {
         places,
         handoff,
         firstCopies,
-        new MutableClock(NOW));
+        clock,
+        new IntakeFirst(clock));
   }
 
   private Properties pluginConsumerProperties(String pluginId) {
