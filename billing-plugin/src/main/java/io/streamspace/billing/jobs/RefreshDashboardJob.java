@@ -27,7 +27,7 @@ public final class RefreshDashboardJob implements PluginJob {
   /**
    * From two past the hour on (2, 7, 12…): never at the same second as the hourly calculate-usage
    * run and check-quotas (every 5 minutes from the hour) of the default config, on the cores intake
-   * shares with them (BENCHMARKS.md, run AH).
+   * shares with them (docs/benchmark-history.md, run AH).
    */
   static final String CRON = "2-59/" + DashboardSnapshots.REFRESH_MINUTES + " * * * *";
 

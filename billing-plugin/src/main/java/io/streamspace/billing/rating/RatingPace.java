@@ -88,7 +88,8 @@ final class RatingPace {
    * How many transactions a run's scans take at once now: one while events are being metered
    * (rating then takes one core, not all of them, as its rounds do), else {@code transactions}.
    * A run's first scan, of every session and account for the work left, on both cores of a
-   * 2-core machine gave intake its slowest batches beside the run (BENCHMARKS.md, run AF).
+   * 2-core machine gave intake its slowest batches beside the run (docs/benchmark-history.md, run
+   * AF).
    */
   int lanes() {
     return lane.busy() ? 1 : transactions;

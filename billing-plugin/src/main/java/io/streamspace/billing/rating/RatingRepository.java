@@ -344,7 +344,7 @@ final class RatingRepository {
    * scans of every session (RANGE, LEVEL, CHUNKS) run as its lanes, one while events are metered,
    * so that rating takes one core beside intake, not all of them. PostgreSQL gave RANGE two
    * workers over 100,000 sessions: three processes on a 2-core machine at every run's start
-   * (BENCHMARKS.md, run AH).
+   * (docs/benchmark-history.md, run AH).
    */
   private static void oneCore(Connection connection) throws SQLException {
     try (Statement statement = connection.createStatement()) {

@@ -241,7 +241,8 @@ public final class UsageRollup {
   /**
    * About how many records a step of a roll-up adds ({@link RollupSteps}): an hour's rating of
    * 100,000 sessions (200,000 records) took one statement of 1.8 s, beside intake, at the minute
-   * after the run (BENCHMARKS.md, run AF); a step of 20,000 takes about a tenth of that.
+   * after the run (docs/benchmark-history.md, run AF); a step of 20,000 takes about a tenth of
+   * that.
    */
   static final long RECORDS_PER_STEP = 20_000;
 

@@ -34,8 +34,9 @@ final class EmbeddedServer {
    * Checkpoints far enough apart for the write rate of busy intake. With PostgreSQL's defaults
    * (1 GB, 5 min) intake at 30,000 events/s beside calculate-usage asked for a checkpoint every
    * 7–11 s, each ending in an fsync of the data files that held every commit's WAL flush behind
-   * it: a third to a half of intake's slowest batches met one (BENCHMARKS.md, run AH). The cost:
-   * more WAL on disk under load (up to about this much) and a longer replay after a crash.
+   * it: a third to a half of intake's slowest batches met one (docs/benchmark-history.md, run AH).
+   * The cost: more WAL on disk under load (up to about this much) and a longer replay after a
+   * crash.
    */
   private static final String MAX_WAL_SIZE = "4GB";
 

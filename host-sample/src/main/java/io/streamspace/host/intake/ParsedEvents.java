@@ -19,15 +19,15 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  *
  * <p>Each partition's events are kept in a ring of {@link #MOST} slots, an event in the slot of
  * its position: keeping one is a write to an array, where a sorted map's insert and removal took
- * 4.5 % of the JVM's CPU under intake on Kafka (BENCHMARKS.md, run AF). Bounded twice: an entry
- * goes once every consumer on this node has been handed it (the PostgreSQL journal, of one
+ * 4.5 % of the JVM's CPU under intake on Kafka (docs/benchmark-history.md, run AF). Bounded twice:
+ * an entry goes once every consumer on this node has been handed it (the PostgreSQL journal, of one
  * partition, says so), and none is kept more than its share of {@link #MOST} positions behind its
  * partition's newest (entries this node journaled while another node consumes, or that a consumer
  * read before intake kept them, are never asked for). Both clear every position up to a mark, once
- * each ({@link Ring#clearThrough}), whatever positions this node journaled (another node's
- * batches leave gaps in a partition's offsets). So about {@link #MOST} events are kept in all,
- * however many partitions there are. A position not found here (never kept, gone, or its slot
- * taken by a later position) is read back from its body, as an entry another node journaled is.
+ * each ({@link Ring#clearThrough}), whatever positions this node journaled (another node's batches
+ * leave gaps in a partition's offsets). So about {@link #MOST} events are kept in all, however many
+ * partitions there are. A position not found here (never kept, gone, or its slot taken by a later
+ * position) is read back from its body, as an entry another node journaled is.
  */
 final class ParsedEvents {
 

@@ -1,7 +1,6 @@
 package io.streamspace.host.plugins;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -26,12 +25,6 @@ public record JournalLag(
     long seconds,
     String consumer,
     @JsonInclude(JsonInclude.Include.NON_EMPTY) List<PartitionLag> partitions) {
-
-  /**
-   * A consumer is caught up while its oldest entry not yet consumed is at most this old: a host
-   * under steady intake is always a few entries behind, one replaying a backlog is minutes.
-   */
-  public static final Duration CAUGHT_UP = Duration.ofSeconds(30);
 
   public JournalLag {
     partitions = List.copyOf(partitions);

@@ -30,7 +30,7 @@ class HealthProbesTest extends HostTestBase {
     plugin.flushGate = new CountDownLatch(1);
     try {
       assertEquals(202, http.post("/api/platform/events", platform, heartbeat()).status());
-      clock.set(NOW.plusSeconds(JournalLag.CAUGHT_UP.toSeconds() + 1));
+      clock.set(NOW.plusSeconds(Readiness.CAUGHT_UP_SECONDS + 1));
 
       // the journal is the cluster's: its lag would take every node out of service at once
       http.get("/api/health/ready", null).expect(200);

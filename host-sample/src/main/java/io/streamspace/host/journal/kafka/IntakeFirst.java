@@ -1,43 +1,50 @@
 package io.streamspace.host.journal.kafka;
 
-import io.streamspace.host.plugins.JournalLag;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
- * Intake first during a burst: while this node's intake is journaling batches, the journal's
- * consumers on this node (the index and each plugin's) rest after each round {@link
- * #REST_PER_WORK} times as long as the round took, so that they take about a third of the time
- * they would and intake the rest of the cores, as long as they are caught up ({@link
- * JournalLag#CAUGHT_UP}: the oldest record of the round was journaled less than that ago). So a
- * burst is taken in at the brokers' pace and applied after it, which the topic is there for; a
- * consumer further behind runs flat out, so a load it cannot keep up with at a third of its pace
- * keeps it about that far behind, not further. On one machine of two cores, intake on Kafka
- * journaled 0.22-0.28 × a raw producer's rate with the consumers beside it, 0.34-0.40 × with
- * them resting (BENCHMARKS.md, run AJ).
+ * Intake first: while this node's intake is journaling batches, the journal's consumers on this
+ * node (the index and each plugin's) rest after each round {@link #REST_PER_WORK} times as long
+ * as the round took (at most {@link #LONGEST_REST}), as long as the round's oldest record was
+ * journaled less than {@link #RESTS_WITHIN} ago; further behind they run flat out. So a burst is
+ * journaled at intake's pace, not held to the consumers', and applied after it, which the topic
+ * is there for. On one machine of two cores, intake on Kafka journaled 0.22-0.28 × a raw
+ * producer's rate with the consumers beside it, 0.34-0.40 × with them resting (BENCHMARKS.md,
+ * run AJ).
  *
- * <p>Intake counts as journaling while a batch is being appended, and for {@link #BUSY_AFTER}
- * after the last one: the gap between a client's batches.
+ * <p>The price is freshness, under a steady load as in a burst: a load the consumers keep up with
+ * flat out but not resting keeps them about {@link #RESTS_WITHIN} behind, and a load they cannot
+ * keep up with at all leaves them further behind, as before. A plugin's round counts its wait for
+ * the index as its time, so it rests the longer for it.
+ *
+ * <p>Intake counts as journaling while a batch is being journaled, and for {@link #BUSY_AFTER}
+ * after one was: the gap between a client's batches.
  */
 final class IntakeFirst {
 
   /** How long a consumer rests after a round, per unit of the round's time. */
   static final int REST_PER_WORK = 2;
 
-  /** The longest rest after one round, however long it took (it may have waited for the index). */
+  /** The longest rest after one round, however long it took. */
   static final Duration LONGEST_REST = Duration.ofSeconds(1);
 
-  /** How long intake counts as journaling after its last batch was appended. */
+  /** How far behind a consumer may be and still rest: half a minute of a burst. */
+  static final Duration RESTS_WITHIN = Duration.ofSeconds(30);
+
+  /** How long intake counts as journaling after a batch was journaled. */
   static final Duration BUSY_AFTER = Duration.ofMillis(100);
 
   private final Clock clock;
   private final LongSupplier nanoTime;
-  private final AtomicInteger appending = new AtomicInteger();
-  private volatile long lastAppendedNanos;
-  private volatile boolean everAppended;
+  private final AtomicInteger journaling = new AtomicInteger();
+  // when a batch was last journaled; concurrent batches may leave an earlier one's time, a few
+  // milliseconds off
+  private volatile long journaledNanos;
 
   /**
    * @param clock the clock records are journaled by, against which a round's age is told
@@ -50,35 +57,33 @@ final class IntakeFirst {
   IntakeFirst(Clock clock, LongSupplier nanoTime) {
     this.clock = clock;
     this.nanoTime = nanoTime;
+    this.journaledNanos = nanoTime.getAsLong() - BUSY_AFTER.toNanos();
   }
 
-  /** Intake begins appending a batch; {@link #appended()} follows, whatever its outcome. */
-  void appending() {
-    appending.incrementAndGet();
+  /** Journals a batch by {@code journal}: meanwhile and just after, intake counts as journaling. */
+  <T> T journaling(Supplier<T> journal) {
+    journaling.incrementAndGet();
+    try {
+      return journal.get();
+    } finally {
+      journaledNanos = nanoTime.getAsLong();
+      journaling.decrementAndGet();
+    }
   }
 
-  /** Intake is done appending a batch. */
-  void appended() {
-    lastAppendedNanos = nanoTime.getAsLong();
-    everAppended = true;
-    appending.decrementAndGet();
-  }
-
-  /** Whether intake is appending a batch, or appended one within {@link #BUSY_AFTER}. */
+  /** Whether intake is journaling a batch, or journaled one within {@link #BUSY_AFTER}. */
   boolean intakeBusy() {
-    return appending.get() > 0
-        || everAppended && nanoTime.getAsLong() - lastAppendedNanos < BUSY_AFTER.toNanos();
+    return journaling.get() > 0 || nanoTime.getAsLong() - journaledNanos < BUSY_AFTER.toNanos();
   }
 
   /**
    * How long a consumer rests after a round that took {@code round}, the oldest of whose records
-   * was journaled at {@code oldestJournaledAt}: zero unless intake is busy and the consumer caught
-   * up.
+   * was journaled at {@code oldestJournaledAt}: zero unless intake is busy and the round began
+   * within {@link #RESTS_WITHIN} of the journal's end.
    */
   Duration restAfter(Duration round, Instant oldestJournaledAt) {
-    boolean caughtUp =
-        Duration.between(oldestJournaledAt, clock.instant()).compareTo(JournalLag.CAUGHT_UP) < 0;
-    if (!caughtUp || !intakeBusy()) {
+    boolean near = Duration.between(oldestJournaledAt, clock.instant()).compareTo(RESTS_WITHIN) < 0;
+    if (!near || !intakeBusy()) {
       return Duration.ZERO;
     }
     Duration rest = round.multipliedBy(REST_PER_WORK);

@@ -210,16 +210,11 @@ public final class KafkaConsumers
   }
 
   /**
-   * Intake's append of a batch: while it runs and just after, the consumers here rest after their
+   * Intake's append of a batch: meanwhile and just after, the consumers here rest after their
    * rounds ({@link IntakeFirst}).
    */
   Appended appending(Supplier<Appended> append) {
-    intakeFirst.appending();
-    try {
-      return append.get();
-    } finally {
-      intakeFirst.appended();
-    }
+    return intakeFirst.journaling(append);
   }
 
   /** This node's intake wrote records up to these offsets: its lag counts them at once. */

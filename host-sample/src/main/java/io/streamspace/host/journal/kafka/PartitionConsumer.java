@@ -39,8 +39,8 @@ import org.slf4j.LoggerFactory;
  * again. Rounds are never pipelined, so a rebalance, which happens inside a poll, always falls
  * between two rounds: the round in hand is finished (flushed, its places stored) before a
  * partition is let go. A partition assigned is paused until it is sought to its stored place.
- * While this node's intake journals a burst, the consumer rests after each round ({@link
- * IntakeFirst}).
+ * While this node's intake journals, the consumer rests after each round, unless it is far behind
+ * ({@link IntakeFirst}).
  *
  * <p>A round that fails (the database is down, a flush failed) leaves its places where they
  * were: every partition is sought back to its stored place, read again from the database, and

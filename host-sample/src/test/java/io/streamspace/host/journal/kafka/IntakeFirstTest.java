@@ -2,7 +2,6 @@ package io.streamspace.host.journal.kafka;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.streamspace.host.plugins.JournalLag;
 import io.streamspace.testing.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
@@ -11,26 +10,27 @@ import org.junit.jupiter.api.Test;
 
 /**
  * When the journal's consumers rest so that intake goes first: twice a round's time (at most a
- * second) while intake appends or just appended, and only while they are caught up.
+ * second) while intake journals a batch or just journaled one, and only within 30 s of the
+ * journal's end.
  */
 class IntakeFirstTest {
   private static final Instant NOW = Instant.parse("2026-03-10T12:00:00Z");
   private static final Duration ROUND = Duration.ofMillis(120);
 
   private final MutableClock clock = new MutableClock(NOW);
-  private final AtomicLong nanos = new AtomicLong(5_000_000_000L);
+  private final AtomicLong nanos = new AtomicLong();
   private final IntakeFirst intakeFirst = new IntakeFirst(clock, nanos::get);
 
   @Test
-  void whileABatchIsAppended_aCaughtUpConsumerRestsTwiceAsLongAsItsRoundTook() {
-    intakeFirst.appending();
-    assertEquals(Duration.ofMillis(240), intakeFirst.restAfter(ROUND, NOW.minusSeconds(29)));
+  void whileABatchIsJournaled_aConsumerRestsTwiceAsLongAsItsRoundTook() {
+    Duration rest =
+        intakeFirst.journaling(() -> intakeFirst.restAfter(ROUND, NOW.minusSeconds(29)));
+    assertEquals(Duration.ofMillis(240), rest);
   }
 
   @Test
   void justAfterABatch_itStillRests_andNoLongerOnceIntakeHasBeenQuiet100Ms() {
-    intakeFirst.appending();
-    intakeFirst.appended();
+    intakeFirst.journaling(() -> null);
     nanos.addAndGet(Duration.ofMillis(99).toNanos());
     assertEquals(Duration.ofMillis(240), intakeFirst.restAfter(ROUND, NOW));
 
@@ -40,21 +40,27 @@ class IntakeFirstTest {
 
   @Test
   void aConsumerWhoseRoundBeganWithARecordJournaled30SecondsAgo_doesNotRest() {
-    intakeFirst.appending();
-    assertEquals(
-        Duration.ZERO, intakeFirst.restAfter(ROUND, NOW.minus(JournalLag.CAUGHT_UP)), "30 s");
-    assertEquals(Duration.ZERO, intakeFirst.restAfter(ROUND, NOW.minusSeconds(600)), "10 min");
+    intakeFirst.journaling(
+        () -> {
+          assertEquals(Duration.ZERO, intakeFirst.restAfter(ROUND, NOW.minusSeconds(30)), "30 s");
+          assertEquals(
+              Duration.ZERO, intakeFirst.restAfter(ROUND, NOW.minusSeconds(600)), "10 min");
+          return null;
+        });
   }
 
   @Test
   void aRestIsASecondAtMost_howeverLongItsRoundTook() {
-    intakeFirst.appending();
-    assertEquals(Duration.ofSeconds(1), intakeFirst.restAfter(Duration.ofMillis(501), NOW));
-    assertEquals(Duration.ofSeconds(1), intakeFirst.restAfter(Duration.ofSeconds(20), NOW));
+    intakeFirst.journaling(
+        () -> {
+          assertEquals(Duration.ofSeconds(1), intakeFirst.restAfter(Duration.ofMillis(501), NOW));
+          assertEquals(Duration.ofSeconds(1), intakeFirst.restAfter(Duration.ofSeconds(20), NOW));
+          return null;
+        });
   }
 
   @Test
-  void onANodeWhoseIntakeNeverAppended_noConsumerRests() {
+  void onANodeWhoseIntakeNeverJournaled_noConsumerRests() {
     assertEquals(Duration.ZERO, intakeFirst.restAfter(ROUND, NOW));
   }
 }
