@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /** The command-line options of {@link HostMain}. */
@@ -47,6 +48,10 @@ final class HostCommandLine {
           "  --kafka-properties <file>  a Java properties file passed to every Kafka client",
           "                      (security.protocol, sasl.*, ssl.*...; its values are never",
           "                      logged or printed)",
+          "  --kafka-intake-first <on|off>  whether the journal's consumers rest while this",
+          "                      node's intake journals a burst (default: "
+              + "$STREAMSPACE_KAFKA_INTAKE_FIRST,",
+          "                      else on); off where the node has cores to spare",
           "  --switch-journal    move the database to --journal's journal when it is used",
           "                      with the other (each plugin goes on from the new journal's",
           "                      end); without it such a start is refused",
@@ -98,6 +103,7 @@ final class HostCommandLine {
   Integer kafkaPartitions;
   Short kafkaReplicationFactor;
   Path kafkaProperties;
+  Boolean kafkaIntakeFirst;
 
   boolean switchJournal;
   boolean debug;
@@ -130,6 +136,7 @@ final class HostCommandLine {
             line.kafkaReplicationFactor =
                 (short) count(value(args, ++i, arg), arg, MAX_REPLICATION_FACTOR);
         case "--kafka-properties" -> line.kafkaProperties = Path.of(value(args, ++i, arg));
+        case "--kafka-intake-first" -> line.kafkaIntakeFirst = onOff(value(args, ++i, arg), arg);
         default -> throw new UsageException("unknown option " + arg);
       }
     }
@@ -195,6 +202,14 @@ final class HostCommandLine {
       throw new UsageException(
           option + " must be a number of days from 1 to " + MAX_EVENT_AGE_DAYS + ", got " + text);
     }
+  }
+
+  private static boolean onOff(String text, String source) throws UsageException {
+    return switch (text.strip().toLowerCase(Locale.ROOT)) {
+      case "on" -> true;
+      case "off" -> false;
+      default -> throw new UsageException(source + " must be on or off, got " + text);
+    };
   }
 
   private static JournalKind journal(String text, String source) throws UsageException {
@@ -319,12 +334,16 @@ final class HostCommandLine {
       properties = Path.of(environment.get(HostEnvironment.KAFKA_PROPERTIES).strip());
       source = HostEnvironment.KAFKA_PROPERTIES;
     }
+    String intakeFirst = environment.getOrDefault(HostEnvironment.KAFKA_INTAKE_FIRST, "");
     return new KafkaSettings(
         bootstrap.strip(),
         topic.strip(),
         partitions,
         replicationFactor,
-        properties == null ? Map.of() : clientProperties(properties, source));
+        properties == null ? Map.of() : clientProperties(properties, source),
+        kafkaIntakeFirst != null
+            ? kafkaIntakeFirst
+            : intakeFirst.isBlank() || onOff(intakeFirst, HostEnvironment.KAFKA_INTAKE_FIRST));
   }
 
   /** The first {@code --kafka-*} option given, or null. */
@@ -341,7 +360,10 @@ final class HostCommandLine {
     if (kafkaReplicationFactor != null) {
       return "--kafka-replication-factor";
     }
-    return kafkaProperties != null ? "--kafka-properties" : null;
+    if (kafkaProperties != null) {
+      return "--kafka-properties";
+    }
+    return kafkaIntakeFirst != null ? "--kafka-intake-first" : null;
   }
 
   private static int fromEnvironment(

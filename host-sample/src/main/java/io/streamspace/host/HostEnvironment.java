@@ -29,6 +29,7 @@ final class HostEnvironment {
   static final String KAFKA_PARTITIONS = "STREAMSPACE_KAFKA_PARTITIONS";
   static final String KAFKA_REPLICATION_FACTOR = "STREAMSPACE_KAFKA_REPLICATION_FACTOR";
   static final String KAFKA_PROPERTIES = "STREAMSPACE_KAFKA_PROPERTIES";
+  static final String KAFKA_INTAKE_FIRST = "STREAMSPACE_KAFKA_INTAKE_FIRST";
 
   static final List<Variable> VARIABLES =
       List.of(
@@ -49,6 +50,7 @@ final class HostEnvironment {
           new Variable(
               KAFKA_REPLICATION_FACTOR, "its replicas if created, as --kafka-replication-factor"),
           new Variable(KAFKA_PROPERTIES, "Kafka client properties file, as --kafka-properties"),
+          new Variable(KAFKA_INTAKE_FIRST, "on (default) or off, as --kafka-intake-first"),
           new Variable(LogFormat.ENV, "text (default) or json, as --log-format"),
           new Variable(DEBUG, "true: a refused start prints its stack trace, as --debug"),
           new Variable("STRIPE_SECRET_KEY", "the billing plugin's Stripe API key"),

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -373,6 +374,45 @@ class HostCommandLineTest {
   }
 
   @Test
+  void intakeFirstIsOnByDefault_offByItsOptionOrVariable_theOptionWinning_anythingElseRefused(
+      @TempDir Path jar) throws Exception {
+    assertTrue(intakeFirst(Map.of(), jar));
+    assertFalse(intakeFirst(Map.of(), jar, "--kafka-intake-first", "off"));
+    Map<String, String> offByVariable = Map.of("STREAMSPACE_KAFKA_INTAKE_FIRST", "OFF");
+    assertFalse(intakeFirst(offByVariable, jar));
+    assertTrue(
+        intakeFirst(offByVariable, jar, "--kafka-intake-first", "on"),
+        "the option wins over the variable");
+
+    HostCommandLine.UsageException refused =
+        assertThrows(
+            HostCommandLine.UsageException.class,
+            () -> intakeFirst(Map.of(), jar, "--kafka-intake-first", "sometimes"));
+    assertEquals("--kafka-intake-first must be on or off, got sometimes", refused.getMessage());
+    HostCommandLine.UsageException withoutKafka =
+        assertThrows(
+            HostCommandLine.UsageException.class,
+            () ->
+                HostCommandLine.parse(new String[] {"--kafka-intake-first", "off"})
+                    .toOptions(Map.of(), jar));
+    assertEquals(
+        "--kafka-intake-first is for the Kafka journal: add --journal kafka",
+        withoutKafka.getMessage());
+  }
+
+  /** Whether intake first is on for a start on Kafka with {@code more} options. */
+  private static boolean intakeFirst(Map<String, String> environment, Path jar, String... more)
+      throws Exception {
+    List<String> args =
+        new ArrayList<>(List.of("--journal", "kafka", "--kafka-bootstrap", "k1:9092"));
+    args.addAll(List.of(more));
+    return HostCommandLine.parse(args.toArray(String[]::new))
+        .toOptions(environment, jar)
+        .kafka()
+        .intakeFirst();
+  }
+
+  @Test
   void theHelpNamesTheJournalsOptions() {
     for (String option :
         List.of(
@@ -382,6 +422,7 @@ class HostCommandLineTest {
             "--kafka-partitions <n>",
             "--kafka-replication-factor <n>",
             "--kafka-properties <file>",
+            "--kafka-intake-first <on|off>",
             "--switch-journal")) {
       assertTrue(HostCommandLine.USAGE.contains("  " + option + " "), option);
     }

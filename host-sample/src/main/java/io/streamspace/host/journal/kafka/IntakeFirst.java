@@ -24,6 +24,9 @@ import java.util.function.Supplier;
  *
  * <p>Intake counts as journaling while a batch is being journaled, and for {@link #BUSY_AFTER}
  * after one was: the gap between a client's batches.
+ *
+ * <p>An operator may switch it off ({@code --kafka-intake-first off}, {@link
+ * KafkaSettings#intakeFirst}): the consumers then never rest, as on a node with cores to spare.
  */
 final class IntakeFirst {
 
@@ -41,6 +44,7 @@ final class IntakeFirst {
 
   private final Clock clock;
   private final LongSupplier nanoTime;
+  private final boolean on;
   private final AtomicInteger journaling = new AtomicInteger();
   // when a batch was last journaled; concurrent batches may leave an earlier one's time, a few
   // milliseconds off
@@ -49,14 +53,19 @@ final class IntakeFirst {
   /**
    * @param clock the clock records are journaled by, against which a round's age is told
    */
-  IntakeFirst(Clock clock) {
-    this(clock, System::nanoTime);
+  IntakeFirst(Clock clock, boolean on) {
+    this(clock, System::nanoTime, on);
   }
 
-  /** On the given monotonic time ({@link System#nanoTime()}), for tests. */
-  IntakeFirst(Clock clock, LongSupplier nanoTime) {
+  /**
+   * On the given monotonic time ({@link System#nanoTime()}), for tests.
+   *
+   * @param on false: a consumer never rests
+   */
+  IntakeFirst(Clock clock, LongSupplier nanoTime, boolean on) {
     this.clock = clock;
     this.nanoTime = nanoTime;
+    this.on = on;
     this.journaledNanos = nanoTime.getAsLong() - BUSY_AFTER.toNanos();
   }
 
@@ -78,10 +87,13 @@ final class IntakeFirst {
 
   /**
    * How long a consumer rests after a round that took {@code round}, the oldest of whose records
-   * was journaled at {@code oldestJournaledAt}: zero unless intake is busy and the round began
-   * within {@link #RESTS_WITHIN} of the journal's end.
+   * was journaled at {@code oldestJournaledAt}: zero unless intake first is on, intake is busy
+   * and the round began within {@link #RESTS_WITHIN} of the journal's end.
    */
   Duration restAfter(Duration round, Instant oldestJournaledAt) {
+    if (!on) {
+      return Duration.ZERO;
+    }
     boolean near = Duration.between(oldestJournaledAt, clock.instant()).compareTo(RESTS_WITHIN) < 0;
     if (!near || !intakeBusy()) {
       return Duration.ZERO;

@@ -134,7 +134,7 @@ public final class KafkaConsumers
             0,
             "none journaled over " + describe(maxBacklogAge) + " ago may wait");
     this.firstCopies = new FirstCopies(dataSource, settings.topic(), FirstCopies.INDEX_WAIT);
-    this.intakeFirst = new IntakeFirst(clock);
+    this.intakeFirst = new IntakeFirst(clock, settings.intakeFirst());
     this.index =
         new JournalIndexConsumer(
             settings.topic(),

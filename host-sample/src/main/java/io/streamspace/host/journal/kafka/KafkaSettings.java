@@ -14,13 +14,17 @@ import java.util.Map;
  * @param clientProperties  passed as they are to the producer, the consumers and the admin
  *     client: {@code security.protocol}, {@code sasl.*}, {@code ssl.*}... (secrets among them:
  *     never logged)
+ * @param intakeFirst       whether this node's consumers of the journal rest while its intake
+ *     journals a burst ({@link IntakeFirst}; default true): off, they apply as fast as they can
+ *     whatever intake does, fresher reads at the price of intake's pace on a node short of cores
  */
 public record KafkaSettings(
     String bootstrapServers,
     String topic,
     int partitions,
     short replicationFactor,
-    Map<String, String> clientProperties) {
+    Map<String, String> clientProperties,
+    boolean intakeFirst) {
 
   public static final String DEFAULT_TOPIC = "streamspace.events";
   public static final int DEFAULT_PARTITIONS = 12;
@@ -43,6 +47,16 @@ public record KafkaSettings(
     clientProperties = Map.copyOf(clientProperties);
   }
 
+  /** With intake first on, as by default. */
+  public KafkaSettings(
+      String bootstrapServers,
+      String topic,
+      int partitions,
+      short replicationFactor,
+      Map<String, String> clientProperties) {
+    this(bootstrapServers, topic, partitions, replicationFactor, clientProperties, true);
+  }
+
   /** The replicas that must have a record before it is acknowledged ({@code acks=all}). */
   public int minInsyncReplicas() {
     return Math.max(1, replicationFactor - 1);
@@ -52,8 +66,13 @@ public record KafkaSettings(
   @Override
   public String toString() {
     return ("KafkaSettings[bootstrapServers=%s, topic=%s, partitions=%d, replicationFactor=%d,"
-            + " clientProperties=%s]")
+            + " clientProperties=%s, intakeFirst=%s]")
         .formatted(
-            bootstrapServers, topic, partitions, replicationFactor, clientProperties.keySet());
+            bootstrapServers,
+            topic,
+            partitions,
+            replicationFactor,
+            clientProperties.keySet(),
+            intakeFirst);
   }
 }

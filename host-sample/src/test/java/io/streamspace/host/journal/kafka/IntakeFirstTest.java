@@ -19,7 +19,7 @@ class IntakeFirstTest {
 
   private final MutableClock clock = new MutableClock(NOW);
   private final AtomicLong nanos = new AtomicLong();
-  private final IntakeFirst intakeFirst = new IntakeFirst(clock, nanos::get);
+  private final IntakeFirst intakeFirst = new IntakeFirst(clock, nanos::get, true);
 
   @Test
   void whileABatchIsJournaled_aConsumerRestsTwiceAsLongAsItsRoundTook() {
@@ -47,6 +47,12 @@ class IntakeFirstTest {
               Duration.ZERO, intakeFirst.restAfter(ROUND, NOW.minusSeconds(600)), "10 min");
           return null;
         });
+  }
+
+  @Test
+  void switchedOff_aConsumerNeverRests_evenWhileABatchIsJournaled() {
+    IntakeFirst off = new IntakeFirst(clock, nanos::get, false);
+    assertEquals(Duration.ZERO, off.journaling(() -> off.restAfter(ROUND, NOW)));
   }
 
   @Test

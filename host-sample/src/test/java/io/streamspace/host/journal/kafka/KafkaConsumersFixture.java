@@ -149,8 +149,13 @@ abstract class KafkaConsumersFixture {
   }
 
   KafkaConsumers consumers(String topic, EventHandoff handoff, DataSource dataSource, String node) {
+    return consumers(settings(topic), handoff, dataSource, node);
+  }
+
+  KafkaConsumers consumers(
+      KafkaSettings settings, EventHandoff handoff, DataSource dataSource, String node) {
     return new KafkaConsumers(
-        settings(topic),
+        settings,
         dataSource,
         handoff,
         new MutableClock(NOW),

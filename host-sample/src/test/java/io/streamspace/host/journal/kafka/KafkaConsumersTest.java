@@ -101,14 +101,39 @@ class KafkaConsumersTest extends KafkaConsumersFixture {
   @Test
   void whileThisNodesIntakeJournalsABatch_aConsumerRestsAfterARoundTwiceAsLongAsItTook()
       throws Exception {
+    Duration after = nextHandedAfterAHeldRound(true);
+    assertTrue(after.toMillis() >= 800, "handed " + after.toMillis() + " ms after the flush");
+  }
+
+  @Test
+  void withIntakeFirstSwitchedOff_aConsumerDoesNotRestWhileIntakeJournals() throws Exception {
+    Duration after = nextHandedAfterAHeldRound(false);
+    assertTrue(after.toMillis() < 800, "handed " + after.toMillis() + " ms after the flush");
+  }
+
+  /**
+   * How long after a round held 400 ms (its flush) the next record is handed, while this node's
+   * intake journals a batch.
+   */
+  private Duration nextHandedAfterAHeldRound(boolean intakeFirst) throws Exception {
     String topic = topic(1);
     HeldFlushes plugin = new HeldFlushes();
     Recording recording = new Recording();
     CompletableFuture<Void> journaling = new CompletableFuture<>();
     CompletableFuture<Void> journaled = new CompletableFuture<>();
+    KafkaSettings settings = settings(topic);
+    settings =
+        new KafkaSettings(
+            settings.bootstrapServers(),
+            topic,
+            settings.partitions(),
+            settings.replicationFactor(),
+            settings.clientProperties(),
+            intakeFirst);
     // the records are journaled by the real clock, after the consumers' clock (NOW): each round
     // is within 30 s of the journal's end, where consumers rest
-    try (KafkaConsumers consumers = consumers(topic, recording, database.dataSource(), "node-1")) {
+    try (KafkaConsumers consumers =
+        consumers(settings, recording, database.dataSource(), "node-1")) {
       consumers.started(new ActivePlugin("resting", plugin, null));
       awaitPositioned("resting", topic, 1);
       CompletableFuture<Appended> batch =
@@ -132,9 +157,7 @@ class KafkaConsumersTest extends KafkaConsumersFixture {
         flush.complete(null);
         send(topic, entry("resting-1", "acct-0"));
         Await.await(WAIT, POLL, "the next record handed", () -> recording.handed.size() == 2);
-        Duration after = Duration.ofNanos(System.nanoTime() - flushed);
-
-        assertTrue(after.toMillis() >= 800, "handed " + after.toMillis() + " ms after the flush");
+        return Duration.ofNanos(System.nanoTime() - flushed);
       } finally {
         journaled.complete(null);
         batch.join();
@@ -239,7 +262,7 @@ class KafkaConsumersTest extends KafkaConsumersFixture {
         handoff,
         firstCopies,
         clock,
-        new IntakeFirst(clock));
+        new IntakeFirst(clock, true));
   }
 
   private Properties pluginConsumerProperties(String pluginId) {
