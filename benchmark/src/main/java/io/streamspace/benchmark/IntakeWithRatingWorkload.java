@@ -30,8 +30,10 @@ import javax.sql.DataSource;
  * journaled once, that the schedule in effect was every minute ({@code GET .../jobs/status}), and
  * that the runs overlapping the window (the host's run history, {@code host_job_runs}) are as
  * many as wanted and all succeeded. Two rows: intake's latencies per batch, the target, over the
- * batches under way while a run ran (the sessions' creation round, before any run, is slower and
- * not what the target is about: the latencies over every batch are in the row's name); and those
+ * batches under way while a run ran, and in its name the same run's baseline, the heartbeat
+ * batches under way while none ran (what rating adds is the difference: intake at full speed has
+ * a tail of its own), and the latencies over every batch (the sessions' creation round, before
+ * any run, is slower and not what the target is about); and those
  * runs' own time ({@link RatingCost}) beside their wall time, against a {@code COPY} of as many
  * rows as they rated.
  */
@@ -194,14 +196,21 @@ final class IntakeWithRatingWorkload implements Workload {
         rated == 0
             ? null
             : RatingCost.copy(context.dataSource(), rated, hourStart, hourStart.plusSeconds(3600));
-    // the target is intake while rating: the batches under way while a run ran; the others
-    // (the sessions' creation first of all, before any run) are told beside them
-    List<Long> whileRating =
-        sent.batches().stream()
-            .filter(batch -> runs.stream().anyMatch(run -> run.overlaps(batch)))
-            .map(EventSender.Batch::nanos)
-            .toList();
+    // the target is intake while rating: the batches under way while a run ran; the heartbeats
+    // while none ran are the baseline, and the creation round (before any run) is left out of it
+    List<Long> whileRating = new ArrayList<>();
+    List<Long> beside = new ArrayList<>();
+    List<EventSender.Batch> batches = sent.batches();
+    for (int b = 0; b < batches.size(); b++) {
+      EventSender.Batch batch = batches.get(b);
+      if (runs.stream().anyMatch(run -> run.overlaps(batch))) {
+        whileRating.add(batch.nanos());
+      } else if (b >= traffic.creationBatches()) {
+        beside.add(batch.nanos());
+      }
+    }
     Latencies during = Latencies.of(whileRating);
+    Latencies noRun = Latencies.of(beside);
     Latencies all = Latencies.of(sent.batchNanos());
     String how =
         small
@@ -214,8 +223,14 @@ final class IntakeWithRatingWorkload implements Workload {
                     .formatted(NAME, JOB)
                 + " while a run ran: %,d of %,d batches; %d run(s) overlapped: %s; p50/p99 of"
                     .formatted(whileRating.size(), sent.batches().size(), runs.size(), how)
-                + " every batch, the sessions' creation included: %s / %s)"
-                    .formatted(BenchTable.latency(all.p50()), BenchTable.latency(all.p99())),
+                + " the %,d heartbeat batches under way while none ran, the same run's baseline:"
+                    .formatted(beside.size())
+                + " %s / %s; of every batch, the sessions' creation included: %s / %s)"
+                    .formatted(
+                        BenchTable.latency(noRun.p50()),
+                        BenchTable.latency(noRun.p99()),
+                        BenchTable.latency(all.p50()),
+                        BenchTable.latency(all.p99())),
             size,
             sending,
             sent.events() / IntakeWorkload.seconds(sending),

@@ -46,7 +46,15 @@ final class SessionTraffic {
     this.openedAt = openedAt;
   }
 
-  /** Creates the sessions, then posts heartbeat rounds until {@code deadline} (nanoTime). */
+  /** How many batches create the sessions: the first of {@link #sustain}'s. */
+  int creationBatches() {
+    return perRound;
+  }
+
+  /**
+   * Creates the sessions, then posts heartbeat rounds until {@code deadline} (nanoTime): the
+   * batches sent, the creation round's first.
+   */
   EventSender.Sent sustain(EventSender sender, long deadline) throws Exception {
     EventSender.Sent created = sender.send(perRound, this::batch);
     return created.plus(sender.send(Integer.MAX_VALUE, b -> batch(b + perRound), deadline));

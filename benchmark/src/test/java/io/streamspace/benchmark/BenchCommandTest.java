@@ -91,6 +91,14 @@ class BenchCommandTest {
             + " the report of every organization as JSON and CSV), analytics-reads four,"
             + " what-if and forecast-backtest one: "
             + rows);
+    String whileRating =
+        rows.stream()
+            .filter(r -> r.startsWith("| intake-with-rating: intake's"))
+            .findFirst()
+            .orElseThrow();
+    assertTrue(
+        whileRating.contains("heartbeat batches under way while none ran, the same run's baseline"),
+        "intake while rating names the same run's baseline: " + whileRating);
     List<String> whatIf =
         split(rows.stream().filter(r -> r.startsWith("| what-if: ")).findFirst().orElseThrow());
     assertTrue(whatIf.get(1).contains("organizations answered"), "the what-if's size: " + whatIf);
