@@ -42,15 +42,18 @@ class IntakeWithRatingWindowTest {
     Run minute = run("2026-11-28T05:50:00.300Z", Duration.ofMillis(400));
     Run outlasting = run("2026-11-28T05:49:00.542Z", Duration.ofMillis(78_403));
 
-    assertEquals(2, IntakeWithRatingWorkload.expectedRuns(from, to, List.of(), 1), "none yet");
-    assertEquals(2, IntakeWithRatingWorkload.expectedRuns(from, to, List.of(hour), 1));
-    assertEquals(2, IntakeWithRatingWorkload.expectedRuns(from, to, List.of(hour, minute), 1));
+    assertEquals(2, IntakeWithRatingWorkload.expectedRuns(from, to, List.of()), "none yet");
+    assertEquals(2, IntakeWithRatingWorkload.expectedRuns(from, to, List.of(hour)));
+    assertEquals(2, IntakeWithRatingWorkload.expectedRuns(from, to, List.of(hour, minute)));
     assertEquals(
         1,
-        IntakeWithRatingWorkload.expectedRuns(from, to, List.of(outlasting), 1),
+        IntakeWithRatingWorkload.expectedRuns(from, to, List.of(outlasting)),
         "the hour's run of 78 s was still rating at 05:50 (run AK, on Kafka)");
+    Instant small = Instant.parse("2026-11-28T05:48:10Z");
     assertEquals(
-        3, IntakeWithRatingWorkload.expectedRuns(from, to, List.of(), 3), "at least as asked");
+        1,
+        IntakeWithRatingWorkload.expectedRuns(small, small.plusSeconds(4), List.of()),
+        "a window with no minute mark: the small size's run through the route");
   }
 
   private static Run run(String startedAt, Duration took) {
