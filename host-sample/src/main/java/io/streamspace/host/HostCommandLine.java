@@ -49,9 +49,9 @@ final class HostCommandLine {
           "                      (security.protocol, sasl.*, ssl.*...; its values are never",
           "                      logged or printed)",
           "  --kafka-intake-first <on|off>  whether the journal's consumers rest while this",
-          "                      node's intake journals a burst (default: "
-              + "$STREAMSPACE_KAFKA_INTAKE_FIRST,",
-          "                      else on); off where the node has cores to spare",
+          "                      node's intake journals a burst (default:",
+          "                      $STREAMSPACE_KAFKA_INTAKE_FIRST, else on); off where the",
+          "                      node has cores to spare",
           "  --switch-journal    move the database to --journal's journal when it is used",
           "                      with the other (each plugin goes on from the new journal's",
           "                      end); without it such a start is refused",

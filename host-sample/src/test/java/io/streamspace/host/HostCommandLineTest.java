@@ -389,6 +389,13 @@ class HostCommandLineTest {
             HostCommandLine.UsageException.class,
             () -> intakeFirst(Map.of(), jar, "--kafka-intake-first", "sometimes"));
     assertEquals("--kafka-intake-first must be on or off, got sometimes", refused.getMessage());
+    HostCommandLine.UsageException refusedVariable =
+        assertThrows(
+            HostCommandLine.UsageException.class,
+            () -> intakeFirst(Map.of("STREAMSPACE_KAFKA_INTAKE_FIRST", "maybe"), jar));
+    assertEquals(
+        "STREAMSPACE_KAFKA_INTAKE_FIRST must be on or off, got maybe",
+        refusedVariable.getMessage());
     HostCommandLine.UsageException withoutKafka =
         assertThrows(
             HostCommandLine.UsageException.class,

@@ -164,7 +164,11 @@ abstract class KafkaConsumersFixture {
   }
 
   KafkaSettings settings(String topic) {
-    return new KafkaSettings(kafka.bootstrapServers(), topic, 3, (short) 1, Map.of());
+    return settings(topic, true);
+  }
+
+  KafkaSettings settings(String topic, boolean intakeFirst) {
+    return new KafkaSettings(kafka.bootstrapServers(), topic, 3, (short) 1, Map.of(), intakeFirst);
   }
 
   String topic(int partitions) {

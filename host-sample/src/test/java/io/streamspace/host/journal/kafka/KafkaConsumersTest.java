@@ -121,19 +121,10 @@ class KafkaConsumersTest extends KafkaConsumersFixture {
     Recording recording = new Recording();
     CompletableFuture<Void> journaling = new CompletableFuture<>();
     CompletableFuture<Void> journaled = new CompletableFuture<>();
-    KafkaSettings settings = settings(topic);
-    settings =
-        new KafkaSettings(
-            settings.bootstrapServers(),
-            topic,
-            settings.partitions(),
-            settings.replicationFactor(),
-            settings.clientProperties(),
-            intakeFirst);
     // the records are journaled by the real clock, after the consumers' clock (NOW): each round
     // is within 30 s of the journal's end, where consumers rest
     try (KafkaConsumers consumers =
-        consumers(settings, recording, database.dataSource(), "node-1")) {
+        consumers(settings(topic, intakeFirst), recording, database.dataSource(), "node-1")) {
       consumers.started(new ActivePlugin("resting", plugin, null));
       awaitPositioned("resting", topic, 1);
       CompletableFuture<Appended> batch =
