@@ -27,16 +27,15 @@ import javax.sql.DataSource;
  * it, or one that outlasts the minute ({@link #expectedRuns}); small sends for 4 s, too short to
  * wait for a minute's cron, so it also runs the job through its route ({@code POST
  * .../jobs/calculate-usage}, the scheduler's run-now) a third of the way in, once billing holds
- * the sessions. Checks that every batch was accepted and
- * journaled once, that the schedule in effect was every minute ({@code GET .../jobs/status}), and
- * that the runs overlapping the window (the host's run history, {@code host_job_runs}) are as
- * many as wanted and all succeeded. Two rows: intake's latencies per batch, the target, over the
- * batches under way while a run ran, and in its name the same run's baseline, the heartbeat
- * batches under way while none ran (what rating adds is the difference: intake at full speed has
- * a tail of its own), and the latencies over every batch (the sessions' creation round, before
- * any run, is slower and not what the target is about); and those
- * runs' own time ({@link RatingCost}) beside their wall time, against a {@code COPY} of as many
- * rows as they rated.
+ * the sessions. Checks that every batch was accepted and journaled once, that the schedule in
+ * effect was every minute ({@code GET .../jobs/status}), and that the runs overlapping the window
+ * (the host's run history, {@code host_job_runs}) are as many as wanted and all succeeded. Two
+ * rows: intake's latencies per batch, the target, over the batches under way while a run ran, and
+ * in its name the same run's baseline, the heartbeat batches under way while none ran (what
+ * rating adds is the difference: intake at full speed has a tail of its own), and the latencies
+ * over every batch (the sessions' creation round, before any run, is slower and not what the
+ * target is about); and those runs' own time ({@link RatingCost}) beside their wall time, against
+ * a {@code COPY} of as many rows as they rated.
  */
 final class IntakeWithRatingWorkload implements Workload {
 
@@ -307,7 +306,7 @@ final class IntakeWithRatingWorkload implements Workload {
    * The job's runs that overlapped the window, once the host's run history holds them: it records
    * a run when it ends, so the runs the cron started in the window (one each minute) that are
    * still rating when intake stops, as beside a backlog on Kafka, are waited for, up to {@link
-   * #RUN_END_WAIT}; at least {@code wanted}.
+   * #RUN_END_WAIT}, until they are as many as {@link #expectedRuns} wants.
    */
   private static List<Run> runsDuring(
       DataSource dataSource, Instant from, Instant to, BenchContext.Progress progress)

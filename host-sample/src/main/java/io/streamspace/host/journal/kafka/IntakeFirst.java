@@ -88,14 +88,15 @@ final class IntakeFirst {
   /**
    * How long a consumer rests after a round that took {@code round}, the oldest of whose records
    * was journaled at {@code oldestJournaledAt}: zero unless intake first is on, intake is busy
-   * and the round began within {@link #RESTS_WITHIN} of the journal's end.
+   * and the round began within {@link #RESTS_WITHIN} of the journal's end. The oldest record is
+   * looked for only when the first two hold (a pass over the round's records).
    */
-  Duration restAfter(Duration round, Instant oldestJournaledAt) {
-    if (!on) {
+  Duration restAfter(Duration round, Supplier<Instant> oldestJournaledAt) {
+    if (!on || !intakeBusy()) {
       return Duration.ZERO;
     }
-    boolean near = Duration.between(oldestJournaledAt, clock.instant()).compareTo(RESTS_WITHIN) < 0;
-    if (!near || !intakeBusy()) {
+    Duration behind = Duration.between(oldestJournaledAt.get(), clock.instant());
+    if (behind.compareTo(RESTS_WITHIN) >= 0) {
       return Duration.ZERO;
     }
     Duration rest = round.multipliedBy(REST_PER_WORK);

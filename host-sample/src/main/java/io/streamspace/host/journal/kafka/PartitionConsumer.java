@@ -251,7 +251,7 @@ abstract class PartitionConsumer implements ConsumerRebalanceListener {
       renewedAt = System.nanoTime();
       changed();
       Duration rest =
-          intakeFirst.restAfter(Duration.ofNanos(System.nanoTime() - began), oldest(round));
+          intakeFirst.restAfter(Duration.ofNanos(System.nanoTime() - began), () -> oldest(round));
       if (!rest.isZero()) {
         pause(rest);
       }

@@ -24,7 +24,7 @@ class IntakeFirstTest {
   @Test
   void whileABatchIsJournaled_aConsumerRestsTwiceAsLongAsItsRoundTook() {
     Duration rest =
-        intakeFirst.journaling(() -> intakeFirst.restAfter(ROUND, NOW.minusSeconds(29)));
+        intakeFirst.journaling(() -> intakeFirst.restAfter(ROUND, () -> NOW.minusSeconds(29)));
     assertEquals(Duration.ofMillis(240), rest);
   }
 
@@ -32,19 +32,20 @@ class IntakeFirstTest {
   void justAfterABatch_itStillRests_andNoLongerOnceIntakeHasBeenQuiet100Ms() {
     intakeFirst.journaling(() -> null);
     nanos.addAndGet(Duration.ofMillis(99).toNanos());
-    assertEquals(Duration.ofMillis(240), intakeFirst.restAfter(ROUND, NOW));
+    assertEquals(Duration.ofMillis(240), intakeFirst.restAfter(ROUND, () -> NOW));
 
     nanos.addAndGet(Duration.ofMillis(1).toNanos());
-    assertEquals(Duration.ZERO, intakeFirst.restAfter(ROUND, NOW));
+    assertEquals(Duration.ZERO, intakeFirst.restAfter(ROUND, () -> NOW));
   }
 
   @Test
   void aConsumerWhoseRoundBeganWithARecordJournaled30SecondsAgo_doesNotRest() {
     intakeFirst.journaling(
         () -> {
-          assertEquals(Duration.ZERO, intakeFirst.restAfter(ROUND, NOW.minusSeconds(30)), "30 s");
           assertEquals(
-              Duration.ZERO, intakeFirst.restAfter(ROUND, NOW.minusSeconds(600)), "10 min");
+              Duration.ZERO, intakeFirst.restAfter(ROUND, () -> NOW.minusSeconds(30)), "30 s");
+          assertEquals(
+              Duration.ZERO, intakeFirst.restAfter(ROUND, () -> NOW.minusSeconds(600)), "10 min");
           return null;
         });
   }
@@ -52,21 +53,23 @@ class IntakeFirstTest {
   @Test
   void switchedOff_aConsumerNeverRests_evenWhileABatchIsJournaled() {
     IntakeFirst off = new IntakeFirst(clock, nanos::get, false);
-    assertEquals(Duration.ZERO, off.journaling(() -> off.restAfter(ROUND, NOW)));
+    assertEquals(Duration.ZERO, off.journaling(() -> off.restAfter(ROUND, () -> NOW)));
   }
 
   @Test
   void aRestIsASecondAtMost_howeverLongItsRoundTook() {
     intakeFirst.journaling(
         () -> {
-          assertEquals(Duration.ofSeconds(1), intakeFirst.restAfter(Duration.ofMillis(501), NOW));
-          assertEquals(Duration.ofSeconds(1), intakeFirst.restAfter(Duration.ofSeconds(20), NOW));
+          assertEquals(
+              Duration.ofSeconds(1), intakeFirst.restAfter(Duration.ofMillis(501), () -> NOW));
+          assertEquals(
+              Duration.ofSeconds(1), intakeFirst.restAfter(Duration.ofSeconds(20), () -> NOW));
           return null;
         });
   }
 
   @Test
   void onANodeWhoseIntakeNeverJournaled_noConsumerRests() {
-    assertEquals(Duration.ZERO, intakeFirst.restAfter(ROUND, NOW));
+    assertEquals(Duration.ZERO, intakeFirst.restAfter(ROUND, () -> NOW));
   }
 }
