@@ -149,10 +149,12 @@ class BillingPagesBrowserTest extends BillingHostTestBase {
                                 "cpu_cores",
                                 1))))))
         .expect(201);
-    // The admin page's analytics and dashboard figures are refresh-dashboard's snapshots, taken
-    // every 5 minutes of the wall clock and kept while younger than 10 minutes of this test's:
-    // one taken while the scenario above was posted (before its invoices) would lack them, as it
-    // once did. One taken after it, a second later, is newer than any taken meanwhile.
+    // The admin page's analytics and dashboard figures are refresh-dashboard's snapshots while
+    // one is at most 10 minutes older than the test's clock, else computed when asked. The cron
+    // (every 5 minutes of the wall clock) could take one while the scenario above was posted,
+    // before its invoices, and the page showed it (the analytics without USD). One taken a
+    // second later on the test's clock replaces any taken at NOW (only a newer one does), and,
+    // ahead of the clock once it is back at NOW, is never served: the page computes its figures.
     clock.advance(Duration.ofSeconds(1));
     api.runJob("refresh-dashboard");
     clock.set(NOW);
