@@ -8,6 +8,7 @@ import static io.streamspace.billing.http.Schema.oneOf;
 import static io.streamspace.billing.http.Schema.string;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.streamspace.billing.jobs.JobNames;
 import io.streamspace.common.http.ApiException;
 import io.streamspace.common.http.Json;
 import io.streamspace.plugin.api.http.Caller;
@@ -189,21 +190,7 @@ public final class JobRoutes {
               one bound at which the host stops waiting for a manual run too): the run goes on and \
               `GET /jobs/status` shows it as the last run once it ends; 400 naming `reason` when \
               it is missing or blank (nothing runs); 404 for an unknown job.""")
-          .params(
-              Param.path(
-                  "name",
-                  string()
-                      .enumOf(
-                          "calculate-usage",
-                          "check-balances",
-                          "check-budgets",
-                          "check-quotas",
-                          "collect-payments",
-                          "finalize-invoices",
-                          "generate-invoices",
-                          "pay-creators",
-                          "plan-migrations",
-                          "trials")))
+          .params(Param.path("name", string().enumOf(JobNames.ALL.toArray(String[]::new))))
           .body(JOB_RUN_REQUEST)
           .answers(200, Response.of("the run's outcome").json(JOB_RUN))
           .answers(

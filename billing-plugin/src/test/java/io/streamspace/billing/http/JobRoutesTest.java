@@ -27,6 +27,8 @@ import io.streamspace.plugin.api.jobs.JobStarter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.AfterEach;
@@ -112,6 +114,24 @@ class JobRoutesTest {
 
     verify(scheduler)
         .runNow("check-quotas", new JobStarter("root", "a customer paid by wire", "req-run"));
+  }
+
+  @Test
+  void theApiDescriptionListsEveryJobScheduled_asTheNamesARunMayTake() throws Exception {
+    Set<String> scheduled = new TreeSet<>();
+    billing
+        .call(HttpMethod.GET, "/jobs/status", admin("root"))
+        .body()
+        .get("jobs")
+        .forEach(job -> scheduled.add(job.get("name").asText()));
+    JsonNode description =
+        new ObjectMapper().readTree(billing.context.routes().description().orElseThrow());
+    Set<String> described = new TreeSet<>();
+    description
+        .at("/paths/~1jobs~1{name}/post/parameters/0/schema/enum")
+        .forEach(name -> described.add(name.asText()));
+
+    assertEquals(scheduled, described);
   }
 
   @Test
