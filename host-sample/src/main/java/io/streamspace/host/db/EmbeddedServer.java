@@ -48,7 +48,7 @@ final class EmbeddedServer {
    * cache, which under busy intake grew by 20–40 MB/s to a gigabyte and more, written out every
    * 30 s or so in one burst of a few tenths of a second during which every commit's WAL flush
    * waited: 3 to 5 of the 10 slowest batches beside calculate-usage met one, and the slowest took
-   * 0.5–0.7 s (BENCHMARKS.md, run AI).
+   * 0.5–0.7 s (docs/benchmark-history.md, run AI).
    */
   private static final String BACKEND_FLUSH_AFTER = "256kB";
 

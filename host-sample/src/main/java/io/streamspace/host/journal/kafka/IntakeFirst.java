@@ -14,8 +14,8 @@ import java.util.function.Supplier;
  * journaled less than {@link #RESTS_WITHIN} ago; further behind they run flat out. So a burst is
  * journaled at intake's pace, not held to the consumers', and applied after it, which the topic
  * is there for. On one machine of two cores, intake on Kafka journaled 0.22-0.28 × a raw
- * producer's rate with the consumers beside it, 0.34-0.40 × with them resting (BENCHMARKS.md,
- * run AJ).
+ * producer's rate with the consumers beside it, 0.34-0.40 × with them resting
+ * (docs/benchmark-history.md, run AJ).
  *
  * <p>The price is freshness, under a steady load as in a burst: a load the consumers keep up with
  * flat out but not resting keeps them about {@link #RESTS_WITHIN} behind, and a load they cannot
