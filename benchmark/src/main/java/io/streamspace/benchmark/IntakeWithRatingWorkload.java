@@ -64,6 +64,13 @@ final class IntakeWithRatingWorkload implements Workload {
       ORDER BY started_at
       """;
 
+  // the host's scheduler keys a plugin's job by the plugin's id (its group) and the job's name
+  private static final String EXECUTING =
+      """
+      SELECT 1 FROM qrtz_fired_triggers
+      WHERE job_group = 'billing' AND job_name = ? AND state = 'EXECUTING' AND fired_time < ?
+      """;
+
   /**
    * One calculate-usage run that overlapped the window, from the host's run history: {@code own}
    * its own time ({@link RatingCost#own}), null for a failed run.
@@ -306,7 +313,11 @@ final class IntakeWithRatingWorkload implements Workload {
    * The job's runs that overlapped the window, once the host's run history holds them: it records
    * a run when it ends, so the runs the cron started in the window (one each minute) that are
    * still rating when intake stops, as beside a backlog on Kafka, are waited for, up to {@link
-   * #RUN_END_WAIT}, until they are as many as {@link #expectedRuns} wants.
+   * #RUN_END_WAIT}, until they are as many as {@link #expectedRuns} wants and none that started
+   * in the window is still executing (Quartz's fired triggers): a run begun after one that
+   * outlasted its minute, not recorded yet, would leave its batches among those while none ran.
+   *
+   * @throws IllegalStateException when a run that started in the window still executes then
    */
   private static List<Run> runsDuring(
       DataSource dataSource, Instant from, Instant to, BenchContext.Progress progress)
@@ -316,11 +327,29 @@ final class IntakeWithRatingWorkload implements Workload {
     if (runs.size() < expectedRuns(from, to, runs)) {
       progress.line(NAME + ": waiting for the window's runs of " + JOB + " to end");
     }
-    while (runs.size() < expectedRuns(from, to, runs) && System.nanoTime() < deadline) {
+    while ((runs.size() < expectedRuns(from, to, runs) || executingSince(dataSource, to))
+        && System.nanoTime() < deadline) {
       Thread.sleep(500);
       runs = recordedRunsDuring(dataSource, from, to);
     }
+    if (executingSince(dataSource, to)) {
+      throw new IllegalStateException(
+          "a %s run that started in the window was still rating %d minutes after it"
+              .formatted(JOB, RUN_END_WAIT.toMinutes()));
+    }
     return runs;
+  }
+
+  /** Whether a run of the job that Quartz fired before {@code to} is still executing. */
+  static boolean executingSince(DataSource dataSource, Instant to) throws SQLException {
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement query = connection.prepareStatement(EXECUTING)) {
+      query.setString(1, JOB);
+      query.setLong(2, to.toEpochMilli());
+      try (ResultSet rows = query.executeQuery()) {
+        return rows.next();
+      }
+    }
   }
 
   /**
