@@ -313,31 +313,39 @@ final class IntakeWithRatingWorkload implements Workload {
    * The job's runs that overlapped the window, once the host's run history holds them: it records
    * a run when it ends, so the runs the cron started in the window (one each minute) that are
    * still rating when intake stops, as beside a backlog on Kafka, are waited for, up to {@link
-   * #RUN_END_WAIT}, until they are as many as {@link #expectedRuns} wants and none that started
-   * in the window is still executing (Quartz's fired triggers): a run begun after one that
-   * outlasted its minute, not recorded yet, would leave its batches among those while none ran.
+   * #RUN_END_WAIT}, until they are as many as {@link #expectedRuns} wants and none that Quartz
+   * fired before the window's end is still executing (its fired triggers): a run begun after one
+   * that outlasted its minute, not recorded yet, would leave its batches among those while none
+   * ran. Whether one executes is asked before the history is read: a run records itself before
+   * its fired trigger goes, so a run that ends between the two is in the history read after.
    *
-   * @throws IllegalStateException when a run that started in the window still executes then
+   * @throws IllegalStateException when a run fired before the window's end still executes then
    */
   private static List<Run> runsDuring(
       DataSource dataSource, Instant from, Instant to, BenchContext.Progress progress)
       throws SQLException, InterruptedException {
     long deadline = System.nanoTime() + RUN_END_WAIT.toNanos();
-    List<Run> runs = recordedRunsDuring(dataSource, from, to);
-    if (runs.size() < expectedRuns(from, to, runs)) {
-      progress.line(NAME + ": waiting for the window's runs of " + JOB + " to end");
-    }
-    while ((runs.size() < expectedRuns(from, to, runs) || executingSince(dataSource, to))
-        && System.nanoTime() < deadline) {
+    boolean said = false;
+    while (true) {
+      boolean executing = executingSince(dataSource, to);
+      List<Run> runs = recordedRunsDuring(dataSource, from, to);
+      if (!executing && runs.size() >= expectedRuns(from, to, runs)) {
+        return runs;
+      }
+      if (System.nanoTime() > deadline) {
+        if (executing) {
+          throw new IllegalStateException(
+              "a %s run fired before the window's end was still rating %d minutes after it"
+                  .formatted(JOB, RUN_END_WAIT.toMinutes()));
+        }
+        return runs; // too few: the caller says so
+      }
+      if (!said) {
+        progress.line(NAME + ": waiting for the window's runs of " + JOB + " to end");
+        said = true;
+      }
       Thread.sleep(500);
-      runs = recordedRunsDuring(dataSource, from, to);
     }
-    if (executingSince(dataSource, to)) {
-      throw new IllegalStateException(
-          "a %s run that started in the window was still rating %d minutes after it"
-              .formatted(JOB, RUN_END_WAIT.toMinutes()));
-    }
-    return runs;
   }
 
   /** Whether a run of the job that Quartz fired before {@code to} is still executing. */

@@ -20,8 +20,9 @@ import org.slf4j.LoggerFactory;
  * flush()}; then, while that flush is under way, the next round is read and handed, and only once
  * a round's flush has completed does the position move past it (to the end of that round, never
  * further). Delivery is at least once: a round cut short (a crash, a failed flush, a lost lease)
- * is handed again from the last position, with the round handed after it, and plugins key what
- * they store by natural keys, so a second delivery changes nothing.
+ * is handed again from the last position, with the round handed after it, as is one whose move a
+ * crash of the database lost ({@link JournalCursors#advance} does not wait for the WAL's flush),
+ * and plugins key what they store by natural keys, so a second delivery changes nothing.
  */
 final class JournalConsumer {
 

@@ -43,7 +43,8 @@ final class JournalCursors {
   // database loses in a crash only hands the entries after the last position kept again, which
   // every plugin takes (delivery is at least once), and the lease it renewed is taken again or
   // runs out. A plugin's round ends with it and intake's answer waits for the round: one flush
-  // fewer on the path of every batch.
+  // fewer on the path of every batch. Never run inside a transaction of other writes: they would
+  // commit unflushed too.
   private static final String ADVANCE =
       """
       WITH unflushed AS (SELECT set_config('synchronous_commit', 'off', true))

@@ -57,6 +57,9 @@ public final class JournalRetention implements AutoCloseable {
 
   private static final int IDS_PER_DELETE = 10_000;
 
+  // A position read here may be a move not yet flushed (JournalCursors#advance): a delete it
+  // allows commits with a flush, which writes the WAL up to and past that move, so a crash never
+  // keeps the delete and loses the move.
   private static final String LOWEST_INSTALLED_POSITION =
       """
       SELECT min(c.position) FROM host_journal_cursors c JOIN host_plugins p USING (plugin_id)

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
  * A consumer's move of its cursor is committed without waiting for the WAL's flush, on the durable
  * server the host runs (fsync and synchronous commit on): a move lost in a crash only hands
  * entries again, and intake's answer waits for the move. Counted by the server's own WAL
- * statistics, on one connection (a backend's counts are its own until it reports them).
+ * statistics ({@code pg_stat_wal}, PostgreSQL 14 to 17), on one connection (a backend's counts are
+ * its own until it reports them).
  */
 class CursorMoveFlushTest {
 
@@ -38,9 +39,11 @@ class CursorMoveFlushTest {
       cursors.acquire("plugin", "node-a", LEASE);
 
       long before = walFlushes(oneConnection);
+      long began = System.nanoTime();
       for (int seq = 1; seq <= MOVES; seq++) {
         assertTrue(cursors.advance("plugin", "node-a", seq, LEASE));
       }
+      long tookMillis = (System.nanoTime() - began) / 1_000_000;
       long byMoves = walFlushes(oneConnection) - before;
 
       before = walFlushes(oneConnection);
@@ -50,8 +53,12 @@ class CursorMoveFlushTest {
       long byCommits = walFlushes(oneConnection) - before;
 
       assertTrue(byCommits >= MOVES, "each plain commit flushes: " + byCommits);
-      // the WAL writer flushes what the moves wrote every 200 ms meanwhile
-      assertTrue(byMoves <= MOVES / 5, "the moves waited for flushes: " + byMoves);
+      // meanwhile the WAL writer flushes what the moves wrote, every 200 ms (wal_writer_delay):
+      // a bound on a slow machine too, and half the flushes of as many commits at most
+      long writersFlushes = tookMillis / 200 + 5;
+      assertTrue(
+          byMoves <= Math.min(writersFlushes, MOVES / 2),
+          "the moves waited for flushes: " + byMoves + " in " + tookMillis + " ms");
     }
   }
 
