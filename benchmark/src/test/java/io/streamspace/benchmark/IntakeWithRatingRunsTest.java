@@ -19,8 +19,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * intake-with-rating counts a batch as beside no run only once every run that started in the
- * window has ended: the host's run history records a run at its end, so one still executing is
+ * intake-with-rating counts a batch as beside no run only once every run Quartz fired before the
+ * window's end has ended: the host's run history records a run at its end, so one still executing is
  * found among Quartz's fired triggers, where the host's clustered scheduler keeps it.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)

@@ -226,9 +226,9 @@ public final class InvoiceDrafts {
    * Tells the planner of the drafts just opened ({@link #ANALYZE_AFTER}): until billing_invoices
    * is analyzed again, its statistics say drafts are rare, and finalization's statements are
    * planned for a few. At 100,000 drafts its chunks ran 2 to 5 times slower until autovacuum's
-   * next pass analyzed the table (up to a minute later, BENCHMARKS.md run R); once the table
-   * holds a few years of invoices, a month's drafts change too small a share of its rows for
-   * autovacuum to analyze it at all.
+   * next pass analyzed the table (up to a minute later, docs/benchmark-history.md run R); once the
+   * table holds a few years of invoices, a month's drafts change too small a share of its rows
+   * for autovacuum to analyze it at all.
    */
   private void analyzeInvoices() throws SQLException {
     try (Connection connection = dataSource.getConnection();

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
  * the invoice's key, not through the partial index of the invoices that count
  * (billing_invoices_billed), which the planner then takes as empty and which holds every invoice
  * finalized since: scanned whole for each invoice, it slowed each chunk more than the last
- * (BENCHMARKS.md, run V).
+ * (docs/benchmark-history.md, run V).
  */
 class RevenueTriggerPlanTest {
 
