@@ -87,8 +87,8 @@ final class Bench implements BenchHost, AutoCloseable {
    * At full size, a host for each workload, on a new embedded PostgreSQL in a folder of its own,
    * deleted once the workload's rows are in. A full run's workloads together seed more than a
    * machine like this one has disk for (admin-reads alone 31 GB), and on one host the accounts
-   * every earlier workload seeded slow the next: in run R (BENCHMARKS.md), check-quotas ran over
-   * them for 6 minutes beside calculate-usage and the usage reads.
+   * every earlier workload seeded slow the next: in run R (docs/benchmark-history.md),
+   * check-quotas ran over them for 6 minutes beside calculate-usage and the usage reads.
    */
   private static BenchRunner.Hosts<Bench> hostPerWorkload(
       Path folder, BenchCommandLine line, PrintStream progress) {

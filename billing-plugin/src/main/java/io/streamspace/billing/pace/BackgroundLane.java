@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
  * to a third of a core or so, but on its own: at the hour they start at the same second, and in
  * run AI the hour's run began beside refresh-dashboard's statement and an admission reload, three
  * statements on two cores beside intake, while the run's slowest batches were under way
- * (BENCHMARKS.md). On a node that meters nothing, nothing waits: each works at once.
+ * (docs/benchmark-history.md). On a node that meters nothing, nothing waits: each works at once.
  *
  * <p>A work waits for the lane {@link #LONGEST_WAIT} at most, then works beside the one holding
  * it, so that none stops for good behind another. The lane is taken before the work's

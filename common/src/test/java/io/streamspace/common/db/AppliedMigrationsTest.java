@@ -11,7 +11,10 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import java.util.Optional;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -62,7 +65,11 @@ class AppliedMigrationsTest {
     history(3, "2", "second", "SQL", second + 1, true);
     assertEquals(Optional.empty(), upToDate(), "V2 changed since it was applied");
 
-    execute("UPDATE test_history SET checksum = " + second + ", description = 'renamed'");
+    execute(
+        "UPDATE test_history SET checksum = "
+            + second
+            + ", description = 'renamed'"
+            + " WHERE version = '2'");
     assertEquals(Optional.empty(), upToDate(), "descriptions changed");
   }
 
@@ -93,6 +100,36 @@ class AppliedMigrationsTest {
         Optional.empty(),
         AppliedMigrations.upToDate(dataSource, loader, "db/none", "test_history"),
         "no such folder");
+  }
+
+  @Test
+  void twoScriptsOfOneVersion_theFolderInAJar_orInTwoPlaces_isForFlyway() throws Exception {
+    Files.writeString(classes.resolve("db/test/V2__another.sql"), "SELECT 2;\n");
+    assertEquals(Optional.empty(), upToDate(), "V2 twice: Flyway refuses it");
+    Files.delete(classes.resolve("db/test/V2__another.sql"));
+    assertEquals(Optional.of("2"), upToDate());
+
+    Path jar = classes.resolveSibling(classes.getFileName() + ".jar");
+    try (ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(jar))) {
+      out.putNextEntry(new ZipEntry("db/")); // folders' entries, as a jar the build makes has
+      out.putNextEntry(new ZipEntry("db/test/"));
+      for (String name : List.of("V1__first_tables.sql", "V2__second.sql")) {
+        out.putNextEntry(new ZipEntry("db/test/" + name));
+        out.write(Files.readAllBytes(classes.resolve("db/test/" + name)));
+      }
+    }
+    ClassLoader inAJar = new URLClassLoader(new URL[] {jar.toUri().toURL()}, null);
+    assertEquals(
+        Optional.empty(),
+        AppliedMigrations.upToDate(dataSource, inAJar, "db/test", "test_history"),
+        "in a jar");
+
+    ClassLoader twoPlaces =
+        new URLClassLoader(new URL[] {classes.toUri().toURL(), jar.toUri().toURL()}, null);
+    assertEquals(
+        Optional.empty(),
+        AppliedMigrations.upToDate(dataSource, twoPlaces, "db/test", "test_history"),
+        "in two places: Flyway reads both");
   }
 
   @Test

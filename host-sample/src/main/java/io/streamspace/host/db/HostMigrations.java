@@ -16,7 +16,8 @@ public final class HostMigrations {
    * Applies {@code db/host} migrations. The history table is the host's own and baselining at
    * version 0 lets Flyway start in a {@code public} schema that plugins' tables already share. A
    * schema whose history holds exactly these migrations is told by one read, without starting
-   * Flyway.
+   * Flyway, where they are files in a folder (the tests' classes); from the host's jar (as it runs,
+   * and in its image) Flyway checks them.
    */
   public static void migrate(DataSource dataSource) {
     ClassLoader loader = HostMigrations.class.getClassLoader();
