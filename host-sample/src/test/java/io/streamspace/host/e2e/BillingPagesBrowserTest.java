@@ -237,9 +237,7 @@ class BillingPagesBrowserTest extends BillingHostTestBase {
   /** Every test starts signed out on a fresh load of the page. */
   @BeforeEach
   void signedOut() {
-    open(PAGES);
-    browser.script("sessionStorage.clear()");
-    open(PAGES);
+    browser.openSignedOut(url(PAGES));
     browser.consoleProblems();
   }
 

@@ -2,6 +2,7 @@ package io.streamspace.host.e2e;
 
 import java.io.File;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -82,6 +83,24 @@ public final class HeadlessChromium implements AutoCloseable {
         .pollingEvery(POLL)
         .ignoring(StaleElementReferenceException.class)
         .until(condition);
+  }
+
+  /**
+   * Loads {@code url} signed out: with its origin's session storage (where the pages keep the
+   * bearer token) empty. One load when the tab shows a page of that origin already, as it does
+   * between the tests of a class: the storage is cleared from that page, then {@code url} loaded.
+   * The pages write the storage only on a user's action (signing in, a sign-in link, choosing an
+   * organization), never behind it, so nothing refills it in between. From a page of another
+   * origin (the first test's blank tab, a payment provider's stub) it takes a load of {@code url}
+   * first to reach that storage: two, as every test once took.
+   */
+  void openSignedOut(String url) {
+    String origin = URI.create(url).resolve("/").toString().replaceAll("/$", "");
+    if (!Boolean.TRUE.equals(script("return location.origin === arguments[0]", origin))) {
+      driver.get(url);
+    }
+    script("sessionStorage.clear()");
+    driver.get(url);
   }
 
   public Object script(String javascript, Object... arguments) {

@@ -98,9 +98,7 @@ class PluginsPageBrowserTest {
   /** Every test starts signed out on a fresh load of the page, the console read empty. */
   @BeforeEach
   void signedOut() {
-    open(PAGE);
-    browser.script("sessionStorage.clear()");
-    open(PAGE);
+    browser.openSignedOut("http://localhost:" + host.port() + PAGE);
     browser.consoleProblems();
   }
 
