@@ -16,7 +16,8 @@ import org.postgresql.PGConnection;
  * What a calculate-usage run costs against its baseline: its own time, from its result's message
  * (the billing plugin's {@code RatingReport}: the wall time of its transactions, without the
  * pauses it makes between its rounds of chunks for other work), and a {@code COPY} of as many
- * rows into a fresh table shaped like the usage records (its key and indexes included).
+ * rows into a fresh table shaped like the usage records (its key and indexes included), dropped
+ * once timed.
  */
 final class RatingCost {
 
@@ -100,6 +101,10 @@ final class RatingCost {
       Duration took = Duration.ofNanos(System.nanoTime() - start);
       if (copied != rows) {
         throw new IllegalStateException("COPY wrote %d of %d rows".formatted(copied, rows));
+      }
+      // no rows left for autovacuum's worker to wake to beside what runs next
+      try (Statement statement = connection.createStatement()) {
+        statement.execute("DROP TABLE bench_usage_copy");
       }
       return took;
     }
