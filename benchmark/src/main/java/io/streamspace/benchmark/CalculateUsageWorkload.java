@@ -25,8 +25,9 @@ import javax.sql.DataSource;
  * that hour of every session, which is then checked in the usage records (whatever earlier
  * workloads left due is rated by an unmeasured run first). The baseline is a
  * {@code COPY} of as many rows into a table shaped like the usage records (its key included),
- * timed before the job, once the tables intake wrote are vacuumed and analyzed, so that neither
- * meets autovacuum's work on them nor the roll-up of the job's records.
+ * timed before the job, once the tables intake wrote are vacuumed and analyzed, so that the COPY
+ * meets neither autovacuum's work on them nor the roll-up of the job's records (the job itself
+ * may still meet the every-minute roll-up and the other scheduled jobs, as on a running platform).
  * Two rows: the job's own time (its transactions' wall time, without the pauses it makes between
  * its rounds of chunks so that intake gets the cores: {@link RatingCost}) against the COPY, the
  * issue's target; and the route's wall time, pauses and the spending limits' check included.
@@ -128,7 +129,7 @@ final class CalculateUsageWorkload implements Workload {
       context.progress().line("calculate-usage: VACUUM ANALYZE, as autovacuum leaves the tables");
       vacuumWhatIntakeWrote(context.dataSource());
       // before the job: after it, the every-minute roll-up of its records could run beside it
-      long records = RESOURCES * sessions;
+      long records = (long) RESOURCES * sessions;
       context.progress().line("calculate-usage: baseline COPY of %,d rows".formatted(records));
       Duration copy = RatingCost.copy(context.dataSource(), records, hourStart, hourEnd);
       // the job alone: a run that begins while billing still counts events as arriving (a
@@ -208,9 +209,8 @@ final class CalculateUsageWorkload implements Workload {
 
   /**
    * What intake wrote opening the sessions, vacuumed and analyzed now, as autovacuum does within a
-   * minute of such writes: otherwise its worker, woken by the 300,000 events journaled, could
-   * take a core during the job or the COPY (seen in one run: the COPY at 5.8 s, 2.3 times its
-   * usual, beside its vacuum of host_journal and the minute's roll-up of the job's records).
+   * minute of such writes: otherwise its worker, woken by the events journaled (300,000 at full
+   * size), could run beside the job or the COPY (docs/benchmark-history.md, run AO).
    */
   private static void vacuumWhatIntakeWrote(DataSource dataSource) throws SQLException {
     try (Connection connection = dataSource.getConnection();

@@ -89,10 +89,11 @@ public final class HeadlessChromium implements AutoCloseable {
    * Loads {@code url} signed out: with its origin's session storage (where the pages keep the
    * bearer token) empty. One load when the tab shows a page of that origin already, as it does
    * between the tests of a class: the storage is cleared from that page, then {@code url} loaded.
-   * The pages write the storage only on a user's action (signing in, a sign-in link, choosing an
-   * organization), never behind it, so nothing refills it in between. From a page of another
+   * The pages add to the storage only on a user's action (signing in, a sign-in link, choosing
+   * an organization), never behind it, so nothing refills it in between. From a page of another
    * origin (the first test's blank tab, a payment provider's stub) it takes a load of {@code url}
-   * first to reach that storage: two, as every test once took.
+   * first to reach that storage: two, as every test once took. {@code url} has no fragment: one
+   * that differed from the page's in its fragment alone would not load it again.
    */
   void openSignedOut(String url) {
     String origin = URI.create(url).resolve("/").toString().replaceAll("/$", "");
