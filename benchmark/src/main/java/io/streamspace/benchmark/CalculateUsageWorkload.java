@@ -46,7 +46,7 @@ final class CalculateUsageWorkload implements Workload {
   private static final int OPEN_CHUNK = 100_000;
 
   /** A session's records for the hour: its cpu, its memory and its account's storage. */
-  private static final int RESOURCES = 3;
+  private static final List<String> RESOURCES = List.of("cpu", "memory", "storage");
 
   private final Integer sessions;
 
@@ -129,7 +129,7 @@ final class CalculateUsageWorkload implements Workload {
       context.progress().line("calculate-usage: VACUUM ANALYZE, as autovacuum leaves the tables");
       vacuumWhatIntakeWrote(context.dataSource());
       // before the job: after it, the every-minute roll-up of its records could run beside it
-      long records = (long) RESOURCES * sessions;
+      long records = (long) RESOURCES.size() * sessions;
       context.progress().line("calculate-usage: baseline COPY of %,d rows".formatted(records));
       Duration copy = RatingCost.copy(context.dataSource(), records, hourStart, hourEnd);
       // the job alone: a run that begins while billing still counts events as arriving (a
@@ -227,7 +227,7 @@ final class CalculateUsageWorkload implements Workload {
       throws SQLException {
     try (Connection connection = dataSource.getConnection();
         PreparedStatement count = connection.prepareStatement(RATED)) {
-      for (String resource : List.of("cpu", "memory", "storage")) {
+      for (String resource : RESOURCES) {
         count.setString(1, prefix + "%");
         count.setTimestamp(2, Timestamp.from(from));
         count.setTimestamp(3, Timestamp.from(to));

@@ -2,7 +2,6 @@ package io.streamspace.host.e2e;
 
 import java.io.File;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -96,8 +95,8 @@ public final class HeadlessChromium implements AutoCloseable {
    * that differed from the page's in its fragment alone would not load it again.
    */
   void openSignedOut(String url) {
-    String origin = URI.create(url).resolve("/").toString().replaceAll("/$", "");
-    if (!Boolean.TRUE.equals(script("return location.origin === arguments[0]", origin))) {
+    if (!Boolean.TRUE.equals(
+        script("return location.origin === new URL(arguments[0]).origin", url))) {
       driver.get(url);
     }
     script("sessionStorage.clear()");

@@ -98,7 +98,7 @@ class PluginsPageBrowserTest {
   /** Every test starts signed out on a fresh load of the page, the console read empty. */
   @BeforeEach
   void signedOut() {
-    browser.openSignedOut("http://localhost:" + host.port() + PAGE);
+    browser.openSignedOut(url(PAGE));
     browser.consoleProblems();
   }
 
@@ -365,7 +365,11 @@ class PluginsPageBrowserTest {
   }
 
   private void open(String path) {
-    browser.driver.get("http://localhost:" + host.port() + path);
+    browser.driver.get(url(path));
+  }
+
+  private String url(String path) {
+    return "http://localhost:" + host.port() + path;
   }
 
   private WebElement byId(String id) {
