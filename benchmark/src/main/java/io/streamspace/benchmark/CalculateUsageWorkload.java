@@ -28,9 +28,10 @@ import javax.sql.DataSource;
  * timed before the job, once the tables intake wrote are vacuumed and analyzed, so that the COPY
  * meets neither autovacuum's work on them nor the roll-up of the job's records (the job itself
  * may still meet the every-minute roll-up and the other scheduled jobs, as on a running platform).
- * Two rows: the job's own time (its transactions' wall time, without the pauses it makes between
- * its rounds of chunks so that intake gets the cores: {@link RatingCost}) against the COPY, the
- * issue's target; and the route's wall time, pauses and the spending limits' check included.
+ * Two rows: the job's own time (what it would take without the pacing that gives intake the cores:
+ * the pauses between its rounds of chunks and its lanes' waits for each round's last chunk; {@link
+ * RatingCost}) against the COPY, the issue's target; and the route's wall time, pacing and the
+ * spending limits' check included.
  */
 final class CalculateUsageWorkload implements Workload {
 
@@ -156,7 +157,7 @@ final class CalculateUsageWorkload implements Workload {
       return List.of(
           new BenchRow(
               "calculate-usage: one hour of every session, the job's own time (POST"
-                  + " .../jobs/calculate-usage; its transactions, without its pauses)",
+                  + " .../jobs/calculate-usage; without its pacing)",
               size,
               own,
               records * 1e9 / Math.max(1, own.toNanos()),

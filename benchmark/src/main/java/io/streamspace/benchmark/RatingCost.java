@@ -14,8 +14,9 @@ import org.postgresql.PGConnection;
 
 /**
  * What a calculate-usage run costs against its baseline: its own time, from its result's message
- * (the billing plugin's {@code RatingReport}: the wall time of its transactions, without the
- * pauses it makes between its rounds of chunks for other work), and a {@code COPY} of as many
+ * (the billing plugin's {@code RatingReport}: what it would take without its pacing, the pauses
+ * between its rounds of chunks and its lanes' waits for each round's last chunk), and a {@code
+ * COPY} of as many
  * rows into a fresh table shaped like the usage records (its key and indexes included), dropped
  * once timed.
  */

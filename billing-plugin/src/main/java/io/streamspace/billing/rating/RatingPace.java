@@ -21,22 +21,38 @@ import org.slf4j.LoggerFactory;
  * A run begun while events are metered also rates smaller chunks ({@link #subjectsPerChunk}),
  * whose locks the metering writer waits for less long. An hour's rating alone still runs on every
  * core, in the usual chunks.
+ *
+ * <p>A round's work is its chunks' time shared by its lanes ({@link #work}), not its wall time:
+ * at a round's end a lane that has rated its last chunk waits for the others' (40–100 ms a round
+ * under {@code auto_explain}), a wait the rounds make for their pauses, which a run without them
+ * does not make (docs/benchmark-history.md, run AP). Within a round the lanes rate at once, as
+ * they would without pauses, so each chunk's time is what it would be then.
  */
 final class RatingPace {
 
-  /** Rates a round's chunks, each in a transaction of its own, by the lanes at once. */
-  interface Round {
-    Outcome rate(List<KeyRange> chunks) throws SQLException;
+  /** Rates one chunk in a transaction of its own. */
+  interface Chunk {
+    Outcome rate(KeyRange chunk) throws SQLException;
   }
 
   /**
    * What the rounds did.
    *
-   * @param outcome     the rounds' outcomes added to the one before them
-   * @param rounds      how many rounds ran
-   * @param pausedNanos how long the run paused between them
+   * @param outcome   the rounds' outcomes added to the one before them
+   * @param rounds    how many rounds ran
+   * @param workNanos the rounds' work: each round's chunks' time shared by its lanes ({@link
+   *                  #work})
    */
-  record Paced(Outcome outcome, int rounds, long pausedNanos) {}
+  record Paced(Outcome outcome, int rounds, long workNanos) {}
+
+  /** Chunks' outcomes and how long their transactions took, added up. */
+  private record Rated(Outcome outcome, long nanos) {
+    static final Rated NONE = new Rated(new Outcome(0, 0, 0, 0, 0, 0), 0);
+
+    Rated plus(Rated other) {
+      return new Rated(outcome.plus(other.outcome), nanos + other.nanos);
+    }
+  }
 
   /** How many chunks a round has for each lane while no events are metered. */
   static final int CHUNKS_PER_LANE = 2;
@@ -95,20 +111,37 @@ final class RatingPace {
     return lane.busy() ? 1 : transactions;
   }
 
-  /** The chunks rated round by round, in order, after {@code before}; stops early when stopping. */
-  Paced rate(List<KeyRange> chunks, Outcome before, Round round) throws SQLException {
+  /**
+   * The chunks rated round by round, in order, after {@code before}, each round's by {@code
+   * lanes} at once ({@link Concurrently#eachOf}); stops early when stopping.
+   */
+  Paced rate(List<KeyRange> chunks, Outcome before, Concurrently lanes, Chunk chunk)
+      throws SQLException {
     Outcome total = before;
     int rounds = 0;
-    long paused = 0;
+    long work = 0;
     long logged = System.nanoTime();
     int done = 0;
     while (done < chunks.size()) {
       boolean busy = lane.busy();
       int atOnce = busy ? 1 : transactions * CHUNKS_PER_LANE;
       List<KeyRange> these = chunks.subList(done, Math.min(chunks.size(), done + atOnce));
+      int laneCount = Math.min(busy ? 1 : transactions, these.size());
       long began = System.nanoTime();
-      total = total.plus(round.rate(these));
+      Rated rated =
+          lanes.eachOf(
+              these,
+              laneCount,
+              one -> {
+                long start = System.nanoTime();
+                Outcome outcome = chunk.rate(one);
+                return new Rated(outcome, System.nanoTime() - start);
+              },
+              Rated.NONE,
+              Rated::plus);
       long ended = System.nanoTime();
+      total = total.plus(rated.outcome());
+      work += work(rated.nanos(), laneCount);
       done += these.size();
       rounds++;
       if (done == chunks.size()) {
@@ -126,9 +159,17 @@ final class RatingPace {
       if (!pause(Duration.ofNanos(pause))) {
         break; // the host is stopping: the chunks left are the next run's
       }
-      paused += pause;
     }
-    return new Paced(total, rounds, paused);
+    return new Paced(total, rounds, work);
+  }
+
+  /**
+   * A round's work: its chunks' time ({@code chunkNanos}, added up) shared by the {@code lanes}
+   * that rated them at once; what the round would have taken had no lane waited for another's
+   * last chunk.
+   */
+  static long work(long chunkNanos, int lanes) {
+    return chunkNanos / lanes;
   }
 
   /** Sleeps {@code pause}, letting go of the background lane meanwhile; false when interrupted. */

@@ -4,14 +4,17 @@ import java.time.Duration;
 
 /**
  * A calculate-usage run's outcome and what it cost: its own time (closing, finding the work,
- * rating: the wall time of its transactions) apart from the pauses between its rounds of chunks.
+ * rating), what it would take without its pacing ({@link RatingPace}), apart from the rest.
  *
  * @param outcome what it did
  * @param chunks  the chunks it rated in (0: nothing to rate)
  * @param rounds  the rounds it rated them in: as many as the chunks when events were being
  *                metered throughout (one chunk at a time, {@link RatingPace})
- * @param own     its wall time less its pauses
- * @param paused  the time it paused between rounds of chunks for other work
+ * @param own     its wall time until its rounds began (closing the timed-out sessions, finding
+ *                the work, cutting the chunks), then each round's work: its chunks' time shared by
+ *                its lanes ({@link RatingPace#work})
+ * @param paused  the rest of its wall time: its pauses between rounds for other work, and each
+ *                round's lanes waiting for its last chunk
  */
 public record RatingReport(
     UsageCalculator.Outcome outcome, int chunks, int rounds, Duration own, Duration paused) {
@@ -19,7 +22,8 @@ public record RatingReport(
   /** The outcome's summary, and what it cost: "...: N ms of its own, M ms paused ...". */
   public String summary() {
     return outcome.summary()
-        + "; rated in %d chunk(s) in %d round(s): %d ms of its own, %d ms paused for other work"
+        + ("; rated in %d chunk(s) in %d round(s): %d ms of its own, %d ms paused for other work"
+                + " or waiting for a round's last chunk")
             .formatted(chunks, rounds, own.toMillis(), paused.toMillis());
   }
 }

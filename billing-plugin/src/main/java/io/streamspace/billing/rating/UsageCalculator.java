@@ -266,11 +266,18 @@ public final class UsageCalculator {
   }
 
   private RatingReport runOnTheLane(BillingConfig config, Instant now) throws SQLException {
+    try (Concurrently lanes = new Concurrently(transactions)) {
+      return runOnTheLane(config, now, lanes);
+    }
+  }
+
+  private RatingReport runOnTheLane(BillingConfig config, Instant now, Concurrently lanes)
+      throws SQLException {
     long began = System.nanoTime();
     Timestamp cap = Timestamp.from(now.minus(config.sessionHeartbeatTimeout()));
     long closed =
         Transactions.inTransaction(dataSource, connection -> closeAndSettle(connection, cap));
-    Plan plan = plan(closed, config, cap, unratedWorkConcurrently(config, cap));
+    Plan plan = plan(closed, config, cap, unratedWorkConcurrently(config, cap, lanes));
     Outcome total = new Outcome(plan.sessionsClosed(), 0, 0, 0, 0, 0);
     if (plan.earliest() == null || plan.subjects() == 0) {
       return new RatingReport(
@@ -280,14 +287,16 @@ public final class UsageCalculator {
     int wanted = (int) Math.max(transactions, (plan.subjects() - 1) / perChunk + 1);
     List<KeyRange> chunks =
         Transactions.inTransaction(dataSource, connection -> rating.chunks(connection, wanted));
+    long roundsBegan = System.nanoTime();
     RatingPace.Paced paced =
-        pace.rate(chunks, total, round -> rateConcurrently(config, now, cap, plan, round));
+        pace.rate(chunks, total, lanes, chunk -> rateChunkOnce(config, now, cap, plan, chunk));
+    Duration own = Duration.ofNanos(roundsBegan - began + paced.workNanos());
     return new RatingReport(
         paced.outcome(),
         chunks.size(),
         paced.rounds(),
-        Duration.ofNanos(System.nanoTime() - began - paced.pausedNanos()),
-        Duration.ofNanos(paced.pausedNanos()));
+        own,
+        Duration.ofNanos(System.nanoTime() - began).minus(own));
   }
 
   /** The job's statements in one transaction, on a connection whose transaction the caller owns. */
@@ -325,15 +334,15 @@ public final class UsageCalculator {
    * the subjects, on a core of its own), added up: one share per lane ({@link RatingPace#lanes},
    * a single one while events are metered).
    */
-  private UnratedWork unratedWorkConcurrently(BillingConfig config, Timestamp cap)
-      throws SQLException {
+  private UnratedWork unratedWorkConcurrently(
+      BillingConfig config, Timestamp cap, Concurrently lanes) throws SQLException {
     List<CurrencyRates> rates = CurrencyRates.of(config);
     String defaultCurrency = config.currency().getCurrencyCode();
     Instant lastCut = lastCut(config, cap);
-    int lanes = pace.lanes();
-    return Concurrently.run(
-        IntStream.range(0, lanes)
-            .mapToObj(i -> new Share(i, lanes))
+    int shares = pace.lanes();
+    return lanes.run(
+        IntStream.range(0, shares)
+            .mapToObj(i -> new Share(i, shares))
             .<Callable<UnratedWork>>map(
                 share ->
                     () ->
@@ -388,34 +397,26 @@ public final class UsageCalculator {
   }
 
   /**
-   * Each chunk of {@code round} in its own transaction, {@code transactions} at once ({@link
-   * Concurrently#eachOf}); a chunk in which the insert found records past a watermark (reset by
-   * hand) is rated again leaving those out.
+   * One chunk in a transaction of its own; when the insert found records past a watermark (reset
+   * by hand), rated again leaving those out.
    */
-  private Outcome rateConcurrently(
-      BillingConfig config, Instant now, Timestamp cap, Plan plan, List<KeyRange> round)
+  private Outcome rateChunkOnce(
+      BillingConfig config, Instant now, Timestamp cap, Plan plan, KeyRange chunk)
       throws SQLException {
-    return Concurrently.eachOf(
-        round,
-        transactions,
-        chunk -> {
-          try {
-            return rateChunkRetryingConflicts(config, now, cap, plan, chunk, false);
-          } catch (SQLException e) {
-            if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
-              throw e;
-            }
-            log.warn(
-                "calculate-usage found usage records past a watermark (reset by hand?) in the"
-                    + " accounts from '{}' to '{}': rating them again without them ({})",
-                chunk.lo(),
-                chunk.hi(),
-                e.getMessage());
-            return rateChunkRetryingConflicts(config, now, cap, plan, chunk, true);
-          }
-        },
-        new Outcome(0, 0, 0, 0, 0, 0),
-        Outcome::plus);
+    try {
+      return rateChunkRetryingConflicts(config, now, cap, plan, chunk, false);
+    } catch (SQLException e) {
+      if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
+        throw e;
+      }
+      log.warn(
+          "calculate-usage found usage records past a watermark (reset by hand?) in the"
+              + " accounts from '{}' to '{}': rating them again without them ({})",
+          chunk.lo(),
+          chunk.hi(),
+          e.getMessage());
+      return rateChunkRetryingConflicts(config, now, cap, plan, chunk, true);
+    }
   }
 
   private Outcome rateChunkRetryingConflicts(

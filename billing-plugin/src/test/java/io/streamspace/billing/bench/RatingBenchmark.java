@@ -48,9 +48,11 @@ import org.slf4j.LoggerFactory;
  * GB stored per account (default 10; 0 rates sessions only: 200,000 records), the rating
  * transactions a run runs at once (default {@link UsageCalculator#RATING_TRANSACTIONS}; 1 to
  * compare with rating in one), and the sessions and accounts per chunk (default {@link
- * UsageCalculator#CHUNK_SUBJECTS}); the run does not pause between its chunks, and the job's time
- * is its own time ({@link RatingReport#own}). Each round also times a
- * {@code COPY} of as many rows, the benchmark's baseline ({@code CalculateUsageWorkload}), and
+ * UsageCalculator#CHUNK_SUBJECTS}); the run does not pause between its rounds of chunks (with
+ * {@code -Drating.pause=P} it pauses P % of each round's time, as the job does with {@link
+ * UsageCalculator#PAUSE_PERCENT}), and the job's time is its own time ({@link RatingReport#own}:
+ * without pauses, its wall time but for its lanes' waits for each round's last chunk). Each round
+ * also times a {@code COPY} of as many rows, the benchmark's baseline ({@code CalculateUsageWorkload}), and
  * prints the job's ratio to both.
  *
  * <p>With {@code -Drating.first=true} the hour rated is the sessions' and accounts' first (opened
@@ -132,7 +134,7 @@ public final class RatingBenchmark {
             UsageCalculator.HOURS_PER_SUBJECT,
             transactions,
             args.length > 4 ? Integer.parseInt(args[4]) : UsageCalculator.CHUNK_SUBJECTS,
-            0);
+            Integer.getInteger("rating.pause", 0));
     BillingConfig config = BillingConfig.defaults();
     for (int round = 1; round <= rounds; round++) {
       TestDatabase.clean(dataSource);

@@ -5,17 +5,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamspace.billing.pace.BackgroundLane;
 import io.streamspace.billing.rating.UsageCalculator.Outcome;
-import java.util.ArrayList;
+import java.sql.SQLException;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /**
  * How a run's chunks go in rounds: two for each of its transactions (its lanes), one while events
- * are metered.
+ * are metered; and what a round's work is.
  */
 class RatingPaceTest {
+
+  private static final Outcome NOTHING = new Outcome(0, 0, 0, 0, 0, 0);
 
   private static final List<KeyRange> FIVE_CHUNKS =
       IntStream.range(0, 5).mapToObj(i -> new KeyRange("org-" + i, "org-" + (i + 1))).toList();
@@ -26,20 +33,19 @@ class RatingPaceTest {
     AtomicInteger asked = new AtomicInteger();
     // events metered during the first two rounds, none after
     RatingPace pace = new RatingPace(2, 0, new BackgroundLane(() -> asked.getAndIncrement() < 2));
-    List<List<KeyRange>> rounds = new ArrayList<>();
+    Map<KeyRange, Integer> roundOf = new ConcurrentHashMap<>();
 
     RatingPace.Paced paced =
-        pace.rate(
+        rate(
+            pace,
             FIVE_CHUNKS,
             new Outcome(3, 0, 0, 0, 0, 0),
-            chunks -> {
-              rounds.add(chunks);
-              return new Outcome(0, 10L * chunks.size(), chunks.size(), 0, 0, 0);
+            chunk -> {
+              roundOf.put(chunk, asked.get()); // each round asks once, before its chunks
+              return new Outcome(0, 10, 1, 0, 0, 0);
             });
 
-    assertEquals(
-        List.of(FIVE_CHUNKS.subList(0, 1), FIVE_CHUNKS.subList(1, 2), FIVE_CHUNKS.subList(2, 5)),
-        rounds);
+    assertEquals(List.of(1, 2, 3, 3, 3), FIVE_CHUNKS.stream().map(roundOf::get).toList());
     assertEquals(3, paced.rounds());
     assertEquals(new Outcome(3, 50, 5, 0, 0, 0), paced.outcome(), "every chunk's, added up");
   }
@@ -62,46 +68,110 @@ class RatingPaceTest {
   @Test
   void aRunWithNothingMeteredRatesTwoChunksAPerTransactionARound_andPausesAfterEachButTheLast()
       throws Exception {
-    RatingPace pace = new RatingPace(1, 100, new BackgroundLane(() -> false));
-    List<Integer> sizes = new ArrayList<>();
+    AtomicInteger asked = new AtomicInteger();
+    // nothing metered; each round asks once, so the asks count the rounds
+    RatingPace pace = new RatingPace(1, 100, new BackgroundLane(() -> asked.incrementAndGet() < 0));
+    Map<KeyRange, Integer> roundOf = new ConcurrentHashMap<>();
+
+    long began = System.nanoTime();
+    RatingPace.Paced paced =
+        rate(
+            pace,
+            FIVE_CHUNKS,
+            NOTHING,
+            chunk -> {
+              roundOf.put(chunk, asked.get());
+              return spin(1); // rounds of 2 ms (the last of 1), each paused as long after it
+            });
+    long wall = System.nanoTime() - began;
+
+    assertEquals(List.of(1, 1, 2, 2, 3), FIVE_CHUNKS.stream().map(roundOf::get).toList());
+    assertEquals(3, paced.rounds());
+    // the rounds' 5 ms of work, then two pauses as long as their rounds (at least 4 ms): none
+    // after the last
+    assertTrue(paced.workNanos() >= 5_000_000, paced.workNanos() + " ns of work");
+    assertTrue(wall >= paced.workNanos() + 4_000_000, wall + " ns in all");
+  }
+
+  /**
+   * One lane holds the round's first chunk until the other has rated the three others, then 20 ms
+   * more: the round took as long as that first chunk, but its work is its four chunks' time shared
+   * by its two lanes, at least 10 ms less (the other lane's wait for it is not work).
+   */
+  @Test
+  void aRoundsWorkIsItsChunksTimeSharedByItsLanes_notTheWaitForItsLastChunk() throws Exception {
+    RatingPace pace = new RatingPace(2, 0, new BackgroundLane(() -> false));
+    CountDownLatch othersRated = new CountDownLatch(3);
+    AtomicLong firstTook = new AtomicLong();
 
     RatingPace.Paced paced =
-        pace.rate(
-            FIVE_CHUNKS,
-            new Outcome(0, 0, 0, 0, 0, 0),
-            chunks -> {
-              sizes.add(chunks.size());
-              long began = System.nanoTime();
-              while (System.nanoTime() - began < 2_000_000) {
-                Thread.onSpinWait(); // a round of 2 ms, paused as long after it
+        rate(
+            pace,
+            FIVE_CHUNKS.subList(0, 4),
+            NOTHING,
+            chunk -> {
+              if (chunk != FIVE_CHUNKS.get(0)) {
+                spin(2);
+                othersRated.countDown();
+                return NOTHING;
               }
-              return new Outcome(0, 0, 0, 0, 0, 0);
+              long began = System.nanoTime();
+              awaitOrFail(othersRated);
+              spin(20);
+              firstTook.set(System.nanoTime() - began);
+              return NOTHING;
             });
 
-    assertEquals(List.of(2, 2, 1), sizes);
-    assertEquals(3, paced.rounds());
-    // two pauses, each as long as its round (at least 2 ms): none after the last
-    assertTrue(paced.pausedNanos() >= 4_000_000, paced.pausedNanos() + " ns");
+    assertEquals(1, paced.rounds());
+    assertTrue(
+        paced.workNanos() <= firstTook.get() - 5_000_000,
+        paced.workNanos() + " ns of work in a round of " + firstTook.get() + " ns");
   }
 
   @Test
   void whileEventsAreMetered_theRunPausesTwiceAsLongAsEachRoundTook() throws Exception {
     RatingPace pace = new RatingPace(1, 100, new BackgroundLane(() -> true));
 
+    long began = System.nanoTime();
     RatingPace.Paced paced =
-        pace.rate(
+        rate(
+            pace,
             FIVE_CHUNKS.subList(0, 2),
-            new Outcome(0, 0, 0, 0, 0, 0),
-            chunks -> {
-              long began = System.nanoTime();
-              while (System.nanoTime() - began < 2_000_000) {
-                Thread.onSpinWait(); // a round of 2 ms, paused twice as long after it
-              }
-              return new Outcome(0, 0, 0, 0, 0, 0);
-            });
+            NOTHING,
+            chunk -> spin(2)); // rounds of 2 ms, each paused twice as long after it
+    long wall = System.nanoTime() - began;
 
     assertEquals(2, paced.rounds());
     // one pause, after the first of two rounds of one chunk: twice its at least 2 ms
-    assertTrue(paced.pausedNanos() >= 4_000_000, paced.pausedNanos() + " ns");
+    assertTrue(wall >= paced.workNanos() + 4_000_000, wall + " ns in all");
+  }
+
+  /** {@link RatingPace#rate} on two lanes, kept for the run as a run keeps them. */
+  private static RatingPace.Paced rate(
+      RatingPace pace, List<KeyRange> chunks, Outcome before, RatingPace.Chunk chunk)
+      throws SQLException {
+    try (Concurrently lanes = new Concurrently(2)) {
+      return pace.rate(chunks, before, lanes, chunk);
+    }
+  }
+
+  /** A chunk that takes {@code millis} ms of this thread's time, rating nothing. */
+  private static Outcome spin(long millis) {
+    long began = System.nanoTime();
+    while (System.nanoTime() - began < millis * 1_000_000) {
+      Thread.onSpinWait();
+    }
+    return NOTHING;
+  }
+
+  private static void awaitOrFail(CountDownLatch latch) throws SQLException {
+    try {
+      if (!latch.await(10, TimeUnit.SECONDS)) {
+        throw new SQLException("the other chunks waited for this one");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new SQLException(e);
+    }
   }
 }
