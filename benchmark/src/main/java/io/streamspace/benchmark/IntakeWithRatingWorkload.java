@@ -255,7 +255,7 @@ final class IntakeWithRatingWorkload implements Workload {
             "p99 per batch ≤ 250 ms, no errors",
             during.p99() != null && during.p99().compareTo(TARGET_P99) <= 0),
         new BenchRow(
-            "%s: those %s runs' own time (their transactions, without their pauses; %,d ms of"
+            "%s: those %s runs' own time (without their pacing; %,d ms of"
                     .formatted(NAME, JOB, wall.toMillis())
                 + " wall time)",
             "%,d usage records".formatted(rated),

@@ -17,8 +17,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The {@code calculate-usage} job: rates settled usage with the config in effect when it runs,
  * so a rate change applies from the next run on, in chunks with pauses between them ({@link
- * UsageCalculator}); its result's message says what it rated and its own time apart from the
- * pauses. After a run that rated anything, the spending limits are checked against the new
+ * UsageCalculator}); its result's message says what it rated and its own time apart from its
+ * pacing. After a run that rated anything, the spending limits are checked against the new
  * estimates ({@link AfterRating}).
  */
 public final class CalculateUsageJob implements PluginJob {

@@ -17,7 +17,8 @@ import java.util.stream.IntStream;
  * run (not made anew for each round of chunks), so that each lane tends to take the same
  * connection from transaction to transaction (the pool hands a thread back the connection it last
  * used), where the rating statement is prepared and the catalog cached: on a connection new to it,
- * a chunk's statement took 45–60 ms more to parse and plan (docs/benchmark-history.md, run AP).
+ * a chunk's statement took 45–60 ms more to parse and plan than once prepared there
+ * (docs/benchmark-history.md, run AP).
  * Closing it ends the threads.
  */
 final class Concurrently implements AutoCloseable {
@@ -77,15 +78,15 @@ final class Concurrently implements AutoCloseable {
   }
 
   /**
-   * Every item's task, by {@code lanes} of the lanes at once (the first on this thread), each lane
+   * Every item's task, by {@code atOnce} of the lanes at once (the first on this thread), each lane
    * taking the next item left as soon as it has done one, so that none waits for another's;
    * combined as {@link #run} combines. A lane that fails takes no more; the others go on.
    */
-  <I, T> T eachOf(List<I> items, int lanes, Task<I, T> task, T none, BinaryOperator<T> combine)
+  <I, T> T eachOf(List<I> items, int atOnce, Task<I, T> task, T none, BinaryOperator<T> combine)
       throws SQLException {
     AtomicInteger next = new AtomicInteger();
     return run(
-        IntStream.range(0, Math.min(lanes, items.size()))
+        IntStream.range(0, Math.min(atOnce, items.size()))
             .<Callable<T>>mapToObj(
                 lane ->
                     () -> {

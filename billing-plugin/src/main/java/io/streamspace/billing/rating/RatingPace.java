@@ -24,9 +24,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A round's work is its chunks' time shared by its lanes ({@link #work}), not its wall time:
  * at a round's end a lane that has rated its last chunk waits for the others' (40–100 ms a round
- * under {@code auto_explain}), a wait the rounds make for their pauses, which a run without them
- * does not make (docs/benchmark-history.md, run AP). Within a round the lanes rate at once, as
- * they would without pauses, so each chunk's time is what it would be then.
+ * under {@code auto_explain}, docs/benchmark-history.md, run AO), a wait the rounds make for
+ * their pauses, which a run without them does not make (run AP). Within a round the lanes rate at
+ * once, as they would without pauses, so each chunk's time is about what it would be then: the
+ * round's last runs partly alone, somewhat faster. The run's last round counts its wall time: a
+ * run without rounds waits for its last chunk too.
  */
 final class RatingPace {
 
@@ -41,7 +43,7 @@ final class RatingPace {
    * @param outcome   the rounds' outcomes added to the one before them
    * @param rounds    how many rounds ran
    * @param workNanos the rounds' work: each round's chunks' time shared by its lanes ({@link
-   *                  #work})
+   *                  #work}), the last round's wall time
    */
   record Paced(Outcome outcome, int rounds, long workNanos) {}
 
@@ -141,12 +143,13 @@ final class RatingPace {
               Rated::plus);
       long ended = System.nanoTime();
       total = total.plus(rated.outcome());
-      work += work(rated.nanos(), laneCount);
       done += these.size();
       rounds++;
       if (done == chunks.size()) {
+        work += ended - began; // a run without rounds waits for its last chunk too
         break;
       }
+      work += work(rated.nanos(), laneCount);
       if (ended - logged >= PROGRESS_EVERY.toNanos()) {
         log.info(
             "calculate-usage: {} of {} chunks rated, {} usage records so far",

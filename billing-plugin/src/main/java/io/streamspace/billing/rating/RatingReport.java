@@ -12,7 +12,7 @@ import java.time.Duration;
  *                metered throughout (one chunk at a time, {@link RatingPace})
  * @param own     its wall time until its rounds began (closing the timed-out sessions, finding
  *                the work, cutting the chunks), then each round's work: its chunks' time shared by
- *                its lanes ({@link RatingPace#work})
+ *                its lanes ({@link RatingPace#work}), and the last round's wall time
  * @param paused  the rest of its wall time: its pauses between rounds for other work, and each
  *                round's lanes waiting for its last chunk
  */

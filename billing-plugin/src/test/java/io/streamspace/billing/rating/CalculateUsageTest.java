@@ -377,8 +377,14 @@ class CalculateUsageTest {
         value("SELECT count(*) FROM billing_usage_records WHERE user_id IN ('user6', 'user7')"));
     TestDatabase.execute("DROP TRIGGER refuse_user7 ON billing_usage_records");
     TestDatabase.execute("DROP FUNCTION refuse_user7");
+    long began = System.nanoTime();
     RatingReport rest = inChunks.runInChunks(config, now);
+    long wall = System.nanoTime() - began;
     List<List<Object>> chunked = records();
+
+    // its own time and the rest (its pacing) make up its wall time, neither below nothing
+    assertTrue(rest.own().toNanos() > 0 && rest.paused().toNanos() >= 0, rest.summary());
+    assertTrue(rest.own().plus(rest.paused()).toNanos() <= wall, rest.summary());
 
     // what is left: user6's, user7's and user9's sessions and storage, in 2 chunks at once
     assertEquals(3, rest.outcome().sessionsRated(), rest.summary());
