@@ -9,6 +9,7 @@ import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,6 +53,17 @@ final class EmbeddedServer {
    */
   private static final String BACKEND_FLUSH_AFTER = "256kB";
 
+  /**
+   * How long the host waits for the server to accept connections. Zonky's default, 10 s, is too
+   * short for a start after a crash: the server first replays the WAL written since its last
+   * checkpoint, up to about {@link #MAX_WAL_SIZE} of it, before it accepts any connection, and on
+   * a loaded machine even a start with little to replay took longer (a CI run: "Gave up waiting
+   * for server to start after 10000ms"). Giving up early is worse than waiting: the next start
+   * stops the server left recovering (LeftoverServer) and its replay begins again. The price: a
+   * server that cannot start at all is reported only after this wait.
+   */
+  private static final Duration START_WAIT = Duration.ofMinutes(5);
+
   private static final Logger log = LoggerFactory.getLogger(EmbeddedServer.class);
 
   private EmbeddedServer() {}
@@ -71,6 +83,7 @@ final class EmbeddedServer {
           durability(EmbeddedPostgres.builder(), durable)
               .setDataDirectory(pgDir)
               .setCleanDataDirectory(false)
+              .setPGStartupWait(START_WAIT)
               .setServerConfig("listen_addresses", "127.0.0.1")
               // no Unix socket: the server is reached over loopback TCP only
               .setServerConfig("unix_socket_directories", "")
