@@ -116,7 +116,12 @@ final class OperatorDatabase {
     return connection;
   }
 
-  /** Waits until another session waits for a lock that one of {@code held} holds. */
+  /**
+   * Waits until another session waits for a lock that one of {@code held} holds: a job asked to
+   * run, which may first wait for its node's scheduler and a pooled connection. 30 s once ran out
+   * on a machine loaded twice over (a CI run beside a benchmark); the wait ends as soon as the job
+   * blocks, so a generous limit costs a passing run nothing.
+   */
   void awaitBlockedBy(List<Connection> held) throws SQLException {
     List<Integer> pids = new ArrayList<>();
     for (Connection connection : held) {
@@ -132,7 +137,7 @@ final class OperatorDatabase {
     }
     String holders = pids.toString().replace('[', '{').replace(']', '}');
     Await.await(
-        Duration.ofSeconds(30),
+        Duration.ofSeconds(120),
         Duration.ofMillis(20),
         "a statement waiting for the test's locks",
         () ->
