@@ -2,6 +2,8 @@ package io.streamspace.testing;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
 
@@ -33,6 +35,23 @@ public final class Await {
   }
 
   private Await() {}
+
+  /**
+   * Waits until {@code latch} opens: a step of another thread the test set up to signal it.
+   *
+   * @throws AssertionError naming {@code what} when it is still closed at the deadline, or when
+   *     the wait is interrupted
+   */
+  public static void opened(CountDownLatch latch, Duration deadline, String what) {
+    try {
+      if (!latch.await(deadline.toNanos(), TimeUnit.NANOSECONDS)) {
+        throw new AssertionError("waited " + deadline + " for " + what);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted while waiting for " + what, e);
+    }
+  }
 
   /**
    * Asks {@code condition} until it holds, parking {@code pollInterval} between asks.

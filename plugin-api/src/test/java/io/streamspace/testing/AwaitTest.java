@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -80,5 +81,19 @@ class AwaitTest {
                       throw new IOException("connection refused");
                     }));
     assertTrue(failed.getCause() instanceof IOException);
+  }
+
+  @Test
+  void aLatchOpenedByAnotherThread_endsTheWait_andOneStillClosedAtTheDeadlineFailsNamingIt() {
+    CountDownLatch opened = new CountDownLatch(1);
+    new Thread(opened::countDown).start();
+    Await.opened(opened, Duration.ofSeconds(10), "the other thread");
+    assertEquals(0, opened.getCount());
+
+    AssertionError failed =
+        assertThrows(
+            AssertionError.class,
+            () -> Await.opened(new CountDownLatch(1), Duration.ofMillis(50), "the other worker"));
+    assertEquals("waited PT0.05S for the other worker", failed.getMessage());
   }
 }

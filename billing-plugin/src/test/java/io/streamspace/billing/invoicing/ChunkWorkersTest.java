@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streamspace.testing.Await;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -34,7 +36,7 @@ class ChunkWorkersTest {
                 chunk -> {
                   threads.add(Thread.currentThread().getName());
                   bothStarted.countDown();
-                  await(bothStarted);
+                  Await.opened(bothStarted, Duration.ofSeconds(10), "the other worker");
                   return List.of(chunk.get(1));
                 });
     assertEquals(List.of(1L, 11L, 21L, 31L, 41L, 51L, 61L, 71L), answered);
@@ -73,7 +75,10 @@ class ChunkWorkersTest {
                             throw new IllegalStateException("chunk 0 failed");
                           }
                           started.incrementAndGet();
-                          await(failing); // the other worker's chunk is running as 0 fails
+                          Await.opened(
+                              failing,
+                              Duration.ofSeconds(10),
+                              "the other worker"); // the other worker's chunk is running as 0 fails
                           ended.incrementAndGet();
                           return List.of();
                         }));
@@ -96,14 +101,14 @@ class ChunkWorkersTest {
                     chunk -> {
                       run.add(chunk.get(0));
                       if (chunk.get(0) == 10L) {
-                        await(zeroStarted);
+                        Await.opened(zeroStarted, Duration.ofSeconds(10), "the other worker");
                         failedOn.set(Thread.currentThread());
                         failing.countDown();
                         throw new SQLException("chunk 1 failed");
                       }
                       if (chunk.get(0) == 0L) {
                         zeroStarted.countDown();
-                        await(failing);
+                        Await.opened(failing, Duration.ofSeconds(10), "the other worker");
                         // chunk 0 runs on until the failing worker is gone: had it gone on to
                         // the queued chunks, they would have run meanwhile
                         awaitState(failedOn.get(), Thread.State.TERMINATED);
@@ -128,7 +133,7 @@ class ChunkWorkersTest {
                         CHUNKS,
                         chunk -> {
                           run.add(chunk.get(0));
-                          await(release);
+                          Await.opened(release, Duration.ofSeconds(10), "the other worker");
                           return List.of();
                         });
               } catch (SQLException | RuntimeException e) {
@@ -165,16 +170,5 @@ class ChunkWorkersTest {
   @Test
   void noWorkerIsRefused() {
     assertThrows(IllegalArgumentException.class, () -> new ChunkWorkers(0));
-  }
-
-  private static void await(CountDownLatch latch) {
-    try {
-      if (!latch.await(10, TimeUnit.SECONDS)) {
-        throw new IllegalStateException("the other worker never came");
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
   }
 }

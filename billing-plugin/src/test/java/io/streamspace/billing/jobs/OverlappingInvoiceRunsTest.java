@@ -5,7 +5,6 @@ import static io.streamspace.billing.support.BillingHarness.size;
 import static io.streamspace.billing.support.BillingHarness.value;
 import static io.streamspace.billing.support.InvoiceFixtures.GENERATE_INVOICES;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.events.BillingEvents;
@@ -18,7 +17,9 @@ import io.streamspace.billing.support.TestDatabase;
 import io.streamspace.plugin.api.jobs.JobContext;
 import io.streamspace.plugin.api.jobs.JobResult;
 import io.streamspace.plugin.api.metrics.PluginMetrics;
+import io.streamspace.testing.Await;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -78,7 +79,7 @@ class OverlappingInvoiceRunsTest {
                 () -> {
                   if (++finalizedByGenerate[0] == 2) {
                     generateFinalizedTwo.countDown();
-                    awaitOrFail(cronEnded);
+                    Await.opened(cronEnded, Duration.ofSeconds(30), "the other run");
                   }
                 }),
             BillingConfig::defaults,
@@ -88,7 +89,7 @@ class OverlappingInvoiceRunsTest {
             () -> {
               if (generateRun.isEmpty()) {
                 generateRun.add(other.submit(() -> generate.run(fired(GenerateInvoicesJob.NAME))));
-                awaitOrFail(generateFinalizedTwo);
+                Await.opened(generateFinalizedTwo, Duration.ofSeconds(30), "the other run");
               }
             });
 
@@ -147,14 +148,5 @@ class OverlappingInvoiceRunsTest {
         new InvoiceStatusChanges(dataSource, events, account -> {}),
         BillingConfig::defaults,
         clock);
-  }
-
-  private static void awaitOrFail(CountDownLatch latch) {
-    try {
-      assertTrue(latch.await(30, TimeUnit.SECONDS), "the other run never got there");
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
   }
 }

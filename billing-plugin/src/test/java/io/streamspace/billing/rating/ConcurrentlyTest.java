@@ -4,13 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.streamspace.testing.Await;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -72,7 +73,7 @@ class ConcurrentlyTest {
             2,
             item -> {
               if (taken.getAndIncrement() == 0) {
-                awaitOrFail(othersDone);
+                Await.opened(othersDone, Duration.ofSeconds(10), "the other items");
               } else {
                 othersDone.countDown();
               }
@@ -111,19 +112,8 @@ class ConcurrentlyTest {
   }
 
   /** Counts {@code both} down, then waits for the other lane to: both lanes at once. */
-  private static void meet(CountDownLatch both) throws SQLException {
+  private static void meet(CountDownLatch both) {
     both.countDown();
-    awaitOrFail(both);
-  }
-
-  private static void awaitOrFail(CountDownLatch latch) throws SQLException {
-    try {
-      if (!latch.await(10, TimeUnit.SECONDS)) {
-        throw new SQLException("the other items waited for this one");
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new SQLException(e);
-    }
+    Await.opened(both, Duration.ofSeconds(10), "the other lane");
   }
 }

@@ -5,12 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamspace.billing.pace.BackgroundLane;
 import io.streamspace.billing.rating.UsageCalculator.Outcome;
+import io.streamspace.testing.Await;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.IntStream;
@@ -120,7 +121,7 @@ class RatingPaceTest {
                 return NOTHING;
               }
               long began = System.nanoTime();
-              awaitOrFail(othersRated);
+              Await.opened(othersRated, Duration.ofSeconds(10), "the other chunks");
               spin(20);
               firstTook.set(System.nanoTime() - began);
               return NOTHING;
@@ -166,16 +167,5 @@ class RatingPaceTest {
       Thread.onSpinWait();
     }
     return NOTHING;
-  }
-
-  private static void awaitOrFail(CountDownLatch latch) throws SQLException {
-    try {
-      if (!latch.await(10, TimeUnit.SECONDS)) {
-        throw new SQLException("the other chunks waited for this one");
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new SQLException(e);
-    }
   }
 }

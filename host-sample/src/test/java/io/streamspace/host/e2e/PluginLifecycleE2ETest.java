@@ -588,7 +588,7 @@ class PluginLifecycleE2ETest {
       calls.add(
           CompletableFuture.supplyAsync(
               () -> {
-                await(go);
+                Await.opened(go, Duration.ofSeconds(30), "the go");
                 return api.http.post(PLUGIN + "/install", api.adminToken, "{}");
               }));
     }
@@ -779,14 +779,5 @@ class PluginLifecycleE2ETest {
 
   private static Instant at(String time) {
     return Instant.parse("2026-03-10T" + time + ":00Z");
-  }
-
-  private static void await(CountDownLatch latch) {
-    try {
-      latch.await();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
   }
 }
