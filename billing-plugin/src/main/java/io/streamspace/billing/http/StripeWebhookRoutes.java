@@ -8,6 +8,7 @@ import io.streamspace.billing.config.BillingConfig;
 import io.streamspace.billing.payments.webhook.StripePayments;
 import io.streamspace.billing.stripe.StripeWebhook;
 import io.streamspace.common.http.ApiException;
+import io.streamspace.common.text.SafeText;
 import io.streamspace.plugin.api.config.PluginConfig;
 import io.streamspace.plugin.api.http.HttpRequest;
 import io.streamspace.plugin.api.http.HttpStatus;
@@ -133,8 +134,8 @@ public final class StripeWebhookRoutes {
     }
     log.warn(
         "Stripe event {} ({}) has livemode {} but {} is a {} key: ignored",
-        received.event().id(),
-        received.event().type(),
+        received.event().loggedId(),
+        SafeText.forLog(received.event().type()),
         livemode != null ? livemode : "missing",
         SECRET_KEY,
         keyIsLive.get() ? "live" : "test");

@@ -18,7 +18,6 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.streamspace.billing.jobs.CheckQuotasJob;
-import io.streamspace.billing.payments.webhook.StripePayments;
 import io.streamspace.billing.support.BillingHarness;
 import io.streamspace.billing.support.BillingHarness.Answer;
 import io.streamspace.billing.support.StripeSigning;
@@ -493,8 +492,8 @@ class StripeWebhookRouteTest {
    */
   @Test
   void aSignedEventsControlAndBidiCharactersAreEscapedInTheLog() {
-    // the webhook's handlers' package: StripePayments and InvoicePayments log there
-    Logger webhook = (Logger) LoggerFactory.getLogger(StripePayments.class.getPackageName());
+    // the webhook's route and its handlers (StripePayments and InvoicePayments) log under it
+    Logger webhook = (Logger) LoggerFactory.getLogger("io.streamspace.billing");
     ListAppender<ILoggingEvent> logged = new ListAppender<>();
     logged.start();
     webhook.addAppender(logged);
@@ -502,11 +501,16 @@ class StripeWebhookRouteTest {
     String noInvoice =
         succeeded("evt_2\\nERROR forged", "pi_2", billing.clock.instant())
             .replace("\"invoice_id\": \"" + invoiceId + "\"", "\"invoice_id\": \"999999\"");
+    String live =
+        succeeded("evt_3\\u2028INFO forged", "pi_3", billing.clock.instant())
+            .replace("\"livemode\": false, \"pending", "\"livemode\": true, \"pending");
+    billing.context.setSecret("STRIPE_SECRET_KEY", "sk_test_51Hm");
     try {
       assertEquals(
           200,
           deliver(event("evt_1", unknown, billing.clock.instant(), "{\"id\": \"x\"}")).status());
       assertEquals(200, deliver(noInvoice).status());
+      assertEquals(200, deliver(live).status());
     } finally {
       webhook.detachAppender(logged);
     }
@@ -520,8 +524,13 @@ class StripeWebhookRouteTest {
     assertTrue(
         lines.contains("Stripe event evt_2\\u000aERROR forged: no invoice 999999"),
         lines.toString());
+    assertTrue(
+        lines.contains(
+            "Stripe event evt_3\\u2028INFO forged (payment_intent.succeeded) has livemode true"
+                + " but STRIPE_SECRET_KEY is a test key: ignored"),
+        lines.toString());
     for (String line : lines) {
-      assertFalse(line.matches("(?s).*[\\n\\r\\u202e].*"), line);
+      assertFalse(line.matches("(?s).*[\\n\\r\\u202e\\u2028].*"), line);
     }
   }
 
