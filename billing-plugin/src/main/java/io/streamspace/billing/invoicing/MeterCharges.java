@@ -35,9 +35,10 @@ import java.util.TreeMap;
  *       of P)}: for the invoice of a whole period, {@code max(0, used − included)}; an admin's
  *       invoice of a period's first days and the draft of the rest bill the period's overage
  *       once between them, the included amount granted once.
- *   <li><b>Plan.</b> The included amount is that of the plan in effect at the end of the billed
- *       part of P ({@link #planAt}): a plan changed mid-period sets the whole period's included
- *       amount (not prorated like plan fees), with its limits as configured at finalization.
+ *   <li><b>Plan.</b> The included amount is that of the plan term in effect at the end of the
+ *       billed part of P ({@link #planAt}), as the version of the plan it is on sets it ({@link
+ *       PlanTerm#limits}): a plan changed mid-period sets the whole period's included amount (not
+ *       prorated like plan fees).
  *   <li><b>Packs.</b> The included amount is the plan's raised by what the account's packs add
  *       ({@code PlanLimits.raisedBy}, the rule of every limit): each pack active at some instant
  *       from the start of P to the end of the billed part adds its amount once to P. So a 50 GB

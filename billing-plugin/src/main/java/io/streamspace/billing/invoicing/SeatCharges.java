@@ -35,12 +35,13 @@ import java.util.function.Function;
  *       and added again later holds a new seat from the new add). A personal organization has one
  *       seat, its user's.
  *   <li><b>Included seats.</b> At each instant, the plan term in effect then gives the included
- *       seats: its plan's {@code members} limit, as configured when the invoice is made (as a
- *       counter's included amount is; a plan change mid-period counts each plan for its part, as
- *       plan fees do; time no term covers, or a plan that leaves {@code members}
- *       unlimited, bills no seat). Soft or hard, the limit is what is included; a hard limit is
- *       one the platform should not pass (admission), and seats it adds past it anyway are billed
- *       all the same, on their own line ({@code members over hard limit}) so they stand out.
+ *       seats: its plan's {@code members} limit, as the version of the plan it is on sets it
+ *       ({@link PlanTerm#limits}, as a counter's included amount is; a plan change mid-period
+ *       counts each plan for its part, as plan fees do; time no term covers, or a plan that
+ *       leaves {@code members} unlimited, bills no seat). Soft or hard, the limit is what is
+ *       included; a hard limit is one the platform should not pass (admission), and seats it adds
+ *       past it anyway are billed all the same, on their own line ({@code members over hard
+ *       limit}) so they stand out.
  *   <li><b>Who holds the billed seats.</b> At each instant the members are ordered by the start
  *       of their current membership (ties by user id): the first {@code included} hold the
  *       included seats, the others the billed ones. So the longest-standing members are
