@@ -21,6 +21,9 @@ import org.junit.jupiter.api.Test;
 
 class ChunkWorkersTest {
 
+  /** How long a worker waits for the other to reach the step the test sets them to meet at. */
+  private static final Duration THE_OTHER_WORKERS_WAIT = Duration.ofSeconds(10);
+
   private static final List<List<Long>> CHUNKS =
       IntStream.range(0, 8).mapToObj(i -> List.of(10L * i, 10L * i + 1)).toList();
 
@@ -36,7 +39,7 @@ class ChunkWorkersTest {
                 chunk -> {
                   threads.add(Thread.currentThread().getName());
                   bothStarted.countDown();
-                  Await.opened(bothStarted, Duration.ofSeconds(10), "the other worker");
+                  Await.opened(bothStarted, THE_OTHER_WORKERS_WAIT, "the other worker");
                   return List.of(chunk.get(1));
                 });
     assertEquals(List.of(1L, 11L, 21L, 31L, 41L, 51L, 61L, 71L), answered);
@@ -75,10 +78,8 @@ class ChunkWorkersTest {
                             throw new IllegalStateException("chunk 0 failed");
                           }
                           started.incrementAndGet();
-                          Await.opened(
-                              failing,
-                              Duration.ofSeconds(10),
-                              "the other worker"); // the other worker's chunk is running as 0 fails
+                          // the other worker's chunk is running as 0 fails
+                          Await.opened(failing, THE_OTHER_WORKERS_WAIT, "the other worker");
                           ended.incrementAndGet();
                           return List.of();
                         }));
@@ -101,14 +102,14 @@ class ChunkWorkersTest {
                     chunk -> {
                       run.add(chunk.get(0));
                       if (chunk.get(0) == 10L) {
-                        Await.opened(zeroStarted, Duration.ofSeconds(10), "the other worker");
+                        Await.opened(zeroStarted, THE_OTHER_WORKERS_WAIT, "the other worker");
                         failedOn.set(Thread.currentThread());
                         failing.countDown();
                         throw new SQLException("chunk 1 failed");
                       }
                       if (chunk.get(0) == 0L) {
                         zeroStarted.countDown();
-                        Await.opened(failing, Duration.ofSeconds(10), "the other worker");
+                        Await.opened(failing, THE_OTHER_WORKERS_WAIT, "the other worker");
                         // chunk 0 runs on until the failing worker is gone: had it gone on to
                         // the queued chunks, they would have run meanwhile
                         awaitState(failedOn.get(), Thread.State.TERMINATED);
@@ -133,7 +134,7 @@ class ChunkWorkersTest {
                         CHUNKS,
                         chunk -> {
                           run.add(chunk.get(0));
-                          Await.opened(release, Duration.ofSeconds(10), "the other worker");
+                          Await.opened(release, THE_OTHER_WORKERS_WAIT, "the other worker");
                           return List.of();
                         });
               } catch (SQLException | RuntimeException e) {

@@ -588,7 +588,7 @@ class PluginLifecycleE2ETest {
       calls.add(
           CompletableFuture.supplyAsync(
               () -> {
-                Await.opened(go, Duration.ofSeconds(30), "the go");
+                Await.opened(go, Duration.ofSeconds(30), "the signal to send both installs");
                 return api.http.post(PLUGIN + "/install", api.adminToken, "{}");
               }));
     }
