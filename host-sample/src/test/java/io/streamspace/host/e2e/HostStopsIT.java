@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -111,7 +110,7 @@ class HostStopsIT {
                         "/api/plugins/billing/jobs/calculate-usage",
                         ADMIN_TOKEN,
                         BillingApi.RUN_REASON));
-        awaitBlockedBy(database, lock);
+        new OperatorDatabase(database.url()).awaitBlockedBy(List.of(lock));
 
         Platform platform = new Platform(api, platformToken);
         CompletableFuture<Void> posting = CompletableFuture.runAsync(platform);
@@ -175,32 +174,6 @@ class HostStopsIT {
   private static List<String> eventIds(List<Map<String, Object>> events, JsonNode answer) {
     assertEquals(events.size(), answer.get("accepted").asInt(), answer.toString());
     return events.stream().map(event -> (String) event.get("id")).toList();
-  }
-
-  /** Waits until a statement of the host waits for a lock {@code holder} holds. */
-  private static void awaitBlockedBy(EmbeddedDatabaseFolder database, Connection holder)
-      throws SQLException {
-    int pid;
-    try (ResultSet rows = holder.createStatement().executeQuery("SELECT pg_backend_pid()")) {
-      rows.next();
-      pid = rows.getInt(1);
-    }
-    Await.await(
-        Duration.ofSeconds(30),
-        Duration.ofMillis(20),
-        "calculate-usage waiting for the test's lock",
-        () -> {
-          try (Connection connection = database.connect();
-              PreparedStatement blocked =
-                  connection.prepareStatement(
-                      "SELECT count(*) FROM pg_stat_activity WHERE ? = ANY (pg_blocking_pids(pid))")) {
-            blocked.setInt(1, pid);
-            try (ResultSet rows = blocked.executeQuery()) {
-              rows.next();
-              return rows.getLong(1) > 0;
-            }
-          }
-        });
   }
 
   /**

@@ -47,6 +47,12 @@ public record EmbeddedDatabaseFolder(Path dataDir) {
     return connect(password());
   }
 
+  /** The JDBC URL {@link #connect()} connects to, with the superuser and the host's password. */
+  public String url() {
+    return "jdbc:postgresql://127.0.0.1:%d/postgres?user=postgres&password=%s"
+        .formatted(port(), password());
+  }
+
   /** The same with any password (null: none). */
   public Connection connect(String password) throws SQLException {
     return DriverManager.getConnection(
