@@ -36,7 +36,7 @@ class UsageRecordRangesTest {
       FROM generate_series(1, %2$d) n
       CROSS JOIN (SELECT timestamptz '2026-03-01' + %1$d * interval '1 hour' AS h) x""";
 
-  // the 32-page ranges that hold records of :condition, as BRIN summarizes them
+  // the 32-page ranges that hold the records matching a condition, as BRIN summarizes them
   private static final String RANGES =
       """
       SELECT (ctid::text::point)[0]::bigint / 32 AS range FROM billing_usage_records WHERE %s""";

@@ -49,14 +49,17 @@ public record EmbeddedDatabaseFolder(Path dataDir) {
 
   /** The JDBC URL {@link #connect()} connects to, with the superuser and the host's password. */
   public String url() {
-    return "jdbc:postgresql://127.0.0.1:%d/postgres?user=postgres&password=%s"
-        .formatted(port(), password());
+    return address() + "?user=postgres&password=" + password();
   }
 
   /** The same with any password (null: none). */
   public Connection connect(String password) throws SQLException {
-    return DriverManager.getConnection(
-        "jdbc:postgresql://127.0.0.1:" + port() + "/postgres", "postgres", password);
+    return DriverManager.getConnection(address(), "postgres", password);
+  }
+
+  /** The running server's database over loopback, as a JDBC URL without credentials. */
+  private String address() {
+    return "jdbc:postgresql://127.0.0.1:" + port() + "/postgres";
   }
 
   /** The value of a server setting, as {@code SHOW} gives it. */
