@@ -5,6 +5,7 @@ import io.streamspace.billing.http.ReportRoutes;
 import io.streamspace.billing.http.UsageRoutes;
 import io.streamspace.billing.invoicing.InvoiceCalculator;
 import io.streamspace.billing.jobs.CalculateUsageJob;
+import io.streamspace.billing.jobs.CheckRangeIndexesJob;
 import io.streamspace.billing.jobs.RollUpUsageJob;
 import io.streamspace.billing.prepaid.Burns;
 import io.streamspace.billing.rating.MemberUsageRepository;
@@ -16,7 +17,8 @@ import io.streamspace.billing.spend.SpendingLimits;
 
 /**
  * Usage turned into priced records by calculate-usage (scheduled), which then checks spending
- * limits, and summed per day by roll-up-usage (scheduled); what a period costs so far; and the
+ * limits, and summed per day by roll-up-usage (scheduled), their BRIN indexes checked by
+ * check-range-indexes (scheduled); what a period costs so far; and the
  * routes that read usage: {@code /usage} and the admin reports.
  */
 record UsageWiring(
@@ -50,6 +52,7 @@ record UsageWiring(
     calculateUsage.scheduleOn(wiring.scheduler());
     new RollUpUsageJob(new UsageRollup(wiring.dataSource(), wiring.lane()), wiring.config())
         .scheduleOn(wiring.scheduler());
+    new CheckRangeIndexesJob(wiring.dataSource(), wiring.config()).scheduleOn(wiring.scheduler());
     UsageRecordRepository usageRecords = new UsageRecordRepository(wiring.dataSource());
     new UsageRoutes(
             wiring.orgAccess(),

@@ -17,6 +17,7 @@ public final class JobNames {
           CheckBalancesJob.NAME,
           CheckBudgetsJob.NAME,
           CheckQuotasJob.NAME,
+          CheckRangeIndexesJob.NAME,
           CollectPaymentsJob.NAME,
           FinalizeInvoicesJob.NAME,
           GenerateInvoicesJob.NAME,

@@ -1,11 +1,7 @@
 package io.streamspace.billing.db;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamspace.billing.support.TestDatabase;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -23,8 +19,6 @@ import org.junit.jupiter.api.Test;
  * or its hour; with one interval from the least value to the greatest they did.
  */
 class UsageRecordRangesTest {
-
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   // a run's records, each in the hour the run rated: enough for a few ranges of 32 pages
   private static final String RUN =
@@ -74,12 +68,10 @@ class UsageRecordRangesTest {
           count(connection, "SELECT count(DISTINCT range) * 32 FROM (%s) r".formatted(run2Ranges));
 
       long byRun =
-          pagesRead(
-              connection, "billing_usage_records_run_brin", "rating_run > 1 AND rating_run <= 2");
+          UsageRecordIndexes.RUN.pagesRead(connection, "rating_run > 1 AND rating_run <= 2");
       long byHour =
-          pagesRead(
+          UsageRecordIndexes.SLICE_START.pagesRead(
               connection,
-              "billing_usage_records_slice_start",
               "slice_start >= timestamptz '2026-03-01 02:00'"
                   + " AND slice_start < timestamptz '2026-03-01 03:00'");
 
@@ -94,48 +86,5 @@ class UsageRecordRangesTest {
       rs.next();
       return rs.getLong(1);
     }
-  }
-
-  /**
-   * How many pages of the table a count of the records matching {@code condition} reads, through
-   * the BRIN index {@code index} (failing when the plan reads them another way).
-   */
-  private static long pagesRead(Connection connection, String index, String condition)
-      throws SQLException {
-    connection.setAutoCommit(false);
-    try (Statement statement = connection.createStatement()) {
-      statement.execute("SET LOCAL enable_seqscan = off");
-      statement.execute("SET LOCAL max_parallel_workers_per_gather = 0");
-      try (ResultSet rs =
-          statement.executeQuery(
-              "EXPLAIN (ANALYZE, FORMAT JSON) SELECT count(*) FROM billing_usage_records WHERE "
-                  + condition)) {
-        rs.next();
-        JsonNode plan = JSON.readTree(rs.getString(1)).get(0).get("Plan");
-        JsonNode scan = bitmapHeapScan(plan);
-        assertTrue(scan != null, "read through a bitmap: " + plan);
-        assertEquals(index, scan.path("Plans").get(0).path("Index Name").asText(), plan.toString());
-        return scan.path("Exact Heap Blocks").asLong() + scan.path("Lossy Heap Blocks").asLong();
-      } catch (JsonProcessingException e) {
-        throw new IllegalStateException(e);
-      }
-    } finally {
-      connection.rollback();
-      connection.setAutoCommit(true);
-    }
-  }
-
-  /** The plan's bitmap heap scan, or null. */
-  private static JsonNode bitmapHeapScan(JsonNode plan) {
-    if ("Bitmap Heap Scan".equals(plan.path("Node Type").asText())) {
-      return plan;
-    }
-    for (JsonNode child : plan.path("Plans")) {
-      JsonNode found = bitmapHeapScan(child);
-      if (found != null) {
-        return found;
-      }
-    }
-    return null;
   }
 }

@@ -1,5 +1,6 @@
 package io.streamspace.host.journal;
 
+import io.streamspace.common.db.RangeIndex;
 import io.streamspace.common.db.Sql;
 import io.streamspace.host.threads.Daemons;
 import java.sql.Connection;
@@ -73,6 +74,9 @@ public final class JournalRetention implements AutoCloseable {
       SELECT min(seq), max(seq)
       FROM (SELECT seq FROM host_journal WHERE journaled_at < ? OFFSET 0) old
       """;
+
+  private static final RangeIndex JOURNAL_AGE =
+      new RangeIndex("host_journal", "host_journal_age", "journaled_at < '-infinity'");
 
   private static final String DELETE_RANGE =
       """
@@ -167,9 +171,11 @@ public final class JournalRetention implements AutoCloseable {
    */
   private static Outcome deleteConsumedBefore(
       Connection connection, Timestamp before, JournalKind kind) throws SQLException {
-    // the ranges autovacuum has not summarized yet would otherwise be read whole
-    try (Statement summarize = connection.createStatement()) {
-      summarize.execute("SELECT brin_summarize_new_values('host_journal_age')");
+    // ranges autovacuum has not summarized, or a placeholder a stopped summarization left, would
+    // have the read below go through the journal from there on
+    RangeIndex.Check check = JOURNAL_AGE.check(connection);
+    if (check.mended()) {
+      log.warn("Journal retention: {}", check.summary());
     }
     long first;
     long last;
