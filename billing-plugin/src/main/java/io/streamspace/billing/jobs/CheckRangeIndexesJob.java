@@ -17,10 +17,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The {@code check-range-indexes} job, every hour at 40: checks the usage records' BRIN indexes
- * ({@link UsageRecordIndexes}) and mends one that returns pages for no record ({@link
- * RangeIndex}): a range never summarized, or a placeholder a stopped summarization left, would
- * otherwise make every roll-up step and every report over all organizations read the table from
- * there on. A sound index costs the check a read of its summaries.
+ * ({@link UsageRecordIndexes}) with a count no record meets, and mends one that returns more
+ * than {@link RangeIndex#STRAY_PAGES} for it ({@link RangeIndex}: its new ranges summarized, then
+ * rebuilt if that is not enough): a range never summarized, or a placeholder a stopped
+ * summarization left, would otherwise make every roll-up step and every report over all
+ * organizations read the table from there on. A sound index costs the check a read of its
+ * summaries.
  */
 public final class CheckRangeIndexesJob implements PluginJob {
 

@@ -10,6 +10,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -22,33 +23,39 @@ import java.util.regex.Pattern;
  * leftover of a crashed summarization, and PostgreSQL's BRIN scan reuses one summary in memory
  * for every range without clearing its placeholder flag: every range after the placeholder is
  * returned to every scan (seen on 17.6, 489,813 pages read where 480 were the run's). Autovacuum
- * is cancelled whenever a session waits deadlock_timeout for a lock on the table it holds (a
- * {@code VACUUM}, an {@code ANALYZE}, an index built, a migration): one such wait while it
- * summarized left a placeholder. A range never summarized (autovacuum's queue of requests was
- * full during a burst of inserts) is returned to every scan too.
+ * is cancelled when a session waits deadlock_timeout for a lock on the table that conflicts with
+ * its own (a {@code VACUUM}, an {@code ANALYZE}, an index built, a migration), unless it runs to
+ * prevent wraparound: one such wait while it summarized left a placeholder. A range never
+ * summarized (autovacuum's queue of requests was full during a burst of inserts) is returned to
+ * every scan too.
  *
  * <p>The mend, each step only if the last left the count over the limit: summarize the new
  * ranges ({@code brin_summarize_new_values}), then rebuild the index ({@code REINDEX INDEX
- * CONCURRENTLY}: reads and writes go on). It waits for a lock on the table at most half of
- * deadlock_timeout, so that it never cancels an autovacuum itself: a check that would wait longer
- * is postponed to the next. One session checks an index at a time (an advisory lock).
+ * CONCURRENTLY}: reads and writes go on), after dropping the invalid copies a rebuild stopped
+ * midway left. Each step first takes the table's lock for a moment, waiting at most half of
+ * deadlock_timeout, so that it does not cancel an autovacuum: a step that would wait longer is
+ * postponed to the next check. (A rebuild waits for the transactions under way, as any; it only
+ * meets autovacuum if one starts in the instant between that moment and the rebuild's own lock.)
+ * One session checks an index at a time (an advisory lock).
  */
 public final class RangeIndex {
 
   /**
-   * How many pages a sound index may return for no row: 64 ranges of 32 pages, the ranges
-   * filled since their last summarization.
+   * How many pages a sound index may return for no row, its ranges filled since their last
+   * summarization: 16 MB, 64 ranges of 32 pages (the usage records') or 16 of 128 (the default).
    */
   public static final long STRAY_PAGES = 2_048;
 
   /** What a check did. */
   public enum Mend {
-    /** Nothing: the index returned at most {@link #STRAY_PAGES} for no row. */
+    /** Nothing: the index returned at most the limit for no row. */
     NONE,
-    /** Its new ranges summarized. */
+    /** Its new ranges summarized, which brought it within the limit. */
     SUMMARIZED,
-    /** Rebuilt. */
+    /** Its new ranges summarized, which left it over the limit; then rebuilt. */
     REBUILT,
+    /** Its new ranges summarized, which left it over; the rebuild postponed (the lock is held). */
+    REBUILD_POSTPONED,
     /** Nothing, for now: the table's lock is held (autovacuum, or a rebuild under way). */
     POSTPONED,
     /** Nothing: another session is checking the index. */
@@ -58,30 +65,33 @@ public final class RangeIndex {
   /**
    * What a check of {@code index} found and did.
    *
-   * @param strayPages the pages it returned for no row before (0 when {@link Mend#BUSY})
-   * @param strayPagesAfter after the mend (as before when there was none)
+   * @param strayPages the pages it returned for no row first (0 when {@link Mend#BUSY})
+   * @param strayPagesAfter the pages it returned for no row after the last step done
    */
   public record Check(String index, long strayPages, Mend mend, long strayPagesAfter) {
 
     /** Whether the check changed the index. */
     public boolean mended() {
-      return mend == Mend.SUMMARIZED || mend == Mend.REBUILT;
+      return mend == Mend.SUMMARIZED || mend == Mend.REBUILT || mend == Mend.REBUILD_POSTPONED;
     }
 
     /** One line for the job's result and the log. */
     public String summary() {
+      String found = "%s: %,d page(s) for no row".formatted(index, strayPages);
       return switch (mend) {
-        case NONE -> "%s: %,d page(s) for no row".formatted(index, strayPages);
+        case NONE -> found;
         case SUMMARIZED ->
-            "%s: %,d page(s) for no row, %,d once its new ranges were summarized"
-                .formatted(index, strayPages, strayPagesAfter);
+            found + ", %,d once its new ranges were summarized".formatted(strayPagesAfter);
         case REBUILT ->
-            "%s: %,d page(s) for no row, as many once its new ranges were summarized (a leftover"
-                    .formatted(index, strayPages)
-                + " placeholder): rebuilt, %,d after".formatted(strayPagesAfter);
-        case POSTPONED ->
-            "%s: %,d page(s) for no row; mending postponed (its table's lock is held)"
-                .formatted(index, strayPages);
+            found
+                + ", over the limit once its new ranges were summarized (a leftover placeholder):"
+                + " rebuilt, %,d after".formatted(strayPagesAfter);
+        case REBUILD_POSTPONED ->
+            found
+                + ", %,d once its new ranges were summarized (a leftover placeholder): rebuild"
+                    .formatted(strayPagesAfter)
+                + " postponed (its table's lock is held)";
+        case POSTPONED -> found + "; mending postponed (its table's lock is held)";
         case BUSY -> "%s: another session is checking it".formatted(index);
       };
     }
@@ -93,6 +103,10 @@ public final class RangeIndex {
   private static final String LOCK_NOT_AVAILABLE = "55P03";
   // the advisory lock's first key, with the index's name as the second: "RIDX"
   private static final int CHECK_LOCK = 0x52494458;
+  // half of deadlock_timeout, after which a session waiting for autovacuum's lock cancels it
+  private static final String BRIEF_LOCK_WAIT =
+      "SELECT set_config('lock_timeout', greatest(1, setting::bigint / 2) || 'ms', true)"
+          + " FROM pg_settings WHERE name = 'deadlock_timeout'";
 
   private final String table;
   private final String index;
@@ -125,65 +139,89 @@ public final class RangeIndex {
   }
 
   /**
-   * Checks the index and mends it as the class says, on {@code connection} in autocommit (a
-   * rebuild cannot run in a transaction); the connection's settings are as they were after.
+   * Checks the index and mends it as the class says, on {@code connection}, which must be in
+   * autocommit (a rebuild cannot run in a transaction); its settings are left as they were.
    */
   public Check check(Connection connection) throws SQLException {
+    if (!connection.getAutoCommit()) {
+      throw new IllegalArgumentException("a range index is checked in autocommit");
+    }
     if (!advisoryLock(connection, "pg_try_advisory_lock")) {
       return new Check(index, 0, Mend.BUSY, 0);
     }
     try {
-      long stray = pagesRead(connection, noRowMeets);
-      if (stray <= strayPagesAllowed) {
-        return new Check(index, stray, Mend.NONE, stray);
-      }
-      if (!waitingBriefly(connection, "SELECT brin_summarize_new_values('%s')".formatted(index))) {
-        return new Check(index, stray, Mend.POSTPONED, stray);
-      }
-      long summarized = pagesRead(connection, noRowMeets);
-      if (summarized <= strayPagesAllowed) {
-        return new Check(index, stray, Mend.SUMMARIZED, summarized);
-      }
-      dropLeftoverCopies(connection);
-      if (!waitingBriefly(connection, "REINDEX INDEX CONCURRENTLY " + index)) {
-        // a rebuild stopped after its first step leaves its copy, invalid but kept up to date
-        dropLeftoverCopies(connection);
-        return new Check(index, stray, Mend.POSTPONED, summarized);
-      }
-      return new Check(index, stray, Mend.REBUILT, pagesRead(connection, noRowMeets));
+      return checkAndMend(connection);
     } finally {
       advisoryLock(connection, "pg_advisory_unlock");
     }
   }
 
+  private Check checkAndMend(Connection connection) throws SQLException {
+    long stray = pagesRead(connection, noRowMeets);
+    if (stray <= strayPagesAllowed) {
+      return new Check(index, stray, Mend.NONE, stray);
+    }
+    // summarized in a transaction of its own whose lock wait is brief; never cancelled midway by
+    // a statement timeout, which would leave a placeholder of its own
+    boolean summarized =
+        inTransaction(
+                connection,
+                statement -> {
+                  statement.execute(BRIEF_LOCK_WAIT);
+                  statement.execute("SET LOCAL statement_timeout = 0");
+                  return statement.execute(
+                      "SELECT brin_summarize_new_values('%s')".formatted(index));
+                })
+            .isPresent();
+    if (!summarized) {
+      return new Check(index, stray, Mend.POSTPONED, stray);
+    }
+    long afterSummary = pagesRead(connection, noRowMeets);
+    if (afterSummary <= strayPagesAllowed) {
+      return new Check(index, stray, Mend.SUMMARIZED, afterSummary);
+    }
+    for (String copy : leftoverCopies(connection)) {
+      if (!tableLockFree(connection)) {
+        return new Check(index, stray, Mend.REBUILD_POSTPONED, afterSummary);
+      }
+      withoutStatementTimeout(connection, "DROP INDEX CONCURRENTLY IF EXISTS " + copy);
+    }
+    if (!tableLockFree(connection)) {
+      return new Check(index, stray, Mend.REBUILD_POSTPONED, afterSummary);
+    }
+    withoutStatementTimeout(connection, "REINDEX INDEX CONCURRENTLY " + index);
+    return new Check(index, stray, Mend.REBUILT, pagesRead(connection, noRowMeets));
+  }
+
   /**
    * How many of the table's pages a count of its rows meeting {@code condition} reads through
-   * this index; fails when the plan does not read them through it.
+   * this index, on {@code connection} in autocommit; fails when the plan does not read them
+   * through it.
    */
   public long pagesRead(Connection connection, String condition) throws SQLException {
-    boolean autoCommit = connection.getAutoCommit();
-    connection.setAutoCommit(false);
-    try (Statement statement = connection.createStatement()) {
-      // the one plan that answers the question: a bitmap from this index, read by one process
-      statement.execute("SET LOCAL enable_seqscan = off");
-      statement.execute("SET LOCAL max_parallel_workers_per_gather = 0");
-      try (ResultSet rs =
-          statement.executeQuery(
-              "EXPLAIN (ANALYZE, FORMAT JSON) SELECT count(*) FROM %s WHERE %s"
-                  .formatted(table, condition))) {
-        rs.next();
-        JsonNode plan = JSON.readTree(rs.getString(1)).get(0).get("Plan");
-        JsonNode scan = bitmapHeapScanOfThisIndex(plan);
-        if (scan == null) {
-          throw new IllegalStateException("not read through " + index + ": " + plan);
-        }
-        return scan.path("Exact Heap Blocks").asLong() + scan.path("Lossy Heap Blocks").asLong();
-      } catch (JsonProcessingException e) {
-        throw new IllegalStateException("EXPLAIN's JSON unreadable", e);
+    return inTransaction(connection, statement -> pagesCounting(statement, condition))
+        .orElseThrow(
+            () -> new IllegalStateException("the count through " + index + " waited for a lock"));
+  }
+
+  private long pagesCounting(Statement statement, String condition) throws SQLException {
+    // the one plan that answers the question: a bitmap from this index, read by one process
+    statement.execute("SET LOCAL enable_seqscan = off");
+    statement.execute("SET LOCAL max_parallel_workers_per_gather = 0");
+    try (ResultSet rs =
+        statement.executeQuery(
+            "EXPLAIN (ANALYZE, FORMAT JSON) SELECT count(*) FROM %s WHERE %s"
+                .formatted(table, condition))) {
+      rs.next();
+      JsonNode plan = JSON.readTree(rs.getString(1)).get(0).get("Plan");
+      JsonNode scan = bitmapHeapScanOfThisIndex(plan);
+      if (scan == null) {
+        throw new IllegalStateException("not read through " + index + ": " + plan);
       }
-    } finally {
-      connection.rollback();
-      connection.setAutoCommit(autoCommit);
+      // a BRIN bitmap is lossy: every page of a matching range is read
+      return scan.path("Exact Heap Blocks").asLong() + scan.path("Lossy Heap Blocks").asLong();
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("EXPLAIN's JSON unreadable", e);
     }
   }
 
@@ -202,39 +240,30 @@ public final class RangeIndex {
   }
 
   /**
-   * Runs {@code sql} waiting at most half of deadlock_timeout for any lock: a session that waits
-   * deadlock_timeout for autovacuum's lock cancels it (and a summarization cancelled midway is
-   * what leaves a placeholder). False when it would have waited longer.
+   * Whether the table's lock, the one autovacuum and a rebuild take, was free a moment ago: taken
+   * and let go at once, waiting for it briefly.
    */
-  private static boolean waitingBriefly(Connection connection, String sql) throws SQLException {
-    try (Statement statement = connection.createStatement()) {
-      statement.execute(
-          "SELECT set_config('lock_timeout', greatest(1, setting::bigint / 2) || 'ms', false)"
-              + " FROM pg_settings WHERE name = 'deadlock_timeout'");
-      try {
-        statement.execute(sql);
-        return true;
-      } catch (SQLException e) {
-        if (LOCK_NOT_AVAILABLE.equals(e.getSQLState())) {
-          return false;
-        }
-        throw e;
-      } finally {
-        statement.execute("RESET lock_timeout");
-      }
-    }
+  private boolean tableLockFree(Connection connection) throws SQLException {
+    return inTransaction(
+            connection,
+            statement -> {
+              statement.execute(BRIEF_LOCK_WAIT);
+              return statement.execute(
+                  "LOCK TABLE %s IN SHARE UPDATE EXCLUSIVE MODE".formatted(table));
+            })
+        .isPresent();
   }
 
-  /** Drops the invalid copies that rebuilds of this index stopped midway left ({@code _ccnew}). */
-  private void dropLeftoverCopies(Connection connection) throws SQLException {
+  /** The invalid copies that rebuilds stopped midway left ({@code _ccnew}, {@code _ccold}). */
+  private List<String> leftoverCopies(Connection connection) throws SQLException {
     List<String> copies = new ArrayList<>();
     try (PreparedStatement find =
             Sql.prepare(
                 connection,
                 """
-            SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
-            WHERE i.indrelid = ?::regclass AND NOT i.indisvalid
-              AND c.relname ~ ('^' || ? || '_ccnew[0-9]*$')""",
+                SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+                WHERE i.indrelid = ?::regclass AND NOT i.indisvalid
+                  AND c.relname ~ ('^' || ? || '_cc(new|old)[0-9]*$')""",
                 table,
                 index);
         ResultSet rs = find.executeQuery()) {
@@ -242,8 +271,59 @@ public final class RangeIndex {
         copies.add(rs.getString(1));
       }
     }
-    for (String copy : copies) {
-      waitingBriefly(connection, "DROP INDEX CONCURRENTLY IF EXISTS " + copy);
+    return copies;
+  }
+
+  /** Runs {@code sql} outside a transaction with no statement timeout, then puts it back. */
+  private static void withoutStatementTimeout(Connection connection, String sql)
+      throws SQLException {
+    try (Statement statement = connection.createStatement()) {
+      String timeout;
+      try (ResultSet rs = statement.executeQuery("SELECT current_setting('statement_timeout')")) {
+        rs.next();
+        timeout = rs.getString(1);
+      }
+      statement.execute("SET statement_timeout = 0");
+      try {
+        statement.execute(sql);
+      } finally {
+        try (PreparedStatement back =
+                Sql.prepare(
+                    connection, "SELECT set_config('statement_timeout', ?, false)", timeout);
+            ResultSet rs = back.executeQuery()) {
+          rs.next();
+        }
+      }
+    }
+  }
+
+  /** Statements run in one transaction on {@code connection}, and what they found. */
+  private interface Work<T> {
+    T run(Statement statement) throws SQLException;
+  }
+
+  /**
+   * Runs {@code work} in a transaction of its own (its {@code SET LOCAL}s end with it), committed;
+   * empty when a lock was not obtained within its lock_timeout (rolled back).
+   */
+  private static <T> Optional<T> inTransaction(Connection connection, Work<T> work)
+      throws SQLException {
+    connection.setAutoCommit(false);
+    try (Statement statement = connection.createStatement()) {
+      T found = work.run(statement);
+      connection.commit();
+      return Optional.of(found);
+    } catch (SQLException e) {
+      connection.rollback();
+      if (LOCK_NOT_AVAILABLE.equals(e.getSQLState())) {
+        return Optional.empty();
+      }
+      throw e;
+    } catch (RuntimeException e) {
+      connection.rollback();
+      throw e;
+    } finally {
+      connection.setAutoCommit(true);
     }
   }
 

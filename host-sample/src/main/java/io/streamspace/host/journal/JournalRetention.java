@@ -171,12 +171,7 @@ public final class JournalRetention implements AutoCloseable {
    */
   private static Outcome deleteConsumedBefore(
       Connection connection, Timestamp before, JournalKind kind) throws SQLException {
-    // ranges autovacuum has not summarized, or a placeholder a stopped summarization left, would
-    // have the read below go through the journal from there on
-    RangeIndex.Check check = JOURNAL_AGE.check(connection);
-    if (check.mended()) {
-      log.warn("Journal retention: {}", check.summary());
-    }
+    checkJournalAge(connection);
     long first;
     long last;
     try (PreparedStatement statement = Sql.prepare(connection, OLD_SEQS, before);
@@ -198,6 +193,23 @@ public final class JournalRetention implements AutoCloseable {
       }
     }
     return new Outcome(deleted, through < last, 0);
+  }
+
+  /**
+   * Ranges autovacuum has not summarized, or a placeholder a stopped summarization left, would
+   * have the read of the old entries go through the journal from there on: checked and mended
+   * first ({@link RangeIndex}); a check that fails leaves the delete to go on without it.
+   */
+  private static void checkJournalAge(Connection connection) {
+    try {
+      RangeIndex.Check check = JOURNAL_AGE.check(connection);
+      if (check.mended()) {
+        log.warn("Journal retention: {}", check.summary());
+      }
+    } catch (SQLException | RuntimeException e) {
+      log.warn(
+          "Journal retention: checking host_journal_age failed, deleting anyway: {}", e.toString());
+    }
   }
 
   private static Long lowestInstalledPosition(Connection connection) throws SQLException {
