@@ -8,6 +8,7 @@ import io.streamspace.plugin.api.jobs.JobResult;
 import io.streamspace.plugin.api.jobs.JobScheduler;
 import io.streamspace.plugin.api.jobs.PluginJob;
 import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
@@ -48,15 +49,29 @@ public final class CheckRangeIndexesJob implements PluginJob {
   public JobResult run(JobContext context) throws Exception {
     List<String> lines = new ArrayList<>();
     int mended = 0;
+    Exception failed = null;
     try (Connection connection = dataSource.getConnection()) {
+      // each index checked even when the other's check fails
       for (RangeIndex index : UsageRecordIndexes.ALL) {
-        RangeIndex.Check check = index.check(connection);
-        lines.add(check.summary());
-        if (check.mended()) {
-          mended++;
-          log.warn("{}: {}", NAME, check.summary());
+        try {
+          RangeIndex.Check check = index.check(connection);
+          lines.add(check.summary());
+          if (check.mended()) {
+            mended++;
+            log.warn("{}: {}", NAME, check.summary());
+          }
+        } catch (SQLException | RuntimeException e) {
+          lines.add("%s: the check failed: %s".formatted(index.index(), e.getMessage()));
+          if (failed == null) {
+            failed = e;
+          } else {
+            failed.addSuppressed(e);
+          }
         }
       }
+    }
+    if (failed != null) {
+      throw new IllegalStateException(String.join("; ", lines), failed);
     }
     return JobResult.of(mended, String.join("; ", lines));
   }

@@ -9,7 +9,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -32,10 +34,12 @@ import java.util.regex.Pattern;
  * <p>The mend, each step only if the last left the count over the limit: summarize the new
  * ranges ({@code brin_summarize_new_values}), then rebuild the index ({@code REINDEX INDEX
  * CONCURRENTLY}: reads and writes go on), after dropping the invalid copies a rebuild stopped
- * midway left. Each step first takes the table's lock for a moment, waiting at most half of
+ * midway left. Each step first takes the table's lock, waiting for it at most half of
  * deadlock_timeout, so that it does not cancel an autovacuum: a step that would wait longer is
- * postponed to the next check. (A rebuild waits for the transactions under way, as any; it only
- * meets autovacuum if one starts in the instant between that moment and the rebuild's own lock.)
+ * postponed to the next check. The summarization holds the lock while it works; a rebuild takes
+ * it again at once (it then waits for the transactions under way, as any index build does, and
+ * meets autovacuum only if one starts in that instant). No timeout of the connection's stops a
+ * step midway, which would leave a placeholder or an invalid copy of its own.
  * One session checks an index at a time (an advisory lock).
  */
 public final class RangeIndex {
@@ -103,6 +107,16 @@ public final class RangeIndex {
   private static final String LOCK_NOT_AVAILABLE = "55P03";
   // the advisory lock's first key, with the index's name as the second: "RIDX"
   private static final int CHECK_LOCK = 0x52494458;
+  // the lock autovacuum and a rebuild take, which the application's reads and writes do not
+  private static final String LOCK_TABLE = "LOCK TABLE %s IN SHARE UPDATE EXCLUSIVE MODE";
+  // the timeouts that would stop a summarization or a rebuild midway (transaction_timeout: 17+)
+  private static final String TIMEOUTS =
+      "SELECT name, setting FROM pg_settings"
+          + " WHERE name IN ('statement_timeout', 'lock_timeout', 'transaction_timeout')";
+  // all of them off, for the transaction (true) or the session (false)
+  private static final String NO_TIMEOUTS =
+      "SELECT set_config(name, '0', %b) FROM pg_settings"
+          + " WHERE name IN ('statement_timeout', 'lock_timeout', 'transaction_timeout')";
   // half of deadlock_timeout, after which a session waiting for autovacuum's lock cancels it
   private static final String BRIEF_LOCK_WAIT =
       "SELECT set_config('lock_timeout', greatest(1, setting::bigint / 2) || 'ms', true)"
@@ -149,10 +163,9 @@ public final class RangeIndex {
     if (!advisoryLock(connection, "pg_try_advisory_lock")) {
       return new Check(index, 0, Mend.BUSY, 0);
     }
-    try {
+    // let go of in any case; a failure to let go is added to the check's own, never hides it
+    try (Closing unlock = () -> advisoryLock(connection, "pg_advisory_unlock")) {
       return checkAndMend(connection);
-    } finally {
-      advisoryLock(connection, "pg_advisory_unlock");
     }
   }
 
@@ -161,14 +174,15 @@ public final class RangeIndex {
     if (stray <= strayPagesAllowed) {
       return new Check(index, stray, Mend.NONE, stray);
     }
-    // summarized in a transaction of its own whose lock wait is brief; never cancelled midway by
-    // a statement timeout, which would leave a placeholder of its own
+    // the table's lock first, waited for briefly; then the summarization, which nothing may stop
+    // midway (a timeout would leave a placeholder of its own)
     boolean summarized =
         inTransaction(
                 connection,
                 statement -> {
                   statement.execute(BRIEF_LOCK_WAIT);
-                  statement.execute("SET LOCAL statement_timeout = 0");
+                  statement.execute(LOCK_TABLE.formatted(table));
+                  statement.execute(NO_TIMEOUTS.formatted(true));
                   return statement.execute(
                       "SELECT brin_summarize_new_values('%s')".formatted(index));
                 })
@@ -184,12 +198,12 @@ public final class RangeIndex {
       if (!tableLockFree(connection)) {
         return new Check(index, stray, Mend.REBUILD_POSTPONED, afterSummary);
       }
-      withoutStatementTimeout(connection, "DROP INDEX CONCURRENTLY IF EXISTS " + copy);
+      withoutTimeouts(connection, "DROP INDEX CONCURRENTLY IF EXISTS " + copy);
     }
     if (!tableLockFree(connection)) {
       return new Check(index, stray, Mend.REBUILD_POSTPONED, afterSummary);
     }
-    withoutStatementTimeout(connection, "REINDEX INDEX CONCURRENTLY " + index);
+    withoutTimeouts(connection, "REINDEX INDEX CONCURRENTLY " + index);
     return new Check(index, stray, Mend.REBUILT, pagesRead(connection, noRowMeets));
   }
 
@@ -213,13 +227,13 @@ public final class RangeIndex {
             "EXPLAIN (ANALYZE, FORMAT JSON) SELECT count(*) FROM %s WHERE %s"
                 .formatted(table, condition))) {
       rs.next();
-      JsonNode plan = JSON.readTree(rs.getString(1)).get(0).get("Plan");
+      JsonNode plan = JSON.readTree(rs.getString(1)).path(0).path("Plan");
       JsonNode scan = bitmapHeapScanOfThisIndex(plan);
-      if (scan == null) {
+      if (scan == null || !scan.has("Exact Heap Blocks") || !scan.has("Lossy Heap Blocks")) {
         throw new IllegalStateException("not read through " + index + ": " + plan);
       }
       // a BRIN bitmap is lossy: every page of a matching range is read
-      return scan.path("Exact Heap Blocks").asLong() + scan.path("Lossy Heap Blocks").asLong();
+      return scan.get("Exact Heap Blocks").asLong() + scan.get("Lossy Heap Blocks").asLong();
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("EXPLAIN's JSON unreadable", e);
     }
@@ -248,8 +262,7 @@ public final class RangeIndex {
             connection,
             statement -> {
               statement.execute(BRIEF_LOCK_WAIT);
-              return statement.execute(
-                  "LOCK TABLE %s IN SHARE UPDATE EXCLUSIVE MODE".formatted(table));
+              return statement.execute(LOCK_TABLE.formatted(table));
             })
         .isPresent();
   }
@@ -274,27 +287,45 @@ public final class RangeIndex {
     return copies;
   }
 
-  /** Runs {@code sql} outside a transaction with no statement timeout, then puts it back. */
-  private static void withoutStatementTimeout(Connection connection, String sql)
-      throws SQLException {
+  /**
+   * Runs {@code sql} outside a transaction with none of the connection's timeouts (a rebuild
+   * waits for the transactions under way; stopped midway it leaves an invalid copy), then puts
+   * them back as they were.
+   */
+  private static void withoutTimeouts(Connection connection, String sql) throws SQLException {
+    Map<String, String> timeouts = new LinkedHashMap<>();
     try (Statement statement = connection.createStatement()) {
-      String timeout;
-      try (ResultSet rs = statement.executeQuery("SELECT current_setting('statement_timeout')")) {
-        rs.next();
-        timeout = rs.getString(1);
-      }
-      statement.execute("SET statement_timeout = 0");
-      try {
-        statement.execute(sql);
-      } finally {
-        try (PreparedStatement back =
-                Sql.prepare(
-                    connection, "SELECT set_config('statement_timeout', ?, false)", timeout);
-            ResultSet rs = back.executeQuery()) {
-          rs.next();
+      try (ResultSet rs = statement.executeQuery(TIMEOUTS)) {
+        while (rs.next()) {
+          timeouts.put(rs.getString(1), rs.getString(2));
         }
       }
+      statement.execute(NO_TIMEOUTS.formatted(false));
+      try (Closing putBack = () -> putBack(connection, timeouts)) {
+        statement.execute(sql);
+      }
     }
+  }
+
+  private static void putBack(Connection connection, Map<String, String> timeouts)
+      throws SQLException {
+    for (Map.Entry<String, String> timeout : timeouts.entrySet()) {
+      try (PreparedStatement set =
+              Sql.prepare(
+                  connection,
+                  "SELECT set_config(?, ?, false)",
+                  timeout.getKey(),
+                  timeout.getValue());
+          ResultSet rs = set.executeQuery()) {
+        rs.next();
+      }
+    }
+  }
+
+  /** A step undone whatever happened, whose own failure is added to the one under way. */
+  private interface Closing extends AutoCloseable {
+    @Override
+    void close() throws SQLException;
   }
 
   /** Statements run in one transaction on {@code connection}, and what they found. */
@@ -314,16 +345,24 @@ public final class RangeIndex {
       connection.commit();
       return Optional.of(found);
     } catch (SQLException e) {
-      connection.rollback();
+      rollBack(connection, e);
       if (LOCK_NOT_AVAILABLE.equals(e.getSQLState())) {
         return Optional.empty();
       }
       throw e;
     } catch (RuntimeException e) {
-      connection.rollback();
+      rollBack(connection, e);
       throw e;
     } finally {
       connection.setAutoCommit(true);
+    }
+  }
+
+  private static void rollBack(Connection connection, Exception failure) {
+    try {
+      connection.rollback();
+    } catch (SQLException e) {
+      failure.addSuppressed(e);
     }
   }
 

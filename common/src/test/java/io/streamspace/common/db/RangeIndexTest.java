@@ -1,7 +1,9 @@
 package io.streamspace.common.db;
 
+import static java.util.concurrent.CompletableFuture.supplyAsync;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamspace.common.support.TestDataSource;
@@ -9,12 +11,14 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * A BRIN index checked with a count no row meets, on real PostgreSQL (17.6, whose scan returns
- * every range after a placeholder): a table of 200,000 rows in about 3,000 pages (94 ranges of
+ * every range after a placeholder): a table of 200,000 rows in about 3,080 pages (97 ranges of
  * 32), 2,000 rows a run, autovacuum off so that nothing but the test summarizes. The index is on
  * the run through a function that stops a summarization at the run named by the setting {@code
  * ranged.stop_at}, as a cancel does, leaving the placeholder of that run's range. The limit is 64
@@ -93,16 +97,25 @@ class RangeIndexTest {
     assertEquals(1, count("SELECT count(*) FROM pg_class WHERE relname = 'ranged_run_ccnew'"));
     long before = indexOid();
 
-    try (Connection checker = TestDataSource.get().getConnection()) {
-      execute(checker, "SET statement_timeout = '9min'");
+    try (Connection writer = TestDataSource.get().getConnection();
+        Connection checker = TestDataSource.get().getConnection()) {
+      // a write under way, which the rebuild waits for past the checker's own lock_timeout
+      writer.setAutoCommit(false);
+      execute(writer, "INSERT INTO ranged VALUES (1, 'written meanwhile')");
+      execute(checker, "SET lock_timeout = '1ms'; SET statement_timeout = '9min'");
 
-      RangeIndex.Check check = RUNS.check(checker);
+      CompletableFuture<RangeIndex.Check> checking = supplyAsync(() -> check(checker));
+      TestDataSource.awaitSessionsWaitingForALock(1);
+      writer.commit();
+      RangeIndex.Check check = checking.join();
 
       assertEquals(RangeIndex.Mend.REBUILT, check.mend(), check.summary());
-      // the ranges from run 50's on: the second half of the table's 3,100 pages
+      // the ranges from run 50's on: the second half of the table's 3,080 pages
       assertTrue(check.strayPages() > 1_500, check.summary());
       assertEquals(0, check.strayPagesAfter(), check.summary());
+      assertEquals("1ms", show(checker, "lock_timeout"), "the connection's own again");
       assertEquals("9min", show(checker, "statement_timeout"), "the connection's own again");
+      assertTrue(checker.getAutoCommit(), "in autocommit again");
       // run 50's 2,000 rows are in one or two ranges
       assertTrue(
           RUNS.pagesRead(checker, "ranged_run_of(run) = 50") <= 64, "run 50 read its own ranges");
@@ -118,12 +131,13 @@ class RangeIndexTest {
     fill();
     try (Connection vacuum = TestDataSource.get().getConnection();
         Connection checker = TestDataSource.get().getConnection()) {
-      // the lock a VACUUM (or an autovacuum) holds, held the length of the check
+      // the lock a VACUUM (or an autovacuum) holds, held the length of the check; the checker's
+      // own lock_timeout is none, so a check that waited for it would never end
       vacuum.setAutoCommit(false);
       execute(vacuum, "LOCK TABLE ranged IN SHARE UPDATE EXCLUSIVE MODE");
-      execute(checker, "SET lock_timeout = '7s'");
 
-      RangeIndex.Check check = RUNS.check(checker);
+      RangeIndex.Check check =
+          assertTimeoutPreemptively(Duration.ofSeconds(30), () -> RUNS.check(checker));
 
       vacuum.rollback();
       assertEquals(RangeIndex.Mend.POSTPONED, check.mend(), check.summary());
@@ -131,8 +145,25 @@ class RangeIndexTest {
           check.strayPages(),
           RUNS.pagesRead(checker, "ranged_run_of(run) < 0"),
           "nothing summarized");
-      assertEquals("7s", show(checker, "lock_timeout"), "the connection's own setting again");
+      assertEquals("0", show(checker, "lock_timeout"), "the connection's own again");
     }
+  }
+
+  @Test
+  void aCheckInATransactionIsRefusedAndOneThatFailsLetsGoOfTheIndex() throws SQLException {
+    fill();
+    createIndex();
+    try (Connection connection = TestDataSource.get().getConnection()) {
+      connection.setAutoCommit(false);
+      assertThrows(IllegalArgumentException.class, () -> RUNS.check(connection));
+      connection.rollback();
+      connection.setAutoCommit(true);
+      // a condition the index does not serve: the count reads the table another way
+      RangeIndex unserved = new RangeIndex("ranged", "ranged_run", "pad < ''", LIMIT);
+      assertThrows(IllegalStateException.class, () -> unserved.check(connection));
+    }
+
+    assertEquals(RangeIndex.Mend.NONE, check().mend(), "the index is not held by the failed one");
   }
 
   @Test
@@ -181,6 +212,14 @@ class RangeIndexTest {
   private static RangeIndex.Check check() throws SQLException {
     try (Connection connection = TestDataSource.get().getConnection()) {
       return RUNS.check(connection);
+    }
+  }
+
+  private static RangeIndex.Check check(Connection connection) {
+    try {
+      return RUNS.check(connection);
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
     }
   }
 
