@@ -109,11 +109,13 @@ public final class JournalRetention implements AutoCloseable {
     this.kind = kind;
   }
 
-  /** Runs now, then every hour. */
+  /**
+   * Runs now, then every hour, on a thread of its own: a start waits for none of it (a pass may
+   * rebuild the journal's BRIN index first, which takes a while on a long journal).
+   */
   public void start() {
-    runOnce();
     scheduler = Daemons.scheduler("journal-retention");
-    scheduler.scheduleWithFixedDelay(this::runLogged, 1, 1, TimeUnit.HOURS);
+    scheduler.scheduleWithFixedDelay(this::runLogged, 0, 1, TimeUnit.HOURS);
   }
 
   private void runLogged() {
