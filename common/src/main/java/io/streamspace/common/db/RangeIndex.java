@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.regex.Pattern;
 
 /**
@@ -63,13 +64,16 @@ public final class RangeIndex {
     /** Nothing, for now: the table's lock is held (autovacuum, or a rebuild under way). */
     POSTPONED,
     /** Nothing: another session is checking the index. */
-    BUSY
+    BUSY,
+    /** Nothing: the count is not read through the index (a table too small for it to be chosen). */
+    UNUSED
   }
 
   /**
    * What a check of {@code index} found and did.
    *
-   * @param strayPages the pages it returned for no row first (0 when {@link Mend#BUSY})
+   * @param strayPages the pages it returned for no row first (0 when {@link Mend#BUSY} or {@link
+   *     Mend#UNUSED})
    * @param strayPagesAfter the pages it returned for no row after the last step done
    */
   public record Check(String index, long strayPages, Mend mend, long strayPagesAfter) {
@@ -97,6 +101,8 @@ public final class RangeIndex {
                 + " postponed (its table's lock is held)";
         case POSTPONED -> found + "; mending postponed (its table's lock is held)";
         case BUSY -> "%s: another session is checking it".formatted(index);
+        case UNUSED ->
+            "%s: not used for the count (the table is read another way)".formatted(index);
       };
     }
   }
@@ -170,7 +176,11 @@ public final class RangeIndex {
   }
 
   private Check checkAndMend(Connection connection) throws SQLException {
-    long stray = pagesRead(connection, noRowMeets);
+    OptionalLong read = pagesReadIfThroughIt(connection, noRowMeets);
+    if (read.isEmpty()) {
+      return new Check(index, 0, Mend.UNUSED, 0);
+    }
+    long stray = read.getAsLong();
     if (stray <= strayPagesAllowed) {
       return new Check(index, stray, Mend.NONE, stray);
     }
@@ -213,15 +223,25 @@ public final class RangeIndex {
    * through it.
    */
   public long pagesRead(Connection connection, String condition) throws SQLException {
+    return pagesReadIfThroughIt(connection, condition)
+        .orElseThrow(() -> new IllegalStateException("not read through " + index));
+  }
+
+  /** As {@link #pagesRead}; empty when the plan reads the rows another way. */
+  private OptionalLong pagesReadIfThroughIt(Connection connection, String condition)
+      throws SQLException {
     return inTransaction(connection, statement -> pagesCounting(statement, condition))
         .orElseThrow(
             () -> new IllegalStateException("the count through " + index + " waited for a lock"));
   }
 
-  private long pagesCounting(Statement statement, String condition) throws SQLException {
-    // the one plan that answers the question: a bitmap from this index, read by one process
-    statement.execute("SET LOCAL enable_seqscan = off");
-    statement.execute("SET LOCAL max_parallel_workers_per_gather = 0");
+  private OptionalLong pagesCounting(Statement statement, String condition) throws SQLException {
+    // the one plan that answers the question: a bitmap from this index, read by one process (on
+    // a small table the planner would rather read another index through, or the table)
+    statement.execute(
+        "SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off;"
+            + " SET LOCAL enable_indexonlyscan = off;"
+            + " SET LOCAL max_parallel_workers_per_gather = 0");
     try (ResultSet rs =
         statement.executeQuery(
             "EXPLAIN (ANALYZE, FORMAT JSON) SELECT count(*) FROM %s WHERE %s"
@@ -229,11 +249,15 @@ public final class RangeIndex {
       rs.next();
       JsonNode plan = JSON.readTree(rs.getString(1)).path(0).path("Plan");
       JsonNode scan = bitmapHeapScanOfThisIndex(plan);
-      if (scan == null || !scan.has("Exact Heap Blocks") || !scan.has("Lossy Heap Blocks")) {
-        throw new IllegalStateException("not read through " + index + ": " + plan);
+      if (scan == null) {
+        return OptionalLong.empty();
+      }
+      if (!scan.has("Exact Heap Blocks") || !scan.has("Lossy Heap Blocks")) {
+        throw new IllegalStateException("EXPLAIN's answer without its heap blocks: " + plan);
       }
       // a BRIN bitmap is lossy: every page of a matching range is read
-      return scan.get("Exact Heap Blocks").asLong() + scan.get("Lossy Heap Blocks").asLong();
+      return OptionalLong.of(
+          scan.get("Exact Heap Blocks").asLong() + scan.get("Lossy Heap Blocks").asLong());
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("EXPLAIN's JSON unreadable", e);
     }
