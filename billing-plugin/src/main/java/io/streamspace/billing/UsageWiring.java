@@ -17,9 +17,9 @@ import io.streamspace.billing.spend.SpendingLimits;
 
 /**
  * Usage turned into priced records by calculate-usage (scheduled), which then checks spending
- * limits, and summed per day by roll-up-usage (scheduled), their BRIN indexes checked by
- * check-range-indexes (scheduled); what a period costs so far; and the
- * routes that read usage: {@code /usage} and the admin reports.
+ * limits, and summed per day by roll-up-usage (scheduled), the records' BRIN indexes checked by
+ * check-range-indexes (scheduled); what a period costs so far; and the routes that read usage:
+ * {@code /usage} and the admin reports.
  */
 record UsageWiring(
     InvoiceCalculator calculator, SpendingLimits spendingLimits, CalculateUsageJob calculateUsage) {
