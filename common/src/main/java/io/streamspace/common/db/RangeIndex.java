@@ -358,35 +358,25 @@ public final class RangeIndex {
   }
 
   /**
-   * Runs {@code work} in a transaction of its own (its {@code SET LOCAL}s end with it), committed;
-   * empty when a lock was not obtained within its lock_timeout (rolled back).
+   * Runs {@code work} in a transaction of its own ({@link Transactions}; its {@code SET LOCAL}s
+   * end with it); empty when a lock was not obtained within its lock_timeout (rolled back).
    */
   private static <T> Optional<T> inTransaction(Connection connection, Work<T> work)
       throws SQLException {
-    connection.setAutoCommit(false);
-    try (Statement statement = connection.createStatement()) {
-      T found = work.run(statement);
-      connection.commit();
-      return Optional.of(found);
+    try {
+      return Optional.of(
+          Transactions.inTransaction(
+              connection,
+              c -> {
+                try (Statement statement = c.createStatement()) {
+                  return work.run(statement);
+                }
+              }));
     } catch (SQLException e) {
-      rollBack(connection, e);
       if (LOCK_NOT_AVAILABLE.equals(e.getSQLState())) {
         return Optional.empty();
       }
       throw e;
-    } catch (RuntimeException e) {
-      rollBack(connection, e);
-      throw e;
-    } finally {
-      connection.setAutoCommit(true);
-    }
-  }
-
-  private static void rollBack(Connection connection, Exception failure) {
-    try {
-      connection.rollback();
-    } catch (SQLException e) {
-      failure.addSuppressed(e);
     }
   }
 

@@ -36,16 +36,35 @@ public final class Transactions {
   public static <T, E extends Exception> T inTransaction(DataSource dataSource, Work<T, E> work)
       throws SQLException, E {
     try (Connection connection = dataSource.getConnection()) {
-      connection.setAutoCommit(false);
-      try {
-        T result = work.apply(connection);
-        connection.commit();
-        return result;
-      } catch (Exception e) { // SQLException, E or unchecked: rethrown as it is
-        rollback(connection, e);
-        throw e;
-      }
+      return inTransaction(connection, work);
     }
+  }
+
+  /**
+   * The same on a connection of the caller's, in autocommit, which is in autocommit again after
+   * (unless the rollback failed: the connection is gone; a failure to put it back is attached to
+   * the work's own).
+   */
+  public static <T, E extends Exception> T inTransaction(Connection connection, Work<T, E> work)
+      throws SQLException, E {
+    connection.setAutoCommit(false);
+    T result;
+    try {
+      result = work.apply(connection);
+      connection.commit();
+    } catch (Exception e) { // SQLException, E or unchecked: rethrown as it is
+      // a connection whose rollback failed is gone: nothing to put back
+      if (rollback(connection, e)) {
+        try {
+          connection.setAutoCommit(true);
+        } catch (SQLException autoCommitFailure) {
+          e.addSuppressed(autoCommitFailure);
+        }
+      }
+      throw e;
+    }
+    connection.setAutoCommit(true);
+    return result;
   }
 
   /**
@@ -72,11 +91,14 @@ public final class Transactions {
     }
   }
 
-  private static void rollback(Connection connection, Exception failure) {
+  /** Rolls back; false, with the rollback's failure attached to {@code failure}, when it fails. */
+  private static boolean rollback(Connection connection, Exception failure) {
     try {
       connection.rollback();
+      return true;
     } catch (SQLException rollbackFailure) {
       failure.addSuppressed(rollbackFailure);
+      return false;
     }
   }
 }
