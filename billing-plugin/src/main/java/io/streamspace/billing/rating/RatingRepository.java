@@ -194,11 +194,11 @@ final class RatingRepository {
         CROSS JOIN LATERAL (SELECT least(t.settle, l.limit_t) AS stop,
                                    l.limit_t < t.settle AS held,
                                    t.final AND t.settle <= l.limit_t AS done) d
-        -- width_bucket counts the (sorted) midnights up to stop: the last one is at that index
+        -- width_bucket counts the (sorted) cuts up to stop: the last one is at that index. The
+        -- cuts span every stop (from earliest's hour, which no from_t is before, to past the
+        -- cap, which no settle point is after); one outside rates nothing (null, left out below)
         CROSS JOIN LATERAL (SELECT CASE WHEN d.done THEN d.stop
-            ELSE greatest(date_trunc('hour', d.stop, 'UTC'),
-                          (:midnights::timestamptz[])[width_bucket(d.stop,
-                                                                   :midnights::timestamptz[])])
+            ELSE (:cuts::timestamptz[])[width_bucket(d.stop, :cuts::timestamptz[])]
             END AS rate_to) r
         -- Nothing to rate, skipped before any of the above is worked out: a subject rated up to
         -- the last cut point at or before the cap (what every account's storage is, once rated,
@@ -438,11 +438,11 @@ final class RatingRepository {
   }
 
   /**
-   * RATE: rates the accounts in {@code chunk}, each subject from
-   * {@code earliest} on for at most {@code hours} hours, cut at {@code cuts} (the UTC hours and
-   * midnights from {@code earliest}'s hour to past the cap, sorted) and priced at {@code rates};
-   * {@code midnights} are the cuts that are midnights, {@code lastCut} the last cut at or before
-   * the cap. {@code probing}: leave out the records whose key exists (see RATE_PROBING).
+   * RATE: rates the accounts in {@code chunk}, each subject from {@code earliest} on for at most
+   * {@code hours} hours, cut at {@code cuts} ({@link RunCuts}: the UTC hours and midnights from
+   * {@code earliest}'s hour to past the cap, sorted, and the last at or before the cap) and
+   * priced at {@code rates}. {@code probing}: leave out the records whose key exists (see
+   * RATE_PROBING).
    * {@code ratingRun}: the run the records are stamped with ({@link RatingRuns#begin}).
    * {@code activity}: the factors idle and disconnected time is priced at.
    */
@@ -471,7 +471,6 @@ final class RatingRepository {
     }
     NamedSql.Binding binding =
         (probing ? RATE_PROBING : RATE)
-            .bind("midnights", SqlArrays.instants(connection, cuts.midnights()))
             .bind("last_cut", cuts.lastAtOrBefore())
             .bind("earliest", earliest)
             .bind("hours", hours)

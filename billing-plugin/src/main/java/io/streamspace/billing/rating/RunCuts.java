@@ -10,16 +10,15 @@ import java.util.TreeSet;
  * earliest unrated instant to the first UTC hour past the cap. RATE finds each subject's cells
  * in {@code all} by binary search ({@code width_bucket}), with no join. Pure.
  *
- * @param all            every cut, sorted: the UTC hours and the midnights
- * @param midnights      the midnights after the earliest instant up to the cap, sorted
+ * @param all            every cut, sorted: the UTC hours and the midnights after the earliest
+ *                       instant up to the cap
  * @param lastAtOrBefore the last cut at or before the cap: a subject already rated up to it has
  *                       nothing to rate but its end, if that is settled
  */
-record RunCuts(List<Instant> all, List<Instant> midnights, Instant lastAtOrBefore) {
+record RunCuts(List<Instant> all, Instant lastAtOrBefore) {
 
   RunCuts {
     all = List.copyOf(all);
-    midnights = List.copyOf(midnights);
   }
 
   /**
@@ -43,7 +42,6 @@ record RunCuts(List<Instant> all, List<Instant> midnights, Instant lastAtOrBefor
     }
     all.add(capHour.plus(SliceCuts.LONGEST_SLICE));
     Instant lastMidnight = midnights.isEmpty() ? capHour : midnights.get(midnights.size() - 1);
-    return new RunCuts(
-        List.copyOf(all), midnights, lastMidnight.isAfter(capHour) ? lastMidnight : capHour);
+    return new RunCuts(List.copyOf(all), lastMidnight.isAfter(capHour) ? lastMidnight : capHour);
   }
 }

@@ -171,6 +171,28 @@ class CalculateUsageTest {
         slices("alice"));
   }
 
+  @Test
+  void anOpenSessionIsRatedUpToAMidnightOffTheHourWhenItIsTheLastCutBeforeTheSettlePoint() {
+    billing.close();
+    // midnight of the 15th in Kolkata (+05:30) is 2026-03-14T18:30Z; the run at 18:50Z settles
+    // up to 18:40Z (10 minutes' timeout): the last cut before it is the midnight, not 18:00Z
+    billing =
+        new BillingHarness(at("2026-03-14T00:00:00Z"), "{\"billingTimeZone\": \"Asia/Kolkata\"}");
+    billing.created("2026-03-14T17:15:00Z", "s1", "alice", size("1", "0", "0"));
+    billing.heartbeat("2026-03-14T18:48:00Z", "s1", "alice", null);
+
+    billing.calculateUsageAt("2026-03-14T18:50:00Z");
+
+    assertEquals(
+        List.of(
+            "cpu 2026-03-14T17:15:00Z..2026-03-14T18:00:00Z 0.75",
+            "cpu 2026-03-14T18:00:00Z..2026-03-14T18:30:00Z 0.5"),
+        slices("alice"));
+    assertEquals(
+        java.sql.Timestamp.from(at("2026-03-14T18:30:00Z")),
+        value("SELECT rated_until FROM billing_sessions"));
+  }
+
   /**
    * One run rates at most 31 days (744 hours) of a session: alice's, created 35 days before the
    * run at 10:00 (settle point 09:50) with 1 core, has 849 whole hours to rate: 744 in the

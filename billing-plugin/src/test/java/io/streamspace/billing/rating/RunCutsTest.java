@@ -30,7 +30,6 @@ class RunCutsTest {
             at("2026-03-14T19:00:00Z"),
             at("2026-03-14T20:00:00Z")),
         cuts.all());
-    assertEquals(List.of(at("2026-03-14T18:30:00Z")), cuts.midnights());
     assertEquals(at("2026-03-14T19:00:00Z"), cuts.lastAtOrBefore());
   }
 
