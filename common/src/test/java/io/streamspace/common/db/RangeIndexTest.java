@@ -13,6 +13,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -21,8 +22,9 @@ import org.junit.jupiter.api.Test;
  * every range after a placeholder): a table of 200,000 rows in about 3,080 pages (97 ranges of
  * 32), 2,000 rows a run, autovacuum off so that nothing but the test summarizes. The index is on
  * the run through a function that stops a summarization at the run named by the setting {@code
- * ranged.stop_at}, as a cancel does, leaving the placeholder of that run's range. The limit is 64
- * pages here (two ranges), where a sound summarized index returns none.
+ * ranged.stop_at}, as a cancel does, leaving the placeholder of that run's range, and that holds
+ * a summarization at its first row while advisory lock 7 is held when {@code ranged.pause} is on.
+ * The limit is 64 pages here (two ranges), where a sound summarized index returns none.
  */
 class RangeIndexTest {
 
@@ -42,6 +44,14 @@ class RangeIndexTest {
         BEGIN
           IF run = nullif(current_setting('ranged.stop_at', true), '')::bigint THEN
             RAISE EXCEPTION 'summarization stopped at run %', run;
+          END IF;
+          -- with ranged.pause on, a summarization waits at its first row while advisory lock 7
+          -- is held
+          IF current_setting('ranged.pause', true) = 'on'
+             AND current_query() LIKE '%brin_summarize_new_values%' THEN
+            PERFORM pg_advisory_lock_shared(7);
+            PERFORM pg_advisory_unlock_shared(7);
+            PERFORM set_config('ranged.pause', 'off', false);
           END IF;
           RETURN run;
         END $$""");
@@ -146,6 +156,48 @@ class RangeIndexTest {
           RUNS.pagesRead(checker, "ranged_run_of(run) < 0"),
           "nothing summarized");
       assertEquals("0", show(checker, "lock_timeout"), "the connection's own again");
+    }
+  }
+
+  @Test
+  void aRebuildWhoseLockWasTakenOnceTheSummarizationEndedIsPostponedWithTheIndexAsItWas()
+      throws Exception {
+    createIndex();
+    fill();
+    leavePlaceholder();
+    long before = indexOid();
+    try (Connection holder = TestDataSource.get().getConnection();
+        Connection vacuum = TestDataSource.get().getConnection();
+        Connection checker = TestDataSource.get().getConnection()) {
+      // the check's summarization waits at its first row, holding the table's lock, until the
+      // lock a VACUUM takes is asked for behind it: that one is granted as the summarization ends
+      execute(holder, "SELECT pg_advisory_lock(7)");
+      execute(checker, "SET ranged.pause = 'on'");
+      CompletableFuture<RangeIndex.Check> checking = supplyAsync(() -> check(checker));
+      TestDataSource.awaitSessionsWaitingForALock(1);
+      vacuum.setAutoCommit(false);
+      CompletableFuture<Void> vacuumLocks =
+          CompletableFuture.runAsync(
+              () -> {
+                try {
+                  execute(vacuum, "LOCK TABLE ranged IN SHARE UPDATE EXCLUSIVE MODE");
+                } catch (SQLException e) {
+                  throw new IllegalStateException(e);
+                }
+              });
+      TestDataSource.awaitSessionsWaitingForALock(2);
+      execute(holder, "SELECT pg_advisory_unlock(7)");
+
+      // a check that waited for the lock would wait for the rollback below: failed after a minute
+      RangeIndex.Check check = checking.get(1, TimeUnit.MINUTES);
+      vacuumLocks.join();
+      vacuum.rollback();
+
+      assertEquals(RangeIndex.Mend.REBUILD_POSTPONED, check.mend(), check.summary());
+      // summarized up to the placeholder's range, still over for it: the ranges from run 50's on
+      assertTrue(check.strayPagesAfter() > 1_500, check.summary());
+      assertEquals(before, indexOid(), "not rebuilt");
+      assertEquals(1, placeholders(), "the placeholder is the next check's");
     }
   }
 
