@@ -3,6 +3,7 @@ package io.streamspace.host.db;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -53,6 +54,12 @@ final class EmbeddedServer {
    */
   private static final String BACKEND_FLUSH_AFTER = "256kB";
 
+  /** PostgreSQL's default buffer cache, the least the server is given. */
+  private static final long LEAST_SHARED_BUFFERS_MB = 128;
+
+  /** The most: what run AU measured (docs/benchmark-history.md). */
+  private static final long MOST_SHARED_BUFFERS_MB = 1024;
+
   /**
    * How long the host waits for the server to accept connections. Zonky's default, 10 s, is too
    * short for a start after a crash: the server first replays the WAL written since its last
@@ -91,6 +98,7 @@ final class EmbeddedServer {
               .setServerConfig("max_wal_size", MAX_WAL_SIZE)
               .setServerConfig("checkpoint_timeout", CHECKPOINT_TIMEOUT)
               .setServerConfig("backend_flush_after", BACKEND_FLUSH_AFTER)
+              .setServerConfig("shared_buffers", sharedBuffers(machineMemoryBytes()))
               // Zonky hands its "locale config" to initdb as --key=value options, the only way to
               // give
               // initdb others: a new folder has its password and password-only access from the
@@ -115,6 +123,24 @@ final class EmbeddedServer {
       throw e;
     }
     return postgres;
+  }
+
+  /**
+   * The server's buffer cache: an eighth of the machine's memory (a container's limit, as the JVM
+   * sees it), from PostgreSQL's default, 128 MB, to 1 GB; an eighth, so that beside the Docker
+   * image's heap (at most three quarters of the container's memory) the server's backends and the
+   * system keep some room. The billing module's benchmark of
+   * calculate-usage alone cost a mean 2.05 times a COPY of its rows in a server's first run with
+   * the default, 1.86 times with 1 GB (docs/benchmark-history.md, run AU).
+   */
+  static String sharedBuffers(long machineBytes) {
+    long eighthMb = machineBytes / 8 / (1024 * 1024);
+    return Math.max(LEAST_SHARED_BUFFERS_MB, Math.min(MOST_SHARED_BUFFERS_MB, eighthMb)) + "MB";
+  }
+
+  private static long machineMemoryBytes() {
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+        .getTotalMemorySize();
   }
 
   /**

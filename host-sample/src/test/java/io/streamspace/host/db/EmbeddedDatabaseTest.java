@@ -19,6 +19,7 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
 import java.net.ConnectException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -29,6 +30,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -97,6 +99,32 @@ class EmbeddedDatabaseTest {
   @Test
   void aDefaultStartedHostsDatabaseWritesWhatItsBackendsEvictOutEvery256Kb() throws SQLException {
     assertEquals("256kB", folder.show("backend_flush_after"));
+  }
+
+  @Test
+  void aDefaultStartedHostsDatabaseCachesAnEighthOfTheMachinesMemoryUpTo1Gb() throws SQLException {
+    long machine =
+        ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+            .getTotalMemorySize();
+    try (Connection connection = folder.connect();
+        PreparedStatement sizes =
+            connection.prepareStatement(
+                "SELECT pg_size_bytes(current_setting('shared_buffers')), pg_size_bytes(?)")) {
+      sizes.setString(1, EmbeddedServer.sharedBuffers(machine));
+      try (ResultSet bytes = sizes.executeQuery()) {
+        bytes.next();
+        assertEquals(bytes.getLong(2), bytes.getLong(1));
+      }
+    }
+  }
+
+  @Test
+  void theCacheIsAnEighthOfTheMemoryNeverUnderPostgresqlsDefaultNorOver1Gb() {
+    long gb = 1024L * 1024 * 1024;
+    assertEquals("128MB", EmbeddedServer.sharedBuffers(gb / 2), "512 MB of memory: the default");
+    assertEquals("256MB", EmbeddedServer.sharedBuffers(2 * gb));
+    assertEquals("1024MB", EmbeddedServer.sharedBuffers(8 * gb));
+    assertEquals("1024MB", EmbeddedServer.sharedBuffers(24 * gb));
   }
 
   @Test
