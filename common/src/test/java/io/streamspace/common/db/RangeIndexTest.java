@@ -166,9 +166,10 @@ class RangeIndexTest {
     fill();
     leavePlaceholder();
     long before = indexOid();
-    try (Connection holder = TestDataSource.get().getConnection();
-        Connection vacuum = TestDataSource.get().getConnection();
-        Connection checker = TestDataSource.get().getConnection()) {
+    // outside the pool: a failure midway ends the sessions, their locks and settings with them
+    try (Connection holder = TestDataSource.unpooled();
+        Connection vacuum = TestDataSource.unpooled();
+        Connection checker = TestDataSource.unpooled()) {
       // the check's summarization waits at its first row, holding the table's lock, until the
       // lock a VACUUM takes is asked for behind it: that one is granted as the summarization ends
       execute(holder, "SELECT pg_advisory_lock(7)");

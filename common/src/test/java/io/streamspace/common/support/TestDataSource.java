@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.streamspace.testing.TestDatabases;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -26,6 +27,15 @@ public final class TestDataSource {
       dataSource = new HikariDataSource(config);
     }
     return dataSource;
+  }
+
+  /**
+   * A connection outside the pool: closing it ends its session, and with it the session's
+   * advisory locks and settings, which a pooled connection would carry to the next test.
+   */
+  public static Connection unpooled() throws SQLException {
+    get();
+    return DriverManager.getConnection(dataSource.getJdbcUrl());
   }
 
   public static void execute(String sql) {

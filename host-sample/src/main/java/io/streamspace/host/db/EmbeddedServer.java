@@ -98,7 +98,9 @@ final class EmbeddedServer {
               .setServerConfig("max_wal_size", MAX_WAL_SIZE)
               .setServerConfig("checkpoint_timeout", CHECKPOINT_TIMEOUT)
               .setServerConfig("backend_flush_after", BACKEND_FLUSH_AFTER)
-              .setServerConfig("shared_buffers", sharedBuffers(machineMemoryBytes()))
+              .setServerConfig(
+                  "shared_buffers",
+                  sharedBuffers(machineMemoryBytes(), Runtime.getRuntime().maxMemory()))
               // Zonky hands its "locale config" to initdb as --key=value options, the only way to
               // give
               // initdb others: a new folder has its password and password-only access from the
@@ -126,21 +128,32 @@ final class EmbeddedServer {
   }
 
   /**
-   * The server's buffer cache: an eighth of the machine's memory (a container's limit, as the JVM
-   * sees it), from PostgreSQL's default, 128 MB, to 1 GB; an eighth, so that beside the Docker
-   * image's heap (at most three quarters of the container's memory) the server's backends and the
-   * system keep some room. The billing module's benchmark of
-   * calculate-usage alone cost a mean 2.05 times a COPY of its rows in a server's first run with
-   * the default, 1.86 times with 1 GB (docs/benchmark-history.md, run AU).
+   * The server's buffer cache: a quarter of the memory the host's heap may leave it ({@code
+   * machineBytes}, a container's limit as the JVM sees it, less {@code maxHeapBytes}), from
+   * PostgreSQL's default, 128 MB, to 1 GB. In the Docker image, whose heap may take three
+   * quarters of the container's memory, a 2 GB container keeps the default and a 4 GB one gets
+   * 256 MB; the rest of what the heap leaves is the server's backends' (a chunk of calculate-usage
+   * sorts in up to 128 MB) and the system's. The billing module's benchmark of calculate-usage
+   * alone cost a mean 2.05 times a COPY of its rows in a server's first run with the default,
+   * 1.86 times with 1 GB (docs/benchmark-history.md, run AU).
    */
-  static String sharedBuffers(long machineBytes) {
-    long eighthMb = machineBytes / 8 / (1024 * 1024);
-    return Math.max(LEAST_SHARED_BUFFERS_MB, Math.min(MOST_SHARED_BUFFERS_MB, eighthMb)) + "MB";
+  static String sharedBuffers(long machineBytes, long maxHeapBytes) {
+    long quarterLeftMb = Math.max(0, machineBytes - maxHeapBytes) / 4 / (1024 * 1024);
+    return Math.max(LEAST_SHARED_BUFFERS_MB, Math.min(MOST_SHARED_BUFFERS_MB, quarterLeftMb))
+        + "MB";
   }
 
+  /** The machine's memory as the JVM sees it; 0 (so the least cache) where it cannot tell. */
   private static long machineMemoryBytes() {
-    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
-        .getTotalMemorySize();
+    try {
+      return ManagementFactory.getOperatingSystemMXBean()
+              instanceof com.sun.management.OperatingSystemMXBean memory
+          ? memory.getTotalMemorySize()
+          : 0;
+    } catch (LinkageError e) {
+      // a runtime without the jdk.management module
+      return 0;
+    }
   }
 
   /**

@@ -102,7 +102,8 @@ class EmbeddedDatabaseTest {
   }
 
   @Test
-  void aDefaultStartedHostsDatabaseCachesAnEighthOfTheMachinesMemoryUpTo1Gb() throws SQLException {
+  void aDefaultStartedHostsDatabaseCachesAQuarterOfWhatTheHeapLeavesOfTheMachineUpTo1Gb()
+      throws SQLException {
     long machine =
         ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
             .getTotalMemorySize();
@@ -110,7 +111,7 @@ class EmbeddedDatabaseTest {
         PreparedStatement sizes =
             connection.prepareStatement(
                 "SELECT pg_size_bytes(current_setting('shared_buffers')), pg_size_bytes(?)")) {
-      sizes.setString(1, EmbeddedServer.sharedBuffers(machine));
+      sizes.setString(1, EmbeddedServer.sharedBuffers(machine, Runtime.getRuntime().maxMemory()));
       try (ResultSet bytes = sizes.executeQuery()) {
         bytes.next();
         assertEquals(bytes.getLong(2), bytes.getLong(1));
@@ -119,12 +120,16 @@ class EmbeddedDatabaseTest {
   }
 
   @Test
-  void theCacheIsAnEighthOfTheMemoryNeverUnderPostgresqlsDefaultNorOver1Gb() {
-    long gb = 1024L * 1024 * 1024;
-    assertEquals("128MB", EmbeddedServer.sharedBuffers(gb / 2), "512 MB of memory: the default");
-    assertEquals("256MB", EmbeddedServer.sharedBuffers(2 * gb));
-    assertEquals("1024MB", EmbeddedServer.sharedBuffers(8 * gb));
-    assertEquals("1024MB", EmbeddedServer.sharedBuffers(24 * gb));
+  void theCacheIsAQuarterOfWhatTheHeapLeaves_neverUnderPostgresqlsDefaultNorOver1Gb() {
+    long mb = 1024L * 1024;
+    // the Docker image's heap: three quarters of the container's memory
+    assertEquals("128MB", EmbeddedServer.sharedBuffers(2048 * mb, 1536 * mb), "2 GB: the default");
+    assertEquals("256MB", EmbeddedServer.sharedBuffers(4096 * mb, 3072 * mb));
+    assertEquals("512MB", EmbeddedServer.sharedBuffers(3072 * mb, 1024 * mb));
+    assertEquals("1024MB", EmbeddedServer.sharedBuffers(24 * 1024 * mb, 6 * 1024 * mb));
+    assertEquals("128MB", EmbeddedServer.sharedBuffers(0, 1024 * mb), "memory unknown");
+    assertEquals(
+        "128MB", EmbeddedServer.sharedBuffers(1024 * mb, Long.MAX_VALUE), "heap unbounded");
   }
 
   @Test
