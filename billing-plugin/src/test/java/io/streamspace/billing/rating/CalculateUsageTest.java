@@ -49,6 +49,12 @@ class CalculateUsageTest {
     billing.close();
   }
 
+  /** A harness of its own for the test: from {@code start}, with {@code config}. */
+  private void startOver(String start, String config) {
+    billing.close();
+    billing = new BillingHarness(at(start), config);
+  }
+
   @Test
   void slicesAreCutAtHourBoundariesWithMidHourStartAndEnd() {
     billing.created("2026-03-02T10:15:00Z", "s1", "alice", size("2", "4", "0"));
@@ -131,12 +137,9 @@ class CalculateUsageTest {
 
   @Test
   void aSessionAcrossTheInvoiceDayMidnightSplitsExactlyAtTheBoundary() {
-    billing.close();
     // midnight of the 15th in Kolkata (+05:30) is 2026-03-14T18:30Z, not on a UTC hour
-    billing =
-        new BillingHarness(
-            at("2026-03-14T00:00:00Z"),
-            "{\"invoiceDay\": 15, \"billingTimeZone\": \"Asia/Kolkata\"}");
+    startOver(
+        "2026-03-14T00:00:00Z", "{\"invoiceDay\": 15, \"billingTimeZone\": \"Asia/Kolkata\"}");
     billing.created("2026-03-14T17:00:00Z", "s1", "alice", size("1", "0", "0"));
     billing.terminated("2026-03-14T20:00:00Z", "s1", "alice");
 
@@ -153,11 +156,9 @@ class CalculateUsageTest {
 
   @Test
   void aSessionAcrossMidnightInAHalfHourZoneIsCutAtMidnightSoThatDatesAreExact() {
-    billing.close();
     // midnight of the 15th in Kolkata (+05:30) is 2026-03-14T18:30Z; invoice day 1: no period
     // starts there, the slices are cut at it all the same
-    billing =
-        new BillingHarness(at("2026-03-14T00:00:00Z"), "{\"billingTimeZone\": \"Asia/Kolkata\"}");
+    startOver("2026-03-14T00:00:00Z", "{\"billingTimeZone\": \"Asia/Kolkata\"}");
     billing.created("2026-03-14T18:00:00Z", "s1", "alice", size("1", "0", "0"));
     billing.terminated("2026-03-14T19:30:00Z", "s1", "alice");
 
@@ -173,11 +174,9 @@ class CalculateUsageTest {
 
   @Test
   void anOpenSessionIsRatedUpToAMidnightOffTheHourWhenItIsTheLastCutBeforeTheSettlePoint() {
-    billing.close();
     // midnight of the 15th in Kolkata (+05:30) is 2026-03-14T18:30Z; the run at 18:50Z settles
     // up to 18:40Z (10 minutes' timeout): the last cut before it is the midnight, not 18:00Z
-    billing =
-        new BillingHarness(at("2026-03-14T00:00:00Z"), "{\"billingTimeZone\": \"Asia/Kolkata\"}");
+    startOver("2026-03-14T00:00:00Z", "{\"billingTimeZone\": \"Asia/Kolkata\"}");
     billing.created("2026-03-14T17:15:00Z", "s1", "alice", size("1", "0", "0"));
     billing.heartbeat("2026-03-14T18:48:00Z", "s1", "alice", null);
 
@@ -844,10 +843,7 @@ class CalculateUsageTest {
   @Test
   void idleTimeIsPricedAtItsFactorOnALineOfItsOwnAndTheLiveFigureAgreesToTheCent()
       throws IOException {
-    billing.close();
-    billing =
-        new BillingHarness(
-            at("2026-03-02T00:00:00Z"), "{\"activityRates\": {\"idle\": {\"cpu_cores\": 0.5}}}");
+    startOver("2026-03-02T00:00:00Z", "{\"activityRates\": {\"idle\": {\"cpu_cores\": 0.5}}}");
     billing.created("2026-03-02T10:00:00Z", "s1", "alice", size("2", "2", "0"));
     billing.billing.onSessionHeartbeat(
         billing.context,

@@ -98,9 +98,7 @@ final class EmbeddedServer {
               .setServerConfig("max_wal_size", MAX_WAL_SIZE)
               .setServerConfig("checkpoint_timeout", CHECKPOINT_TIMEOUT)
               .setServerConfig("backend_flush_after", BACKEND_FLUSH_AFTER)
-              .setServerConfig(
-                  "shared_buffers",
-                  sharedBuffers(machineMemoryBytes(), Runtime.getRuntime().maxMemory()))
+              .setServerConfig("shared_buffers", sharedBuffers())
               // Zonky hands its "locale config" to initdb as --key=value options, the only way to
               // give
               // initdb others: a new folder has its password and password-only access from the
@@ -141,6 +139,11 @@ final class EmbeddedServer {
     long quarterLeftMb = Math.max(0, machineBytes - maxHeapBytes) / 4 / (1024 * 1024);
     return Math.max(LEAST_SHARED_BUFFERS_MB, Math.min(MOST_SHARED_BUFFERS_MB, quarterLeftMb))
         + "MB";
+  }
+
+  /** {@link #sharedBuffers(long, long)} of this machine and this JVM's heap. */
+  static String sharedBuffers() {
+    return sharedBuffers(machineMemoryBytes(), Runtime.getRuntime().maxMemory());
   }
 
   /** The machine's memory as the JVM sees it; 0 (so the least cache) where it cannot tell. */

@@ -19,7 +19,6 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.lang.management.ManagementFactory;
 import java.net.ConnectException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -104,14 +103,11 @@ class EmbeddedDatabaseTest {
   @Test
   void aDefaultStartedHostsDatabaseCachesAQuarterOfWhatTheHeapLeavesOfTheMachineUpTo1Gb()
       throws SQLException {
-    long machine =
-        ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
-            .getTotalMemorySize();
     try (Connection connection = folder.connect();
         PreparedStatement sizes =
             connection.prepareStatement(
                 "SELECT pg_size_bytes(current_setting('shared_buffers')), pg_size_bytes(?)")) {
-      sizes.setString(1, EmbeddedServer.sharedBuffers(machine, Runtime.getRuntime().maxMemory()));
+      sizes.setString(1, EmbeddedServer.sharedBuffers());
       try (ResultSet bytes = sizes.executeQuery()) {
         bytes.next();
         assertEquals(bytes.getLong(2), bytes.getLong(1));
