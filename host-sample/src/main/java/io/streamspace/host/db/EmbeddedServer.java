@@ -99,10 +99,9 @@ final class EmbeddedServer {
               .setServerConfig("checkpoint_timeout", CHECKPOINT_TIMEOUT)
               .setServerConfig("backend_flush_after", BACKEND_FLUSH_AFTER)
               .setServerConfig("shared_buffers", sharedBuffers())
-              // Zonky hands its "locale config" to initdb as --key=value options, the only way to
-              // give
-              // initdb others: a new folder has its password and password-only access from the
-              // start
+              // Zonky hands its "locale config" to initdb as --key=value options, the only way
+              // to give initdb others: a new folder has its password and password-only access
+              // from the start
               .setLocaleConfig("pwfile", DatabasePassword.file(dataDir).toAbsolutePath().toString())
               .setLocaleConfig("auth-local", "scram-sha-256")
               .setLocaleConfig("auth-host", "scram-sha-256")
