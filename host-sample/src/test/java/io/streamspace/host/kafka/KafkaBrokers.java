@@ -196,8 +196,13 @@ public final class KafkaBrokers implements AutoCloseable {
     // session expires, and the clients find the new leaders then
     settings.put("controlled.shutdown.enable", "false");
     // tests run on clocks set in the past, and records carry the journal's time: a retention
-    // check would delete them as older than the topic's retention while a test still reads them
-    settings.put("log.retention.check.interval.ms", Long.toString(Duration.ofDays(1).toMillis()));
+    // check would delete them as older than the topic's retention while a test still reads them.
+    // The first check comes after the log manager's initial delay (30 s by default), not the
+    // interval: a CI run lost a test's four records to it, 30 s after its broker started
+    // (LineExplanationOnKafkaE2ETest: "deleted by the topic's retention before it read them")
+    String day = Long.toString(Duration.ofDays(1).toMillis());
+    settings.put("log.retention.check.interval.ms", day);
+    settings.put("log.initial.task.delay.ms", day);
     // a consumer group's first member is assigned at once, not after 3 s
     settings.put("group.initial.rebalance.delay.ms", "0");
     return settings;

@@ -25,12 +25,14 @@ import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -67,6 +69,25 @@ class KafkaBrokersTest {
       Map<String, Integer> read = readBack(kafka, "one-broker", "one-broker-readers", sent.size());
 
       assertEquals(counted(sent), read);
+    }
+
+    /**
+     * Tests run on clocks set in the past, so their records are older than a topic's retention:
+     * the brokers run no retention check in a test's time, neither the first (30 s after a
+     * broker starts, by default) nor the next.
+     */
+    @Test
+    void theBrokersCheckRetentionADayAfterTheyStart_notWhileATestReadsItsOldRecords()
+        throws Exception {
+      ConfigResource broker = new ConfigResource(ConfigResource.Type.BROKER, "0");
+      Config config;
+      try (Admin admin = kafka.admin()) {
+        config = admin.describeConfigs(List.of(broker)).all().get().get(broker);
+      }
+
+      String day = Long.toString(Duration.ofDays(1).toMillis());
+      assertEquals(day, config.get("log.initial.task.delay.ms").value());
+      assertEquals(day, config.get("log.retention.check.interval.ms").value());
     }
 
     @Test
